@@ -1,0 +1,4 @@
+// The command table: one registerCommand line per subcommand, each loaded only when used.
+import { registerCommand } from '../main.js';
+
+void registerCommand;

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// The `portcullis` command: dispatches to one module per subcommand (cli/commands/*.ts).
+// Exit codes: 0 ok, 1 invalid input, 2 usage error.
+import { realpathSync } from 'node:fs';
+import { argv, exit, stderr, stdout } from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+export interface Command {
+  /** One line shown in `portcullis --help`. */
+  readonly summary: string;
+  /** Runs the command with the arguments after its name; resolves to the exit code. */
+  run(args: readonly string[]): Promise<number>;
+}
+
+/** Subcommands, loaded lazily so `portcullis validate` does not load the gRPC stack. */
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+
+export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
+  commands[name] = { summary, load };
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length), 4);
+  const lines = Object.entries(commands).map(
+    ([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`,
+  );
+  return [
+    'Usage: portcullis <command> [options]',
+    '',
+    'Identity-aware access proxy for Envoy (Pomerium-compatible).',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `portcullis <command> --help` for the options of one command.',
+    '',
+  ].join('\n');
+}
+
+export async function main(args: readonly string[]): Promise<number> {
+  await import('./commands/index.js');
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? stderr : stdout).write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const entry = commands[name];
+  if (entry === undefined) {
+    stderr.write(`portcullis: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const command = await entry.load();
+  return command.run(rest);
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return argv[1] !== undefined && realpathSync(argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      stderr.write(
+        `portcullis: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      exit(1);
+    },
+  );
+}

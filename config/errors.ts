@@ -1,0 +1,15 @@
+// Every error Portcullis raises carries a stable code from this closed union; tests assert
+// codes, logs and metrics use them as labels. docs/errors.md lists every code (a test keeps
+// the two in sync).
+
+export type ErrorCode = 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'USAGE';
+
+/** Base class of every Portcullis error. `code` is stable; `message` is for people. */
+export class PortcullisError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'PortcullisError';
+  }
+}

@@ -1,0 +1,2 @@
+// The protos room: this file is its only door. It re-exports what other rooms may use.
+export {};
