@@ -1,2 +1,8 @@
-// The protos room: this file is its only door. It re-exports what other rooms may use.
-export {};
+// The protos room: this file is its only door.
+export {
+  loadGrpcObject,
+  loadProtoDefinition,
+  protoIncludeDirs,
+  protoLoaderOptions,
+  serviceProtoFiles,
+} from './load-protos.js';
