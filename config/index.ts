@@ -1,2 +1,3 @@
 // The config room: this file is its only door. It re-exports what other rooms may use.
-export {};
+export * from './crypto/index.js';
+export { type ErrorCode, PortcullisError } from './errors.js';
