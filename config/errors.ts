@@ -2,7 +2,16 @@
 // codes, logs and metrics use them as labels. docs/errors.md lists every code (a test keeps
 // the two in sync).
 
-export type ErrorCode = 'CONFIG_INVALID' | 'CONFIG_NOT_FOUND' | 'USAGE';
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_NOT_FOUND'
+  | 'USAGE'
+  // databroker
+  | 'RECORD_INVALID'
+  | 'RECORD_CONFLICT'
+  | 'RETRYABLE'
+  | 'STORE_UNAVAILABLE'
+  | 'CHANGES_TRIMMED';
 
 /** Base class of every Portcullis error. `code` is stable; `message` is for people. */
 export class PortcullisError extends Error {

@@ -1,2 +1,31 @@
 // The databroker room: this file is its only door. It re-exports what other rooms may use.
-export {};
+export type {
+  ChangeBatch,
+  ChangeListener,
+  DataOf,
+  Lease,
+  RecordPage,
+  RecordStore,
+  Subscription,
+} from './record-store.js';
+export {
+  type Claims,
+  type Group,
+  groupSchema,
+  type IdToken,
+  idTokenSchema,
+  isRecordType,
+  type OAuthToken,
+  oauthTokenSchema,
+  RECORD_TYPES,
+  type RecordChange,
+  type RecordInput,
+  type RecordKinds,
+  type RecordType,
+  recordSchemas,
+  type Session,
+  type StoredRecord,
+  sessionSchema,
+  type User,
+  userSchema,
+} from './records.js';
