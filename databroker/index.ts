@@ -1,4 +1,19 @@
 // The databroker room: this file is its only door. It re-exports what other rooms may use.
+
+export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export {
+  type DatabrokerConfig,
+  type OpenRecordStoreOptions,
+  openRecordStore,
+} from './open-record-store.js';
+export { migrate, migrations } from './postgres/migrations.js';
+export { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+export {
+  openRecordCache,
+  type RecordCache,
+  type RecordCacheMetrics,
+  type RecordCacheOptions,
+} from './record-cache.js';
 export type {
   ChangeBatch,
   ChangeListener,

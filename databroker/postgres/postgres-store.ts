@@ -1,0 +1,352 @@
+// The Postgres backend. Writes take one transaction-scoped advisory lock per schema, so versions
+// (an identity column of record_changes) commit in the order they are assigned and a reader of
+// changesSince never skips a change. NOTIFY is sent on commit as a wake-up only.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { followChanges } from '../lib/follow-changes.js';
+import { storeError } from '../lib/store-error.js';
+import {
+  assertRecordId,
+  assertRecordType,
+  clampLimit,
+  defaultExpiry,
+  validateData,
+} from '../lib/validate-record.js';
+import type { ChangeBatch, Lease, RecordStore, Subscription } from '../record-store.js';
+import type { RecordInput, RecordType, StoredRecord } from '../records.js';
+import { deriveRecordKey, openRecordData, sealRecordData } from './encrypt-secrets.js';
+import { listenForChanges } from './listen-for-changes.js';
+import { assertSchemaName, migrate } from './migrations.js';
+import { translatePgError } from './translate-pg-error.js';
+
+export interface PostgresStoreOptions {
+  readonly connectionString: string;
+  /** Key material for sealing IdP tokens (config `shared_secret`). */
+  readonly sharedSecret: string;
+  /** Schema holding the tables (default `portcullis`). */
+  readonly schema?: string;
+  /** Pool size (default 10). */
+  readonly poolSize?: number;
+  /** Apply pending migrations when opening (default true). */
+  readonly migrate?: boolean;
+  readonly now?: () => number;
+  /** Change log retention (ms), default 1 hour. */
+  readonly changeRetentionMs?: number;
+  /** Safety poll of subscriptions (ms), default 1000. */
+  readonly pollMs?: number;
+  readonly connectionTimeoutMs?: number;
+}
+
+interface Row {
+  type: string;
+  id: string;
+  version: string;
+  data: Record<string, unknown> | null;
+  modified_at: string;
+  deleted_at?: string | null;
+  expires_at: string | null;
+}
+
+const num = (v: string | null | undefined): number | null => (v == null ? null : Number(v));
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<RecordStore> {
+  const schema = options.schema ?? 'portcullis';
+  assertSchemaName(schema);
+  const key = deriveRecordKey(options.sharedSecret);
+  const now = options.now ?? Date.now;
+  const retention = options.changeRetentionMs ?? 3_600_000;
+  const channel = `portcullis_changes_${schema}`;
+  const s = `"${schema}"`;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    keepAlive: true,
+  });
+  pool.on('error', () => undefined); // idle client lost: the next query reconnects
+  if (options.migrate !== false) {
+    try {
+      await migrate(pool, schema);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  const q = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+    try {
+      return await pool.query<R>(text, values);
+    } catch (err) {
+      throw translatePgError(err);
+    }
+  };
+
+  /** Runs fn in a transaction holding the schema's write lock. */
+  const write = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw translatePgError(err);
+    }
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `portcullis-write:${schema}`,
+      ]);
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw translatePgError(err);
+    } finally {
+      client.release();
+    }
+  };
+
+  const decode = (r: Row): StoredRecord => {
+    assertRecordType(r.type);
+    const data =
+      r.data === null
+        ? null
+        : validateData(r.type, r.id, openRecordData(key, r.type, r.id, r.data));
+    return {
+      type: r.type,
+      id: r.id,
+      version: Number(r.version),
+      data,
+      modified_at: Number(r.modified_at),
+      deleted_at: num(r.deleted_at),
+      expires_at: num(r.expires_at),
+    } as StoredRecord;
+  };
+
+  let listener: ReturnType<typeof listenForChanges> | null = null;
+  const subscriptions = new Set<Subscription>();
+  let closed = false;
+
+  const store: RecordStore = {
+    backend: 'postgres',
+    async info() {
+      const { rows } = await q<{ server_version: string; latest: string }>(
+        `SELECT server_version,
+           GREATEST(trimmed_version, (SELECT coalesce(max(version), 0) FROM ${s}.record_changes)) AS latest
+         FROM ${s}.migration_info`,
+      );
+      return { server_version: rows[0]!.server_version, latest_version: Number(rows[0]!.latest) };
+    },
+    async get<T extends RecordType>(type: T, id: string) {
+      assertRecordType(type);
+      if (typeof id !== 'string') return null;
+      const { rows } = await q<Row>(
+        `SELECT type, id, version, data, modified_at, expires_at FROM ${s}.records
+         WHERE type = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3)`,
+        [type, id, now()],
+      );
+      return rows[0] === undefined ? null : (decode(rows[0]) as StoredRecord<T>);
+    },
+    async put(inputs: readonly RecordInput[]) {
+      const prepared = inputs.map((input) => {
+        assertRecordType(input.type);
+        assertRecordId(input.id);
+        const data = validateData(input.type, input.id, input.data);
+        return {
+          input,
+          data,
+          sealed: sealRecordData(key, input.type, input.id, data as Record<string, unknown>),
+          expires_at: defaultExpiry(input.type, data, input.expires_at),
+        };
+      });
+      if (prepared.length === 0) return [];
+      const out = await write(async (c) => {
+        const t = now();
+        for (const { input } of prepared) {
+          if (input.expected_version === undefined) continue;
+          const { rows } = await c.query<{ version: string }>(
+            `SELECT version FROM ${s}.records WHERE type = $1 AND id = $2
+             AND (expires_at IS NULL OR expires_at > $3)`,
+            [input.type, input.id, t],
+          );
+          const have = rows[0] === undefined ? 0 : Number(rows[0].version);
+          if (have !== input.expected_version) {
+            throw storeError(
+              'RECORD_CONFLICT',
+              `${input.type} '${input.id}' is at version ${have}, expected ${input.expected_version}`,
+            );
+          }
+        }
+        const stored: StoredRecord[] = [];
+        for (const { input, data, sealed, expires_at } of prepared) {
+          const { rows } = await c.query<{ version: string }>(
+            `WITH c AS (
+               INSERT INTO ${s}.record_changes (type, id, data, modified_at, expires_at)
+               VALUES ($1, $2, $3, $4, $5) RETURNING version)
+             INSERT INTO ${s}.records (type, id, version, data, modified_at, expires_at)
+             SELECT $1, $2, c.version, $3, $4, $5 FROM c
+             ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, data = excluded.data,
+               modified_at = excluded.modified_at, expires_at = excluded.expires_at
+             RETURNING version`,
+            [input.type, input.id, sealed, t, expires_at],
+          );
+          stored.push({
+            type: input.type,
+            id: input.id,
+            version: Number(rows[0]!.version),
+            data: structuredClone(data),
+            modified_at: t,
+            deleted_at: null,
+            expires_at,
+          } as StoredRecord);
+        }
+        await c.query('SELECT pg_notify($1, $2)', [channel, '']);
+        return stored;
+      });
+      return out;
+    },
+    async delete(type, id) {
+      assertRecordType(type);
+      if (typeof id !== 'string') return false;
+      return write(async (c) => {
+        const t = now();
+        const { rows } = await c.query<{ expires_at: string | null }>(
+          `DELETE FROM ${s}.records WHERE type = $1 AND id = $2 RETURNING expires_at`,
+          [type, id],
+        );
+        if (rows[0] === undefined) return false;
+        await c.query(
+          `INSERT INTO ${s}.record_changes (type, id, data, modified_at, deleted_at, expires_at)
+           VALUES ($1, $2, NULL, $3, $3, $4)`,
+          [type, id, t, rows[0].expires_at],
+        );
+        await c.query('SELECT pg_notify($1, $2)', [channel, '']);
+        const exp = num(rows[0].expires_at);
+        return exp === null || exp > t;
+      });
+    },
+    async list<T extends RecordType>(type: T, opts: { after?: string; limit?: number } = {}) {
+      assertRecordType(type);
+      const limit = clampLimit(opts.limit, 100, 1000);
+      const { rows } = await q<Row>(
+        `SELECT type, id, version, data, modified_at, expires_at FROM ${s}.records
+         WHERE type = $1 AND ($2::text IS NULL OR id > $2) AND (expires_at IS NULL OR expires_at > $3)
+         ORDER BY id COLLATE "C" LIMIT $4`,
+        [type, opts.after ?? null, now(), limit + 1],
+      );
+      const records = rows.slice(0, limit).map((r) => decode(r) as StoredRecord<T>);
+      return { records, next: rows.length > limit ? records[records.length - 1]!.id : null };
+    },
+    async changesSince(after, opts = {}) {
+      const limit = clampLimit(opts.limit, 500, 5000);
+      const meta = await q<{ server_version: string; trimmed_version: string; latest: string }>(
+        `SELECT server_version, trimmed_version,
+           GREATEST(trimmed_version, (SELECT coalesce(max(version), 0) FROM ${s}.record_changes)) AS latest
+         FROM ${s}.migration_info`,
+      );
+      const m = meta.rows[0]!;
+      if (after < Number(m.trimmed_version)) {
+        throw storeError('CHANGES_TRIMMED', `changes after ${after} are no longer retained`);
+      }
+      const { rows } = await q<Row>(
+        `SELECT type, id, version, data, modified_at, deleted_at, expires_at FROM ${s}.record_changes
+         WHERE version > $1 ORDER BY version LIMIT $2`,
+        [after, limit],
+      );
+      const batch: ChangeBatch = {
+        server_version: m.server_version,
+        changes: rows.map(decode),
+        latest_version: Number(m.latest),
+      };
+      return batch;
+    },
+    async subscribe(l, opts = {}) {
+      if (closed) throw storeError('STORE_UNAVAILABLE', 'record store is closed');
+      listener ??= listenForChanges(options.connectionString, channel);
+      const conn = listener;
+      const sub = await followChanges(
+        {
+          changesSince: (a, o) => store.changesSince(a, o),
+          info: () => store.info(),
+          onWake: (fn) => conn.onWake(fn),
+        },
+        l,
+        { after: opts.after, pollMs: options.pollMs ?? 1000 },
+      );
+      subscriptions.add(sub);
+      return {
+        get position() {
+          return sub.position;
+        },
+        async close() {
+          subscriptions.delete(sub);
+          await sub.close();
+        },
+      };
+    },
+    async lease(name, ttlMs) {
+      const id = randomUUID();
+      const take = async (ttl: number): Promise<boolean> => {
+        const t = now();
+        const { rows } = await q(
+          `INSERT INTO ${s}.leases (name, id, expires_at) VALUES ($1, $2, $3)
+           ON CONFLICT (name) DO UPDATE SET id = excluded.id, expires_at = excluded.expires_at
+           WHERE ${s}.leases.expires_at <= $4 OR ${s}.leases.id = excluded.id
+           RETURNING id`,
+          [name, id, t + ttl, t],
+        );
+        return rows.length === 1;
+      };
+      if (!(await take(ttlMs))) return null;
+      const lease: Lease = {
+        name,
+        id,
+        renew: (ttl) => take(ttl),
+        async release() {
+          await q(`DELETE FROM ${s}.leases WHERE name = $1 AND id = $2`, [name, id]);
+        },
+      };
+      return lease;
+    },
+    async sweep() {
+      return write(async (c) => {
+        const t = now();
+        const expired = await c.query(
+          `WITH d AS (DELETE FROM ${s}.records WHERE expires_at IS NOT NULL AND expires_at <= $1
+                      RETURNING type, id, expires_at)
+           INSERT INTO ${s}.record_changes (type, id, data, modified_at, deleted_at, expires_at)
+           SELECT type, id, NULL, $1, $1, expires_at FROM d ORDER BY type, id`,
+          [t],
+        );
+        await c.query(
+          `WITH t AS (DELETE FROM ${s}.record_changes WHERE modified_at < $1
+                      AND version < (SELECT max(version) FROM ${s}.record_changes) RETURNING version)
+           UPDATE ${s}.migration_info
+           SET trimmed_version = GREATEST(trimmed_version, (SELECT coalesce(max(version), 0) FROM t))`,
+          [t - retention],
+        );
+        const n = expired.rowCount ?? 0;
+        if (n > 0) await c.query('SELECT pg_notify($1, $2)', [channel, '']);
+        return n;
+      });
+    },
+    async reset() {
+      await write(async (c) => {
+        await c.query(
+          `UPDATE ${s}.migration_info SET server_version = $1,
+             trimmed_version = (SELECT coalesce(max(version), 0) FROM ${s}.record_changes)`,
+          [randomUUID()],
+        );
+        await c.query(`TRUNCATE ${s}.records, ${s}.record_changes, ${s}.leases`);
+        await c.query('SELECT pg_notify($1, $2)', [channel, '']);
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...subscriptions].map((sub) => sub.close()));
+      await listener?.close();
+      await pool.end().catch(() => undefined);
+    },
+  };
+  return store;
+}

@@ -1,0 +1,163 @@
+// The authz cache: a record is read from the store once, then served from memory; the change
+// feed keeps every cached entry true (a delete or expiry anywhere evicts it at once, a reset
+// clears everything). Bounded LRU. A miss while the store is unreachable throws
+// STORE_UNAVAILABLE, so authz fails closed (503).
+import { PortcullisError } from '../config/index.js';
+import { asStoreError } from './lib/store-error.js';
+import type { RecordStore, Subscription } from './record-store.js';
+import type { Group, RecordChange, RecordType, Session, StoredRecord, User } from './records.js';
+
+export interface RecordCacheOptions {
+  /** Maximum cached records (default 100,000). */
+  readonly maxEntries?: number;
+  readonly now?: () => number;
+  /** Called when the feed fails or recovers (for logs/health); never given secrets. */
+  readonly onFeedError?: (error: PortcullisError) => void;
+}
+
+export interface RecordCacheMetrics {
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+  readonly size: number;
+  /** Store time of the last applied change to the time it was applied (ms). */
+  readonly feed_lag_ms: number;
+  readonly feed_position: number;
+  readonly feed_healthy: boolean;
+}
+
+export interface RecordCache {
+  /** The current session, or null if it does not exist, was deleted or has expired. */
+  getSession(id: string): Promise<Session | null>;
+  getUser(id: string): Promise<User | null>;
+  getGroup(id: string): Promise<Group | null>;
+  get<T extends RecordType>(type: T, id: string): Promise<StoredRecord<T> | null>;
+  metrics(): RecordCacheMetrics;
+  close(): Promise<void>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Starts following the store's feed, then serves reads. */
+export async function openRecordCache(
+  store: RecordStore,
+  options: RecordCacheOptions = {},
+): Promise<RecordCache> {
+  const max = options.maxEntries ?? 100_000;
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, StoredRecord>();
+  /** Keys being loaded, with a flag set when the feed touched the key meanwhile. */
+  const loading = new Map<string, Set<{ dirty: boolean }>>();
+  let hits = 0;
+  let misses = 0;
+  let evictions = 0;
+  let lag = 0;
+  let healthy = true;
+  const keyOf = (type: string, id: string): string => `${type}\u0000${id}`;
+
+  const apply = (changes: readonly RecordChange[]): void => {
+    const t = Date.now();
+    for (const c of changes) {
+      const k = keyOf(c.type, c.id);
+      for (const marker of loading.get(k) ?? []) marker.dirty = true;
+      const cached = entries.get(k);
+      if (cached !== undefined) {
+        if (c.deleted_at !== null || c.data === null) entries.delete(k);
+        else if (c.version > cached.version) entries.set(k, deepFreeze(c));
+      }
+      lag = Math.max(0, t - c.modified_at);
+    }
+  };
+
+  const subscription: Subscription = await store.subscribe({
+    onChanges: apply,
+    onReset() {
+      for (const set of loading.values()) for (const marker of set) marker.dirty = true;
+      entries.clear();
+    },
+    onError(err) {
+      healthy = false;
+      options.onFeedError?.(asStoreError(err));
+    },
+    onRecover() {
+      healthy = true;
+    },
+  });
+
+  const remember = (k: string, r: StoredRecord): void => {
+    entries.set(k, r);
+    while (entries.size > max) {
+      const oldest = entries.keys().next().value as string;
+      entries.delete(oldest);
+      evictions++;
+    }
+  };
+
+  async function get<T extends RecordType>(type: T, id: string): Promise<StoredRecord<T> | null> {
+    const k = keyOf(type, id);
+    const cached = entries.get(k);
+    if (cached !== undefined) {
+      if (cached.expires_at !== null && cached.expires_at <= now()) {
+        entries.delete(k);
+      } else {
+        hits++;
+        entries.delete(k);
+        entries.set(k, cached);
+        return cached as StoredRecord<T>;
+      }
+    }
+    misses++;
+    for (let attempt = 0; ; attempt++) {
+      const marker = { dirty: false };
+      const markers = loading.get(k) ?? new Set();
+      markers.add(marker);
+      loading.set(k, markers);
+      let r: StoredRecord<T> | null;
+      try {
+        r = await store.get(type, id);
+      } catch (err) {
+        const e = asStoreError(err);
+        if (e.code === 'RECORD_INVALID') throw e;
+        throw new PortcullisError('STORE_UNAVAILABLE', `cannot load ${type} record: ${e.message}`, {
+          cause: err,
+        });
+      } finally {
+        markers.delete(marker);
+        if (markers.size === 0) loading.delete(k);
+      }
+      // The feed changed this key while we read it: our answer may predate the change.
+      if (marker.dirty && attempt < 3) continue;
+      if (r !== null && !marker.dirty) remember(k, deepFreeze(r));
+      return r;
+    }
+  }
+
+  const dataOf = async <T extends RecordType>(type: T, id: string) =>
+    (await get(type, id))?.data ?? null;
+
+  return {
+    getSession: (id) => dataOf('session', id) as Promise<Session | null>,
+    getUser: (id) => dataOf('user', id) as Promise<User | null>,
+    getGroup: (id) => dataOf('group', id) as Promise<Group | null>,
+    get,
+    metrics: () => ({
+      hits,
+      misses,
+      evictions,
+      size: entries.size,
+      feed_lag_ms: lag,
+      feed_position: subscription.position,
+      feed_healthy: healthy,
+    }),
+    async close() {
+      entries.clear();
+      await subscription.close();
+    },
+  };
+}
