@@ -8,10 +8,10 @@ export function assertRecordType(type: string): asserts type is RecordType {
 }
 
 export function assertRecordId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 512) {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 512 || id.includes('\u0000')) {
     throw storeError(
       'RECORD_INVALID',
-      'record id must be a non-empty string of at most 512 characters',
+      'record id must be a non-empty string of at most 512 characters without NUL',
     );
   }
 }
