@@ -13,6 +13,8 @@ export interface RecordCacheOptions {
   readonly now?: () => number;
   /** Called when the feed fails or recovers (for logs/health); never given secrets. */
   readonly onFeedError?: (error: PortcullisError) => void;
+  /** Called when the feed removes a cached record (deleted, or reset); for metrics and tests. */
+  readonly onEvict?: (type: string, id: string) => void;
 }
 
 export interface RecordCacheMetrics {
@@ -32,6 +34,8 @@ export interface RecordCache {
   getUser(id: string): Promise<User | null>;
   getGroup(id: string): Promise<Group | null>;
   get<T extends RecordType>(type: T, id: string): Promise<StoredRecord<T> | null>;
+  /** True if the record is in memory now (no store read, no metrics). */
+  has(type: RecordType, id: string): boolean;
   metrics(): RecordCacheMetrics;
   close(): Promise<void>;
 }
@@ -68,8 +72,10 @@ export async function openRecordCache(
       for (const marker of loading.get(k) ?? []) marker.dirty = true;
       const cached = entries.get(k);
       if (cached !== undefined) {
-        if (c.deleted_at !== null || c.data === null) entries.delete(k);
-        else if (c.version > cached.version) entries.set(k, deepFreeze(c));
+        if (c.deleted_at !== null || c.data === null) {
+          entries.delete(k);
+          options.onEvict?.(c.type, c.id);
+        } else if (c.version > cached.version) entries.set(k, deepFreeze(c));
       }
       lag = Math.max(0, t - c.modified_at);
     }
@@ -146,6 +152,7 @@ export async function openRecordCache(
     getUser: (id) => dataOf('user', id) as Promise<User | null>,
     getGroup: (id) => dataOf('group', id) as Promise<Group | null>,
     get,
+    has: (type, id) => entries.has(keyOf(type, id)),
     metrics: () => ({
       hits,
       misses,

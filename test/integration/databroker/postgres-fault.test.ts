@@ -75,7 +75,10 @@ test('a subscriber keeps every change across a server restart, none duplicated o
   );
   // Fail closed: a cached session is still served, an uncached one is a typed error.
   assert.ok(await cache.getSession('cached'));
-  await assert.rejects(cache.getSession('other'), (err: { code?: string }) => err.code === 'STORE_UNAVAILABLE');
+  await assert.rejects(
+    cache.getSession('other'),
+    (err: { code?: string }) => err.code === 'STORE_UNAVAILABLE',
+  );
   await eventually(() => errors.length > 0, 10_000);
 
   await server.start();
@@ -96,7 +99,10 @@ test('a subscriber keeps every change across a server restart, none duplicated o
     expected,
   );
   const versions = got.map((c) => c.version);
-  assert.deepEqual([...versions].sort((a, b) => a - b), versions);
+  assert.deepEqual(
+    [...versions].sort((a, b) => a - b),
+    versions,
+  );
   assert.ok(errors.every((c) => c === 'STORE_UNAVAILABLE'));
   assert.ok(recovered >= 1);
 });
