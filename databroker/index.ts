@@ -6,7 +6,7 @@ export {
   type OpenRecordStoreOptions,
   openRecordStore,
 } from './open-record-store.js';
-export { migrate, migrations } from './postgres/migrations.js';
+export { migrate, migrateDatabase, migrations } from './postgres/migrations.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 export {
   openRecordCache,

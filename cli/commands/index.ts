@@ -2,3 +2,6 @@
 import { registerCommand } from '../main.js';
 
 void registerCommand;
+registerCommand('migrate', 'apply pending databroker (PostgreSQL) migrations', () =>
+  import('./migrate.js').then((m) => m.default),
+);

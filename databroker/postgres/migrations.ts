@@ -89,3 +89,25 @@ export async function migrate(pool: Pool, schema: string): Promise<{ from: numbe
     client.release();
   }
 }
+
+/** Opens a short-lived pool, applies pending migrations, closes it (for `portcullis migrate`). */
+export async function migrateDatabase(options: {
+  connectionString: string;
+  schema?: string;
+  connectionTimeoutMs?: number;
+}): Promise<{ schema: string; from: number; to: number }> {
+  const { default: pg } = await import('pg');
+  const schema = options.schema ?? 'portcullis';
+  assertSchemaName(schema);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: 1,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+  });
+  pool.on('error', () => undefined);
+  try {
+    return { schema, ...(await migrate(pool, schema)) };
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}

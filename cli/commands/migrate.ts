@@ -1,0 +1,129 @@
+// `portcullis migrate -c FILE | --database-url URL [--schema NAME]`: applies the databroker's
+// pending Postgres migrations explicitly (services also migrate when they start).
+import { readFile } from 'node:fs/promises';
+import { stderr, stdout } from 'node:process';
+import { parse as parseYaml } from 'yaml';
+import { PortcullisError } from '../../config/index.js';
+import { type DatabrokerConfig, migrateDatabase } from '../../databroker/index.js';
+import type { Command } from '../main.js';
+
+const HELP = `Usage: portcullis migrate (-c FILE | --database-url URL) [--schema NAME]
+
+Applies pending databroker migrations to PostgreSQL (in one transaction, safe to run while
+other instances start).
+
+Options:
+  -c, --config FILE     configuration file (reads databroker_storage_connection_string)
+  --database-url URL    PostgreSQL connection string (overrides the config)
+  --schema NAME         schema holding the databroker tables (default: portcullis)
+  -h, --help            show this help
+`;
+
+interface Args {
+  config?: string;
+  url?: string;
+  schema?: string;
+}
+
+function parseArgs(args: readonly string[]): Args | string {
+  const out: Args = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=') ? a.split(/=(.*)/s, 2) : [a, undefined];
+    const value = (): string | undefined => inline ?? args[++i];
+    if (flag === '-c' || flag === '--config') out.config = value();
+    else if (flag === '--database-url') out.url = value();
+    else if (flag === '--schema') out.schema = value();
+    else return `unknown option '${a}'`;
+    if ((flag === '-c' || flag === '--config') && out.config === undefined)
+      return `${flag} needs a value`;
+    if (flag === '--database-url' && out.url === undefined) return `${flag} needs a value`;
+    if (flag === '--schema' && out.schema === undefined) return `${flag} needs a value`;
+  }
+  if (out.config === undefined && out.url === undefined)
+    return 'give -c FILE or --database-url URL';
+  return out;
+}
+
+/** Reads the databroker keys through config/ when it offers loadConfigFile, else directly. */
+async function readDatabrokerConfig(file: string): Promise<DatabrokerConfig> {
+  const configRoom = (await import('../../config/index.js')) as unknown as {
+    loadConfigFile?: (path: string) => unknown;
+  };
+  if (typeof configRoom.loadConfigFile === 'function') {
+    const loaded = (await configRoom.loadConfigFile(file)) as { config?: unknown } | undefined;
+    const cfg = (
+      loaded && typeof loaded === 'object' && 'config' in loaded ? loaded.config : loaded
+    ) as DatabrokerConfig | undefined;
+    if (cfg && typeof cfg === 'object') return cfg;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new PortcullisError('CONFIG_NOT_FOUND', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  const doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
+  let conn =
+    process.env.DATABROKER_STORAGE_CONNECTION_STRING ?? doc.databroker_storage_connection_string;
+  const connFile = doc.databroker_storage_connection_string_file;
+  if (conn === undefined && typeof connFile === 'string')
+    conn = (await readFile(connFile, 'utf8')).trim();
+  return {
+    databroker_storage_type: String(
+      process.env.DATABROKER_STORAGE_TYPE ?? doc.databroker_storage_type ?? 'memory',
+    ),
+    databroker_storage_connection_string: typeof conn === 'string' ? conn : undefined,
+  };
+}
+
+const command: Command = {
+  summary: 'apply pending databroker (PostgreSQL) migrations',
+  async run(args) {
+    if (args.includes('--help') || args.includes('-h')) {
+      stdout.write(HELP);
+      return 0;
+    }
+    const parsed = parseArgs(args);
+    if (typeof parsed === 'string') {
+      stderr.write(`portcullis migrate: ${parsed}\n\n${HELP}`);
+      return 2;
+    }
+    try {
+      let url = parsed.url;
+      if (url === undefined) {
+        const cfg = await readDatabrokerConfig(parsed.config!);
+        if (cfg.databroker_storage_type?.toLowerCase() !== 'postgres') {
+          stderr.write(
+            `portcullis migrate: ${parsed.config} uses databroker_storage_type '${cfg.databroker_storage_type ?? 'memory'}'; nothing to migrate (only postgres has migrations)\n`,
+          );
+          return 1;
+        }
+        url = cfg.databroker_storage_connection_string;
+        if (!url) {
+          stderr.write(
+            `portcullis migrate: ${parsed.config} has no databroker_storage_connection_string\n`,
+          );
+          return 1;
+        }
+      }
+      const r = await migrateDatabase({
+        connectionString: url,
+        ...(parsed.schema ? { schema: parsed.schema } : {}),
+      });
+      stdout.write(
+        r.from === r.to
+          ? `databroker schema '${r.schema}' is up to date (version ${r.to})\n`
+          : `databroker schema '${r.schema}' migrated from version ${r.from} to ${r.to}\n`,
+      );
+      return 0;
+    } catch (err) {
+      const code = err instanceof PortcullisError ? err.code : 'ERROR';
+      stderr.write(`portcullis migrate: ${code}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  },
+};
+
+export default command;
