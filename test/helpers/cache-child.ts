@@ -15,7 +15,7 @@ const store = await openPostgresStore({
   pollMs: 500,
 });
 const cache = await openRecordCache(store, {
-  onEvict: (_type, id) => out(`evicted ${id} ${Date.now()}`),
+  onEvict: (_type, id) => out(`evicted ${id} ${performance.timeOrigin + performance.now()}`),
 });
 out('ready');
 for await (const line of createInterface({ input: process.stdin })) {
