@@ -44,3 +44,4 @@ export {
   type User,
   userSchema,
 } from './records.js';
+export { type Sweeper, type SweeperOptions, startSweeper } from './start-sweeper.js';

@@ -9,6 +9,7 @@ import {
   assertRecordType,
   clampLimit,
   defaultExpiry,
+  isRecordId,
   validateData,
 } from './lib/validate-record.js';
 import type {
@@ -74,6 +75,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RecordStore
     async get<T extends RecordType>(type: T, id: string) {
       check();
       assertRecordType(type);
+      if (!isRecordId(id)) return null;
       const r = table(type).get(id);
       return r !== undefined && live(r, now()) ? (copy(r) as StoredRecord<T>) : null;
     },
@@ -117,6 +119,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RecordStore
     async delete(type, id) {
       check();
       assertRecordType(type);
+      if (!isRecordId(id)) return false;
       const r = table(type).get(id);
       if (r === undefined) return false;
       const t = now();

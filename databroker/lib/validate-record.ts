@@ -7,8 +7,13 @@ export function assertRecordType(type: string): asserts type is RecordType {
   if (!isRecordType(type)) throw storeError('RECORD_INVALID', `unknown record type '${type}'`);
 }
 
+/** True for an id a record can have: a non-empty string of at most 512 characters, no NUL. */
+export function isRecordId(id: unknown): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= 512 && !id.includes('\u0000');
+}
+
 export function assertRecordId(id: unknown): asserts id is string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 512 || id.includes('\u0000')) {
+  if (!isRecordId(id)) {
     throw storeError(
       'RECORD_INVALID',
       'record id must be a non-empty string of at most 512 characters without NUL',

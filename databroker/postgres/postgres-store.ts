@@ -10,6 +10,7 @@ import {
   assertRecordType,
   clampLimit,
   defaultExpiry,
+  isRecordId,
   validateData,
 } from '../lib/validate-record.js';
 import type { ChangeBatch, Lease, RecordStore, Subscription } from '../record-store.js';
@@ -138,7 +139,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async get<T extends RecordType>(type: T, id: string) {
       assertRecordType(type);
-      if (typeof id !== 'string') return null;
+      if (!isRecordId(id)) return null;
       const { rows } = await q<Row>(
         `SELECT type, id, version, data, modified_at, expires_at FROM ${s}.records
          WHERE type = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > $3)`,
@@ -206,7 +207,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async delete(type, id) {
       assertRecordType(type);
-      if (typeof id !== 'string') return false;
+      if (!isRecordId(id)) return false;
       return write(async (c) => {
         const t = now();
         const { rows } = await c.query<{ expires_at: string | null }>(

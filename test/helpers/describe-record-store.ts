@@ -68,6 +68,22 @@ export function describeRecordStore(name: string, factory: StoreFactory): void {
       await rejectsWithCode(store.get('bogus' as 'session', 'x'), 'RECORD_INVALID');
     });
 
+    const hostileIds = ['', 'a\u0000b', 'x'.repeat(513), "' OR 1=1 --", '../../etc/passwd'];
+    test('treats hostile ids as missing records on read and delete', async () => {
+      await store.put([{ type: 'session', id: 's1', data: sessionData('s1') }]);
+      for (const id of hostileIds) {
+        assert.equal(await store.get('session', id), null);
+        assert.equal(await store.delete('session', id), false);
+      }
+      const cache = await openRecordCache(store, { now });
+      try {
+        for (const id of hostileIds) assert.equal(await cache.getSession(id), null);
+      } finally {
+        await cache.close();
+      }
+      assert.ok(await store.get('session', 's1'));
+    });
+
     const invalid: { name: string; record: unknown }[] = [
       {
         name: 'a session without user_id',
