@@ -13,6 +13,12 @@ export interface RecordCacheOptions {
   readonly now?: () => number;
   /** Called when the feed fails or recovers (for logs/health); never given secrets. */
   readonly onFeedError?: (error: PortcullisError) => void;
+  /**
+   * How long cached records are still served while the change feed is failing (ms, default
+   * 10 s). Past it every read goes to the store, so a partition that hides revocations from this
+   * process fails closed (STORE_UNAVAILABLE) instead of serving stale sessions.
+   */
+  readonly maxStaleMs?: number;
   /** Called when the feed removes a cached record (deleted, or reset); for metrics and tests. */
   readonly onEvict?: (type: string, id: string) => void;
 }
@@ -63,6 +69,8 @@ export async function openRecordCache(
   let evictions = 0;
   let lag = 0;
   let healthy = true;
+  let failingSince = 0;
+  const maxStale = options.maxStaleMs ?? 10_000;
   const keyOf = (type: string, id: string): string => `${type}\u0000${id}`;
 
   const apply = (changes: readonly RecordChange[]): void => {
@@ -88,6 +96,7 @@ export async function openRecordCache(
       entries.clear();
     },
     onError(err) {
+      if (healthy) failingSince = Date.now();
       healthy = false;
       options.onFeedError?.(asStoreError(err));
     },
@@ -107,6 +116,7 @@ export async function openRecordCache(
 
   async function get<T extends RecordType>(type: T, id: string): Promise<StoredRecord<T> | null> {
     const k = keyOf(type, id);
+    if (!healthy && Date.now() - failingSince > maxStale) entries.clear();
     const cached = entries.get(k);
     if (cached !== undefined) {
       if (cached.expires_at !== null && cached.expires_at <= now()) {

@@ -123,3 +123,24 @@ test('the cache evicts a session deleted right after a restart', async () => {
     await cache.close();
   }
 });
+
+test('the cache stops serving cached sessions once the feed has been down longer than maxStaleMs', async () => {
+  const reader = await open();
+  const writer = await open();
+  await writer.put([{ type: 'session', id: 'stale', data: sessionData('stale') }]);
+  const cache = await openRecordCache(reader, { maxStaleMs: 200 });
+  try {
+    assert.ok(await cache.getSession('stale'));
+    await server.stop();
+    await eventually(() => !cache.metrics().feed_healthy, 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    await assert.rejects(
+      cache.getSession('stale'),
+      (err: { code?: string }) => err.code === 'STORE_UNAVAILABLE',
+    );
+    await server.start();
+    assert.ok(await retry(() => cache.getSession('stale')));
+  } finally {
+    await cache.close();
+  }
+});
