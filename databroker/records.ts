@@ -97,7 +97,10 @@ export interface StoredRecord<T extends RecordType = RecordType> {
   readonly id: string;
   /** Assigned by the store from one global, strictly increasing sequence (across all types). */
   readonly version: number;
-  /** The validated data; `null` only for a tombstone (a change with `deleted_at` set). */
+  /**
+   * The validated data; `null` for a tombstone (a change with `deleted_at` set) and, in the
+   * feed only, for a change whose stored data could not be read back: treat both as deleted.
+   */
   readonly data: RecordKinds[T] | null;
   /** Store time of the write (epoch ms). */
   readonly modified_at: number;

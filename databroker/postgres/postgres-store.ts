@@ -123,6 +123,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     } as StoredRecord;
   };
 
+  /** A change that cannot be read back (bad row, other key) must not stall the feed: it is
+   *  delivered without data, which every consumer treats like a delete (fail closed). */
+  const decodeChange = (r: Row): StoredRecord => {
+    try {
+      return decode(r);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'RECORD_INVALID') throw err;
+      return decode({ ...r, data: null });
+    }
+  };
+
   let listener: ReturnType<typeof listenForChanges> | null = null;
   const subscriptions = new Set<Subscription>();
   let closed = false;
@@ -239,6 +250,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async changesSince(after, opts = {}) {
       const limit = clampLimit(opts.limit, 500, 5000);
+      // Rows first, then the meta row: a trim or reset that committed before the rows were read
+      // is then always visible in the meta row, so a gap is reported, never silently skipped.
+      const { rows } = await q<Row>(
+        `SELECT type, id, version, data, modified_at, deleted_at, expires_at FROM ${s}.record_changes
+         WHERE version > $1 ORDER BY version LIMIT $2`,
+        [after, limit],
+      );
       const meta = await q<{ server_version: string; trimmed_version: string; latest: string }>(
         `SELECT server_version, trimmed_version,
            GREATEST(trimmed_version, (SELECT coalesce(max(version), 0) FROM ${s}.record_changes)) AS latest
@@ -248,14 +266,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (after < Number(m.trimmed_version)) {
         throw storeError('CHANGES_TRIMMED', `changes after ${after} are no longer retained`);
       }
-      const { rows } = await q<Row>(
-        `SELECT type, id, version, data, modified_at, deleted_at, expires_at FROM ${s}.record_changes
-         WHERE version > $1 ORDER BY version LIMIT $2`,
-        [after, limit],
-      );
       const batch: ChangeBatch = {
         server_version: m.server_version,
-        changes: rows.map(decode),
+        changes: rows.map(decodeChange),
         latest_version: Number(m.latest),
       };
       return batch;

@@ -192,3 +192,21 @@ test('reports an unreachable server as STORE_UNAVAILABLE', async () => {
     (e: { code?: string }) => e.code === 'STORE_UNAVAILABLE',
   );
 });
+
+test('a change that cannot be read back is delivered without data instead of stalling the feed', async () => {
+  const writer = await open();
+  const before = (await writer.info()).latest_version;
+  await writer.put([{ type: 'session', id: 'k1', data: sessionData('k1') }]);
+  await writer.put([
+    { type: 'user', id: 'k2', data: { id: 'k2', email: '', name: '', claims: {} } },
+  ]);
+  const otherKey = await open({ secret: 'yet-another-secret' });
+  const { changes } = await otherKey.changesSince(before);
+  assert.deepEqual(
+    changes.map((c) => [c.id, c.data === null]),
+    [
+      ['k1', true],
+      ['k2', false],
+    ],
+  );
+});
