@@ -18,7 +18,7 @@ export const migrations: readonly ((s: string) => string)[] = [
   (s) => `
     CREATE TABLE "${s}".records (
       type text NOT NULL,
-      id text NOT NULL,
+      id text COLLATE "C" NOT NULL,
       version bigint NOT NULL,
       data jsonb NOT NULL,
       modified_at bigint NOT NULL,
@@ -29,7 +29,7 @@ export const migrations: readonly ((s: string) => string)[] = [
     CREATE TABLE "${s}".record_changes (
       version bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       type text NOT NULL,
-      id text NOT NULL,
+      id text COLLATE "C" NOT NULL,
       data jsonb NULL,
       modified_at bigint NOT NULL,
       deleted_at bigint NULL,

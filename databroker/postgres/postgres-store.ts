@@ -19,6 +19,13 @@ import { deriveRecordKey, openRecordData, sealRecordData } from './encrypt-secre
 import { listenForChanges } from './listen-for-changes.js';
 import { assertSchemaName, migrate } from './migrations.js';
 import { translatePgError } from './translate-pg-error.js';
+import {
+  checkExpectedVersions,
+  deleteRecord,
+  resetRecords,
+  sweepRecords,
+  upsertRecords,
+} from './write-records.js';
 
 export interface PostgresStoreOptions {
   readonly connectionString: string;
@@ -171,68 +178,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         };
       });
       if (prepared.length === 0) return [];
-      const out = await write(async (c) => {
+      return write(async (c) => {
         const t = now();
-        for (const { input } of prepared) {
-          if (input.expected_version === undefined) continue;
-          const { rows } = await c.query<{ version: string }>(
-            `SELECT version FROM ${s}.records WHERE type = $1 AND id = $2
-             AND (expires_at IS NULL OR expires_at > $3)`,
-            [input.type, input.id, t],
-          );
-          const have = rows[0] === undefined ? 0 : Number(rows[0].version);
-          if (have !== input.expected_version) {
-            throw storeError(
-              'RECORD_CONFLICT',
-              `${input.type} '${input.id}' is at version ${have}, expected ${input.expected_version}`,
-            );
-          }
-        }
-        const stored: StoredRecord[] = [];
-        for (const { input, data, sealed, expires_at } of prepared) {
-          const { rows } = await c.query<{ version: string }>(
-            `WITH c AS (
-               INSERT INTO ${s}.record_changes (type, id, data, modified_at, expires_at)
-               VALUES ($1, $2, $3, $4, $5) RETURNING version)
-             INSERT INTO ${s}.records (type, id, version, data, modified_at, expires_at)
-             SELECT $1, $2, c.version, $3, $4, $5 FROM c
-             ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, data = excluded.data,
-               modified_at = excluded.modified_at, expires_at = excluded.expires_at
-             RETURNING version`,
-            [input.type, input.id, sealed, t, expires_at],
-          );
-          stored.push({
-            type: input.type,
-            id: input.id,
-            version: Number(rows[0]!.version),
-            data: structuredClone(data),
-            modified_at: t,
-            deleted_at: null,
-            expires_at,
-          } as StoredRecord);
-        }
+        await checkExpectedVersions(c, s, prepared, t);
+        const stored = await upsertRecords(c, s, prepared, t);
         await c.query('SELECT pg_notify($1, $2)', [channel, '']);
         return stored;
       });
-      return out;
     },
     async delete(type, id) {
       assertRecordType(type);
       if (!isRecordId(id)) return false;
       return write(async (c) => {
         const t = now();
-        const { rows } = await c.query<{ expires_at: string | null }>(
-          `DELETE FROM ${s}.records WHERE type = $1 AND id = $2 RETURNING expires_at`,
-          [type, id],
-        );
-        if (rows[0] === undefined) return false;
-        await c.query(
-          `INSERT INTO ${s}.record_changes (type, id, data, modified_at, deleted_at, expires_at)
-           VALUES ($1, $2, NULL, $3, $3, $4)`,
-          [type, id, t, rows[0].expires_at],
-        );
+        const exp = await deleteRecord(c, s, type, id, t);
+        if (exp === undefined) return false;
         await c.query('SELECT pg_notify($1, $2)', [channel, '']);
-        const exp = num(rows[0].expires_at);
         return exp === null || exp > t;
       });
     },
@@ -241,8 +202,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const limit = clampLimit(opts.limit, 100, 1000);
       const { rows } = await q<Row>(
         `SELECT type, id, version, data, modified_at, expires_at FROM ${s}.records
-         WHERE type = $1 AND ($2::text IS NULL OR id > $2) AND (expires_at IS NULL OR expires_at > $3)
-         ORDER BY id COLLATE "C" LIMIT $4`,
+         WHERE type = $1 AND ($2::text IS NULL OR id > $2::text) AND (expires_at IS NULL OR expires_at > $3)
+         ORDER BY id LIMIT $4`,
         [type, opts.after ?? null, now(), limit + 1],
       );
       const records = rows.slice(0, limit).map((r) => decode(r) as StoredRecord<T>);
@@ -324,33 +285,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async sweep() {
       return write(async (c) => {
         const t = now();
-        const expired = await c.query(
-          `WITH d AS (DELETE FROM ${s}.records WHERE expires_at IS NOT NULL AND expires_at <= $1
-                      RETURNING type, id, expires_at)
-           INSERT INTO ${s}.record_changes (type, id, data, modified_at, deleted_at, expires_at)
-           SELECT type, id, NULL, $1, $1, expires_at FROM d ORDER BY type, id`,
-          [t],
-        );
-        await c.query(
-          `WITH t AS (DELETE FROM ${s}.record_changes WHERE modified_at < $1
-                      AND version < (SELECT max(version) FROM ${s}.record_changes) RETURNING version)
-           UPDATE ${s}.migration_info
-           SET trimmed_version = GREATEST(trimmed_version, (SELECT coalesce(max(version), 0) FROM t))`,
-          [t - retention],
-        );
-        const n = expired.rowCount ?? 0;
+        const n = await sweepRecords(c, s, t, t - retention);
         if (n > 0) await c.query('SELECT pg_notify($1, $2)', [channel, '']);
         return n;
       });
     },
     async reset() {
       await write(async (c) => {
-        await c.query(
-          `UPDATE ${s}.migration_info SET server_version = $1,
-             trimmed_version = (SELECT coalesce(max(version), 0) FROM ${s}.record_changes)`,
-          [randomUUID()],
-        );
-        await c.query(`TRUNCATE ${s}.records, ${s}.record_changes, ${s}.leases`);
+        await resetRecords(c, s, randomUUID());
         await c.query('SELECT pg_notify($1, $2)', [channel, '']);
       });
     },
