@@ -1,7 +1,7 @@
 // `portcullis migrate` applies the databroker migrations from a config file or a URL, and
 // exits 1 / 2 on invalid input / usage.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,7 +19,10 @@ const schema = testSchemaName('cli');
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-migrate-'));
 
 before(() => assertPostgresReachable());
-after(() => dropSchema(schema));
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await dropSchema(schema);
+});
 
 async function version(): Promise<number | null> {
   const c = new pg.Client({ connectionString: databaseUrl() });
