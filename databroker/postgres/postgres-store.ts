@@ -89,8 +89,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
   };
 
-  /** Runs fn in a transaction holding the schema's write lock. */
-  const write = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
+  // Writers of this schema serialise on one advisory lock; its key is fixed per schema, so BEGIN
+  // + lock and NOTIFY + COMMIT each go in one round trip (simple-query protocol, no parameters).
+  let lockKey: number;
+  try {
+    const { rows } = await pool.query<{ k: number }>('SELECT hashtext($1) AS k', [
+      `portcullis-write:${schema}`,
+    ]);
+    lockKey = Number(rows[0]!.k);
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw translatePgError(err);
+  }
+  const begin = `BEGIN; SELECT pg_advisory_xact_lock(${lockKey})`;
+  const notifyAndCommit = `NOTIFY "${channel}"; COMMIT`;
+
+  /** Runs fn in a transaction holding the schema's write lock; fn returns [result, notify?]. */
+  const write = async <T>(fn: (c: pg.PoolClient) => Promise<[T, boolean]>): Promise<T> => {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -98,12 +113,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       throw translatePgError(err);
     }
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `portcullis-write:${schema}`,
-      ]);
-      const out = await fn(client);
-      await client.query('COMMIT');
+      await client.query(begin);
+      const [out, notify] = await fn(client);
+      await client.query(notify ? notifyAndCommit : 'COMMIT');
       return out;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -181,9 +193,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return write(async (c) => {
         const t = now();
         await checkExpectedVersions(c, s, prepared, t);
-        const stored = await upsertRecords(c, s, prepared, t);
-        await c.query('SELECT pg_notify($1, $2)', [channel, '']);
-        return stored;
+        return [await upsertRecords(c, s, prepared, t), true];
       });
     },
     async delete(type, id) {
@@ -192,9 +202,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return write(async (c) => {
         const t = now();
         const exp = await deleteRecord(c, s, type, id, t);
-        if (exp === undefined) return false;
-        await c.query('SELECT pg_notify($1, $2)', [channel, '']);
-        return exp === null || exp > t;
+        if (exp === undefined) return [false, false];
+        return [exp === null || exp > t, true];
       });
     },
     async list<T extends RecordType>(type: T, opts: { after?: string; limit?: number } = {}) {
@@ -286,14 +295,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return write(async (c) => {
         const t = now();
         const n = await sweepRecords(c, s, t, t - retention);
-        if (n > 0) await c.query('SELECT pg_notify($1, $2)', [channel, '']);
-        return n;
+        return [n, n > 0];
       });
     },
     async reset() {
       await write(async (c) => {
         await resetRecords(c, s, randomUUID());
-        await c.query('SELECT pg_notify($1, $2)', [channel, '']);
+        return [undefined, true];
       });
     },
     async close() {
