@@ -255,6 +255,28 @@ export function describeRecordStore(name: string, factory: StoreFactory): void {
       );
     });
 
+    test('resets a subscriber whose position is older than the retained change log', async () => {
+      const start = (await store.info()).latest_version;
+      await store.put([{ type: 'user', id: 'old', data: userData('old') }]);
+      clock = T0 + 2 * 3_600_000;
+      await store.put([{ type: 'user', id: 'new', data: userData('new') }]);
+      await store.sweep();
+      const resets: number[] = [];
+      const got: string[] = [];
+      const sub = await store.subscribe(
+        {
+          onChanges: (cs) => void got.push(...cs.map((c) => c.id)),
+          onReset: (i) => void resets.push(i.latest_version),
+        },
+        { after: start },
+      );
+      await eventually(() => resets.length === 1);
+      await store.put([{ type: 'user', id: 'later', data: userData('later') }]);
+      await eventually(() => got.includes('later'));
+      await sub.close();
+      assert.deepEqual(got, ['later']);
+    });
+
     test('pushes every new change to a subscriber once, in order', async () => {
       await store.put([{ type: 'user', id: 'before', data: userData('before') }]);
       const got: RecordChange[] = [];
