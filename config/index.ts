@@ -1,3 +1,27 @@
 // The config room: this file is its only door. It re-exports what other rooms may use.
+
+export { computeRouteId } from './compute-route-id.js';
+export {
+  CONFIG_ISSUE_CODES,
+  ConfigError,
+  type ConfigIssue,
+  type ConfigIssueCode,
+  formatConfigIssues,
+  formatPath,
+} from './config-error.js';
 export * from './crypto/index.js';
 export { type ErrorCode, PortcullisError } from './errors.js';
+export type { Position } from './lib/locate-node.js';
+export { parseDuration } from './lib/parse-duration.js';
+export type { UpstreamUrl } from './lib/route-urls.js';
+export { type LoadOptions, loadConfigFile } from './load-config-file.js';
+export { type LoadedConfig, type ParseOptions, parseConfigText } from './parse-config-text.js';
+export {
+  type Config,
+  type ConfigInput,
+  configSchema,
+  DEFAULT_SET_RESPONSE_HEADERS,
+  fileSchema,
+  type Route,
+} from './schema.js';
+export { type ConfigWatcher, type WatchOptions, watchConfigFile } from './watch-config-file.js';

@@ -1,0 +1,67 @@
+// Config problems are collected, never thrown one by one: ConfigError carries every issue with its
+// file, line, column and key path, and messages never contain secret values.
+import { PortcullisError } from './errors.js';
+
+/** The closed set of config issue codes (each documented in docs/errors.md). */
+export const CONFIG_ISSUE_CODES = [
+  'yaml_syntax',
+  'unknown_key',
+  'removed_key',
+  'invalid_type',
+  'invalid_value',
+  'invalid_url',
+  'invalid_duration',
+  'invalid_enum',
+  'invalid_secret',
+  'invalid_regex',
+  'conflicting_keys',
+  'missing_key',
+  'duplicate_route_id',
+  'file_unreadable',
+] as const;
+
+export type ConfigIssueCode = (typeof CONFIG_ISSUE_CODES)[number];
+
+export interface ConfigIssue {
+  readonly code: ConfigIssueCode;
+  /** The config file, or `env:NAME` when the value came from an environment variable. */
+  readonly file: string;
+  /** 1-based; 0 when unknown (e.g. a value from the environment). */
+  readonly line: number;
+  readonly column: number;
+  /** Key path such as `routes[3].to[0]` (empty string for the document itself). */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Formats a key path the way people write it: `routes[3].to[0]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? String(seg) : `.${String(seg)}`;
+  }
+  return out;
+}
+
+/** One line per issue: `file:line:column: path: message`. */
+export function formatConfigIssues(issues: readonly ConfigIssue[]): string {
+  return issues
+    .map(
+      (i) => `${i.file}:${i.line}:${i.column}: ${i.path === '' ? '' : `${i.path}: `}${i.message}`,
+    )
+    .join('\n');
+}
+
+export class ConfigError extends PortcullisError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    const n = issues.length;
+    super(
+      'CONFIG_INVALID',
+      `invalid configuration (${n} problem${n === 1 ? '' : 's'}):\n${formatConfigIssues(issues)}`,
+    );
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,24 @@
+// Pomerium keys that were removed or are rejected: named as removed, with what to use instead.
+
+export const REMOVED_GLOBAL_KEYS: Readonly<Record<string, string>> = {
+  client_ca: 'use downstream_mtls.ca',
+  client_ca_file: 'use downstream_mtls.ca_file',
+  policy_file: 'put the routes in this file under routes:',
+  idp_service_account: 'directory sync was removed; groups come from the IdP groups claim',
+  idp_refresh_directory_timeout: 'directory sync was removed',
+  idp_refresh_directory_interval: 'directory sync was removed',
+  idp_qps: 'directory sync was removed',
+  headers: 'use set_response_headers',
+  tracing_provider: 'use the otel_* settings',
+  tracing_sample_rate: 'use the otel_* settings',
+  tracing_jaeger_collector_endpoint: 'use the otel_* settings',
+  tracing_jaeger_agent_endpoint: 'use the otel_* settings',
+  tracing_zipkin_endpoint: 'use the otel_* settings',
+  tracing_datadog_address: 'use the otel_* settings',
+  cache_service_url: 'use databroker_service_url',
+};
+
+export const REMOVED_ROUTE_KEYS: Readonly<Record<string, string>> = {
+  allowed_groups: 'use a policy with the groups criterion',
+  set_authorization_header: 'use set_request_headers',
+};

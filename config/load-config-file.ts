@@ -1,0 +1,21 @@
+// Reads a configuration file from disk (environment overrides from process.env by default).
+import { readFile } from 'node:fs/promises';
+import { PortcullisError } from './errors.js';
+import { type LoadedConfig, parseConfigText } from './parse-config-text.js';
+
+export interface LoadOptions {
+  /** Environment used for overrides; default `process.env`. Pass `{}` to ignore the environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export async function loadConfigFile(path: string, opts: LoadOptions = {}): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new PortcullisError('CONFIG_NOT_FOUND', `cannot read configuration file ${path}`, {
+      cause: err,
+    });
+  }
+  return parseConfigText(text, { file: path, env: opts.env ?? process.env });
+}

@@ -1,0 +1,196 @@
+// Parses one configuration text (YAML or JSON) into a validated, deep-frozen Config, or throws a
+// ConfigError listing every problem with file:line:column and key path.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
+import { applyEnvOverrides } from './lib/apply-env-overrides.js';
+import { checkGlobalRules } from './lib/check-global-rules.js';
+import { checkRouteRules } from './lib/check-route-rules.js';
+import { deepFreeze } from './lib/deep-freeze.js';
+import { locateNode, type Position } from './lib/locate-node.js';
+import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
+import type { RawIssue } from './lib/raw-issue.js';
+import { ROUTE_KEYS, redirectSchema, responseSchema } from './route-schema.js';
+import { type Config, configSchema, FILE_SECRET_KEYS, fileSchema, GLOBAL_KEYS } from './schema.js';
+
+export interface ParseOptions {
+  /** Shown in messages and used to resolve relative `*_file` paths. */
+  readonly file: string;
+  /** Environment overrides (default: none; loadConfigFile passes process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly file: string;
+  /**
+   * Position of a key path in the source, with `routes` indexed as in `config.routes` (legacy
+   * `policy:` entries first), e.g. `['routes', 3, 'policy', 'allow', 'and', 0]`. Undefined when the
+   * value came from the environment.
+   */
+  locate(path: readonly (string | number)[]): Position | undefined;
+}
+
+const VOCAB: KeyVocabulary = {
+  global: GLOBAL_KEYS,
+  route: ROUTE_KEYS,
+  nested: {
+    redirect: Object.keys(redirectSchema.shape),
+    response: Object.keys(responseSchema.shape),
+    downstream_mtls: [
+      'ca',
+      'ca_file',
+      'crl',
+      'crl_file',
+      'enforcement',
+      'match_subject_alt_names',
+      'max_verify_depth',
+    ],
+    certificates: ['cert', 'key'],
+    rewrite_response_headers: ['header', 'prefix', 'value'],
+  },
+};
+
+function baseType(schema: unknown): string {
+  let def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
+  for (;;) {
+    const t = def.type as string;
+    if (['optional', 'default', 'prefault', 'nullable', 'readonly'].includes(t)) {
+      def = (def.innerType as { _zod: { def: Record<string, unknown> } })._zod.def;
+    } else if (t === 'pipe') def = (def.in as { _zod: { def: Record<string, unknown> } })._zod.def;
+    else return t;
+  }
+}
+
+const KNOWN = new Set(GLOBAL_KEYS);
+const STRING_KEYS = new Set(
+  Object.entries(fileSchema.shape)
+    .filter(([, s]) => baseType(s) === 'string')
+    .map(([k]) => k),
+);
+
+function resolveSecretFiles(raw: Record<string, unknown>, baseDir: string, out: RawIssue[]): void {
+  for (const key of FILE_SECRET_KEYS) {
+    const fileKey = `${key}_file`;
+    const p = raw[fileKey];
+    if (p === undefined || p === null) continue;
+    if (typeof p !== 'string') continue; // the schema reports the type
+    if (raw[key] !== undefined) {
+      out.push({
+        code: 'conflicting_keys',
+        path: [fileKey],
+        message: `${key} and ${fileKey} cannot be used together`,
+      });
+      continue;
+    }
+    try {
+      const text = readFileSync(resolve(baseDir, p), 'utf8');
+      raw[key] = key === 'signing_key' ? text : text.trim();
+      delete raw[fileKey];
+    } catch {
+      out.push({ code: 'file_unreadable', path: [fileKey], message: 'the file cannot be read' });
+    }
+  }
+}
+
+function findDuplicateIds(config: Config, policyLen: number, out: RawIssue[]): void {
+  const seen = new Map<string, number>();
+  config.routes.forEach((r, i) => {
+    const first = seen.get(r.id);
+    const path = i < policyLen ? ['policy', i] : ['routes', i - policyLen];
+    if (first !== undefined) {
+      out.push({
+        code: 'duplicate_route_id',
+        path: [...path, 'id'],
+        message: `route id "${r.id}" is used by an earlier route too (give each route a unique id, from/path or to)`,
+      });
+    } else seen.set(r.id, i);
+  });
+}
+
+export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const file = opts.file;
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e): ConfigIssue => {
+        const p = lines.linePos(e.pos[0]);
+        return {
+          code: 'yaml_syntax',
+          file,
+          line: p.line,
+          column: p.col,
+          path: '',
+          message: e.message.split('\n')[0]!,
+        };
+      }),
+    );
+  }
+  const js: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  const raws: RawIssue[] = [];
+  if (typeof js !== 'object' || Array.isArray(js)) {
+    raws.push({
+      code: 'invalid_type',
+      path: [],
+      message: 'the configuration must be a map of keys',
+    });
+  }
+  const raw = (typeof js === 'object' && !Array.isArray(js) ? js : {}) as Record<string, unknown>;
+  const env = applyEnvOverrides(raw, opts.env ?? {}, KNOWN, STRING_KEYS);
+  resolveSecretFiles(raw, dirname(resolve(file)), raws);
+  checkGlobalRules(raw, raws);
+  for (const list of ['policy', 'routes'] as const) {
+    const routes = raw[list];
+    if (!Array.isArray(routes)) continue;
+    routes.forEach((r, i) => {
+      if (r !== null && typeof r === 'object' && !Array.isArray(r)) {
+        checkRouteRules(r as Record<string, unknown>, [list, i], raws);
+      }
+    });
+  }
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) for (const issue of parsed.error.issues) mapZodIssue(issue, VOCAB, raws);
+  const policyLen = Array.isArray(raw.policy) ? raw.policy.length : 0;
+  if (parsed.success) findDuplicateIds(parsed.data, policyLen, raws);
+  for (const e of env.errors)
+    raws.push({ code: 'invalid_value', path: [e.key], message: e.message });
+
+  const position = (path: readonly PropertyKey[], atKey = false): { file: string } & Position => {
+    const top = path[0];
+    const envName = typeof top === 'string' ? env.fromEnv.get(top) : undefined;
+    if (envName !== undefined) return { file: `env:${envName}`, line: 0, column: 0 };
+    const pos = locateNode(doc, lines, path, { key: atKey }) ?? { line: 1, column: 1 };
+    return { file, ...pos };
+  };
+  if (raws.length > 0) {
+    const issues = raws
+      .map(
+        (r): ConfigIssue => ({
+          code: r.code,
+          ...position(r.path, r.atKey === true || r.code === 'conflicting_keys'),
+          path: formatPath(r.path),
+          message: r.message,
+        }),
+      )
+      .sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new ConfigError(issues);
+  }
+  const config = deepFreeze(parsed.data as Config);
+  return Object.freeze({
+    config,
+    file,
+    locate(path: readonly (string | number)[]): Position | undefined {
+      let p: readonly (string | number)[] = path;
+      if (p[0] === 'routes' && typeof p[1] === 'number') {
+        p =
+          p[1] < policyLen
+            ? ['policy', p[1], ...p.slice(2)]
+            : ['routes', p[1] - policyLen, ...p.slice(2)];
+      }
+      if (typeof p[0] === 'string' && env.fromEnv.has(p[0])) return undefined;
+      return locateNode(doc, lines, p);
+    },
+  });
+}
