@@ -2,7 +2,7 @@
 // ConfigError listing every problem with file:line:column and key path.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
 import { applyEnvOverrides } from './lib/apply-env-overrides.js';
 import { checkGlobalRules } from './lib/check-global-rules.js';
@@ -109,26 +109,43 @@ function findDuplicateIds(config: Config, policyLen: number, out: RawIssue[]): v
   });
 }
 
-export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig {
+interface SourceDoc {
+  readonly doc: Document;
+  readonly lines: LineCounter;
+}
+
+function parseSource(text: string, file: string): SourceDoc {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const file = opts.file;
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e): ConfigIssue => {
         const p = lines.linePos(e.pos[0]);
-        return {
-          code: 'yaml_syntax',
-          file,
-          line: p.line,
-          column: p.col,
-          path: '',
-          message: e.message.split('\n')[0]!,
-        };
+        const message = e.message.split('\n')[0]!;
+        return { code: 'yaml_syntax', file, line: p.line, column: p.col, path: '', message };
       }),
     );
   }
-  const js: unknown = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  return { doc, lines };
+}
+
+export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig {
+  const file = opts.file;
+  // JSON takes the fast path; the positioned YAML document is then built only when needed.
+  let source: SourceDoc | undefined;
+  const getSource = (): SourceDoc => {
+    source ??= parseSource(text, file);
+    return source;
+  };
+  let js: unknown;
+  if (/^\s*\{/.test(text)) {
+    try {
+      js = JSON.parse(text);
+    } catch {
+      js = undefined;
+    }
+  }
+  if (js === undefined) js = getSource().doc.toJS({ maxAliasCount: 1000 }) ?? {};
   const raws: RawIssue[] = [];
   if (typeof js !== 'object' || Array.isArray(js)) {
     raws.push({
@@ -161,6 +178,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
     const top = path[0];
     const envName = typeof top === 'string' ? env.fromEnv.get(top) : undefined;
     if (envName !== undefined) return { file: `env:${envName}`, line: 0, column: 0 };
+    const { doc, lines } = getSource();
     const pos = locateNode(doc, lines, path, { key: atKey }) ?? { line: 1, column: 1 };
     return { file, ...pos };
   };
@@ -190,6 +208,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
             : ['routes', p[1] - policyLen, ...p.slice(2)];
       }
       if (typeof p[0] === 'string' && env.fromEnv.has(p[0])) return undefined;
+      const { doc, lines } = getSource();
       return locateNode(doc, lines, p);
     },
   });

@@ -5,3 +5,11 @@ void registerCommand;
 registerCommand('migrate', 'apply pending databroker (PostgreSQL) migrations', () =>
   import('./migrate.js').then((m) => m.default),
 );
+registerCommand(
+  'validate',
+  'check a configuration file and print every problem with its position',
+  () => import('./validate.js').then((m) => m.default),
+);
+registerCommand('keys', 'generate secrets and a signing key (keys generate)', () =>
+  import('./keys.js').then((m) => m.default),
+);

@@ -2,7 +2,9 @@
 // connection string for postgres, certificate/key pairs.
 import type { RawIssue } from './raw-issue.js';
 
-const has = (r: Record<string, unknown>, k: string): boolean => r[k] !== undefined && r[k] !== null;
+const has = (r: Record<string, unknown>, k: string): boolean =>
+  (r[k] !== undefined && r[k] !== null) ||
+  (r[`${k}_file`] !== undefined && r[`${k}_file`] !== null);
 
 export function checkGlobalRules(r: Record<string, unknown>, out: RawIssue[]): void {
   const services = typeof r.services === 'string' ? r.services.trim().toLowerCase() : 'all';

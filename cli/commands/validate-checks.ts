@@ -1,0 +1,12 @@
+// Extension point of `portcullis validate`: further checks run on a config that passed the schema
+// (e.g. policy compilation). Each returns positioned issues; add one entry per room.
+import type { ConfigIssue, LoadedConfig } from '../../config/index.js';
+
+/** A check run by `portcullis validate` after the schema passed; returns its problems (or none). */
+export type ValidateCheck = (loaded: LoadedConfig) => Promise<readonly ConfigIssue[]>;
+
+/**
+ * The checks `portcullis validate` runs, in order. The policy engine adds its compiler here,
+ * e.g. `async (loaded) => compilePolicyIssues(loaded)`; issues use `loaded.locate(path)`.
+ */
+export const VALIDATE_CHECKS: readonly ValidateCheck[] = [];
