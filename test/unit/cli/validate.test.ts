@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { repoRoot, tempDir } from '../../helpers/config-fixtures.js';
+
+const here = fileURLToPath(import.meta.url);
+/** cli/main.ts under tsx, dist/cli/main.js when compiled. */
+const mainFile = here.endsWith('.ts')
+  ? join(repoRoot(), 'cli', 'main.ts')
+  : join(dirname(here), '..', '..', '..', 'cli', 'main.js');
+
+/** Runs `portcullis ARGS` in a child process and captures its exit code, stdout and stderr. */
+function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...process.execArgv, mainFile, ...args],
+      { env: { PATH: process.env.PATH ?? '' } },
+      (error, out, err) => {
+        if (error !== null && typeof error.code !== 'number') reject(error);
+        else resolve({ code: typeof error?.code === 'number' ? error.code : 0, out, err });
+      },
+    );
+  });
+}
+
+const THREE_MISTAKES = `authenticate_service_url: https://auth.example.com
+shared_secert: abc
+routes:
+  - from: https://app.example.com
+    to: "http//app:8080"
+    prefix_rewrite: /a
+    regex_rewrite_pattern: ^/b
+`;
+
+test('validate exits 0 with a summary for the quickstart config', async () => {
+  const r = await run(['validate', '-c', join(repoRoot(), 'examples/quickstart/config.yaml')]);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /valid \(3 routes\)/);
+});
+
+test('validate prints three positioned problems and exits 1 for the three-mistakes file', async () => {
+  const file = join(tempDir(), 'bad.yaml');
+  writeFileSync(file, THREE_MISTAKES);
+  const r = await run(['validate', '-c', file]);
+  assert.equal(r.code, 1);
+  const lines = r.err.trim().split('\n');
+  assert.deepEqual(
+    lines
+      .slice(0, 3)
+      .map((l) => l.slice(file.length).split(': ')[0] + ': ' + l.slice(file.length).split(': ')[1]),
+    [':2:1: shared_secert', ':5:9: routes[0].to[0]', ':7:5: routes[0].regex_rewrite_pattern'],
+  );
+  assert.match(lines[0]!, /did you mean "shared_secret"/);
+  assert.equal(lines[3], '3 problems found');
+});
+
+const usage: [string, string[], number][] = [
+  ['no file', ['validate'], 2],
+  ['an unknown option', ['validate', '--nope'], 2],
+  ['-c without a value', ['validate', '-c'], 2],
+  ['--help', ['validate', '--help'], 0],
+  ['a missing file', ['validate', '-c', '/nonexistent/portcullis.yaml'], 1],
+];
+for (const [what, args, code] of usage) {
+  test(`validate with ${what} exits ${code}`, async () => {
+    assert.equal((await run(args)).code, code);
+  });
+}
