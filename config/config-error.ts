@@ -18,6 +18,7 @@ export const CONFIG_ISSUE_CODES = [
   'missing_key',
   'duplicate_route_id',
   'file_unreadable',
+  'insecure_setting',
 ] as const;
 
 export type ConfigIssueCode = (typeof CONFIG_ISSUE_CODES)[number];

@@ -16,6 +16,7 @@ export { parseDuration } from './lib/parse-duration.js';
 export type { UpstreamUrl } from './lib/route-urls.js';
 export { type LoadOptions, loadConfigFile } from './load-config-file.js';
 export { type LoadedConfig, type ParseOptions, parseConfigText } from './parse-config-text.js';
+export { runsService, type ServiceName } from './runs-service.js';
 export {
   type Config,
   type ConfigInput,

@@ -1,6 +1,5 @@
 // Parses one configuration text (YAML or JSON) into a validated, deep-frozen Config, or throws a
 // ConfigError listing every problem with file:line:column and key path.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
@@ -8,9 +7,11 @@ import { applyEnvOverrides } from './lib/apply-env-overrides.js';
 import { checkGlobalRules } from './lib/check-global-rules.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { deepFreeze } from './lib/deep-freeze.js';
+import { findInsecureSettings } from './lib/find-insecure-settings.js';
 import { locateNode, type Position } from './lib/locate-node.js';
 import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
 import type { RawIssue } from './lib/raw-issue.js';
+import { readSecretFiles } from './lib/read-secret-files.js';
 import { ROUTE_KEYS, redirectSchema, responseSchema } from './route-schema.js';
 import { type Config, configSchema, FILE_SECRET_KEYS, fileSchema, GLOBAL_KEYS } from './schema.js';
 
@@ -30,6 +31,8 @@ export interface LoadedConfig {
    * value came from the environment.
    */
   locate(path: readonly (string | number)[]): Position | undefined;
+  /** Unsafe but allowed settings (code `insecure_setting`); services log them at start. */
+  readonly warnings: readonly ConfigIssue[];
 }
 
 const VOCAB: KeyVocabulary = {
@@ -70,30 +73,6 @@ const STRING_KEYS = new Set(
     .map(([k]) => k),
 );
 
-function resolveSecretFiles(raw: Record<string, unknown>, baseDir: string, out: RawIssue[]): void {
-  for (const key of FILE_SECRET_KEYS) {
-    const fileKey = `${key}_file`;
-    const p = raw[fileKey];
-    if (p === undefined || p === null) continue;
-    if (typeof p !== 'string') continue; // the schema reports the type
-    if (raw[key] !== undefined) {
-      out.push({
-        code: 'conflicting_keys',
-        path: [fileKey],
-        message: `${key} and ${fileKey} cannot be used together`,
-      });
-      continue;
-    }
-    try {
-      const text = readFileSync(resolve(baseDir, p), 'utf8');
-      raw[key] = key === 'signing_key' ? text : text.trim();
-      delete raw[fileKey];
-    } catch {
-      out.push({ code: 'file_unreadable', path: [fileKey], message: 'the file cannot be read' });
-    }
-  }
-}
-
 function findDuplicateIds(config: Config, policyLen: number, out: RawIssue[]): void {
   const seen = new Map<string, number>();
   config.routes.forEach((r, i) => {
@@ -116,7 +95,12 @@ interface SourceDoc {
 
 function parseSource(text: string, file: string): SourceDoc {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+  });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e): ConfigIssue => {
@@ -156,7 +140,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   }
   const raw = (typeof js === 'object' && !Array.isArray(js) ? js : {}) as Record<string, unknown>;
   const env = applyEnvOverrides(raw, opts.env ?? {}, KNOWN, STRING_KEYS);
-  resolveSecretFiles(raw, dirname(resolve(file)), raws);
+  const aliases = readSecretFiles(raw, FILE_SECRET_KEYS, dirname(resolve(file)), env.fromEnv, raws);
   checkGlobalRules(raw, raws);
   for (const list of ['policy', 'routes'] as const) {
     const routes = raw[list];
@@ -174,16 +158,19 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   for (const e of env.errors)
     raws.push({ code: 'invalid_value', path: [e.key], message: e.message });
 
-  const position = (path: readonly PropertyKey[], atKey = false): { file: string } & Position => {
+  const position = (at: readonly PropertyKey[], atKey = false): { file: string } & Position => {
+    const alias = typeof at[0] === 'string' ? aliases.get(at[0]) : undefined;
+    const path = alias === undefined ? at : [alias, ...at.slice(1)];
     const top = path[0];
     const envName = typeof top === 'string' ? env.fromEnv.get(top) : undefined;
     if (envName !== undefined) return { file: `env:${envName}`, line: 0, column: 0 };
+    if (path.length === 0) return { file, line: 1, column: 1 };
     const { doc, lines } = getSource();
     const pos = locateNode(doc, lines, path, { key: atKey }) ?? { line: 1, column: 1 };
     return { file, ...pos };
   };
-  if (raws.length > 0) {
-    const issues = raws
+  const positioned = (list: readonly RawIssue[]): ConfigIssue[] =>
+    list
       .map(
         (r): ConfigIssue => ({
           code: r.code,
@@ -193,12 +180,14 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
         }),
       )
       .sort((a, b) => a.line - b.line || a.column - b.column);
-    throw new ConfigError(issues);
-  }
+  if (raws.length > 0) throw new ConfigError(positioned(raws));
   const config = deepFreeze(parsed.data as Config);
+  const warnings: RawIssue[] = [];
+  findInsecureSettings(config, policyLen, warnings);
   return Object.freeze({
     config,
     file,
+    warnings: Object.freeze(positioned(warnings)),
     locate(path: readonly (string | number)[]): Position | undefined {
       let p: readonly (string | number)[] = path;
       if (p[0] === 'routes' && typeof p[1] === 'number') {

@@ -54,6 +54,7 @@ const command: Command = {
       const issues: ConfigIssue[] = [];
       for (const check of VALIDATE_CHECKS) issues.push(...(await check(loaded)));
       if (issues.length > 0) throw new ConfigError(issues);
+      for (const w of loaded.warnings) stderr.write(`warning: ${formatConfigIssues([w])}\n`);
       const n = loaded.config.routes.length;
       stdout.write(`${parsed}: valid (${n} route${n === 1 ? '' : 's'})\n`);
       return 0;

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type Config, loadConfigFile, parseConfigText } from '../../../config/index.js';
+import {
+  type Config,
+  type ConfigError,
+  loadConfigFile,
+  parseConfigText,
+  runsService,
+} from '../../../config/index.js';
 import { SECRET, tempDir } from '../../helpers/config-fixtures.js';
 
 const parse = (text: string, env: Record<string, string> = {}): Config =>
@@ -195,4 +201,71 @@ test('accepts the same config written as JSON', () => {
     '{"routes": [{"from": "https://a.example.com", "to": "http://a", "timeout": "5s"}]}',
   );
   assert.equal(c.routes[0]?.timeout, 5000);
+});
+
+test('lets SHARED_SECRET_FILE from the environment replace shared_secret from the file', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'secret'), SECRET);
+  writeFileSync(join(dir, 'config.yaml'), 'shared_secret: c2hvcnQ=\n');
+  const env = { SHARED_SECRET_FILE: join(dir, 'secret') };
+  const { config } = await loadConfigFile(join(dir, 'config.yaml'), { env });
+  assert.equal(config.shared_secret, SECRET);
+});
+
+test('reports a bad secret read from a file at its _file key without the value', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'secret'), 'dG9vLXNob3J0');
+  writeFileSync(join(dir, 'config.yaml'), 'cookie_name: x\nshared_secret_file: secret\n');
+  await assert.rejects(loadConfigFile(join(dir, 'config.yaml'), { env: {} }), (err: unknown) => {
+    const issue = (err as ConfigError).issues[0];
+    assert.deepEqual(
+      [issue?.code, issue?.path, issue?.line],
+      ['invalid_secret', 'shared_secret', 2],
+    );
+    assert.ok(!issue?.message.includes('dG9vLXNob3J0'));
+    return true;
+  });
+});
+
+test('warns about unsafe development settings without refusing them', () => {
+  const loaded = parseConfigText(
+    `insecure_server: true\nshared_secret: ${SECRET}\nroutes:\n  - from: https://a.example.com\n    to: https://a\n    tls_skip_verify: true\n`,
+    { file: 'w.yaml', env: {} },
+  );
+  assert.deepEqual(
+    loaded.warnings.map((w) => [w.code, w.path, w.line]),
+    [
+      ['insecure_setting', '', 1],
+      ['insecure_setting', 'insecure_server', 1],
+      ['insecure_setting', 'routes[0].tls_skip_verify', 6],
+    ],
+  );
+});
+
+test('supports YAML anchors and merge keys', () => {
+  const c = parse(
+    [
+      'routes:',
+      '  - &common',
+      '    from: https://a.example.com',
+      '    to: http://a',
+      '    allow_websockets: true',
+      '  - <<: *common',
+      '    from: https://b.example.com',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    c.routes.map((r) => [r.from, r.allow_websockets]),
+    [
+      ['https://a.example.com', true],
+      ['https://b.example.com', true],
+    ],
+  );
+});
+
+test('tells which services a config runs', () => {
+  assert.equal(runsService(parse(''), 'authorize'), true);
+  const split = parse(`services: authorize,proxy\nshared_secret: ${SECRET}\n`);
+  assert.equal(runsService(split, 'proxy'), true);
+  assert.equal(runsService(split, 'authenticate'), false);
 });
