@@ -73,6 +73,18 @@ const STRING_KEYS = new Set(
     .map(([k]) => k),
 );
 
+/** `key:` with no value means unset (as in Pomerium), at the top level and in routes. */
+function dropNulls(raw: Record<string, unknown>): void {
+  const drop = (o: Record<string, unknown>): void => {
+    for (const k of Object.keys(o)) if (o[k] === null) delete o[k];
+  };
+  drop(raw);
+  for (const list of [raw.policy, raw.routes]) {
+    if (!Array.isArray(list)) continue;
+    for (const r of list) if (r !== null && typeof r === 'object' && !Array.isArray(r)) drop(r);
+  }
+}
+
 function findDuplicateIds(config: Config, policyLen: number, out: RawIssue[]): void {
   const seen = new Map<string, number>();
   config.routes.forEach((r, i) => {
@@ -129,7 +141,16 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
       js = undefined;
     }
   }
-  if (js === undefined) js = getSource().doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  if (js === undefined) {
+    try {
+      js = getSource().doc.toJS({ maxAliasCount: 1000 }) ?? {};
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      // e.g. "Excessive alias count" (a billion-laughs document)
+      const message = err instanceof Error ? err.message : 'the document cannot be read';
+      throw new ConfigError([{ code: 'yaml_syntax', file, line: 1, column: 1, path: '', message }]);
+    }
+  }
   const raws: RawIssue[] = [];
   if (typeof js !== 'object' || Array.isArray(js)) {
     raws.push({
@@ -139,6 +160,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
     });
   }
   const raw = (typeof js === 'object' && !Array.isArray(js) ? js : {}) as Record<string, unknown>;
+  dropNulls(raw);
   const env = applyEnvOverrides(raw, opts.env ?? {}, KNOWN, STRING_KEYS);
   const aliases = readSecretFiles(raw, FILE_SECRET_KEYS, dirname(resolve(file)), env.fromEnv, raws);
   checkGlobalRules(raw, raws);

@@ -33,7 +33,7 @@ export function mapZodIssue(issue: z.core.$ZodIssue, vocab: KeyVocabulary, out: 
     const removed =
       path.length === 0 ? REMOVED_GLOBAL_KEYS : isRouteObject(path) ? REMOVED_ROUTE_KEYS : {};
     for (const key of issue.keys) {
-      const why = removed[key];
+      const why = Object.hasOwn(removed, key) ? removed[key] : undefined;
       if (why !== undefined) {
         out.push({
           code: 'removed_key',
@@ -60,7 +60,14 @@ export function mapZodIssue(issue: z.core.$ZodIssue, vocab: KeyVocabulary, out: 
   }
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) out.push({ code: 'missing_key', path, message: 'is required' });
-    else out.push({ code: 'invalid_type', path, message: `must be a ${issue.expected}` });
+    else {
+      const what = String(issue.expected);
+      out.push({
+        code: 'invalid_type',
+        path,
+        message: `must be ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what}`,
+      });
+    }
     return;
   }
   if (issue.code === 'invalid_union') {

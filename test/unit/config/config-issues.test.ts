@@ -166,6 +166,38 @@ const cases: Case[] = [
     want: [['yaml_syntax', '', 3, 1]],
   },
   {
+    name: 'rejects __proto__ as an unknown key without touching prototypes',
+    yaml: '__proto__: {cookie_name: evil}\nroutes:\n  - {from: "https://a.example.com", to: "http://a", __proto__: {x: 1}}\n',
+    want: [
+      ['unknown_key', '__proto__', 1, 1],
+      ['unknown_key', 'routes[0].__proto__', 3, 53],
+    ],
+  },
+  {
+    name: 'refuses a billion-laughs document instead of expanding it',
+    yaml: [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]',
+    ].join('\n'),
+    want: [['yaml_syntax', '', 1, 1]],
+  },
+  {
+    name: 'rejects a document that is a list',
+    yaml: '- a\n- b\n',
+    want: [['invalid_type', '', 1, 1]],
+  },
+  {
+    name: 'rejects routes that are not maps',
+    yaml: 'routes: [1, "x"]\n',
+    want: [
+      ['invalid_type', 'routes[0]', 1, 10],
+      ['invalid_type', 'routes[1]', 1, 13],
+    ],
+  },
+  {
     name: 'positions a value from the environment at its variable',
     yaml: '',
     env: { COOKIE_EXPIRE: 'soon' },
