@@ -11,7 +11,17 @@ export type ErrorCode =
   | 'RECORD_CONFLICT'
   | 'RETRYABLE'
   | 'STORE_UNAVAILABLE'
-  | 'CHANGES_TRIMMED';
+  | 'CHANGES_TRIMMED'
+  // config/crypto (wire crypto)
+  | 'KEY_INVALID'
+  | 'SIGNED_URL_MISSING'
+  | 'SIGNED_URL_MALFORMED'
+  | 'SIGNED_URL_EXPIRED'
+  | 'SIGNED_URL_NOT_YET_VALID'
+  | 'SIGNED_URL_INVALID'
+  | 'SESSION_HANDLE_INVALID'
+  | 'SESSION_HANDLE_EXPIRED'
+  | 'PAYLOAD_INVALID';
 
 /** Base class of every Portcullis error. `code` is stable; `message` is for people. */
 export class PortcullisError extends Error {
