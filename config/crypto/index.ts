@@ -7,6 +7,7 @@ export {
   MAX_ADDITIONAL_HOSTS,
   type SignInUrlOptions,
 } from './build-sign-in-url.js';
+export { computeIdpId, type IdpSettingsInput, type RouteIdpInput } from './compute-idp-id.js';
 export { type DerivedKeys, decodeSecret, deriveKeys } from './derive-keys.js';
 export { openPayload, sealPayload } from './seal-payload.js';
 export {

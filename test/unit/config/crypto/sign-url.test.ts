@@ -149,3 +149,22 @@ test('derived keys differ per purpose and refuse short secrets', () => {
   assert.deepEqual(withCookie.urlKey, keys.urlKey);
   assert.notDeepEqual(withCookie.stateKey, keys.stateKey);
 });
+
+test('the idp id is stable and changes with the provider settings or a route override', async () => {
+  const { computeIdpId } = await import('../../../../config/index.js');
+  const base = {
+    idp_provider: 'oidc',
+    idp_provider_url: 'https://idp.example.com',
+    idp_client_id: 'c',
+    idp_client_secret: 's',
+    idp_scopes: ['openid'],
+    idp_request_params: { b: '2', a: '1' },
+    authenticate_service_url: 'https://auth.example.com',
+  };
+  const id = computeIdpId(base);
+  assert.match(id, /^[A-Za-z0-9_-]{22}$/);
+  assert.equal(computeIdpId({ ...base, idp_request_params: { a: '1', b: '2' } }), id);
+  assert.notEqual(computeIdpId({ ...base, idp_client_id: 'd' }), id);
+  assert.equal(computeIdpId(base, {}), id);
+  assert.notEqual(computeIdpId(base, { idp_client_id: 'route-client' }), id);
+});
