@@ -21,7 +21,20 @@ export type ErrorCode =
   | 'SIGNED_URL_INVALID'
   | 'SESSION_HANDLE_INVALID'
   | 'SESSION_HANDLE_EXPIRED'
-  | 'PAYLOAD_INVALID';
+  | 'PAYLOAD_INVALID'
+  // authn
+  | 'AUTHN_BAD_REQUEST'
+  | 'AUTHN_REDIRECT_INVALID'
+  | 'AUTHN_STATE_INVALID'
+  | 'AUTHN_CSRF_MISMATCH'
+  | 'AUTHN_LOGIN_REPLAYED'
+  | 'AUTHN_TOKEN_INVALID'
+  | 'AUTHN_IDP_ERROR'
+  | 'AUTHN_ACCESS_DENIED'
+  | 'AUTHN_IDP_UNAVAILABLE'
+  | 'AUTHN_UNAUTHENTICATED'
+  | 'AUTHN_NOT_FOUND'
+  | 'AUTHN_METHOD_NOT_ALLOWED';
 
 /** Base class of every Portcullis error. `code` is stable; `message` is for people. */
 export class PortcullisError extends Error {
