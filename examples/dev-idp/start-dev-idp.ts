@@ -114,7 +114,8 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
-      profile: ['name', 'preferred_username', ...customClaims],
+      // groups ride along with profile so the default scopes (openid profile email) carry them
+      profile: ['name', 'preferred_username', 'groups', ...customClaims],
       groups: ['groups'],
     },
     conformIdTokenClaims: false,

@@ -1,0 +1,160 @@
+// Builds the immutable authn state from one config: derived keys, signing keys and JWKS, hosts,
+// identity providers, cookie settings. A reload builds a new state; nothing here is edited.
+import { createHash } from 'node:crypto';
+import {
+  buildJwks,
+  computeIdpId,
+  type DerivedKeys,
+  deriveKeys,
+  generateSigningKeyPem,
+  loadSigningKeys,
+  PortcullisError,
+  type SigningKey,
+} from '../../config/index.js';
+import type { AuthnConfig, AuthnRoute } from './authn-config.js';
+import type { CookieOptions } from './cookies.js';
+import { idpPreset, isDefaultScopes } from './idp/idp-presets.js';
+import {
+  type IdentityProvider,
+  type OpenIdpOptions,
+  openIdentityProvider,
+} from './idp/open-identity-provider.js';
+
+export interface AuthnState {
+  readonly config: AuthnConfig;
+  readonly keys: DerivedKeys;
+  readonly signingKeys: readonly SigningKey[];
+  readonly jwks: { readonly body: string; readonly etag: string };
+  /** `authenticate_service_url` (origin only). */
+  readonly authenticateUrl: URL;
+  /** Lower-case hostname of the authenticate service. */
+  readonly authenticateHost: string;
+  readonly idps: ReadonlyMap<string, IdentityProvider>;
+  readonly defaultIdpId: string;
+  /** Base attributes of every cookie we set (Path=/, no Max-Age yet). */
+  readonly cookieBase: Omit<CookieOptions, 'maxAge'>;
+  /** Session lifetime (cookie_expire), ms. */
+  readonly sessionTtlMs: number;
+  /** True when `hostname` (lower case, no port) is the host of a route. */
+  isRouteHost(hostname: string): boolean;
+  /** The first route served on a host (for its idp id), if any. */
+  routeForHost(hostname: string): AuthnRoute | undefined;
+  idpIdFor(route: AuthnRoute | undefined): string;
+}
+
+export interface BuildStateOptions extends OpenIdpOptions {
+  /** Use these instead of `signing_key` (all-in-one mode shares one generated key). */
+  readonly signingKeys?: readonly SigningKey[];
+  /** Called once per unsafe setting (e.g. a generated signing key). */
+  readonly warn?: (message: string) => void;
+  /** IdP request timeout, ms (default 10 s). */
+  readonly idpTimeoutMs?: number;
+}
+
+function hostPattern(from: string): string | null {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/:?#]+)/i.exec(from);
+  return m ? (m[1] as string).toLowerCase() : null;
+}
+
+export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions = {}): AuthnState {
+  if (!config.authenticate_service_url) {
+    throw new PortcullisError('CONFIG_INVALID', 'authenticate_service_url is required for authn');
+  }
+  if (!config.shared_secret) {
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      'shared_secret is required for authn (all-in-one mode generates one before starting services)',
+    );
+  }
+  const keys = deriveKeys(config.shared_secret, config.cookie_secret);
+  let signingKeys = options.signingKeys;
+  if (!signingKeys) {
+    if (config.signing_key) signingKeys = loadSigningKeys(config.signing_key);
+    else {
+      options.warn?.(
+        'signing_key is not set: a temporary P-256 key was generated for this process',
+      );
+      signingKeys = loadSigningKeys(generateSigningKeyPem());
+    }
+  }
+  const jwksBody = JSON.stringify(buildJwks(signingKeys));
+  const jwks = {
+    body: jwksBody,
+    etag: `"${createHash('sha256').update(jwksBody).digest('base64url').slice(0, 27)}"`,
+  };
+
+  const authenticateUrl = new URL(new URL(config.authenticate_service_url).origin);
+  const exact = new Map<string, AuthnRoute>();
+  const wildcards: [string, AuthnRoute][] = [];
+  for (const route of config.routes) {
+    const host = hostPattern(route.from);
+    if (!host) continue;
+    if (host.startsWith('*.')) wildcards.push([host.slice(1), route]);
+    else if (!exact.has(host)) exact.set(host, route);
+  }
+  const routeForHost = (hostname: string): AuthnRoute | undefined =>
+    exact.get(hostname) ?? wildcards.find(([suffix]) => hostname.endsWith(suffix))?.[1];
+
+  const preset = idpPreset(config.idp_provider);
+  const issuer = config.idp_provider_url ?? preset.defaultIssuer;
+  const scopes = isDefaultScopes(config.idp_scopes) ? preset.scopes : config.idp_scopes;
+  const requestParams = { ...preset.requestParams, ...(config.idp_request_params ?? {}) };
+  const idps = new Map<string, IdentityProvider>();
+  const idpIdFor = (route: AuthnRoute | undefined): string => computeIdpId(config, route);
+  const addIdp = (route: AuthnRoute | undefined): void => {
+    const id = idpIdFor(route);
+    if (idps.has(id)) return;
+    const clientId = route?.idp_client_id || config.idp_client_id;
+    const clientSecret = route?.idp_client_secret || config.idp_client_secret;
+    if (!issuer || !clientId || !clientSecret) {
+      throw new PortcullisError(
+        'CONFIG_INVALID',
+        'idp_provider_url, idp_client_id and idp_client_secret are required for authn',
+      );
+    }
+    idps.set(
+      id,
+      openIdentityProvider(
+        {
+          id,
+          issuer,
+          clientId,
+          clientSecret,
+          scopes,
+          requestParams,
+          redirectUri: new URL('/oauth2/callback', authenticateUrl).toString(),
+          userIdClaim: preset.userIdClaim,
+          groupsClaim: config.groups_claim,
+          timeoutMs: options.idpTimeoutMs ?? 10_000,
+        },
+        options,
+      ),
+    );
+  };
+  addIdp(undefined);
+  for (const route of config.routes) {
+    if (route.idp_client_id || route.idp_client_secret) addIdp(route);
+  }
+
+  return Object.freeze({
+    config,
+    keys,
+    signingKeys,
+    jwks,
+    authenticateUrl,
+    authenticateHost: authenticateUrl.hostname.toLowerCase(),
+    idps,
+    defaultIdpId: idpIdFor(undefined),
+    cookieBase: {
+      secure: config.cookie_secure,
+      httpOnly: config.cookie_http_only,
+      sameSite: config.cookie_same_site,
+      domain: config.cookie_domain || undefined,
+      path: '/',
+    },
+    sessionTtlMs: config.cookie_expire,
+    isRouteHost: (hostname: string) => routeForHost(hostname) !== undefined,
+    routeForHost,
+    idpIdFor,
+  });
+}

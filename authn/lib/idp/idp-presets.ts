@@ -1,0 +1,65 @@
+// Provider presets: default issuer, scopes, extra authorization params and claim quirks per
+// idp_provider; anything the user configured explicitly wins.
+import { PortcullisError } from '../../../config/index.js';
+
+export interface IdpPreset {
+  /** Issuer used when idp_provider_url is unset. */
+  readonly defaultIssuer?: string;
+  /** Scopes used when idp_scopes is left at its default. */
+  readonly scopes: readonly string[];
+  /** Authorization request params added before idp_request_params. */
+  readonly requestParams: Readonly<Record<string, string>>;
+  /** Claim holding the stable user id. */
+  readonly userIdClaim: string;
+}
+
+const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+const PRESETS: Record<string, IdpPreset> = {
+  oidc: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
+  // Google issues refresh tokens with access_type=offline and rejects offline_access.
+  google: {
+    defaultIssuer: 'https://accounts.google.com',
+    scopes: ['openid', 'profile', 'email'],
+    requestParams: { access_type: 'offline', prompt: 'consent' },
+    userIdClaim: 'sub',
+  },
+  // Microsoft Entra: the stable id is the object id `oid` (sub is pairwise per application).
+  azure: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'oid' },
+  okta: { scopes: [...OIDC_SCOPES, 'groups'], requestParams: {}, userIdClaim: 'sub' },
+  auth0: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
+  keycloak: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
+  // GitLab issues refresh tokens without offline_access and does not know that scope.
+  gitlab: {
+    defaultIssuer: 'https://gitlab.com',
+    scopes: ['openid', 'profile', 'email'],
+    requestParams: {},
+    userIdClaim: 'sub',
+  },
+  cognito: { scopes: ['openid', 'profile', 'email'], requestParams: {}, userIdClaim: 'sub' },
+  onelogin: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
+  ping: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
+  apple: {
+    defaultIssuer: 'https://appleid.apple.com',
+    scopes: ['openid', 'email', 'name'],
+    requestParams: { response_mode: 'form_post' },
+    userIdClaim: 'sub',
+  },
+};
+
+/** The preset for a provider name; GitHub (plain OAuth2) is refused at startup. */
+export function idpPreset(provider: string): IdpPreset {
+  const preset = PRESETS[provider.toLowerCase()];
+  if (!preset) {
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `idp_provider ${provider} is not supported yet (use an OpenID Connect provider)`,
+    );
+  }
+  return preset;
+}
+
+/** True when the configured scopes are the schema default (so the preset's apply). */
+export function isDefaultScopes(scopes: readonly string[]): boolean {
+  return scopes.length === OIDC_SCOPES.length && OIDC_SCOPES.every((s, i) => scopes[i] === s);
+}

@@ -1,0 +1,56 @@
+// A completed login becomes a user record and a new session record (id = random UUID, never the
+// IdP's jti; expires_at = now + cookie_expire), written in one databroker batch (§3.3 step 4).
+import { randomUUID } from 'node:crypto';
+import type { Session, StoredRecord } from '../../databroker/index.js';
+import type { LoginResult } from './idp/open-identity-provider.js';
+import type { RequestContext } from './request-context.js';
+
+export async function mintSession(
+  ctx: RequestContext,
+  idpId: string,
+  result: LoginResult,
+  audience: readonly string[],
+): Promise<StoredRecord<'session'>> {
+  const { tokens, identity } = result;
+  const now = ctx.now;
+  const session: Session = {
+    id: randomUUID(),
+    user_id: identity.userId,
+    idp_id: idpId,
+    issued_at: now,
+    accessed_at: now,
+    expires_at: now + ctx.state.sessionTtlMs,
+    oauth_token: {
+      access_token: tokens.accessToken,
+      token_type: tokens.tokenType,
+      refresh_token: tokens.refreshToken,
+      expires_at: tokens.accessTokenExpiresAt,
+    },
+    id_token: tokens.idToken
+      ? {
+          issuer: tokens.idToken.issuer,
+          subject: tokens.idToken.subject,
+          issued_at: tokens.idToken.issuedAt,
+          expires_at: tokens.idToken.expiresAt,
+          raw: tokens.idToken.raw,
+        }
+      : null,
+    claims: identity.claims,
+    audience: [...audience],
+    groups: [...identity.groups],
+  };
+  const written = await ctx.deps.store.put([
+    {
+      type: 'user',
+      id: identity.userId,
+      data: {
+        id: identity.userId,
+        email: identity.email,
+        name: identity.name,
+        claims: identity.claims,
+      },
+    },
+    { type: 'session', id: session.id, data: session },
+  ]);
+  return written.find((r) => r.type === 'session') as StoredRecord<'session'>;
+}

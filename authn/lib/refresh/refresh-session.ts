@@ -1,0 +1,106 @@
+// Refreshes one session's IdP tokens: the rotated refresh token is written with optimistic
+// concurrency and never used twice; claims and groups follow the IdP; a refused refresh (e.g.
+// revoked token, invalid_grant) ends the session; an unreachable IdP is retried later.
+
+import type { Logger } from 'pino';
+import { PortcullisError } from '../../../config/index.js';
+import type { RecordStore, Session, StoredRecord } from '../../../databroker/index.js';
+import type { IdentityProvider } from '../idp/open-identity-provider.js';
+
+export type RefreshOutcome = 'refreshed' | 'ended' | 'retry';
+
+export async function refreshSession(
+  record: StoredRecord<'session'>,
+  idp: IdentityProvider | undefined,
+  deps: { readonly store: RecordStore; readonly logger: Logger; readonly now: () => number },
+): Promise<RefreshOutcome> {
+  const session = record.data;
+  if (!session?.oauth_token?.refresh_token) return 'retry';
+  const { store, logger } = deps;
+  if (!idp) {
+    await store.delete('session', session.id);
+    logger.info(
+      { event: 'session_ended', session: session.id, reason: 'idp_removed' },
+      'session ended',
+    );
+    return 'ended';
+  }
+  let result: Awaited<ReturnType<IdentityProvider['refresh']>>;
+  try {
+    result = await idp.refresh(
+      session.oauth_token.refresh_token,
+      session.id_token?.subject ?? session.user_id,
+    );
+  } catch (error) {
+    const code = error instanceof PortcullisError ? error.code : 'INTERNAL';
+    if (code === 'AUTHN_TOKEN_INVALID') {
+      await store.delete('session', session.id);
+      logger.info(
+        { event: 'session_ended', session: session.id, reason: code },
+        'refresh refused: session ended',
+      );
+      return 'ended';
+    }
+    logger.warn(
+      { event: 'refresh_failed', session: session.id, code },
+      'refresh failed; will retry',
+    );
+    return 'retry';
+  }
+  const { tokens, identity } = result;
+  const update = (base: Session): Session => ({
+    ...base,
+    oauth_token: {
+      access_token: tokens.accessToken,
+      token_type: tokens.tokenType,
+      refresh_token: tokens.refreshToken,
+      expires_at: tokens.accessTokenExpiresAt,
+    },
+    id_token: tokens.idToken
+      ? {
+          issuer: tokens.idToken.issuer,
+          subject: tokens.idToken.subject,
+          issued_at: tokens.idToken.issuedAt,
+          expires_at: tokens.idToken.expiresAt,
+          raw: tokens.idToken.raw,
+        }
+      : base.id_token,
+    claims: identity ? identity.claims : base.claims,
+    groups: identity ? [...identity.groups] : base.groups,
+  });
+  let expected = record.version;
+  let base = session;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const writes: Parameters<RecordStore['put']>[0][number][] = [
+        { type: 'session', id: session.id, data: update(base), expected_version: expected },
+      ];
+      if (identity) {
+        writes.push({
+          type: 'user',
+          id: base.user_id,
+          data: {
+            id: base.user_id,
+            email: identity.email,
+            name: identity.name,
+            claims: identity.claims,
+          },
+        });
+      }
+      await store.put(writes);
+      logger.info({ event: 'session_refreshed', session: session.id }, 'tokens refreshed');
+      return 'refreshed';
+    } catch (error) {
+      if (!(error instanceof PortcullisError) || error.code !== 'RECORD_CONFLICT') throw error;
+      const current = await store.get('session', session.id);
+      if (!current?.data) {
+        // signed out while we refreshed: the new tokens must not outlive the session
+        await idp.revoke(tokens.refreshToken, 'refresh_token').catch(() => false);
+        return 'ended';
+      }
+      expected = current.version;
+      base = current.data;
+    }
+  }
+  return 'retry';
+}

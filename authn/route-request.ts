@@ -1,0 +1,68 @@
+// The endpoint table: which handler answers a path on the authenticate host and on route hosts
+// (reference §5). Anything else is 404; a host that is neither ours gets only health checks.
+import { handleHealth, handleRobots } from './handle-health.js';
+import { handleOAuthCallback } from './handle-oauth-callback.js';
+import { handleProgrammaticLogin } from './handle-programmatic-login.js';
+import { handleRouteCallback } from './handle-route-callback.js';
+import { handleSignIn } from './handle-sign-in.js';
+import {
+  handleAuthenticateSignOut,
+  handleRouteSignOut,
+  handleSignedOut,
+} from './handle-sign-out.js';
+import { handleUserInfoPage, handleUserJson } from './handle-user-info.js';
+import { handleJwks, handleWellKnown } from './handle-well-known.js';
+import { fail } from './lib/authn-error.js';
+import type { RequestContext } from './lib/request-context.js';
+import { redirect } from './lib/send-response.js';
+
+type Handler = (ctx: RequestContext) => Promise<void>;
+
+const toUserPage: Handler = async (ctx) => redirect(ctx.res, '/.pomerium/');
+
+const ANY_HOST: Record<string, Handler> = {
+  '/healthz': handleHealth,
+  '/ping': handleHealth,
+};
+
+const OUR_HOSTS: Record<string, Handler> = {
+  '/robots.txt': handleRobots,
+  '/.well-known/pomerium': handleWellKnown,
+  '/.well-known/pomerium/': handleWellKnown,
+  '/.well-known/pomerium/jwks.json': handleJwks,
+  '/.pomerium': toUserPage,
+  '/.pomerium/': handleUserInfoPage,
+  '/.pomerium/user': handleUserJson,
+};
+
+const AUTHENTICATE_HOST: Record<string, Handler> = {
+  ...OUR_HOSTS,
+  '/': toUserPage,
+  '/oauth2/callback': handleOAuthCallback,
+  '/.pomerium/sign_in': handleSignIn,
+  '/.pomerium/sign_out': handleAuthenticateSignOut,
+  '/.pomerium/signed_out': handleSignedOut,
+};
+
+const ROUTE_HOST: Record<string, Handler> = {
+  ...OUR_HOSTS,
+  '/.pomerium/callback/': handleRouteCallback,
+  '/.pomerium/callback': handleRouteCallback,
+  '/.pomerium/sign_out': handleRouteSignOut,
+  '/.pomerium/api/v1/login': handleProgrammaticLogin,
+};
+
+export function routeRequest(ctx: RequestContext): Promise<void> {
+  const path = ctx.url.pathname;
+  const table =
+    ctx.hostname === ctx.state.authenticateHost
+      ? AUTHENTICATE_HOST
+      : ctx.state.isRouteHost(ctx.hostname)
+        ? ROUTE_HOST
+        : {};
+  const handler =
+    (Object.hasOwn(ANY_HOST, path) ? ANY_HOST[path] : undefined) ??
+    (Object.hasOwn(table, path) ? table[path] : undefined);
+  if (!handler) return Promise.reject(fail('AUTHN_NOT_FOUND', 'not found'));
+  return handler(ctx);
+}
