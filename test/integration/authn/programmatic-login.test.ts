@@ -39,11 +39,12 @@ test('programmatic login returns a signed sign-in URL and delivers pomerium_jwt 
   assert.equal(verifySessionHandle(jwt, h.keys.sessionKey).sub, 'alice');
 
   // a CLI presents the token in a header
-  for (const headers of [
+  const forms: Record<string, string>[] = [
     { authorization: `Pomerium ${jwt}` },
     { authorization: `Bearer Pomerium-${jwt}` },
     { 'x-pomerium-authorization': jwt },
-  ]) {
+  ];
+  for (const headers of forms) {
     const me = await h.browser().get(`${APP}/.pomerium/user`, headers);
     assert.equal(me.status, 200);
     assert.equal(JSON.parse(me.body).email, 'alice@example.com');
