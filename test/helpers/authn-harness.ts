@@ -45,6 +45,8 @@ export interface HarnessOptions {
   readonly extraYaml?: string;
   /** Point authn at another issuer (a hostile IdP double). */
   readonly issuer?: string;
+  /** authn's clock (epoch ms). */
+  readonly now?: () => number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -99,7 +101,12 @@ routes:
 `;
   const { config } = parseConfigText(yaml, { file: 'authn-test.yaml' });
   const store = createMemoryStore();
-  const authn = createAuthnServer({ config, store, refresh: false });
+  const authn = createAuthnServer({
+    config,
+    store,
+    refresh: false,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const { port } = await authn.listen(0, '127.0.0.1');
   const keys = deriveKeys(sharedSecret, config.cookie_secret);
   const hosts = Object.fromEntries(

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { buildAuthnState } from '../../../authn/lib/build-authn-state.js';
+import { computeIdpId, parseConfigText } from '../../../config/index.js';
+
+function config(extra: string) {
+  return parseConfigText(
+    `shared_secret: ${randomBytes(32).toString('base64')}
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
+${extra}
+routes:
+  - {from: https://app.example.com, to: http://127.0.0.1:9, allow_any_authenticated_user: true}
+  - {from: https://other.example.com, to: http://127.0.0.1:9, allow_any_authenticated_user: true, idp_client_id: c2, idp_client_secret: s2}
+  - {from: 'https://*.wild.example.com', to: http://127.0.0.1:9, allow_any_authenticated_user: true}
+`,
+    { file: 't.yaml' },
+  ).config;
+}
+
+test('the state knows the authenticate host, route hosts and one idp per client', () => {
+  const warnings: string[] = [];
+  const c = config('authenticate_service_url: https://auth.example.com/some/path');
+  const state = buildAuthnState(c, { warn: (m) => warnings.push(m) });
+  assert.equal(state.authenticateHost, 'auth.example.com');
+  assert.equal(state.authenticateUrl.toString(), 'https://auth.example.com/');
+  assert.ok(state.isRouteHost('app.example.com'));
+  assert.ok(state.isRouteHost('x.wild.example.com'));
+  assert.ok(!state.isRouteHost('wild.example.com'));
+  assert.ok(!state.isRouteHost('evil.example'));
+  assert.equal(state.idps.size, 2);
+  assert.equal(state.defaultIdpId, computeIdpId(c));
+  assert.equal(
+    state.idpIdFor(state.routeForHost('other.example.com')),
+    computeIdpId(c, { idp_client_id: 'c2', idp_client_secret: 's2' }),
+  );
+  assert.equal(warnings.length, 1, 'a generated signing key is reported');
+  assert.equal(JSON.parse(state.jwks.body).keys.length, 1);
+  assert.equal(state.cookieBase.sameSite, 'lax');
+});
+
+test('authn refuses to start without an authenticate URL', () => {
+  assert.throws(() => buildAuthnState(config('')), { code: 'CONFIG_INVALID' });
+});
+
+test('GitHub (plain OAuth2) is refused with a clear error', () => {
+  assert.throws(
+    () =>
+      buildAuthnState(
+        config('authenticate_service_url: https://auth.example.com\nidp_provider: github'),
+      ),
+    { code: 'CONFIG_INVALID' },
+  );
+});
+
+test('presets replace the default scopes but never explicit ones', () => {
+  const google = buildAuthnState(
+    config('authenticate_service_url: https://a.example.com\nidp_provider: google'),
+  );
+  const settings = [...google.idps.values()][0]?.settings;
+  assert.deepEqual(settings?.scopes, ['openid', 'profile', 'email']);
+  assert.equal(settings?.requestParams.access_type, 'offline');
+  const explicit = buildAuthnState(
+    config(
+      'authenticate_service_url: https://a.example.com\nidp_provider: google\nidp_scopes: [openid, email]\nidp_request_params: {prompt: select_account}',
+    ),
+  );
+  const s2 = [...explicit.idps.values()][0]?.settings;
+  assert.deepEqual(s2?.scopes, ['openid', 'email']);
+  assert.equal(s2?.requestParams.prompt, 'select_account');
+});
