@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { verifySessionHandle, verifySignedUrl } from '../../../config/index.js';
+import { programmaticLogin } from '../../../examples/programmatic-login/login.js';
 import { APP, AUTH, type Harness, signIn, startHarness } from '../../helpers/authn-harness.js';
 
 let h: Harness;
@@ -74,4 +75,21 @@ test('programmatic login refuses other methods, a missing target and unlisted ho
   );
   assert.equal(r.status, 400);
   assert.equal(r.location, null);
+});
+
+test('the example client script completes a programmatic login', async () => {
+  const b = h.browser();
+  const jwt = await programmaticLogin(APP, {
+    fetch: (async (input: string | URL | Request) => {
+      const r = await b.get(String(input));
+      return new Response(r.body, { status: r.status });
+    }) as typeof fetch,
+    openUrl: async (url) => {
+      const hops = await signIn(h, b, url, { stopAt: (u) => u.hostname === 'localhost' });
+      const landed = await b.get(hops.at(-1)?.location ?? '');
+      assert.equal(landed.status, 200);
+    },
+    timeoutMs: 10_000,
+  });
+  assert.equal(verifySessionHandle(jwt, h.keys.sessionKey).sub, 'alice');
 });
