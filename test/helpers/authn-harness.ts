@@ -10,9 +10,10 @@ import {
   deriveKeys,
   parseConfigText,
 } from '../../config/index.js';
-import { createMemoryStore, type RecordStore } from '../../databroker/index.js';
+import { createMemoryStore, openPostgresStore, type RecordStore } from '../../databroker/index.js';
 import { type DevIdp, type DevUser, startDevIdp } from '../../examples/dev-idp/index.js';
 import { Browser, type BrowserResponse, readForm } from './browser.js';
+import { assertPostgresReachable, databaseUrl, dropSchema, testSchemaName } from './postgres.js';
 
 export const AUTH = 'https://auth.example.com';
 export const APP = 'https://app.example.com';
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   readonly issuer?: string;
   /** authn's clock (epoch ms). */
   readonly now?: () => number;
+  /** Databroker backend (default memory; postgres uses DATABASE_URL and a fresh schema). */
+  readonly store?: 'memory' | 'postgres';
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -100,7 +103,15 @@ routes:
     allow_any_authenticated_user: true
 `;
   const { config } = parseConfigText(yaml, { file: 'authn-test.yaml' });
-  const store = createMemoryStore();
+  let schema: string | undefined;
+  let store: RecordStore;
+  if (options.store === 'postgres') {
+    await assertPostgresReachable();
+    schema = testSchemaName('authn');
+    store = await openPostgresStore({ connectionString: databaseUrl(), sharedSecret, schema });
+  } else {
+    store = createMemoryStore();
+  }
   const authn = createAuthnServer({
     config,
     store,
@@ -132,6 +143,7 @@ routes:
       await authn.close();
       await idp.close();
       await store.close();
+      if (schema) await dropSchema(schema);
     },
   };
 }
