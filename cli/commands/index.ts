@@ -13,3 +13,6 @@ registerCommand(
 registerCommand('keys', 'generate secrets and a signing key (keys generate)', () =>
   import('./keys.js').then((m) => m.default),
 );
+registerCommand('start', 'run the services of a config (and Envoy) until Ctrl-C', () =>
+  import('./start.js').then((m) => m.default),
+);

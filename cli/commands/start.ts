@@ -1,0 +1,142 @@
+// `portcullis start -c FILE`: runs the services the config names (all by default) and, when an
+// envoy binary is found, a supervised Envoy fed over ADS; reloads the file when it changes;
+// SIGINT/SIGTERM stop everything. Logs are pino JSON lines (pretty on a TTY).
+import { stderr, stdout } from 'node:process';
+import { parseArgs } from 'node:util';
+import {
+  ConfigError,
+  formatConfigIssues,
+  type LoadedConfig,
+  loadConfigFile,
+  PortcullisError,
+  watchConfigFile,
+} from '../../config/index.js';
+import { createLogger } from '../lib/create-logger.js';
+import { startPortcullis } from '../lib/start-portcullis.js';
+import type { Command } from '../main.js';
+
+const HELP = `Usage: portcullis start -c FILE [--databroker-schema NAME] [--log-format json|pretty]
+
+Runs the services named by \`services:\` (all, authorize, authenticate, proxy; default all) and,
+when the proxy service runs and an envoy binary is found (ENVOY_BIN, else PATH), a supervised
+Envoy that gets its configuration from the built-in ADS server. The file is reloaded when it
+changes (an invalid edit is logged and the last good config keeps serving). Ctrl-C (SIGINT) or
+SIGTERM stops everything.
+
+Options:
+  -c, --config FILE          configuration file (required)
+  --databroker-schema NAME   PostgreSQL schema of the databroker tables (default: portcullis)
+  --log-format FORMAT        json or pretty (default: pretty when stdout is a terminal)
+  --no-watch                 do not reload the file when it changes
+  -h, --help                 show this help
+`;
+
+/** Resolves when the process is asked to stop. */
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+const command: Command = {
+  summary: 'run the services of a config (and Envoy) until Ctrl-C',
+  async run(args) {
+    let values: {
+      config?: string;
+      'databroker-schema'?: string;
+      'log-format'?: string;
+      'no-watch'?: boolean;
+      help?: boolean;
+    };
+    try {
+      ({ values } = parseArgs({
+        args: [...args],
+        options: {
+          config: { type: 'string', short: 'c' },
+          'databroker-schema': { type: 'string' },
+          'log-format': { type: 'string' },
+          'no-watch': { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      }));
+    } catch (err) {
+      stderr.write(`portcullis start: ${(err as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    if (values.help) {
+      stdout.write(HELP);
+      return 0;
+    }
+    const format = values['log-format'];
+    if (!values.config || (format !== undefined && format !== 'json' && format !== 'pretty')) {
+      stderr.write(
+        `portcullis start: ${values.config ? '--log-format is json or pretty' : 'give -c FILE'}\n\n${HELP}`,
+      );
+      return 2;
+    }
+    const file = values.config;
+    let loaded: LoadedConfig;
+    try {
+      loaded = await loadConfigFile(file);
+    } catch (err) {
+      stderr.write(`portcullis start: ${describeError(err)}\n`);
+      return 1;
+    }
+    const logger = createLogger({
+      level: loaded.config.log_level,
+      ...(format === undefined ? {} : { pretty: format === 'pretty' }),
+    });
+    const stopped = stopSignal();
+    let running: Awaited<ReturnType<typeof startPortcullis>>;
+    try {
+      running = await startPortcullis({
+        loaded,
+        logger,
+        ...(values['databroker-schema'] ? { databrokerSchema: values['databroker-schema'] } : {}),
+      });
+    } catch (err) {
+      logger.fatal(
+        { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
+        `cannot start: ${describeError(err)}`,
+      );
+      logger.flush();
+      return 1;
+    }
+    logger.info({ file, services: loaded.config.services, listen: running.addresses }, 'ready');
+    let reloads = Promise.resolve();
+    const watcher = values['no-watch']
+      ? undefined
+      : watchConfigFile(file, {
+          onReload: (next) => {
+            reloads = reloads.then(() => running.reload(next));
+          },
+          onError: (err) =>
+            logger.error(
+              { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
+              `config reload refused, the last good config keeps serving: ${describeError(err)}`,
+            ),
+        });
+    const signal = await stopped;
+    logger.info({ signal }, 'stopping');
+    watcher?.close();
+    await reloads.catch(() => undefined);
+    await running.close();
+    logger.info('stopped');
+    logger.flush();
+    return 0;
+  },
+};
+
+function describeError(err: unknown): string {
+  if (err instanceof ConfigError) return `\n${formatConfigIssues(err.issues)}`;
+  if (err instanceof PortcullisError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export default command;

@@ -1,0 +1,38 @@
+// The one root logger of a `portcullis start` process: pino JSON lines on stdout, pretty when
+// stdout is a TTY; cookies, authorization headers and tokens are redacted.
+import { type Logger, pino } from 'pino';
+import { createPrettyStream } from './pretty-log-stream.js';
+
+export interface LoggerOptions {
+  readonly level: string;
+  /** Default: process.stdout. */
+  readonly out?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Force pretty (true) or JSON (false); default: pretty when `out` is a TTY. */
+  readonly pretty?: boolean;
+}
+
+export const REDACT_PATHS = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'headers.cookie',
+  'headers.authorization',
+  'headers["x-pomerium-authorization"]',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+];
+
+export function createLogger(options: LoggerOptions): Logger {
+  const out = options.out ?? process.stdout;
+  const pretty = options.pretty ?? out.isTTY === true;
+  const destination = pretty ? createPrettyStream(out, true) : (out as NodeJS.WritableStream);
+  return pino(
+    {
+      level: options.level,
+      base: { pid: process.pid },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,50 @@
+// All-in-one mode without shared_secret / signing_key: one random secret and one P-256 key per
+// process, shared by every service in it, and said out loud. Reloads keep the same ones.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  generateSigningKeyPem,
+  type LoadedConfig,
+  loadSigningKeys,
+  type SigningKey,
+} from '../../config/index.js';
+
+export interface ProcessSecrets {
+  /** Set when the config has no shared_secret. */
+  readonly sharedSecret?: string;
+  /** Set when the config has no signing_key: every service of this process signs with these. */
+  readonly signingKeys?: readonly SigningKey[];
+}
+
+export function prepareSecrets(loaded: LoadedConfig, logger: Logger): ProcessSecrets {
+  const c = loaded.config;
+  let sharedSecret: string | undefined;
+  if (c.shared_secret === undefined) {
+    sharedSecret = randomBytes(32).toString('base64');
+    logger.warn(
+      { code: 'insecure_setting' },
+      'shared_secret is not set: generated a random one for this process (sessions end when it stops); run `portcullis keys generate`',
+    );
+  }
+  let signingKeys: readonly SigningKey[] | undefined;
+  if (c.signing_key === undefined) {
+    signingKeys = loadSigningKeys(generateSigningKeyPem());
+    logger.warn(
+      { code: 'insecure_setting', kid: signingKeys[0]!.kid },
+      'signing_key is not set: generated a P-256 key shared by every service of this process (upstreams refetch the JWKS after a restart); run `portcullis keys generate`',
+    );
+  }
+  return {
+    ...(sharedSecret === undefined ? {} : { sharedSecret }),
+    ...(signingKeys === undefined ? {} : { signingKeys }),
+  };
+}
+
+/** The config with the process's generated shared_secret filled in (when the file has none). */
+export function withSecrets(loaded: LoadedConfig, secrets: ProcessSecrets): LoadedConfig {
+  if (loaded.config.shared_secret !== undefined || secrets.sharedSecret === undefined) {
+    return loaded;
+  }
+  const config = Object.freeze({ ...loaded.config, shared_secret: secrets.sharedSecret });
+  return Object.freeze({ ...loaded, config });
+}

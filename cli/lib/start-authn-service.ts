@@ -1,0 +1,39 @@
+// The authenticate service: authn's HTTP server on authenticate_internal_service_url's port, or
+// (all-in-one) on an ephemeral loopback port that the proxy hands to Envoy.
+import type { Logger } from 'pino';
+import { createAuthnServer } from '../../authn/index.js';
+import type { LoadedConfig, SigningKey } from '../../config/index.js';
+import type { RecordStore } from '../../databroker/index.js';
+import { formatHostPort, type HostPort, urlHostPort } from './listen-address.js';
+import type { ServiceUnit } from './service-unit.js';
+
+export interface AuthnUnit extends ServiceUnit {
+  /** Where Envoy reaches authn. */
+  readonly endpoint: HostPort;
+}
+
+export async function startAuthnService(opts: {
+  readonly loaded: LoadedConfig;
+  readonly store: RecordStore;
+  readonly logger: Logger;
+  /** The process's generated key set (all-in-one without signing_key). */
+  readonly signingKeys?: readonly SigningKey[];
+}): Promise<AuthnUnit> {
+  const authn = createAuthnServer({
+    config: opts.loaded.config,
+    store: opts.store,
+    logger: opts.logger.child({ service: 'authenticate' }),
+    ...(opts.signingKeys ? { signingKeys: opts.signingKeys } : {}),
+  });
+  const internal = opts.loaded.config.authenticate_internal_service_url;
+  const want = internal ? urlHostPort(internal) : { host: '127.0.0.1', port: 0 };
+  const address = await authn.listen(want.port, want.host);
+  const endpoint = { host: want.host, port: address.port };
+  return {
+    name: 'authenticate',
+    endpoint,
+    addresses: { http: formatHostPort(endpoint) },
+    update: (loaded) => authn.update(loaded.config),
+    close: () => authn.close(),
+  };
+}

@@ -1,0 +1,121 @@
+// Runs the services one config names in this process (reference: ../shared/DESIGN.md
+// "Processes"): the databroker store, authenticate, authorize + the ADS server on grpc_address,
+// and a supervised Envoy. Every unit takes each reloaded config; close() stops them in reverse.
+import type { Logger } from 'pino';
+import type { LoadedConfig } from '../../config/index.js';
+import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
+import { planServices, type ServicePlan } from './plan-services.js';
+import { type ProcessSecrets, prepareSecrets, withSecrets } from './prepare-secrets.js';
+import type { ServiceUnit } from './service-unit.js';
+import { startAuthnService } from './start-authn-service.js';
+
+export interface StartOptions {
+  readonly loaded: LoadedConfig;
+  readonly logger: Logger;
+  /** Postgres schema of the databroker tables (default `portcullis`). */
+  readonly databrokerSchema?: string;
+  /** Environment (ENVOY_BIN, PATH); default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface Portcullis {
+  readonly plan: ServicePlan;
+  /** Service name → its listen addresses. */
+  readonly addresses: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Hands a new valid config to every service. */
+  reload(loaded: LoadedConfig): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Keys whose change needs a restart (listeners, the store, the service split). */
+const RESTART_KEYS = [
+  'services',
+  'address',
+  'grpc_address',
+  'authenticate_internal_service_url',
+  'databroker_storage_type',
+  'databroker_storage_connection_string',
+  'shared_secret',
+] as const;
+
+export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
+  const { logger } = opts;
+  const plan = planServices(opts.loaded);
+  for (const w of opts.loaded.warnings) {
+    logger.warn({ code: w.code, path: w.path, line: w.line }, w.message);
+  }
+  const secrets: ProcessSecrets = prepareSecrets(opts.loaded, logger);
+  let current = withSecrets(opts.loaded, secrets);
+  const units: ServiceUnit[] = [];
+  let store: RecordStore | undefined;
+  const closeAll = async (): Promise<void> => {
+    for (const unit of units.splice(0).reverse()) {
+      await unit
+        .close()
+        .catch((err: unknown) => logger.error({ err, service: unit.name }, 'close failed'));
+    }
+  };
+  try {
+    if (plan.authorize || plan.authenticate) {
+      store = await openRecordStore(current.config, {
+        ...(opts.databrokerSchema ? { schema: opts.databrokerSchema } : {}),
+      });
+      const opened = store;
+      const sweeper = startSweeper(opened, {
+        onError: (err) => logger.warn({ service: 'databroker', code: err.code }, 'sweep failed'),
+      });
+      units.push({
+        name: 'databroker',
+        addresses: { backend: opened.backend },
+        update: () => undefined,
+        close: async () => {
+          await sweeper.stop();
+          await opened.close();
+        },
+      });
+    }
+    if (plan.authenticate && store) {
+      units.push(
+        await startAuthnService({
+          loaded: current,
+          store,
+          logger,
+          ...(secrets.signingKeys ? { signingKeys: secrets.signingKeys } : {}),
+        }),
+      );
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+
+  const addresses = Object.fromEntries(units.map((u) => [u.name, u.addresses]));
+  return {
+    plan,
+    addresses,
+    async reload(next) {
+      const loaded = withSecrets(next, secrets);
+      const changed = RESTART_KEYS.filter(
+        (k) => k !== 'shared_secret' && loaded.config[k] !== current.config[k],
+      );
+      if (next.config.shared_secret !== opts.loaded.config.shared_secret)
+        changed.push('shared_secret');
+      if (changed.length > 0) {
+        logger.warn({ keys: changed }, 'these settings change only after a restart');
+      }
+      current = loaded;
+      for (const unit of units) {
+        try {
+          await unit.update(loaded);
+        } catch (err) {
+          logger.error(
+            { err, service: unit.name },
+            'reload refused; the previous config keeps serving',
+          );
+        }
+      }
+      logger.info({ routes: loaded.config.routes.length }, 'config reloaded');
+    },
+    close: closeAll,
+  };
+}
