@@ -1,0 +1,131 @@
+// The cost of Portcullis next to Envoy alone, in one run, on the same fast upstream (an Envoy
+// answering "ok" itself): throughput at saturation, and p50/p99 at 1,000 and 2,000 requests/s
+// (h2load, HTTP/1.1 keep-alive). Portcullis runs all-in-one (`portcullis start`: Envoy +
+// ext_authz + authn) and every request carries a signed-in session cookie.
+import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';
+import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
+import { freePorts } from '../test/helpers/free-port.js';
+import { type LoadResult, type LoadTarget, runLoad } from './lib/h2load.js';
+import { proxyBootstrap, startStaticEnvoy, upstreamBootstrap } from './lib/static-envoy.js';
+import type { BenchResult } from './run.js';
+
+const SECONDS = 5;
+const RATES = [1000, 2000] as const;
+
+interface Series {
+  readonly saturation: LoadResult;
+  readonly rated: Readonly<Record<(typeof RATES)[number], LoadResult>>;
+}
+
+async function measure(target: LoadTarget): Promise<Series> {
+  const saturation = await runLoad(target, { clients: 32, seconds: SECONDS });
+  const rated = {} as Record<(typeof RATES)[number], LoadResult>;
+  for (const rate of RATES) {
+    rated[rate] = await runLoad(target, { clients: rate / 100, rps: 100, seconds: SECONDS });
+  }
+  return { saturation, rated };
+}
+
+const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+
+export default async function bench(): Promise<BenchResult> {
+  const envoyBin = findEnvoyBinary();
+  if (!envoyBin) throw new Error(`Envoy is required: ${ENVOY_INSTALL_HINT}`);
+  const [upPort, upAdmin, aloneProxy, aloneAdmin] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const upstream = await startStaticEnvoy(envoyBin, upstreamBootstrap(upPort, upAdmin), upPort, 1);
+  let alone: Series;
+  let withPortcullis: Series;
+  try {
+    const plain = await startStaticEnvoy(
+      envoyBin,
+      proxyBootstrap(aloneProxy, upPort, aloneAdmin),
+      aloneProxy,
+    );
+    try {
+      alone = await measure({
+        url: `http://127.0.0.1:${aloneProxy}/`,
+        authority: `bench.localhost:${aloneProxy}`,
+      });
+    } finally {
+      await plain.stop();
+    }
+    const stack = await startE2eStack('all', {
+      extraRoutes: `- from: http://bench.localhost:{{envoy}}\n  to: http://127.0.0.1:${upPort}\n  allow_any_authenticated_user: true`,
+    });
+    try {
+      const browser = stack.browser();
+      const landed = await scriptedSignIn(stack, browser, `${stack.url('bench')}/`);
+      if (landed.status !== 200) throw new Error(`signed-in request answered ${landed.status}`);
+      const cookie = browser.jar.header(new URL(stack.url('bench')));
+      withPortcullis = await measure({
+        url: `http://127.0.0.1:${stack.envoyPort}/`,
+        authority: `bench.localhost:${stack.envoyPort}`,
+        headers: { cookie },
+      });
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    await upstream.stop();
+  }
+
+  const failed =
+    withPortcullis.saturation.failed +
+    RATES.reduce((n, r) => n + withPortcullis.rated[r].failed, 0);
+  const figures: Record<string, number> = {
+    envoy_alone_rps: Math.round(alone.saturation.rps),
+    portcullis_rps: Math.round(withPortcullis.saturation.rps),
+    throughput_ratio: withPortcullis.saturation.rps / alone.saturation.rps,
+    portcullis_failed_requests: failed,
+  };
+  for (const r of RATES) {
+    figures[`envoy_alone_p50_ms_at_${r}`] = alone.rated[r].p50Ms;
+    figures[`envoy_alone_p99_ms_at_${r}`] = alone.rated[r].p99Ms;
+    figures[`portcullis_p50_ms_at_${r}`] = withPortcullis.rated[r].p50Ms;
+    figures[`portcullis_p99_ms_at_${r}`] = withPortcullis.rated[r].p99Ms;
+    figures[`added_p99_ms_at_${r}`] = withPortcullis.rated[r].p99Ms - alone.rated[r].p99Ms;
+  }
+  const rows = [
+    ['', 'Envoy alone', 'Envoy + Portcullis', 'ratio / added'],
+    [
+      'throughput at saturation (req/s)',
+      f(alone.saturation.rps, 0),
+      f(withPortcullis.saturation.rps, 0),
+      `${f(figures.throughput_ratio!)}×`,
+    ],
+    ...RATES.flatMap((r) => [
+      [
+        `p50 at ${r} req/s (ms)`,
+        f(alone.rated[r].p50Ms),
+        f(withPortcullis.rated[r].p50Ms),
+        `+${f(withPortcullis.rated[r].p50Ms - alone.rated[r].p50Ms)} ms`,
+      ],
+      [
+        `p99 at ${r} req/s (ms)`,
+        f(alone.rated[r].p99Ms),
+        f(withPortcullis.rated[r].p99Ms),
+        `+${f(figures[`added_p99_ms_at_${r}`]!)} ms`,
+      ],
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const table = rows
+    .map((row) =>
+      row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
+    )
+    .join('\n');
+  return {
+    figures,
+    goals: {
+      throughput_ratio: { min: 0.5 },
+      added_p99_ms_at_1000: { max: 2 },
+      portcullis_failed_requests: { max: 0 },
+    },
+    table: `${table}\n(h2load HTTP/1.1, ${SECONDS} s per point after 1 s warm-up; 32 connections at saturation; fixed rates as N×100 req/s connections; signed-in session cookie on every Portcullis request)`,
+  };
+}
