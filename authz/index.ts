@@ -1,2 +1,3 @@
 // The authz room: this file is its only door. It re-exports what other rooms may use.
-export {};
+export type { AuthzServer, AuthzServerOptions } from './build-authz-server.js';
+export { createAuthzServer } from './create-authz-server.js';
