@@ -34,7 +34,12 @@ export type ErrorCode =
   | 'AUTHN_IDP_UNAVAILABLE'
   | 'AUTHN_UNAUTHENTICATED'
   | 'AUTHN_NOT_FOUND'
-  | 'AUTHN_METHOD_NOT_ALLOWED';
+  | 'AUTHN_METHOD_NOT_ALLOWED'
+  // authz
+  | 'AUTHZ_BAD_REQUEST'
+  | 'AUTHZ_ROUTE_NOT_FOUND'
+  | 'AUTHZ_DEADLINE_EXCEEDED'
+  | 'AUTHZ_INTERNAL';
 
 /** Base class of every Portcullis error. `code` is stable; `message` is for people. */
 export class PortcullisError extends Error {

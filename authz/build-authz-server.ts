@@ -1,0 +1,289 @@
+// The ext_authz Check server with the policy compiler injected (create-authz-server.ts passes
+// the engine's compileRoutePolicies; tests may pass a stand-in). Owns the swappable state, the
+// caches, the fail-closed wrapper (exceptions and an internal deadline → 503), the `authorize`
+// log line per decision, metrics, and the gRPC Authorization + Health services.
+import * as grpc from '@grpc/grpc-js';
+import { type Logger, pino } from 'pino';
+import {
+  ConfigError,
+  generateSigningKeyPem,
+  type LoadedConfig,
+  loadSigningKeys,
+  PortcullisError,
+  type SigningKey,
+} from '../config/index.js';
+import { openRecordCache, type RecordCache, type RecordStore } from '../databroker/index.js';
+import { type CheckContext, type CheckDeps, denialForError, runCheck } from './check.js';
+import { createAuthzMetrics } from './lib/authz-metrics.js';
+import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
+import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
+import { createGroupIndex } from './lib/group-index.js';
+import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
+import { createCertificateJudge } from './lib/judge-client-certificate.js';
+import { type CheckRequestWire, readCheckRequest } from './lib/read-check-request.js';
+import { createAssertionSigner } from './lib/sign-assertion.js';
+import { createTokenVerifier } from './lib/verify-session-token.js';
+import { type CheckResponseWire, writeCheckResponse } from './lib/write-check-response.js';
+
+export interface AuthzServerOptions {
+  readonly loaded: LoadedConfig;
+  readonly store: RecordStore;
+  readonly logger?: Logger;
+  /** Share one key set with authn (all-in-one mode without signing_key). */
+  readonly signingKeys?: readonly SigningKey[];
+  /** Clock, epoch ms. */
+  readonly now?: () => number;
+}
+
+export interface AuthzServer {
+  /** Adds envoy.service.auth.v3.Authorization and grpc.health.v1.Health to a server. */
+  addTo(server: grpc.Server): void;
+  /** Serves on its own gRPC server (insecure); resolves to the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Swaps in a new config (built completely first; on error the old one keeps serving). */
+  update(loaded: LoadedConfig): void;
+  /** Prometheus text. */
+  metrics(): string;
+  close(): Promise<void>;
+}
+
+export interface BuildAuthzServerOptions extends AuthzServerOptions {
+  readonly compile: CompilePolicies;
+}
+
+const REDACT = {
+  paths: [
+    'headers.cookie',
+    'headers.authorization',
+    'headers["x-pomerium-authorization"]',
+    'token',
+    'jwt',
+  ],
+  censor: '[redacted]',
+};
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof PortcullisError && typeof code === 'string' ? code : 'AUTHZ_INTERNAL';
+}
+
+export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer {
+  const now = options.now ?? Date.now;
+  const logger = (options.logger ?? pino({ level: 'silent' })).child(
+    { component: 'authz' },
+    { redact: REDACT },
+  );
+  let generated: readonly SigningKey[] | null = null;
+  const fallbackSigningKeys = (): readonly SigningKey[] => {
+    if (options.signingKeys) return options.signingKeys;
+    if (generated === null) {
+      logger.warn(
+        { code: 'insecure_setting' },
+        'signing_key is not set: a temporary P-256 key was generated for this process',
+      );
+      generated = loadSigningKeys(generateSigningKeyPem());
+    }
+    return generated;
+  };
+  let generation = 1;
+  let state: AuthzState = buildAuthzState(options.loaded, {
+    compile: options.compile,
+    fallbackSigningKeys,
+    generation,
+  });
+
+  let cachePromise: Promise<RecordCache> | null = null;
+  let openCache: RecordCache | null = null;
+  const cache = (): Promise<RecordCache> => {
+    cachePromise ??= openRecordCache(options.store, {
+      now,
+      onFeedError: (e) => logger.warn({ code: e.code }, 'databroker change feed failing'),
+    }).then(
+      (c) => {
+        openCache = c;
+        return c;
+      },
+      (err) => {
+        cachePromise = null;
+        throw new PortcullisError('STORE_UNAVAILABLE', 'cannot open the databroker cache', {
+          cause: err,
+        });
+      },
+    );
+    return cachePromise;
+  };
+  const deps: CheckDeps = {
+    cache,
+    groups: createGroupIndex(options.store),
+    verifier: createTokenVerifier(),
+    signer: createAssertionSigner(),
+    certs: createCertificateJudge(),
+  };
+  cache().catch(() => undefined);
+  deps.groups.groupsFor('', []).catch(() => undefined);
+  const metrics = createAuthzMetrics();
+  const health = createHealthService(grpc.status);
+
+  const logDecision = (
+    ctx: CheckContext | null,
+    req: AuthzRequest | null,
+    res: AuthzResponse,
+    ms: number,
+    code?: string,
+  ): void => {
+    const d = ctx?.decision;
+    const routeId = ctx?.route?.id ?? req?.routeId ?? '';
+    const status = res.kind === 'allow' ? 200 : res.status;
+    const outcome = code ? 'error' : (d?.outcome ?? (res.kind === 'allow' ? 'allow' : 'deny'));
+    metrics.decision(routeId, outcome, status, ms / 1000);
+    if (code) metrics.error(code);
+    if (!logger.isLevelEnabled('info')) return;
+    const identity = ctx?.resolved?.identity;
+    logger.info(
+      {
+        request_id: req?.requestId ?? '',
+        route_id: routeId,
+        internal: req?.internal ?? false,
+        method: req?.http.method ?? '',
+        host: req?.http.host ?? '',
+        path: req?.http.rawPath ?? '',
+        session_id: identity?.sessionId ?? '',
+        user: identity?.userId ?? '',
+        email: identity?.email ?? '',
+        outcome,
+        status,
+        allow: res.kind === 'allow',
+        reasons: d?.reasons ?? [],
+        allow_reasons: d?.allowReasons ?? [],
+        deny_reasons: d?.denyReasons ?? [],
+        ...(d && d.outcome !== 'allow' ? { explanation: d.explanation } : {}),
+        ...(code ? { code } : {}),
+        latency_ms: Math.round(ms * 1000) / 1000,
+      },
+      'authorize',
+    );
+  };
+
+  const check = (
+    call: grpc.ServerUnaryCall<CheckRequestWire, CheckResponseWire>,
+    callback: grpc.sendUnaryData<CheckResponseWire>,
+  ): void => {
+    const started = performance.now();
+    const current = state;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    let req: AuthzRequest | null = null;
+    let ctx: CheckContext | null = null;
+    const finish = (res: AuthzResponse, code?: string): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      logDecision(ctx, req, res, performance.now() - started, code);
+      callback(null, writeCheckResponse(res));
+    };
+    const fail = (err: unknown): void => {
+      const code = errorCode(err);
+      if (code === 'AUTHZ_INTERNAL')
+        logger.error({ err, request_id: req?.requestId }, 'check failed');
+      finish(denialForError(req ?? { requestId: '' }, code), code);
+    };
+    try {
+      req = readCheckRequest(call.request);
+      ctx = { state: current, deps, req, now: now() };
+      const deadline = call.getDeadline();
+      const left =
+        deadline instanceof Date
+          ? deadline.getTime() - Date.now()
+          : typeof deadline === 'number' && Number.isFinite(deadline)
+            ? deadline - Date.now()
+            : Infinity;
+      const budget = Math.max(1, Math.min(current.deadlineMs, left - Math.min(100, left * 0.1)));
+      timer = setTimeout(
+        () => fail(new PortcullisError('AUTHZ_DEADLINE_EXCEEDED', 'check deadline exceeded')),
+        budget,
+      );
+      runCheck(ctx).then(finish, fail);
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  let own: grpc.Server | null = null;
+  const server: AuthzServer = {
+    addTo(target) {
+      const defs = serviceDefinitions();
+      target.addService(defs.authorization, { check } as grpc.UntypedServiceImplementation);
+      target.addService(defs.health, health.implementation);
+    },
+    async listen(port, host = '127.0.0.1') {
+      own = new grpc.Server();
+      server.addTo(own);
+      const srv = own;
+      return new Promise<number>((resolve, reject) => {
+        srv.bindAsync(
+          `${host.includes(':') ? `[${host}]` : host}:${port}`,
+          grpc.ServerCredentials.createInsecure(),
+          (err, bound) => (err ? reject(err) : resolve(bound)),
+        );
+      });
+    },
+    update(loaded) {
+      try {
+        const next = buildAuthzState(loaded, {
+          compile: options.compile,
+          fallbackSigningKeys,
+          generation: generation + 1,
+        });
+        generation = next.generation;
+        state = next;
+        metrics.reload(true);
+        logger.info({ generation, routes: next.routes.size }, 'authz config reloaded');
+      } catch (err) {
+        metrics.reload(false);
+        logger.error(
+          {
+            code: errorCode(err),
+            issues: err instanceof ConfigError ? err.issues.length : undefined,
+          },
+          'authz config reload refused; the previous config keeps serving',
+        );
+        throw err;
+      }
+    },
+    metrics() {
+      const records = openCache?.metrics();
+      return metrics.render(
+        [
+          { name: 'session_token', hits: deps.verifier.hits, misses: deps.verifier.misses },
+          { name: 'assertion', hits: deps.signer.hits, misses: deps.signer.signed },
+          { name: 'records', hits: records?.hits ?? 0, misses: records?.misses ?? 0 },
+        ],
+        {
+          portcullis_authz_config_generation: generation,
+          portcullis_authz_routes: state.routes.size,
+        },
+      );
+    },
+    async close() {
+      health.setStatus('NOT_SERVING');
+      if (own) {
+        const srv = own;
+        own = null;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => {
+            srv.forceShutdown();
+            resolve();
+          }, 2000);
+          srv.tryShutdown(() => {
+            clearTimeout(t);
+            resolve();
+          });
+        });
+      }
+      await deps.groups.close().catch(() => undefined);
+      const c = await cachePromise?.catch(() => null);
+      await c?.close().catch(() => undefined);
+    },
+  };
+  return server;
+}

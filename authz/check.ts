@@ -1,0 +1,244 @@
+// The ext_authz Check as a declared pipeline (STYLE §3): each step reads and extends the context
+// or ends the Check with a response. The list below is the whole story of a request:
+//
+//   resolve route by id → answer Portcullis' own paths → judge the client certificate →
+//   read the session token → verify it → load the session → resolve the identity →
+//   evaluate the compiled policy → build the response.
+//
+// Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
+import {
+  buildSignInUrl,
+  buildUserInfoUrl,
+  PortcullisError,
+  type SessionHandleClaims,
+} from '../config/index.js';
+import type { RecordCache, Session } from '../databroker/index.js';
+import type { AuthzState, RouteState } from './lib/authz-state.js';
+import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
+import { buildAllowResponse } from './lib/build-allow-response.js';
+import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js';
+import type { GroupIndex } from './lib/group-index.js';
+import type { CertificateJudge } from './lib/judge-client-certificate.js';
+import { loadSession } from './lib/load-session.js';
+import { readSessionTokens, type TokenCandidate } from './lib/read-session-token.js';
+import { type ResolvedIdentity, resolveIdentity } from './lib/resolve-identity.js';
+import type { AssertionSigner } from './lib/sign-assertion.js';
+import type { TokenVerifier } from './lib/verify-session-token.js';
+import type { PolicyDecision, PolicyRequest } from './policy/types.js';
+
+/** Long-lived collaborators of every Check. */
+export interface CheckDeps {
+  cache(): Promise<RecordCache>;
+  readonly groups: GroupIndex;
+  readonly verifier: TokenVerifier;
+  readonly signer: AssertionSigner;
+  readonly certs: CertificateJudge;
+}
+
+/** What one Check learns on its way (also the material of the `authorize` log line). */
+export interface CheckContext {
+  readonly state: AuthzState;
+  readonly deps: CheckDeps;
+  readonly req: AuthzRequest;
+  readonly now: number;
+  route?: RouteState;
+  policyRequest?: PolicyRequest;
+  tokens?: readonly TokenCandidate[];
+  handle?: SessionHandleClaims | null;
+  session?: Session | null;
+  resolved?: ResolvedIdentity | null;
+  decision?: PolicyDecision;
+}
+
+type Step = (ctx: CheckContext) => Promise<AuthzResponse | undefined> | AuthzResponse | undefined;
+
+const OK_UNCHANGED: AuthzResponse = Object.freeze({
+  kind: 'allow',
+  headers: [],
+  headersToRemove: [],
+  queryToRemove: [],
+});
+
+function deny(ctx: CheckContext, info: Omit<DenialInfo, 'requestId'>): AuthzResponse {
+  return buildDenial({ ...info, requestId: ctx.req.requestId }, ctx.req.http.headers);
+}
+
+const resolveRoute: Step = (ctx) => {
+  if (ctx.req.internal) return undefined;
+  const route = ctx.state.routes.get(ctx.req.routeId);
+  if (route === undefined) {
+    return deny(ctx, { status: 404, error: 'route not found', code: 'AUTHZ_ROUTE_NOT_FOUND' });
+  }
+  ctx.route = route;
+  return undefined;
+};
+
+/** `/.pomerium/*`, `/.well-known/pomerium*`, `/ping`, `/healthz`: authn's; pass them untouched. */
+const answerInternalRoute: Step = (ctx) => (ctx.req.internal ? OK_UNCHANGED : undefined);
+
+const judgeCertificate: Step = (ctx) => {
+  const { req, route } = ctx;
+  ctx.policyRequest = {
+    ...req.http,
+    clientCertificate: ctx.deps.certs.judge(
+      req.peerCertificatePresented,
+      req.peerCertificatePem,
+      route?.clientCa ?? null,
+      ctx.now,
+    ),
+  };
+  return undefined;
+};
+
+const readToken: Step = (ctx) => {
+  ctx.tokens = readSessionTokens(
+    ctx.state.cookieName,
+    ctx.req.cookieHeader,
+    ctx.req.http.headers,
+    ctx.req.http.rawQuery,
+  );
+  return undefined;
+};
+
+const verifyToken: Step = (ctx) => {
+  const tokens = ctx.tokens ?? [];
+  ctx.handle =
+    tokens.length === 0
+      ? null
+      : (ctx.deps.verifier.verify(tokens, ctx.state.sessionKey, ctx.route!.idpId, ctx.now)
+          ?.claims ?? null);
+  return undefined;
+};
+
+const loadSessionStep: Step = async (ctx) => {
+  ctx.session = ctx.handle ? await loadSession(await ctx.deps.cache(), ctx.handle, ctx.now) : null;
+  return undefined;
+};
+
+const resolveIdentityStep: Step = async (ctx) => {
+  ctx.resolved = ctx.session
+    ? await resolveIdentity(
+        await ctx.deps.cache(),
+        ctx.deps.groups,
+        ctx.session,
+        ctx.state.groupsClaim,
+      )
+    : null;
+  return undefined;
+};
+
+const evaluate: Step = (ctx) => {
+  ctx.decision = ctx.route!.policy.evaluate(ctx.policyRequest!, ctx.resolved?.identity ?? null, {
+    now: ctx.now,
+  });
+  return undefined;
+};
+
+function userInfoUrl(ctx: CheckContext): string | undefined {
+  if (ctx.state.authenticateUrl === null) return undefined;
+  return buildUserInfoUrl({
+    authenticateUrl: ctx.state.authenticateUrl,
+    redirectUri: ctx.policyRequest!.url,
+    key: ctx.state.urlKey,
+    now: ctx.now,
+  });
+}
+
+function originalUrl(ctx: CheckContext): string {
+  const url = new URL(ctx.policyRequest!.url);
+  url.protocol = 'https:';
+  url.searchParams.delete('pomerium_session');
+  return url.toString();
+}
+
+const respond: Step = async (ctx) => {
+  const d = ctx.decision!;
+  const route = ctx.route!;
+  if (d.outcome === 'allow') {
+    return buildAllowResponse({
+      state: ctx.state,
+      route,
+      req: ctx.req,
+      policyRequest: ctx.policyRequest!,
+      identity: ctx.resolved?.identity ?? null,
+      session: ctx.session ?? null,
+      name: ctx.resolved?.name ?? '',
+      signer: ctx.deps.signer,
+      now: ctx.now,
+    });
+  }
+  if (ctx.req.http.path === '/robots.txt') {
+    return {
+      kind: 'deny',
+      status: 200,
+      grpcCode: 7,
+      headers: [['content-type', 'text/plain']],
+      body: 'User-agent: *\nDisallow: /',
+    };
+  }
+  const explained = {
+    reasons: d.reasons,
+    ...(route.showErrorDetails ? { explanation: d.explanation, failures: d.failures } : {}),
+  };
+  if (d.outcome === 'login') {
+    if (d.status === 302 && ctx.state.authenticateUrl !== null) {
+      const location = buildSignInUrl({
+        authenticateUrl: ctx.state.authenticateUrl,
+        redirectUri: originalUrl(ctx),
+        idpId: route.idpId,
+        additionalHosts: route.dependsOn,
+        key: ctx.state.urlKey,
+        now: ctx.now,
+      });
+      return deny(ctx, {
+        status: 302,
+        error: 'sign in required',
+        headers: [['location', location]],
+        reasons: d.reasons,
+      });
+    }
+    return deny(ctx, { status: 401, error: STATUS_TEXT[401]!, reasons: d.reasons });
+  }
+  const status = d.status === 200 || d.status === 302 || d.status === 401 ? 403 : d.status;
+  const link = userInfoUrl(ctx);
+  return deny(ctx, {
+    status,
+    error: STATUS_TEXT[status] ?? 'Forbidden',
+    ...explained,
+    ...(link ? { userInfoUrl: link } : {}),
+  });
+};
+
+/** The pipeline, in order. */
+export const CHECK_STEPS: readonly Step[] = [
+  resolveRoute,
+  answerInternalRoute,
+  judgeCertificate,
+  readToken,
+  verifyToken,
+  loadSessionStep,
+  resolveIdentityStep,
+  evaluate,
+  respond,
+];
+
+/** Runs the pipeline; the context is returned for logging and metrics. */
+export async function runCheck(ctx: CheckContext): Promise<AuthzResponse> {
+  for (const step of CHECK_STEPS) {
+    const out = await step(ctx);
+    if (out !== undefined) return out;
+  }
+  throw new PortcullisError('AUTHZ_INTERNAL', 'the check pipeline ended without a response');
+}
+
+/** The denial for an error (bad request 400, everything else 503). */
+export function denialForError(
+  req: Pick<AuthzRequest, 'requestId'> & { http?: { headers: Readonly<Record<string, string>> } },
+  code: string,
+): AuthzResponse {
+  const status = code === 'AUTHZ_BAD_REQUEST' ? 400 : 503;
+  return buildDenial(
+    { status, error: STATUS_TEXT[status]!, requestId: req.requestId, code },
+    req.http?.headers ?? {},
+  );
+}

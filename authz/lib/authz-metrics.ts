@@ -1,0 +1,95 @@
+// Prometheus counters of the Check server (text exposition format 0.0.4): decisions by route,
+// outcome and status, a latency histogram, errors by code, cache hits and misses, reloads.
+// Recording is a map increment; the text is rendered only when scraped.
+
+const BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5];
+
+export interface CacheFigures {
+  readonly name: string;
+  readonly hits: number;
+  readonly misses: number;
+}
+
+export interface AuthzMetrics {
+  decision(routeId: string, outcome: string, status: number, seconds: number): void;
+  error(code: string): void;
+  reload(ok: boolean): void;
+  render(caches: readonly CacheFigures[], extra?: Readonly<Record<string, number>>): string;
+}
+
+function label(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export function createAuthzMetrics(): AuthzMetrics {
+  const decisions = new Map<string, number>();
+  const errors = new Map<string, number>();
+  const reloads = { ok: 0, failed: 0 };
+  const counts = new Array<number>(BUCKETS.length).fill(0);
+  let sum = 0;
+  let total = 0;
+  return {
+    decision(routeId, outcome, status, seconds) {
+      const key = `${routeId}\u0000${outcome}\u0000${status}`;
+      decisions.set(key, (decisions.get(key) ?? 0) + 1);
+      total++;
+      sum += seconds;
+      for (let i = 0; i < BUCKETS.length; i++) {
+        if (seconds <= (BUCKETS[i] as number)) {
+          counts[i] = (counts[i] as number) + 1;
+          break;
+        }
+      }
+    },
+    error(code) {
+      errors.set(code, (errors.get(code) ?? 0) + 1);
+    },
+    reload(ok) {
+      if (ok) reloads.ok++;
+      else reloads.failed++;
+    },
+    render(caches, extra = {}) {
+      const out: string[] = [];
+      out.push(
+        '# HELP portcullis_authz_checks_total Check decisions by route, outcome and HTTP status.',
+      );
+      out.push('# TYPE portcullis_authz_checks_total counter');
+      for (const [key, n] of decisions) {
+        const [route, outcome, status] = key.split('\u0000') as [string, string, string];
+        out.push(
+          `portcullis_authz_checks_total{route="${label(route)}",outcome="${label(outcome)}",status="${status}"} ${n}`,
+        );
+      }
+      out.push('# HELP portcullis_authz_check_duration_seconds Time to answer one Check.');
+      out.push('# TYPE portcullis_authz_check_duration_seconds histogram');
+      let cumulative = 0;
+      BUCKETS.forEach((b, i) => {
+        cumulative += counts[i] as number;
+        out.push(`portcullis_authz_check_duration_seconds_bucket{le="${b}"} ${cumulative}`);
+      });
+      out.push(`portcullis_authz_check_duration_seconds_bucket{le="+Inf"} ${total}`);
+      out.push(`portcullis_authz_check_duration_seconds_sum ${sum}`);
+      out.push(`portcullis_authz_check_duration_seconds_count ${total}`);
+      out.push('# HELP portcullis_authz_errors_total Checks that failed closed, by error code.');
+      out.push('# TYPE portcullis_authz_errors_total counter');
+      for (const [code, n] of errors)
+        out.push(`portcullis_authz_errors_total{reason="${label(code)}"} ${n}`);
+      out.push('# HELP portcullis_authz_cache_hits_total Cache hits by cache.');
+      out.push('# TYPE portcullis_authz_cache_hits_total counter');
+      for (const c of caches)
+        out.push(`portcullis_authz_cache_hits_total{cache="${c.name}"} ${c.hits}`);
+      out.push('# HELP portcullis_authz_cache_misses_total Cache misses by cache.');
+      out.push('# TYPE portcullis_authz_cache_misses_total counter');
+      for (const c of caches)
+        out.push(`portcullis_authz_cache_misses_total{cache="${c.name}"} ${c.misses}`);
+      out.push('# HELP portcullis_authz_reloads_total Configuration reloads by result.');
+      out.push('# TYPE portcullis_authz_reloads_total counter');
+      out.push(`portcullis_authz_reloads_total{result="ok"} ${reloads.ok}`);
+      out.push(`portcullis_authz_reloads_total{result="failed"} ${reloads.failed}`);
+      for (const [name, v] of Object.entries(extra)) {
+        out.push(`# TYPE ${name} gauge`, `${name} ${v}`);
+      }
+      return `${out.join('\n')}\n`;
+    },
+  };
+}

@@ -1,0 +1,162 @@
+// The immutable state one Check runs on, built from one LoadedConfig: routes by id with their
+// compiled policy, identity provider id, client CA, identity-header settings and parsed
+// templates; the wire keys; the signing key. A reload builds a new state and swaps one reference.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  computeIdpId,
+  deriveKeys,
+  type LoadedConfig,
+  loadSigningKeys,
+  PortcullisError,
+  type Route,
+  type SigningKey,
+} from '../../config/index.js';
+import type { CompiledPolicy } from '../policy/types.js';
+import { type HeaderTemplate, parseHeaderTemplate } from './header-template.js';
+import { type ClientCaBundle, parseCaBundle } from './judge-client-certificate.js';
+
+/** Turns a config into compiled policies keyed by route id (the policy engine's function). */
+export type CompilePolicies = (loaded: LoadedConfig) => ReadonlyMap<string, CompiledPolicy>;
+
+export interface RouteState {
+  readonly id: string;
+  readonly route: Route;
+  readonly policy: CompiledPolicy;
+  readonly idpId: string;
+  readonly clientCa: ClientCaBundle | null;
+  readonly passIdentityHeaders: boolean;
+  readonly issuerUri: boolean;
+  /** `jwt_claims_headers` as [lower-case header, claim]. */
+  readonly claimHeaders: readonly (readonly [string, string])[];
+  readonly setRequestHeaders: readonly (readonly [string, HeaderTemplate])[];
+  readonly routingKey: boolean;
+  readonly dependsOn: readonly string[];
+  readonly showErrorDetails: boolean;
+  readonly groupsFilter: ReadonlySet<string> | null;
+}
+
+export interface AuthzState {
+  readonly loaded: LoadedConfig;
+  /** Increases with every successful build (logged on reload). */
+  readonly generation: number;
+  readonly routes: ReadonlyMap<string, RouteState>;
+  readonly sessionKey: Uint8Array;
+  readonly urlKey: Uint8Array;
+  readonly signingKey: SigningKey;
+  /** `authenticate_service_url` (null: logins cannot redirect, every login answer is 401). */
+  readonly authenticateUrl: string | null;
+  readonly cookieName: string;
+  readonly groupsClaim: string;
+  /** Internal Check deadline, ms: always shorter than Envoy's ext_authz timeout. */
+  readonly deadlineMs: number;
+}
+
+export interface BuildStateOptions {
+  readonly compile: CompilePolicies;
+  /** Used when the config has no `signing_key`. */
+  readonly fallbackSigningKeys: () => readonly SigningKey[];
+  readonly generation: number;
+}
+
+const STANDARD_CLAIMS = new Set([
+  'iss',
+  'aud',
+  'jti',
+  'iat',
+  'exp',
+  'sub',
+  'user',
+  'email',
+  'groups',
+  'sid',
+  'name',
+]);
+
+export { STANDARD_CLAIMS };
+
+function invalid(message: string): PortcullisError {
+  return new PortcullisError('CONFIG_INVALID', message);
+}
+
+/** Internal deadline: 80 % of the ext_authz timeout, at most 500 ms less, at least 5 ms. */
+export function internalDeadline(grpcClientTimeoutMs: number): number {
+  const t = grpcClientTimeoutMs > 0 ? grpcClientTimeoutMs : 30_000;
+  return Math.max(5, Math.min(t - Math.min(500, t * 0.2), t * 0.8));
+}
+
+function readCa(text: string | undefined, file: string | undefined, base: string, key: string) {
+  try {
+    if (text) return parseCaBundle(text, key);
+    if (file) return parseCaBundle(readFileSync(resolve(base, file), 'utf8'), key);
+  } catch (err) {
+    throw invalid(`${key}: cannot read the client CA bundle (${(err as Error).message})`);
+  }
+  return null;
+}
+
+export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions): AuthzState {
+  const config = loaded.config;
+  if (!config.shared_secret) {
+    throw invalid('shared_secret is required by authorize (all-in-one mode generates one)');
+  }
+  const keys = deriveKeys(config.shared_secret, config.cookie_secret);
+  const signingKeys = config.signing_key
+    ? loadSigningKeys(config.signing_key)
+    : options.fallbackSigningKeys();
+  const signingKey = signingKeys[0];
+  if (!signingKey) throw invalid('no signing key');
+  const base = dirname(loaded.file);
+  const globalCa = readCa(
+    config.downstream_mtls?.ca,
+    config.downstream_mtls?.ca_file,
+    base,
+    'downstream_mtls.ca',
+  );
+  const policies = options.compile(loaded);
+  const claimHeaders = Object.entries(config.jwt_claims_headers).map(
+    ([h, c]) => [h.toLowerCase(), c] as const,
+  );
+  const routes = new Map<string, RouteState>();
+  config.routes.forEach((route, i) => {
+    const policy = policies.get(route.id);
+    if (!policy) throw invalid(`routes[${i}]: no compiled policy for route id "${route.id}"`);
+    const routeCa = readCa(
+      route.tls_downstream_client_ca,
+      route.tls_downstream_client_ca_file,
+      base,
+      `routes[${i}].tls_downstream_client_ca`,
+    );
+    const filter = route.jwt_groups_filter ?? config.jwt_groups_filter;
+    routes.set(route.id, {
+      id: route.id,
+      route,
+      policy,
+      idpId: computeIdpId(config, route),
+      clientCa: routeCa ?? globalCa,
+      passIdentityHeaders: route.pass_identity_headers ?? config.pass_identity_headers,
+      issuerUri: (route.jwt_issuer_format ?? config.jwt_issuer_format) === 'uri',
+      claimHeaders,
+      setRequestHeaders: Object.entries(route.set_request_headers ?? {}).map(
+        ([h, v]) => [h.toLowerCase(), parseHeaderTemplate(v)] as const,
+      ),
+      routingKey:
+        route.load_balancing_policy === 'ring_hash' || route.load_balancing_policy === 'maglev',
+      dependsOn: route.depends_on ?? [],
+      showErrorDetails: route.show_error_details !== false,
+      groupsFilter: filter ? new Set(filter) : null,
+    });
+  });
+  return Object.freeze({
+    loaded,
+    generation: options.generation,
+    routes,
+    sessionKey: keys.sessionKey,
+    urlKey: keys.urlKey,
+    signingKey,
+    authenticateUrl: config.authenticate_service_url ?? null,
+    cookieName: config.cookie_name,
+    groupsClaim: config.groups_claim,
+    deadlineMs: internalDeadline(config.grpc_client_timeout),
+  });
+}

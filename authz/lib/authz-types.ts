@@ -1,0 +1,46 @@
+// The internal request and response of one Check, free of proto types: read-check-request.ts
+// builds an AuthzRequest from Envoy's CheckRequest, write-check-response.ts turns an
+// AuthzResponse back into a CheckResponse. Everything between works on these.
+import type { PolicyRequest } from '../policy/types.js';
+
+/** One Check as the pipeline sees it (the client certificate is judged later, per route). */
+export interface AuthzRequest {
+  /** Envoy's request id (`x-request-id`), or one we made up. */
+  readonly requestId: string;
+  /** Everything the policy sees except the certificate verdict. */
+  readonly http: Omit<PolicyRequest, 'clientCertificate'>;
+  /** `context_extensions.internal === 'true'`: Portcullis' own paths (authn serves them). */
+  readonly internal: boolean;
+  /** `context_extensions.route_id` ('' when absent). */
+  readonly routeId: string;
+  /** Envoy sent a downstream peer certificate (even one we cannot read). */
+  readonly peerCertificatePresented: boolean;
+  /** URL-decoded PEM of the downstream leaf certificate ('' when none or unreadable). */
+  readonly peerCertificatePem: string;
+  /** Every `Cookie` header value as Envoy sent it (Envoy joins repeated headers with `,`). */
+  readonly cookieHeader: string;
+}
+
+/** A header to set on the upstream request (overwriting any client value). */
+export type HeaderPair = readonly [name: string, value: string];
+
+/** Let the request through, with these changes to it. */
+export interface AllowResponse {
+  readonly kind: 'allow';
+  readonly headers: readonly HeaderPair[];
+  readonly headersToRemove: readonly string[];
+  readonly queryToRemove: readonly string[];
+}
+
+/** Answer the client directly (login redirect, 401, 403, 404, 495, 503, …). */
+export interface DenyResponse {
+  readonly kind: 'deny';
+  /** HTTP status Envoy sends. */
+  readonly status: number;
+  /** gRPC status code of the CheckResponse (7 PERMISSION_DENIED, 14 UNAVAILABLE, …). */
+  readonly grpcCode: number;
+  readonly headers: readonly HeaderPair[];
+  readonly body: string;
+}
+
+export type AuthzResponse = AllowResponse | DenyResponse;

@@ -1,0 +1,152 @@
+// The OK answer (reference §4): the signed assertion and claim headers (or their removal when
+// pass_identity_headers is off), set_request_headers, the routing key; and what never reaches an
+// upstream: our cookie (other cookies kept, repeated Cookie headers folded), every token header
+// form, the pomerium_session query parameter, and client-forged X-Pomerium-* identity headers.
+import { createHash, X509Certificate } from 'node:crypto';
+import type { Session } from '../../databroker/index.js';
+import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
+import type { AuthzState, RouteState } from './authz-state.js';
+import { STANDARD_CLAIMS } from './authz-state.js';
+import type { AllowResponse, AuthzRequest, HeaderPair } from './authz-types.js';
+import { renderHeaderTemplate, type TemplateValues } from './header-template.js';
+import { parseCookies, queryTokens } from './read-session-token.js';
+import type { AssertionClaims, AssertionSigner } from './sign-assertion.js';
+
+export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
+export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
+const ROUTING_KEY = 'x-pomerium-routing-key';
+const ALWAYS_REMOVED = [
+  'x-pomerium-authorization',
+  'x-pomerium-reproxy-policy',
+  'x-pomerium-reproxy-policy-hmac',
+];
+
+export interface AllowInput {
+  readonly state: AuthzState;
+  readonly route: RouteState;
+  readonly req: AuthzRequest;
+  readonly policyRequest: PolicyRequest;
+  readonly identity: PolicyIdentity | null;
+  readonly session: Session | null;
+  /** Display name for the assertion (`name`). */
+  readonly name: string;
+  readonly signer: AssertionSigner;
+  readonly now: number;
+}
+
+function claimValue(v: unknown): string {
+  if (Array.isArray(v)) return v.map(claimValue).join(',');
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** The assertion claims (§4.1) except iat/exp/jti. */
+export function assertionClaims(input: AllowInput): AssertionClaims {
+  const { route, identity, policyRequest } = input;
+  const host = policyRequest.hostname;
+  const groups = (identity?.groups ?? []).filter(
+    (g) => route.groupsFilter === null || route.groupsFilter.has(g),
+  );
+  const claims: Record<string, string | readonly string[]> = {
+    iss: route.issuerUri ? `https://${host}/` : host,
+    aud: host,
+    sub: identity?.userId ?? '',
+    user: identity?.userId ?? '',
+    email: identity?.email ?? '',
+    groups,
+    sid: identity?.sessionId ?? '',
+    name: input.name,
+  };
+  for (const [, claim] of route.claimHeaders) {
+    if (STANDARD_CLAIMS.has(claim) || claim in claims) continue;
+    claims[claim] = claimValue(identity?.claims[claim]);
+  }
+  return claims;
+}
+
+function certValues(
+  pem: string,
+): Pick<TemplateValues, 'clientCertFingerprint' | 'clientCertSanDns' | 'clientCertSanEmail'> {
+  if (pem === '')
+    return { clientCertFingerprint: '', clientCertSanDns: '', clientCertSanEmail: '' };
+  try {
+    const cert = new X509Certificate(pem);
+    const sans = (cert.subjectAltName ?? '').split(/,\s*/);
+    const pick = (prefix: string) =>
+      sans
+        .filter((s) => s.startsWith(prefix))
+        .map((s) => s.slice(prefix.length))
+        .filter((s) => !s.includes(','))
+        .join(',');
+    return {
+      clientCertFingerprint: createHash('sha256').update(cert.raw).digest('hex'),
+      clientCertSanDns: pick('DNS:'),
+      clientCertSanEmail: pick('email:'),
+    };
+  } catch {
+    return { clientCertFingerprint: '', clientCertSanDns: '', clientCertSanEmail: '' };
+  }
+}
+
+export async function buildAllowResponse(input: AllowInput): Promise<AllowResponse> {
+  const { state, route, req, session } = input;
+  const h = req.http.headers;
+  const set = new Map<string, string>();
+  const remove = new Set<string>();
+  for (const name of ALWAYS_REMOVED) if (name in h) remove.add(name);
+  const auth = h.authorization;
+  if (auth?.startsWith('Pomerium ') || auth?.startsWith('Bearer Pomerium-'))
+    remove.add('authorization');
+
+  // Our cookie out, every other cookie kept (several Cookie headers become one).
+  if (req.cookieHeader !== '') {
+    const cookies = parseCookies(req.cookieHeader);
+    const kept = cookies.filter(([n]) => n !== state.cookieName);
+    if (kept.length !== cookies.length) {
+      if (kept.length === 0) remove.add('cookie');
+      else set.set('cookie', kept.map(([n, v]) => `${n}=${v}`).join('; '));
+    }
+  }
+  const queryToRemove = queryTokens(req.http.rawQuery).length > 0 ? ['pomerium_session'] : [];
+
+  // Identity headers: ours, or none; a client's own values never pass.
+  const claimNames = new Set(route.claimHeaders.map(([n]) => n));
+  for (const name of Object.keys(h)) {
+    if (name.startsWith('x-pomerium-claim-') && !claimNames.has(name)) remove.add(name);
+  }
+  let jwt: Promise<string> | null = null;
+  const sign = (): Promise<string> => {
+    jwt ??= input.signer.sign(assertionClaims(input), state.signingKey, input.now);
+    return jwt;
+  };
+  if (route.passIdentityHeaders) {
+    set.set(ASSERTION_HEADER, await sign());
+    const previous = h[ASSERTION_FOR_HEADER] || h[ASSERTION_HEADER];
+    if (previous) set.set(ASSERTION_FOR_HEADER, previous);
+    const claims = assertionClaims(input);
+    for (const [name, claim] of route.claimHeaders) set.set(name, claimValue(claims[claim]));
+  } else {
+    for (const name of [ASSERTION_HEADER, ASSERTION_FOR_HEADER, ...claimNames]) {
+      if (name in h) remove.add(name);
+    }
+  }
+  if (route.routingKey && session) {
+    set.set(ROUTING_KEY, createHash('sha256').update(session.id).digest('hex'));
+  } else if (ROUTING_KEY in h) remove.add(ROUTING_KEY);
+
+  if (route.setRequestHeaders.length > 0) {
+    const values: TemplateValues = {
+      accessToken: session?.oauth_token?.access_token ?? '',
+      idToken: session?.id_token?.raw ?? '',
+      jwt: sign,
+      ...certValues(input.policyRequest.clientCertificate.leafPem ?? ''),
+      header: (name) => h[name] ?? '',
+    };
+    for (const [name, tpl] of route.setRequestHeaders) {
+      set.set(name, await renderHeaderTemplate(tpl, values));
+    }
+  }
+  for (const name of set.keys()) remove.delete(name);
+  const headers: HeaderPair[] = [...set.entries()];
+  return { kind: 'allow', headers, headersToRemove: [...remove], queryToRemove };
+}

@@ -1,0 +1,113 @@
+// Denials are built by small pure constructors (STYLE §10): login redirect, 401, 403, 404, 495,
+// 503. The body follows the client (§3.6: HTML page, JSON, or gRPC status headers), every
+// denial carries the request id, and 403s name the failing rule and link the `/.pomerium/` page.
+import type { PolicyFailure } from '../policy/types.js';
+import type { DenyResponse, HeaderPair } from './authz-types.js';
+import { chooseResponseFormat } from './choose-response-format.js';
+import { renderDenialPage } from './render-denial-page.js';
+
+/** What a denial says, before it is put into a format. */
+export interface DenialInfo {
+  readonly status: number;
+  /** Short text (`error` of the JSON body, `grpc-message`). */
+  readonly error: string;
+  readonly requestId: string;
+  readonly explanation?: string;
+  readonly reasons?: readonly string[];
+  readonly failures?: readonly PolicyFailure[];
+  /** Signed link to the authenticate host's `/.pomerium/` page (or the route host's). */
+  readonly userInfoUrl?: string;
+  /** Extra headers (Location). */
+  readonly headers?: readonly HeaderPair[];
+  /** Machine-readable code (AUTHZ_* or a policy reason) for JSON and logs. */
+  readonly code?: string;
+}
+
+/** HTTP status → gRPC status (reference §3.6). */
+export function grpcStatusOf(status: number): number {
+  switch (status) {
+    case 400:
+      return 13;
+    case 401:
+      return 16;
+    case 403:
+      return 7;
+    case 404:
+      return 12;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return 14;
+    default:
+      return 2;
+  }
+}
+
+export const STATUS_TEXT: Readonly<Record<number, string>> = {
+  302: 'Found',
+  400: 'Bad Request',
+  401: 'Unauthenticated',
+  403: 'Forbidden',
+  404: 'Not Found',
+  495: 'a valid client certificate is required to access this page',
+  503: 'Service Unavailable',
+};
+
+/** The CheckResponse gRPC code: UNAVAILABLE for 503, PERMISSION_DENIED for every other denial. */
+function checkCodeOf(status: number): number {
+  return status === 503 ? 14 : 7;
+}
+
+export function buildDenial(
+  info: DenialInfo,
+  requestHeaders: Readonly<Record<string, string>>,
+): DenyResponse {
+  const format = chooseResponseFormat(requestHeaders);
+  const base: HeaderPair[] = [
+    ['x-request-id', info.requestId],
+    ['cache-control', 'no-store'],
+    ...(info.headers ?? []),
+  ];
+  if (format === 'grpc' || format === 'grpc-web') {
+    const message = `${info.error}${info.explanation ? `: ${info.explanation}` : ''} (request id ${info.requestId})`;
+    return {
+      kind: 'deny',
+      status: info.status === 302 ? 401 : info.status,
+      grpcCode: checkCodeOf(info.status),
+      headers: [
+        ...base,
+        ['content-type', format === 'grpc' ? 'application/grpc+json' : 'application/grpc-web+json'],
+        ['grpc-status', String(grpcStatusOf(info.status === 302 ? 401 : info.status))],
+        ['grpc-message', encodeURIComponent(message)],
+      ],
+      body: '',
+    };
+  }
+  if (format === 'json') {
+    const body: Record<string, unknown> = { error: info.error, request_id: info.requestId };
+    if (info.code) body.code = info.code;
+    if (info.explanation) body.explanation = info.explanation;
+    if (info.reasons) body.reasons = info.reasons;
+    if (info.failures && info.failures.length > 0) body.failures = info.failures;
+    if (info.userInfoUrl) body.user_info_url = info.userInfoUrl;
+    return {
+      kind: 'deny',
+      status: info.status,
+      grpcCode: checkCodeOf(info.status),
+      headers: [...base, ['content-type', 'application/json']],
+      body: JSON.stringify(body),
+    };
+  }
+  return {
+    kind: 'deny',
+    status: info.status,
+    grpcCode: checkCodeOf(info.status),
+    headers: [
+      ...base,
+      ['content-type', 'text/html; charset=UTF-8'],
+      ['x-pomerium-intercepted-response', 'true'],
+    ],
+    body: renderDenialPage(info),
+  };
+}

@@ -1,0 +1,126 @@
+// Edge conversion, inbound: Envoy's CheckRequest (as @grpc/proto-loader decodes it, keepCase)
+// becomes an AuthzRequest. Only this file and write-check-response.ts know the proto shapes;
+// anything malformed throws AUTHZ_BAD_REQUEST (a 400 denial, never an allow).
+import { randomUUID } from 'node:crypto';
+import { PortcullisError } from '../../config/index.js';
+import type { AuthzRequest } from './authz-types.js';
+
+/** The parts of `envoy.service.auth.v3.CheckRequest` we read (all optional on the wire). */
+export interface CheckRequestWire {
+  readonly attributes?: {
+    readonly source?: {
+      readonly address?: { readonly socket_address?: { readonly address?: string } | null } | null;
+      readonly certificate?: string;
+    } | null;
+    readonly request?: {
+      readonly http?: {
+        readonly id?: string;
+        readonly method?: string;
+        readonly headers?: Readonly<Record<string, string>> | null;
+        readonly header_map?: {
+          readonly headers?: readonly {
+            readonly key?: string;
+            readonly value?: string;
+            readonly raw_value?: Uint8Array | string;
+          }[];
+        } | null;
+        readonly path?: string;
+        readonly host?: string;
+      } | null;
+    } | null;
+    readonly context_extensions?: Readonly<Record<string, string>> | null;
+  } | null;
+}
+
+const MAX_ID = 128;
+
+function bad(message: string): PortcullisError {
+  return new PortcullisError('AUTHZ_BAD_REQUEST', message);
+}
+
+function headerPairs(
+  http: NonNullable<NonNullable<CheckRequestWire['attributes']>['request']>['http'],
+): [string, string][] {
+  const out: [string, string][] = [];
+  const map = http?.headers;
+  if (map) for (const k of Object.keys(map)) out.push([k.toLowerCase(), String(map[k])]);
+  for (const h of http?.header_map?.headers ?? []) {
+    if (!h.key) continue;
+    let v = h.value ?? '';
+    if (v === '' && h.raw_value !== undefined && h.raw_value.length > 0) {
+      v =
+        typeof h.raw_value === 'string' ? h.raw_value : Buffer.from(h.raw_value).toString('latin1');
+    }
+    out.push([h.key.toLowerCase(), v]);
+  }
+  return out;
+}
+
+/** `host[:port]` → lower-case hostname without the port (IPv6 brackets kept). */
+export function hostnameOf(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end === -1 ? h : h.slice(0, end + 1);
+  }
+  const colon = h.lastIndexOf(':');
+  return colon === -1 ? h : h.slice(0, colon);
+}
+
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw bad('the request path is not valid percent-encoding');
+  }
+}
+
+/** Converts one decoded CheckRequest; throws AUTHZ_BAD_REQUEST when it cannot be judged. */
+export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
+  const attrs = wire.attributes;
+  const http = attrs?.request?.http;
+  if (!attrs || !http) throw bad('the CheckRequest carries no HTTP request attributes');
+  const headers: Record<string, string> = Object.create(null);
+  const cookies: string[] = [];
+  for (const [name, value] of headerPairs(http)) {
+    if (name.startsWith(':')) continue;
+    if (name === 'cookie') cookies.push(value);
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  const host = http.host || headers.host || '';
+  if (host === '') throw bad('the request has no host');
+  const target = http.path || '/';
+  const q = target.indexOf('?');
+  const rawPath = q === -1 ? target : target.slice(0, q);
+  const rawQuery = q === -1 ? '' : target.slice(q + 1);
+  const ext = attrs.context_extensions ?? {};
+  const id = http.id || headers['x-request-id'] || '';
+  let pem = '';
+  const cert = attrs.source?.certificate ?? '';
+  if (cert !== '') {
+    try {
+      pem = decodeURIComponent(cert);
+    } catch {
+      pem = '';
+    }
+  }
+  return {
+    requestId: id !== '' && id.length <= MAX_ID ? id : randomUUID(),
+    http: {
+      method: (http.method || 'GET').toUpperCase(),
+      host,
+      hostname: hostnameOf(host),
+      path: decodePath(rawPath),
+      rawPath,
+      rawQuery,
+      url: `https://${host}${rawPath}${rawQuery === '' ? '' : `?${rawQuery}`}`,
+      headers,
+      sourceIp: attrs.source?.address?.socket_address?.address ?? '',
+    },
+    internal: ext.internal === 'true',
+    routeId: ext.route_id ?? '',
+    peerCertificatePresented: cert !== '',
+    peerCertificatePem: pem,
+    cookieHeader: cookies.join(','),
+  };
+}

@@ -1,0 +1,56 @@
+// Who the session belongs to, as the policy sees it: the user record (email, claims), the IdP's
+// groups (the session's groups plus the configured groups claim) and the group records that
+// list the user or are named by those groups (their ids and names both match `groups`).
+import type { RecordCache, Session, User } from '../../databroker/index.js';
+import type { PolicyIdentity } from '../policy/types.js';
+import type { GroupIndex } from './group-index.js';
+
+export interface ResolvedIdentity {
+  readonly identity: PolicyIdentity;
+  readonly user: User | null;
+  /** `name` claim of the session (joined with `,`), else the user's name. */
+  readonly name: string;
+}
+
+function strings(values: readonly unknown[] | undefined): string[] {
+  return (values ?? []).filter((v): v is string => typeof v === 'string');
+}
+
+function mergeClaims(
+  session: Readonly<Record<string, readonly unknown[]>>,
+  user: Readonly<Record<string, readonly unknown[]>> | undefined,
+): Record<string, readonly unknown[]> {
+  const out: Record<string, readonly unknown[]> = Object.create(null);
+  for (const [k, v] of Object.entries(user ?? {})) out[k] = v;
+  for (const [k, v] of Object.entries(session)) out[k] = v;
+  return out;
+}
+
+export async function resolveIdentity(
+  cache: RecordCache,
+  groups: GroupIndex,
+  session: Session,
+  groupsClaim: string,
+): Promise<ResolvedIdentity> {
+  const user = session.user_id ? await cache.getUser(session.user_id) : null;
+  const claims = mergeClaims(session.claims, user?.claims);
+  const idpGroups = [...new Set([...session.groups, ...strings(claims[groupsClaim])])];
+  const records = await groups.groupsFor(session.user_id, idpGroups);
+  const all = new Set(idpGroups);
+  for (const g of records) {
+    all.add(g.id);
+    if (g.name) all.add(g.name);
+  }
+  const sessionName = strings(session.claims.name).join(',');
+  return {
+    identity: {
+      sessionId: session.id,
+      userId: session.user_id,
+      email: user?.email || strings(claims.email)[0] || '',
+      groups: [...all],
+      claims,
+    },
+    user,
+    name: sessionName || user?.name || '',
+  };
+}

@@ -1,0 +1,58 @@
+// The X-Pomerium-Jwt-Assertion (reference §4.1): ES256/RS256 with kid = JWK thumbprint, iss/aud
+// = route hostname, 5-minute lifetime. Signed once per identity and audience and re-signed a
+// minute before it expires (DESIGN: deliberate difference), so the hot path does not sign.
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { SigningKey } from '../../config/index.js';
+import { createBoundedCache } from './bounded-cache.js';
+
+export const ASSERTION_TTL_S = 300;
+const RESIGN_BEFORE_MS = 60_000;
+
+/** The claims of an assertion except iat/exp/jti (those are set when signing). */
+export type AssertionClaims = Readonly<Record<string, string | readonly string[]>>;
+
+export interface AssertionSigner {
+  sign(claims: AssertionClaims, key: SigningKey, now: number): Promise<string>;
+  readonly hits: number;
+  readonly signed: number;
+}
+
+export function createAssertionSigner(maxEntries = 50_000): AssertionSigner {
+  const cache = createBoundedCache<{ jwt: string; renewAt: number }>(maxEntries);
+  const pending = new Map<string, Promise<string>>();
+  let hits = 0;
+  let signed = 0;
+  return {
+    async sign(claims, key, now) {
+      const cacheKey = `${key.kid}\u0000${JSON.stringify(claims)}`;
+      const hit = cache.get(cacheKey);
+      if (hit !== undefined && now < hit.renewAt) {
+        hits++;
+        return hit.jwt;
+      }
+      const inflight = pending.get(cacheKey);
+      if (inflight) return inflight;
+      const iat = Math.floor(now / 1000);
+      const p = new SignJWT({ ...claims, jti: randomUUID() } as Record<string, unknown>)
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + ASSERTION_TTL_S)
+        .sign(key.privateKey)
+        .then((jwt) => {
+          signed++;
+          cache.set(cacheKey, { jwt, renewAt: (iat + ASSERTION_TTL_S) * 1000 - RESIGN_BEFORE_MS });
+          return jwt;
+        })
+        .finally(() => pending.delete(cacheKey));
+      pending.set(cacheKey, p);
+      return p;
+    },
+    get hits() {
+      return hits;
+    },
+    get signed() {
+      return signed;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Verifies session handles (HS256, exp, identity provider of the route) with a cache of tokens
+// that verified: a hit only re-checks expiry and the route's idp id. Failures are not cached
+// (a flood of junk tokens cannot fill memory), and a bad token means "no session".
+import { type SessionHandleClaims, verifySessionHandle } from '../../config/index.js';
+import { createBoundedCache } from './bounded-cache.js';
+import type { TokenCandidate } from './read-session-token.js';
+
+export interface TokenVerifier {
+  /** The claims of the first candidate that verifies for this idp, or null. */
+  verify(
+    candidates: readonly TokenCandidate[],
+    key: Uint8Array,
+    idpId: string,
+    now: number,
+  ): { claims: SessionHandleClaims; source: TokenCandidate['source'] } | null;
+  readonly hits: number;
+  readonly misses: number;
+  clear(): void;
+}
+
+export function createTokenVerifier(maxEntries = 100_000): TokenVerifier {
+  const cache = createBoundedCache<SessionHandleClaims>(maxEntries);
+  let hits = 0;
+  let misses = 0;
+  let cachedKey: Uint8Array | null = null;
+  return {
+    verify(candidates, key, idpId, now) {
+      if (key !== cachedKey) {
+        cache.clear();
+        cachedKey = key;
+      }
+      for (const c of candidates) {
+        let claims = cache.get(c.token);
+        if (claims !== undefined) {
+          hits++;
+          if (claims.exp * 1000 <= now) {
+            cache.delete(c.token);
+            continue;
+          }
+        } else {
+          misses++;
+          try {
+            claims = verifySessionHandle(c.token, key, { now });
+          } catch {
+            continue;
+          }
+          cache.set(c.token, claims);
+        }
+        if (claims.idp_id !== idpId) continue;
+        return { claims, source: c.source };
+      }
+      return null;
+    },
+    get hits() {
+      return hits;
+    },
+    get misses() {
+      return misses;
+    },
+    clear: () => cache.clear(),
+  };
+}
