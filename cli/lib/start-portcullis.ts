@@ -4,10 +4,14 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
+import { formatHostPort, parseListenAddress } from './listen-address.js';
 import { planServices, type ServicePlan } from './plan-services.js';
 import { type ProcessSecrets, prepareSecrets, withSecrets } from './prepare-secrets.js';
 import type { ServiceUnit } from './service-unit.js';
 import { startAuthnService } from './start-authn-service.js';
+import { type AuthzUnit, createAuthzUnit } from './start-authz-service.js';
+import { bindGrpcServer, createGrpcServer } from './start-grpc-server.js';
+import { startMetricsServer } from './start-metrics-server.js';
 
 export interface StartOptions {
   readonly loaded: LoadedConfig;
@@ -84,12 +88,36 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         }),
       );
     }
+    if (plan.authorize || plan.proxy) {
+      const grpcAddress = parseListenAddress(current.config.grpc_address, 'grpc_address');
+      const server = createGrpcServer();
+      if (plan.authorize && store) {
+        units.push(
+          createAuthzUnit({
+            loaded: current,
+            store,
+            logger,
+            server,
+            grpcAddress: formatHostPort(grpcAddress),
+            ...(secrets.signingKeys ? { signingKeys: secrets.signingKeys } : {}),
+          }),
+        );
+      }
+      const grpcUnit = await bindGrpcServer(server, grpcAddress);
+      units.push(grpcUnit);
+    }
+    const metricSources = units.flatMap((u) =>
+      'authz' in u ? [() => (u as AuthzUnit).authz.metrics()] : [],
+    );
+    const metrics = await startMetricsServer(current, metricSources);
+    if (metrics) units.push(metrics);
   } catch (err) {
     await closeAll();
     throw err;
   }
 
   const addresses = Object.fromEntries(units.map((u) => [u.name, u.addresses]));
+  if (addresses.authorize && addresses.grpc) addresses.authorize = addresses.grpc;
   return {
     plan,
     addresses,

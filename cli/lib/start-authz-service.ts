@@ -1,0 +1,36 @@
+// The authorize service: authz's ext_authz + health services, added to the process's gRPC
+// server (shared with the ADS server in all-in-one mode).
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { type AuthzServer, createAuthzServer } from '../../authz/index.js';
+import type { LoadedConfig, SigningKey } from '../../config/index.js';
+import type { RecordStore } from '../../databroker/index.js';
+import type { ServiceUnit } from './service-unit.js';
+
+export interface AuthzUnit extends ServiceUnit {
+  readonly authz: AuthzServer;
+}
+
+export function createAuthzUnit(opts: {
+  readonly loaded: LoadedConfig;
+  readonly store: RecordStore;
+  readonly logger: Logger;
+  readonly server: grpc.Server;
+  readonly grpcAddress: string;
+  readonly signingKeys?: readonly SigningKey[];
+}): AuthzUnit {
+  const authz = createAuthzServer({
+    loaded: opts.loaded,
+    store: opts.store,
+    logger: opts.logger.child({ service: 'authorize' }),
+    ...(opts.signingKeys ? { signingKeys: opts.signingKeys } : {}),
+  });
+  authz.addTo(opts.server);
+  return {
+    name: 'authorize',
+    authz,
+    addresses: { grpc: opts.grpcAddress },
+    update: (loaded) => authz.update(loaded),
+    close: () => authz.close(),
+  };
+}

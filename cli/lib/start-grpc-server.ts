@@ -1,0 +1,50 @@
+// The process's one gRPC server on grpc_address (authz and the ADS server share it in
+// all-in-one mode). Plain-text gRPC: TLS towards Envoy is not built yet (see README).
+import * as grpc from '@grpc/grpc-js';
+import { PortcullisError } from '../../config/index.js';
+import { formatHostPort, type HostPort } from './listen-address.js';
+import type { ServiceUnit } from './service-unit.js';
+
+export function createGrpcServer(): grpc.Server {
+  return new grpc.Server({
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 5000,
+  });
+}
+
+/** Binds the server (after every service was added); resolves to the unit that closes it. */
+export async function bindGrpcServer(
+  server: grpc.Server,
+  address: HostPort,
+): Promise<ServiceUnit & { readonly endpoint: HostPort }> {
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(formatHostPort(address), grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err
+        ? reject(
+            new PortcullisError(
+              'CONFIG_INVALID',
+              `grpc_address: cannot listen on ${formatHostPort(address)}: ${err.message}`,
+            ),
+          )
+        : resolve(p),
+    );
+  });
+  const endpoint = { host: address.host, port };
+  return {
+    name: 'grpc',
+    endpoint,
+    addresses: { grpc: formatHostPort(endpoint) },
+    update: () => undefined,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      }),
+  };
+}
