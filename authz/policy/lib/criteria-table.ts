@@ -5,6 +5,8 @@ import {
   compileClientCertificate,
   compileInvalidClientCertificate,
 } from '../criteria/client-certificate.js';
+import { compileDate } from '../criteria/date.js';
+import { compileDayOfWeek } from '../criteria/day-of-week.js';
 import { compileClaim, compileGroups } from '../criteria/groups-claims.js';
 import {
   compileCorsPreflight,
@@ -18,6 +20,7 @@ import {
   compileUser,
 } from '../criteria/identity-strings.js';
 import { compileSourceIp } from '../criteria/source-ip.js';
+import { compileTimeOfDay } from '../criteria/time-of-day.js';
 import type { CriterionCompiler } from './criterion.js';
 
 export const CRITERIA: ReadonlyMap<string, CriterionCompiler> = new Map([
@@ -35,6 +38,9 @@ export const CRITERIA: ReadonlyMap<string, CriterionCompiler> = new Map([
   ['client_certificate', compileClientCertificate],
   ['invalid_client_certificate', compileInvalidClientCertificate],
   ['cors_preflight', compileCorsPreflight],
+  ['date', compileDate],
+  ['day_of_week', compileDayOfWeek],
+  ['time_of_day', compileTimeOfDay],
 ]);
 
 /** Criteria that take a `/subpath`. */
