@@ -4,12 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openPostgresStore, type RecordStore } from '../../../databroker/index.js';
-import {
-  type AuthzHarness,
-  fixture,
-  SHARED_SECRET,
-  startAuthzHarness,
-} from '../../helpers/authz-harness.js';
+import { fixture, SHARED_SECRET, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../../helpers/private-postgres.js';
 import { standInCompile } from '../../helpers/stand-in-policy.js';
 import { ROUTES_YAML } from './routes.js';
