@@ -1,12 +1,11 @@
 // The authz door's constructor (brief §4): the Check server running the policy engine's
 // compiled route policies.
-
-import { PortcullisError } from '../config/index.js';
 import {
   type AuthzServer,
   type AuthzServerOptions,
   buildAuthzServer,
 } from './build-authz-server.js';
+import { compileRoutePolicies } from './policy/index.js';
 
 /**
  * Creates the ext_authz server for a loaded config. Throws `CONFIG_INVALID` for a config it
@@ -16,10 +15,5 @@ import {
  * const port = await authz.listen(0);
  */
 export function createAuthzServer(options: AuthzServerOptions): AuthzServer {
-  return buildAuthzServer({
-    ...options,
-    compile: () => {
-      throw new PortcullisError('CONFIG_INVALID', 'the policy engine is not merged yet');
-    },
-  });
+  return buildAuthzServer({ ...options, compile: compileRoutePolicies });
 }

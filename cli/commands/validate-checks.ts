@@ -1,5 +1,6 @@
 // Extension point of `portcullis validate`: further checks run on a config that passed the schema
 // (e.g. policy compilation). Each returns positioned issues; add one entry per room.
+import { policyIssues } from '../../authz/policy/index.js';
 import type { ConfigIssue, LoadedConfig } from '../../config/index.js';
 
 /** A check run by `portcullis validate` after the schema passed; returns its problems (or none). */
@@ -9,4 +10,4 @@ export type ValidateCheck = (loaded: LoadedConfig) => Promise<readonly ConfigIss
  * The checks `portcullis validate` runs, in order. The policy engine adds its compiler here,
  * e.g. `async (loaded) => compilePolicyIssues(loaded)`; issues use `loaded.locate(path)`.
  */
-export const VALIDATE_CHECKS: readonly ValidateCheck[] = [];
+export const VALIDATE_CHECKS: readonly ValidateCheck[] = [async (loaded) => policyIssues(loaded)];

@@ -1,0 +1,47 @@
+// Every route's policy compiled once at config load: the route's PPL, the implicit legacy-key
+// allow rule before it, and the mTLS default deny rule when a client CA is configured. Problems
+// are positioned `invalid_policy` issues; compileRoutePolicies throws them, policyIssues lists them.
+import { ConfigError, type ConfigIssue, type LoadedConfig } from '../../config/index.js';
+import { compileRuleSet } from './lib/compile-rule-set.js';
+import type { PolicyProblem } from './lib/criterion.js';
+import { DEFAULT_DENY_RULE, wantsDefaultDeny } from './lib/default-deny-rule.js';
+import { legacyRule } from './lib/legacy-rule.js';
+import { parsePolicyDocument } from './lib/parse-policy-document.js';
+import { EMPTY_RULES, mergeRules } from './lib/rule-set.js';
+import { toConfigIssues } from './lib/to-config-issues.js';
+import type { CompiledPolicy } from './types.js';
+
+function compileAll(loaded: LoadedConfig): {
+  policies: Map<string, CompiledPolicy>;
+  issues: ConfigIssue[];
+} {
+  const problems: PolicyProblem[] = [];
+  const policies = new Map<string, CompiledPolicy>();
+  const { config } = loaded;
+  const defaultDeny = wantsDefaultDeny(config) ? DEFAULT_DENY_RULE : EMPTY_RULES;
+  config.routes.forEach((route, i) => {
+    const at = ['routes', i];
+    const legacy = legacyRule(route, at, problems);
+    const ppl =
+      route.policy === undefined
+        ? EMPTY_RULES
+        : parsePolicyDocument(route.policy, [...at, 'policy'], problems);
+    policies.set(route.id, compileRuleSet(route.id, mergeRules(legacy, ppl, defaultDeny)));
+  });
+  return { policies, issues: toConfigIssues(problems, loaded.file, (p) => loaded.locate(p)) };
+}
+
+/**
+ * Compiles every route's policy, keyed by route id. Throws a ConfigError (CONFIG_INVALID) whose
+ * issues are positioned `invalid_policy` problems.
+ */
+export function compileRoutePolicies(loaded: LoadedConfig): ReadonlyMap<string, CompiledPolicy> {
+  const { policies, issues } = compileAll(loaded);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return policies;
+}
+
+/** The same checks as compileRoutePolicies, as a list (for `portcullis validate`). */
+export function policyIssues(loaded: LoadedConfig): ConfigIssue[] {
+  return compileAll(loaded).issues;
+}

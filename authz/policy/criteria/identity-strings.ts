@@ -1,0 +1,70 @@
+// Session criteria on the user's strings: `authenticated_user` (any user id), `email`, `domain`
+// (the part after the last `@` of the email) and `user` (the IdP subject, not the email).
+import { type CriterionCompiler, q } from '../lib/criterion.js';
+import { sessionCriterion } from '../lib/session-criterion.js';
+import { compileStringMatcher } from '../lib/string-matcher.js';
+
+export const compileAuthenticatedUser: CriterionCompiler = () =>
+  sessionCriterion({
+    key: 'authenticated_user',
+    ok: 'user-ok',
+    fail: 'user-unauthorized',
+    wanted: 'you must be signed in',
+    wantedNot: 'you must not be signed in',
+    test: (id) => id.userId !== '',
+    got: () => 'your session has no user id',
+  });
+
+/** The domain of an email: after the last `@`, or undefined when there is none. */
+export function emailDomain(email: string): string | undefined {
+  const at = email.lastIndexOf('@');
+  return at < 0 ? undefined : email.slice(at + 1);
+}
+
+export const compileEmail: CriterionCompiler = (value, _sub, ctx) => {
+  const m = compileStringMatcher(value, ctx);
+  if (m === undefined) return undefined;
+  return sessionCriterion({
+    key: 'email',
+    ok: 'email-ok',
+    fail: 'email-unauthorized',
+    wanted: `email must ${m.describe}`,
+    wantedNot: `email must not ${m.describe}`,
+    test: (id) => m.test(id.email),
+    got: (id) => (id.email === '' ? 'your session has no email' : `your email is ${q(id.email)}`),
+  });
+};
+
+export const compileDomain: CriterionCompiler = (value, _sub, ctx) => {
+  const m = compileStringMatcher(value, ctx);
+  if (m === undefined) return undefined;
+  return sessionCriterion({
+    key: 'domain',
+    ok: 'domain-ok',
+    fail: 'domain-unauthorized',
+    wanted: `email domain must ${m.describe}`,
+    wantedNot: `email domain must not ${m.describe}`,
+    test: (id) => {
+      const d = emailDomain(id.email);
+      return d !== undefined && m.test(d);
+    },
+    got: (id) => {
+      const d = emailDomain(id.email);
+      return d === undefined ? 'your email has no domain' : `your email domain is ${q(d)}`;
+    },
+  });
+};
+
+export const compileUser: CriterionCompiler = (value, _sub, ctx) => {
+  const m = compileStringMatcher(value, ctx);
+  if (m === undefined) return undefined;
+  return sessionCriterion({
+    key: 'user',
+    ok: 'user-ok',
+    fail: 'user-unauthorized',
+    wanted: `user id must ${m.describe}`,
+    wantedNot: `user id must not ${m.describe}`,
+    test: (id) => m.test(id.userId),
+    got: (id) => `your user id is ${q(id.userId)}`,
+  });
+};

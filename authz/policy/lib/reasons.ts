@@ -1,0 +1,93 @@
+// The reason catalogue (reference §1.6, plus our date/time reasons) as bit positions, so a result's
+// reason set is one 32-bit mask: merging is `|`, and the sorted list is read off in bit order.
+
+/** Every reason a criterion can produce, sorted (bit i = REASONS[i]). Exactly 32 fit a mask. */
+export const REASONS = [
+  'accept',
+  'claim-ok',
+  'claim-unauthorized',
+  'client-certificate-ok',
+  'client-certificate-required',
+  'client-certificate-unauthorized',
+  'cors-request',
+  'date-ok',
+  'date-unauthorized',
+  'day-of-week-ok',
+  'day-of-week-unauthorized',
+  'domain-ok',
+  'domain-unauthorized',
+  'email-ok',
+  'email-unauthorized',
+  'groups-ok',
+  'groups-unauthorized',
+  'http-method-ok',
+  'http-method-unauthorized',
+  'http-path-ok',
+  'http-path-unauthorized',
+  'invalid-client-certificate',
+  'non-cors-request',
+  'reject',
+  'source-ip-ok',
+  'source-ip-unauthorized',
+  'time-of-day-ok',
+  'time-of-day-unauthorized',
+  'user-ok',
+  'user-unauthenticated',
+  'user-unauthorized',
+  'valid-client-certificate',
+] as const;
+
+export type Reason = (typeof REASONS)[number];
+
+/** Reasons a criterion gives when it is true (all others come with false). */
+const TRUE_REASONS: ReadonlySet<string> = new Set([
+  'accept',
+  'claim-ok',
+  'client-certificate-ok',
+  'client-certificate-required',
+  'cors-request',
+  'date-ok',
+  'day-of-week-ok',
+  'domain-ok',
+  'email-ok',
+  'groups-ok',
+  'http-method-ok',
+  'http-path-ok',
+  'invalid-client-certificate',
+  'source-ip-ok',
+  'time-of-day-ok',
+  'user-ok',
+]);
+
+/** `IS_TRUE[i]` is 1 when reason i means the criterion held. */
+export const IS_TRUE: Uint8Array = Uint8Array.from(REASONS, (r) => (TRUE_REASONS.has(r) ? 1 : 0));
+
+/** `BIT[i]` is the mask bit of reason i. */
+export const BIT: Int32Array = Int32Array.from(REASONS, (_, i) => 1 << i);
+
+const INDEX = new Map<string, number>(REASONS.map((r, i) => [r, i]));
+
+/** The bit index of a reason (compile time only). */
+export function reasonIndex(reason: Reason): number {
+  return INDEX.get(reason)!;
+}
+
+/** The mask bit of a reason. */
+export function reasonBit(reason: Reason): number {
+  return 1 << reasonIndex(reason);
+}
+
+const listCache = new Map<number, readonly string[]>();
+const EMPTY: readonly string[] = Object.freeze([]);
+
+/** The sorted reason list of a mask (frozen and shared: masks repeat, lists are not rebuilt). */
+export function reasonList(mask: number): readonly string[] {
+  if (mask === 0) return EMPTY;
+  const hit = listCache.get(mask);
+  if (hit !== undefined) return hit;
+  const out: string[] = [];
+  for (let i = 0; i < REASONS.length; i++) if ((mask & (1 << i)) !== 0) out.push(REASONS[i]!);
+  const list = Object.freeze(out);
+  if (listCache.size < 4096) listCache.set(mask, list);
+  return list;
+}
