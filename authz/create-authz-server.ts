@@ -1,6 +1,5 @@
 // The authz door's constructor (brief §4): the Check server running the policy engine's
 // compiled route policies.
-
 import {
   type AuthzServer,
   type AuthzServerOptions,
