@@ -13,3 +13,8 @@ registerCommand(
 registerCommand('keys', 'generate secrets and a signing key (keys generate)', () =>
   import('./keys.js').then((m) => m.default),
 );
+registerCommand(
+  'envoy',
+  'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
+  () => import('./envoy.js').then((m) => m.default),
+);
