@@ -8,6 +8,12 @@ export {
 } from './build-bootstrap.js';
 export { buildSnapshot } from './build-snapshot.js';
 export { checkSnapshotConsistency } from './check-snapshot-consistency.js';
+export {
+  createXdsServer,
+  type XdsNodeStatus,
+  type XdsServer,
+  type XdsServerOptions,
+} from './create-xds-server.js';
 export { endpointsFromConfig } from './endpoints-from-config.js';
 export { formatEnvoyIssues } from './format-envoy-issues.js';
 export { generateSelfSignedCertificate } from './generate-self-signed-certificate.js';
@@ -18,6 +24,12 @@ export {
   routeClusterName,
   TYPE_URLS,
 } from './lib/names.js';
+export {
+  ENVOY_INSTALL_HINT,
+  type EnvoyProcess,
+  type StartEnvoyOptions,
+  startEnvoy,
+} from './start-envoy.js';
 export type {
   EnvoyBuildOptions,
   EnvoyIssue,
@@ -31,3 +43,4 @@ export {
   type ValidationResult,
   validateSnapshot,
 } from './validate-snapshot.js';
+export type { XdsCallbacks } from './xds/serve-ads-stream.js';
