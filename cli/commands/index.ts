@@ -16,3 +16,8 @@ registerCommand('keys', 'generate secrets and a signing key (keys generate)', ()
 registerCommand('start', 'run the services of a config (and Envoy) until Ctrl-C', () =>
   import('./start.js').then((m) => m.default),
 );
+registerCommand(
+  'envoy',
+  'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
+  () => import('./envoy.js').then((m) => m.default),
+);
