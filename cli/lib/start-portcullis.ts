@@ -2,16 +2,19 @@
 // "Processes"): the databroker store, authenticate, authorize + the ADS server on grpc_address,
 // and a supervised Envoy. Every unit takes each reloaded config; close() stops them in reverse.
 import type { Logger } from 'pino';
-import type { LoadedConfig } from '../../config/index.js';
+import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
+import { endpointsFromConfig } from '../../envoy/index.js';
+import { findEnvoyBinary } from './find-envoy-binary.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
 import { planServices, type ServicePlan } from './plan-services.js';
 import { type ProcessSecrets, prepareSecrets, withSecrets } from './prepare-secrets.js';
 import type { ServiceUnit } from './service-unit.js';
-import { startAuthnService } from './start-authn-service.js';
+import { type AuthnUnit, startAuthnService } from './start-authn-service.js';
 import { type AuthzUnit, createAuthzUnit } from './start-authz-service.js';
 import { bindGrpcServer, createGrpcServer } from './start-grpc-server.js';
 import { startMetricsServer } from './start-metrics-server.js';
+import { addXdsServer, startProxyService } from './start-proxy-service.js';
 
 export interface StartOptions {
   readonly loaded: LoadedConfig;
@@ -41,6 +44,9 @@ const RESTART_KEYS = [
   'databroker_storage_connection_string',
   'shared_secret',
 ] as const;
+
+const connectable = (host: string): string =>
+  host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 
 export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
   const { logger } = opts;
@@ -103,8 +109,30 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
           }),
         );
       }
+      const xds = plan.proxy ? addXdsServer(server, logger) : undefined;
       const grpcUnit = await bindGrpcServer(server, grpcAddress);
       units.push(grpcUnit);
+      if (xds) {
+        const authn = units.find((u): u is AuthnUnit => u.name === 'authenticate');
+        const local = { host: connectable(grpcUnit.endpoint.host), port: grpcUnit.endpoint.port };
+        units.push(
+          await startProxyService({
+            loaded: current,
+            logger,
+            xds,
+            ads: grpcUnit.endpoint,
+            // In-process services are reached where they really listen; others where the config says.
+            endpoints: (l) => {
+              const fromConfig = endpointsFromConfig(l.config);
+              return {
+                authz: plan.authorize ? [local] : fromConfig.authz,
+                authn: authn ? authn.endpoint : fromConfig.authn,
+              };
+            },
+            envoyBin: findEnvoyBinary(opts.env ?? process.env),
+          }),
+        );
+      }
     }
     const metricSources = units.flatMap((u) =>
       'authz' in u ? [() => (u as AuthzUnit).authz.metrics()] : [],
@@ -131,17 +159,24 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       if (changed.length > 0) {
         logger.warn({ keys: changed }, 'these settings change only after a restart');
       }
-      current = loaded;
+      // In order (authz learns new routes before Envoy sends their ids); the first refusal stops
+      // the rest, so Envoy never routes to what authz refused.
       for (const unit of units) {
         try {
           await unit.update(loaded);
         } catch (err) {
           logger.error(
-            { err, service: unit.name },
-            'reload refused; the previous config keeps serving',
+            {
+              code: err instanceof PortcullisError ? err.code : 'INTERNAL',
+              service: unit.name,
+              err: err instanceof PortcullisError ? undefined : err,
+            },
+            `config reload refused, the previous config keeps serving: ${(err as Error).message}`,
           );
+          return;
         }
       }
+      current = loaded;
       logger.info({ routes: loaded.config.routes.length }, 'config reloaded');
     },
     close: closeAll,

@@ -34,7 +34,9 @@ export interface SplitMode {
 
 /** `host:port` of each authorize replica, from authorize_service_urls. */
 async function replicaAddresses(configFile: string): Promise<string[]> {
-  const { config } = await loadConfigFile(configFile, { env: {} });
+  const { config } = await loadConfigFile(configFile, {
+    env: { DATABROKER_STORAGE_CONNECTION_STRING: 'postgres://unused@127.0.0.1/unused' },
+  });
   const urls = config.authorize_service_urls ?? [];
   if (urls.length < 2)
     throw new Error(`${configFile}: split mode wants two authorize_service_urls`);

@@ -1,0 +1,124 @@
+// The proxy service: the ADS server (on the process's gRPC server) publishes each config's Envoy
+// snapshot, and — when an envoy binary is found — a supervised Envoy bootstrapped to read it.
+// A reloaded config whose snapshot has issues is refused; Envoy keeps the last good one.
+import { dirname } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { type LoadedConfig, PortcullisError } from '../../config/index.js';
+import {
+  buildAdsBootstrap,
+  createXdsServer,
+  type EnvoyBuildOptions,
+  type EnvoyProcess,
+  formatEnvoyIssues,
+  generateSelfSignedCertificate,
+  startEnvoy,
+  type XdsServer,
+} from '../../envoy/index.js';
+import { ENVOY_INSTALL_HINT } from './find-envoy-binary.js';
+import { formatHostPort, type HostPort } from './listen-address.js';
+import type { ServiceUnit } from './service-unit.js';
+
+export const ENVOY_NODE_ID = 'portcullis';
+
+/** Step 1 (before the gRPC server binds): the ADS service on it. */
+export function addXdsServer(server: grpc.Server, logger: Logger): XdsServer {
+  const xds = createXdsServer({ logger: logger.child({ service: 'proxy', component: 'xds' }) });
+  xds.addTo(server);
+  return xds;
+}
+
+type Endpoints = Pick<EnvoyBuildOptions, 'authz' | 'authn'>;
+
+function routeHosts(loaded: LoadedConfig): string[] {
+  const hosts = new Set<string>(['localhost']);
+  for (const r of loaded.config.routes) {
+    const host = /^[a-z]+:\/\/([^/:?#]+)/i.exec(r.from)?.[1];
+    if (host) hosts.add(host.toLowerCase());
+  }
+  if (loaded.config.authenticate_service_url) {
+    hosts.add(new URL(loaded.config.authenticate_service_url).hostname);
+  }
+  return [...hosts];
+}
+
+/** Step 2 (after it bound): publish the snapshot, then start Envoy if there is one. */
+export async function startProxyService(opts: {
+  readonly loaded: LoadedConfig;
+  readonly logger: Logger;
+  readonly xds: XdsServer;
+  /** The bound ADS address. */
+  readonly ads: HostPort;
+  readonly endpoints: (loaded: LoadedConfig) => Endpoints;
+  readonly envoyBin: string | null;
+}): Promise<ServiceUnit> {
+  const logger = opts.logger.child({ service: 'proxy' });
+  const c = opts.loaded.config;
+  const hasCertificate =
+    c.certificates !== undefined || c.certificate !== undefined || c.certificate_file !== undefined;
+  let devCertificate: { cert: string; key: string } | undefined;
+  if (!c.insecure_server && !hasCertificate) {
+    devCertificate = generateSelfSignedCertificate(routeHosts(opts.loaded));
+    logger.warn(
+      { code: 'insecure_setting' },
+      'no certificate configured: Envoy serves a self-signed development certificate',
+    );
+  }
+  const publish = (loaded: LoadedConfig): string => {
+    const result = opts.xds.setSnapshot(ENVOY_NODE_ID, loaded, {
+      ...opts.endpoints(loaded),
+      baseDir: dirname(loaded.file),
+      ...(devCertificate ? { devCertificate } : {}),
+    });
+    if (!result.ok) {
+      throw new PortcullisError(
+        'CONFIG_INVALID',
+        `the Envoy configuration for ${loaded.file} has problems:\n${formatEnvoyIssues(result.issues)}`,
+      );
+    }
+    return result.version;
+  };
+  const version = publish(opts.loaded);
+  const adsHost =
+    opts.ads.host === '0.0.0.0' || opts.ads.host === '::' ? '127.0.0.1' : opts.ads.host;
+  let envoy: EnvoyProcess | undefined;
+  if (opts.envoyBin) {
+    envoy = startEnvoy({
+      envoyBin: opts.envoyBin,
+      bootstrap: buildAdsBootstrap({
+        ads: { host: adsHost, port: opts.ads.port },
+        nodeId: ENVOY_NODE_ID,
+        adminPort: 0,
+      }),
+      logger: logger.child({ component: 'envoy' }),
+      ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),
+    });
+    try {
+      await envoy.ready();
+    } catch (err) {
+      await envoy.stop();
+      throw err;
+    }
+  } else {
+    logger.warn(
+      { code: 'envoy_not_found' },
+      `no envoy binary: serving ADS on ${formatHostPort(opts.ads)} for an Envoy you run (${ENVOY_INSTALL_HINT})`,
+    );
+  }
+  logger.info({ version }, 'envoy snapshot published');
+  return {
+    name: 'proxy',
+    addresses: {
+      ads: formatHostPort(opts.ads),
+      ...(envoy ? { envoy: c.address, envoy_admin: envoy.adminUrl } : {}),
+    },
+    update(loaded) {
+      const v = publish(loaded);
+      logger.info({ version: v }, 'envoy snapshot published');
+    },
+    async close() {
+      await envoy?.stop();
+      await opts.xds.close();
+    },
+  };
+}
