@@ -46,7 +46,8 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 function send(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:",
     'x-frame-options': 'DENY',
     'cache-control': 'no-store',
   });
