@@ -146,7 +146,8 @@ function userInfoUrl(ctx: CheckContext): string | undefined {
 
 function originalUrl(ctx: CheckContext): string {
   const url = new URL(ctx.policyRequest!.url);
-  url.protocol = 'https:';
+  // The route's public scheme: plain http only for `from: http://…` (insecure_server).
+  url.protocol = ctx.route?.route.from.startsWith('http://') ? 'http:' : 'https:';
   url.searchParams.delete('pomerium_session');
   return url.toString();
 }
