@@ -108,7 +108,10 @@ const command: Command = {
       logger.flush();
       return 1;
     }
-    logger.info({ file, services: loaded.config.services, listen: running.addresses }, 'ready');
+    // Lifecycle lines (ready, stopping, stopped) are printed even with log_level warn or error:
+    // scripts and supervisors wait for `ready`.
+    const lifecycle = logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });
+    lifecycle.info({ file, services: loaded.config.services, listen: running.addresses }, 'ready');
     let reloads = Promise.resolve();
     const watcher = values['no-watch']
       ? undefined
@@ -123,11 +126,11 @@ const command: Command = {
             ),
         });
     const signal = await stopped;
-    logger.info({ signal }, 'stopping');
+    lifecycle.info({ signal }, 'stopping');
     watcher?.close();
     await reloads.catch(() => undefined);
     await running.close();
-    logger.info('stopped');
+    lifecycle.info('stopped');
     logger.flush();
     return 0;
   },

@@ -26,7 +26,18 @@ export const REDACT_PATHS = [
 export function createLogger(options: LoggerOptions): Logger {
   const out = options.out ?? process.stdout;
   const pretty = options.pretty ?? out.isTTY === true;
-  const destination = pretty ? createPrettyStream(out, true) : (out as NodeJS.WritableStream);
+  // JSON to stdout goes through an asynchronous buffered writer (sonic-boom): a synchronous
+  // pipe write per log line was the largest single cost of the `authorize` line per decision.
+  const toStdout = !pretty && out === process.stdout;
+  const destination = pretty
+    ? createPrettyStream(out, true)
+    : toStdout
+      ? pino.destination({ dest: 1, sync: false })
+      : (out as NodeJS.WritableStream);
+  if (toStdout) {
+    const boom = destination as ReturnType<typeof pino.destination>;
+    process.once('exit', () => boom.flushSync());
+  }
   return pino(
     {
       level: options.level,

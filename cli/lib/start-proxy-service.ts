@@ -65,7 +65,8 @@ export async function startProxyService(opts: {
     );
   }
   const publish = (loaded: LoadedConfig): string => {
-    const result = opts.xds.setSnapshot(ENVOY_NODE_ID, loaded, {
+    // Every node: the supervised Envoy and any Envoy an operator points at this ADS server.
+    const result = opts.xds.setSnapshot('*', loaded, {
       ...opts.endpoints(loaded),
       baseDir: dirname(loaded.file),
       ...(devCertificate ? { devCertificate } : {}),

@@ -16,6 +16,8 @@ export interface PortcullisProcessOptions {
   readonly databrokerSchema?: string;
   /** Every log line (JSON) as it comes. */
   readonly onLine?: (name: string, line: string) => void;
+  /** Node options for the child (e.g. `--cpu-prof`). */
+  readonly execArgv?: readonly string[];
   /** Give up waiting for `ready` after this long (default 30 s). */
   readonly readyTimeoutMs?: number;
 }
@@ -34,7 +36,15 @@ export interface PortcullisProcess {
 export async function spawnPortcullis(
   options: PortcullisProcessOptions,
 ): Promise<PortcullisProcess> {
-  const args = [CLI, 'start', '-c', options.configFile, '--log-format', 'json'];
+  const args = [
+    ...(options.execArgv ?? []),
+    CLI,
+    'start',
+    '-c',
+    options.configFile,
+    '--log-format',
+    'json',
+  ];
   if (options.databrokerSchema) args.push('--databroker-schema', options.databrokerSchema);
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,9 +69,11 @@ export async function spawnPortcullis(
         ),
       options.readyTimeoutMs ?? 30_000,
     );
+    let isReady = false;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       keep(line);
-      if (/"msg":"ready"/.test(line)) {
+      if (!isReady && /"msg":"ready"/.test(line)) {
+        isReady = true;
         clearTimeout(timer);
         resolve();
       }

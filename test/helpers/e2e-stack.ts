@@ -67,6 +67,12 @@ function indent(text: string, spaces: number): string {
 export interface E2eStackOptions {
   /** More routes (YAML list items) in the initial config; `{{envoy}}` becomes the Envoy port. */
   readonly extraRoutes?: string;
+  /** log_level of the Portcullis processes (default info: one `authorize` line per decision). */
+  readonly logLevel?: string;
+  /** Keep every log line in `logs` (default true; benchmarks turn it off). */
+  readonly collectLogs?: boolean;
+  /** Node options of the all-in-one child (e.g. `--cpu-prof`). */
+  readonly execArgv?: readonly string[];
 }
 
 export async function startE2eStack(
@@ -118,7 +124,7 @@ shared_secret: ${randomBytes(32).toString('base64')}
 cookie_secret: ${randomBytes(32).toString('base64')}
 cookie_secure: false
 jwt_claims_headers: email,groups
-log_level: info
+log_level: ${options.logLevel ?? 'info'}
 `;
   // all-in-one leaves signing_key unset on purpose: the start command generates one and shares it.
   const modeYaml =
@@ -169,7 +175,7 @@ routes:
 
   const logs: { name: string; line: string }[] = [];
   const onLine = (name: string, line: string) => {
-    logs.push({ name, line });
+    if (options.collectLogs !== false) logs.push({ name, line });
     if (process.env.E2E_LOGS) process.stderr.write(`${name}: ${line}\n`);
   };
   const schema = mode === 'split' ? testSchemaName('e2e') : undefined;
@@ -182,6 +188,7 @@ routes:
         configFile,
         env: { ENVOY_BIN: envoyBin },
         onLine,
+        ...(options.execArgv ? { execArgv: options.execArgv } : {}),
       });
     } else {
       split = await startSplitMode({
@@ -190,6 +197,7 @@ routes:
         databrokerSchema: schema!,
         env: { ENVOY_BIN: envoyBin },
         onLine,
+        ...(options.execArgv ? { execArgv: options.execArgv } : {}),
       });
     }
   } catch (err) {
