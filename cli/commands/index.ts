@@ -21,3 +21,8 @@ registerCommand(
   'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
   () => import('./envoy.js').then((m) => m.default),
 );
+registerCommand(
+  'policy',
+  'decide requests offline (policy eval) and run policy tests (policy test)',
+  () => import('./policy.js').then((m) => m.default),
+);
