@@ -9,13 +9,12 @@ import {
   fixture,
   startAuthzHarness,
 } from '../../helpers/authz-harness.js';
-import { standInCompile } from '../../helpers/stand-in-policy.js';
 import { ROUTES_YAML } from './routes.js';
 
 let h: AuthzHarness;
 let token: string;
 before(async () => {
-  h = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile });
+  h = await startAuthzHarness({ yaml: ROUTES_YAML });
   ({ token } = await h.signIn({ email: 'alice@example.com', claims: { department: ['eng'] } }));
 });
 after(async () => {
