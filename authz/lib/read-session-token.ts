@@ -57,12 +57,12 @@ export function queryTokens(rawQuery: string): string[] {
 /** The token candidates of a request, in the order they are tried. */
 export function readSessionTokens(
   cookieName: string,
-  cookieHeader: string,
+  cookies: readonly (readonly [string, string])[],
   headers: Readonly<Record<string, string>>,
   rawQuery: string,
 ): TokenCandidate[] {
   const out: TokenCandidate[] = [];
-  for (const [name, value] of parseCookies(cookieHeader)) {
+  for (const [name, value] of cookies) {
     if (name === cookieName && value !== '') out.push({ source: 'cookie', token: value });
   }
   const x = headers['x-pomerium-authorization'];

@@ -9,7 +9,7 @@ import {
 test('reads token candidates in the order cookie, X-Pomerium-Authorization, Authorization, query', () => {
   const got = readSessionTokens(
     '_pomerium',
-    'a=1; _pomerium=C1,_pomerium=C2',
+    parseCookies('a=1; _pomerium=C1,_pomerium=C2'),
     { 'x-pomerium-authorization': 'X', authorization: 'Pomerium A' },
     'pomerium_session=Q&b=2',
   );
@@ -33,7 +33,7 @@ const auth: [string, string, string[]][] = [
 ];
 for (const [name, header, want] of auth) {
   test(`Authorization header: ${name}`, () => {
-    const got = readSessionTokens('_pomerium', '', { authorization: header }, '');
+    const got = readSessionTokens('_pomerium', [], { authorization: header }, '');
     assert.deepEqual(
       got.map((c) => `${c.source}:${c.token}`),
       want,
