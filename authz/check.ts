@@ -182,7 +182,8 @@ const respond: Step = async (ctx) => {
     ...(route.showErrorDetails ? { explanation: d.explanation, failures: d.failures } : {}),
   };
   if (d.outcome === 'login') {
-    if (d.status === 302 && ctx.state.authenticateUrl !== null) {
+    const xhr = (ctx.req.http.headers['x-requested-with'] ?? '').toLowerCase() === 'xmlhttprequest';
+    if (d.status === 302 && !xhr && ctx.state.authenticateUrl !== null) {
       const location = buildSignInUrl({
         authenticateUrl: ctx.state.authenticateUrl,
         redirectUri: originalUrl(ctx),

@@ -15,6 +15,8 @@ import type { AssertionClaims, AssertionSigner } from './sign-assertion.js';
 export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
 export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
 const ROUTING_KEY = 'x-pomerium-routing-key';
+/** Any Authorization in one of our forms, even malformed (it never reaches an upstream). */
+const OUR_AUTHORIZATION = /^\s*(pomerium(\s|$)|bearer\s+pomerium-)/i;
 const ALWAYS_REMOVED = [
   'x-pomerium-authorization',
   'x-pomerium-reproxy-policy',
@@ -144,9 +146,9 @@ export async function buildAllowResponse(input: AllowInput): Promise<AllowRespon
   const set = new Map<string, string>();
   const remove = new Set<string>();
   for (const name of ALWAYS_REMOVED) if (name in h) remove.add(name);
-  const auth = h.authorization;
-  if (auth?.startsWith('Pomerium ') || auth?.startsWith('Bearer Pomerium-'))
+  if (h.authorization !== undefined && OUR_AUTHORIZATION.test(h.authorization)) {
     remove.add('authorization');
+  }
 
   // Our cookie out, every other cookie kept (several Cookie headers become one).
   if (req.cookieHeader !== '') {

@@ -110,6 +110,16 @@ test('answers 401 JSON to an anonymous API client, with the request id', async (
   assert.equal(body.request_id, '0b6f5a52-8a43-4c1e-a1f6-2f9a3c7d8e10');
 });
 
+test('answers 401 (not a redirect) to an XMLHttpRequest from a browser', async () => {
+  const res = await h.check(
+    fixture('browser-get', (f) => {
+      f.attributes.request.http.headers['x-requested-with'] = 'XMLHttpRequest';
+    }),
+  );
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.location, undefined);
+});
+
 test('answers 401 with grpc-status 16 to an anonymous gRPC client', async () => {
   const res = await h.check(fixture('grpc-call'));
   assert.equal(res.status, 401);

@@ -29,7 +29,9 @@ const auth: [string, string, string[]][] = [
   ['Pomerium scheme', 'Pomerium tok', ['authorization:tok']],
   ['Bearer Pomerium- prefix', 'Bearer Pomerium-tok', ['bearer:tok']],
   ['a plain bearer token is not ours', 'Bearer tok', []],
-  ['lower-case scheme is not ours', 'pomerium tok', []],
+  ['schemes are case-insensitive', 'pomerium tok', ['authorization:tok']],
+  ['bearer scheme in another case', 'BEARER Pomerium-tok', ['bearer:tok']],
+  ['Pomerium without a token is nothing', 'Pomerium ', []],
 ];
 for (const [name, header, want] of auth) {
   test(`Authorization header: ${name}`, () => {
