@@ -2,7 +2,7 @@
 // policy, without legacy keys or the mTLS default deny rule.
 import { ConfigError } from '../../config/index.js';
 import { compileRuleSet } from './lib/compile-rule-set.js';
-import type { PolicyProblem } from './lib/criterion.js';
+import { compileSession } from './lib/criterion.js';
 import { parsePolicyDocument } from './lib/parse-policy-document.js';
 import { type Locate, toConfigIssues } from './lib/to-config-issues.js';
 import type { CompiledPolicy } from './types.js';
@@ -21,10 +21,10 @@ export function compilePolicyDocument(
   doc: unknown,
   opts: CompileDocumentOptions = {},
 ): CompiledPolicy {
-  const problems: PolicyProblem[] = [];
-  const rules = parsePolicyDocument(doc, [], problems);
-  if (problems.length > 0) {
-    throw new ConfigError(toConfigIssues(problems, opts.file ?? 'policy', opts.locate));
+  const session = compileSession();
+  const rules = parsePolicyDocument(doc, [], session);
+  if (session.problems.length > 0) {
+    throw new ConfigError(toConfigIssues(session.problems, opts.file ?? 'policy', opts.locate));
   }
   return compileRuleSet(opts.routeId ?? 'policy', rules);
 }

@@ -3,7 +3,7 @@
 // are positioned `invalid_policy` issues; compileRoutePolicies throws them, policyIssues lists them.
 import { ConfigError, type ConfigIssue, type LoadedConfig } from '../../config/index.js';
 import { compileRuleSet } from './lib/compile-rule-set.js';
-import type { PolicyProblem } from './lib/criterion.js';
+import { compileSession } from './lib/criterion.js';
 import { DEFAULT_DENY_RULE, wantsDefaultDeny } from './lib/default-deny-rule.js';
 import { legacyRule } from './lib/legacy-rule.js';
 import { parsePolicyDocument } from './lib/parse-policy-document.js';
@@ -15,20 +15,23 @@ function compileAll(loaded: LoadedConfig): {
   policies: Map<string, CompiledPolicy>;
   issues: ConfigIssue[];
 } {
-  const problems: PolicyProblem[] = [];
+  const session = compileSession();
   const policies = new Map<string, CompiledPolicy>();
   const { config } = loaded;
   const defaultDeny = wantsDefaultDeny(config) ? DEFAULT_DENY_RULE : EMPTY_RULES;
   config.routes.forEach((route, i) => {
     const at = ['routes', i];
-    const legacy = legacyRule(route, at, problems);
+    const legacy = legacyRule(route, at, session);
     const ppl =
       route.policy === undefined
         ? EMPTY_RULES
-        : parsePolicyDocument(route.policy, [...at, 'policy'], problems);
+        : parsePolicyDocument(route.policy, [...at, 'policy'], session);
     policies.set(route.id, compileRuleSet(route.id, mergeRules(legacy, ppl, defaultDeny)));
   });
-  return { policies, issues: toConfigIssues(problems, loaded.file, (p) => loaded.locate(p)) };
+  return {
+    policies,
+    issues: toConfigIssues(session.problems, loaded.file, (p) => loaded.locate(p)),
+  };
 }
 
 /**

@@ -13,3 +13,8 @@ registerCommand(
 registerCommand('keys', 'generate secrets and a signing key (keys generate)', () =>
   import('./keys.js').then((m) => m.default),
 );
+registerCommand(
+  'policy',
+  'decide requests offline (policy eval) and run policy tests (policy test)',
+  () => import('./policy.js').then((m) => m.default),
+);

@@ -23,17 +23,27 @@ export const compileGroups: CriterionCompiler = (value, _sub, ctx) => {
 
 const EMPTY: readonly unknown[] = [];
 
+/** A claim path prepared once: the literal key, the dotted key, and its segments. */
+export interface ClaimPath {
+  readonly literal: string;
+  readonly dotted: string;
+  readonly segs: readonly string[];
+}
+
+export function claimPath(path: string): ClaimPath {
+  const segs = path.split(/[/.]/);
+  return { literal: path, dotted: segs.join('.'), segs };
+}
+
 /**
  * The values of a claim: the literal key first (`kubernetes.io/namespace`), then the path split
  * on `/` and `.` and joined with `.` (claims are flattened to dotted keys), then a walk through
  * nested objects kept as values.
  */
-export function claimValues(claims: PolicyIdentity['claims'], path: string): readonly unknown[] {
-  const literal = claims[path];
-  if (literal !== undefined && Object.hasOwn(claims, path)) return literal;
-  const segs = path.split(/[/.]/);
-  const dotted = segs.join('.');
-  if (Object.hasOwn(claims, dotted)) return claims[dotted]!;
+export function claimValues(claims: PolicyIdentity['claims'], p: ClaimPath): readonly unknown[] {
+  if (Object.hasOwn(claims, p.literal)) return claims[p.literal]!;
+  if (Object.hasOwn(claims, p.dotted)) return claims[p.dotted]!;
+  const segs = p.segs;
   for (let i = segs.length - 1; i >= 1; i--) {
     const head = segs.slice(0, i).join('.');
     if (!Object.hasOwn(claims, head)) continue;
@@ -62,15 +72,16 @@ export const compileClaim: CriterionCompiler = (value, sub, ctx) => {
   const m = compileListMatcher(value, ctx);
   if (m === undefined) return undefined;
   const key = `claim/${sub}`;
+  const path = claimPath(sub);
   return sessionCriterion({
     key,
     ok: 'claim-ok',
     fail: 'claim-unauthorized',
     wanted: `claim ${sub} must ${m.describe}`,
     wantedNot: `claim ${sub} must not ${m.describe}`,
-    test: (id) => m.test(claimValues(id.claims, sub)),
+    test: (id) => m.test(claimValues(id.claims, path)),
     got: (id) => {
-      const vs = claimValues(id.claims, sub);
+      const vs = claimValues(id.claims, path);
       return vs.length === 0 ? `you have no ${sub} claim` : `your ${sub} claim is ${qList(vs, '')}`;
     },
   });

@@ -4,7 +4,7 @@
 import type { CompiledPolicy, PolicyIdentity, PolicyRequest } from '../types.js';
 import { wantsLoginRedirect } from '../want-login-redirect.js';
 import { type BlockFn, compileBlock } from './compile-block.js';
-import { decide, type Merged } from './decide.js';
+import { decide, type Explainer } from './decide.js';
 import { type BlockMeta, explainFailures } from './explain-failures.js';
 import type { Block, RuleSet } from './rule-set.js';
 
@@ -26,7 +26,7 @@ function side(blocks: readonly Block[], start: number): { side: Side; next: numb
   return { side: { metas, fns, values: new Uint8Array(blocks.length) }, next: base };
 }
 
-/** OR-merge of an action's blocks: value and mask packed like a block's. */
+/** OR-merge of an action's blocks, packed like a block's result. */
 function runSide(
   s: Side,
   req: PolicyRequest,
@@ -52,41 +52,46 @@ function runSide(
 }
 
 export function compileRuleSet(routeId: string, rules: RuleSet): CompiledPolicy {
-  const allow = side(rules.allow, 0);
-  const deny = side(rules.deny, allow.next);
-  const results = new Uint8Array(deny.next);
-  const empty = rules.allow.length === 0 && rules.deny.length === 0;
+  const a = side(rules.allow, 0);
+  const d = side(rules.deny, a.next);
+  const allow = a.side;
+  const deny = d.side;
+  const results = new Uint8Array(d.next);
+  // the request being decided, for explanations and the redirect check (evaluation is synchronous)
+  let req: PolicyRequest = undefined as unknown as PolicyRequest;
+  let id: PolicyIdentity | null = null;
+  let now = 0;
+  let aP = 0;
+  let dP = 0;
+  const explainer: Explainer = {
+    empty: rules.allow.length === 0 && rules.deny.length === 0,
+    failures: (denySide) =>
+      denySide
+        ? explainFailures(deny.metas, deny.values, results, dP >= 2147483648, false, {
+            req,
+            id,
+            now,
+          })
+        : explainFailures(allow.metas, allow.values, results, aP >= 2147483648, true, {
+            req,
+            id,
+            now,
+          }),
+  };
+  const wantsRedirect = () => wantsLoginRedirect(req);
   return Object.freeze({
     routeId,
-    evaluate(req: PolicyRequest, id: PolicyIdentity | null, opts: { now: number }) {
-      const now = opts.now;
-      const a = runSide(allow.side, req, id, now, results);
-      const d = runSide(deny.side, req, id, now, results);
-      const merged: Merged = {
-        allow: a >= 2147483648,
-        allowMask: a | 0,
-        deny: d >= 2147483648,
-        denyMask: d | 0,
-      };
-      return decide(merged, {
-        empty,
-        wantsRedirect: () => wantsLoginRedirect(req),
-        failures: (denySide) => {
-          const s = denySide ? deny.side : allow.side;
-          return explainFailures(
-            s.metas,
-            s.values,
-            results,
-            denySide ? merged.deny : merged.allow,
-            !denySide,
-            {
-              req,
-              id,
-              now,
-            },
-          );
-        },
-      });
+    evaluate(request: PolicyRequest, identity: PolicyIdentity | null, opts: { now: number }) {
+      req = request;
+      id = identity;
+      now = opts.now;
+      aP = runSide(allow, request, identity, now, results);
+      dP = runSide(deny, request, identity, now, results);
+      const decision = decide(aP, dP, explainer, wantsRedirect);
+      // keep no request data between decisions
+      req = undefined as unknown as PolicyRequest;
+      id = null;
+      return decision;
     },
   });
 }

@@ -13,6 +13,19 @@ export interface PolicyProblem {
   readonly pos?: PolicyPath;
 }
 
+/**
+ * One compilation (a whole config, or one document): the problems found, and the criteria
+ * compiled so far by key and value, so that routes repeating a criterion share one closure.
+ */
+export interface CompileSession {
+  readonly problems: PolicyProblem[];
+  readonly interned: Map<string, Criterion>;
+}
+
+export function compileSession(): CompileSession {
+  return { problems: [], interned: new Map() };
+}
+
 export interface Criterion {
   /** Criterion key as written, e.g. `claim/department`. */
   readonly key: string;

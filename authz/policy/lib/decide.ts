@@ -1,6 +1,7 @@
 // The decision order of reference §1.3: client certificate reasons on the deny side → 495; any
 // `user-unauthenticated` → login (302 browser / 401 API); deny rule true → denied; allow true →
-// allowed; else denied with the allow reasons. Allow and login decisions are shared, frozen.
+// allowed; else denied with the allow reasons. Allow and login decisions are shared and frozen,
+// so the allowed path allocates nothing.
 import type { PolicyDecision, PolicyFailure, PolicyStatus } from '../types.js';
 import { reasonBit, reasonList } from './reasons.js';
 
@@ -8,90 +9,106 @@ const CERT = reasonBit('client-certificate-required') | reasonBit('invalid-clien
 const UNAUTHENTICATED = reasonBit('user-unauthenticated');
 const LOGIN_REASONS: readonly string[] = Object.freeze(['user-unauthenticated']);
 const NO_FAILURES: readonly PolicyFailure[] = Object.freeze([]);
+const TRUE = 2147483648;
 
-export interface Merged {
-  readonly allow: boolean;
-  readonly allowMask: number;
-  readonly deny: boolean;
-  readonly denyMask: number;
-}
-
-/** What the decision needs from the request, asked only on the paths that need it. */
-export interface DecideHooks {
-  /** Browser (302) or API client (401). */
-  wantsRedirect(): boolean;
-  /** The failing criteria of the deny side (`true`) or the allow side (`false`). */
-  failures(denySide: boolean): readonly PolicyFailure[];
+/** What a denial needs from its policy: the failing criteria of one side. */
+export interface Explainer {
   /** The route has no policy at all. */
   readonly empty: boolean;
+  /** The failing criteria of the deny side (`true`) or the allow side (`false`). */
+  failures(denySide: boolean): PolicyFailure[];
 }
 
-const shared = new Map<string, PolicyDecision>();
+/** Shared decisions by allow mask → deny mask → flags (allow, deny, login, redirect). */
+const shared = new Map<number, Map<number, (PolicyDecision | undefined)[]>>();
+let sharedCount = 0;
 
-function cached(key: string, build: () => PolicyDecision): PolicyDecision {
-  let d = shared.get(key);
+function sharedDecision(aM: number, dM: number, flags: number, build: () => PolicyDecision) {
+  let byDeny = shared.get(aM);
+  if (byDeny === undefined) {
+    byDeny = new Map();
+    shared.set(aM, byDeny);
+  }
+  let slots = byDeny.get(dM);
+  if (slots === undefined) {
+    slots = [];
+    byDeny.set(dM, slots);
+  }
+  let d = slots[flags];
   if (d === undefined) {
     d = Object.freeze(build());
-    if (shared.size < 8192) shared.set(key, d);
+    if (sharedCount++ < 8192) slots[flags] = d;
   }
   return d;
 }
 
-function base(m: Merged) {
-  return {
-    allowReasons: reasonList(m.allowMask),
-    denyReasons: reasonList(m.denyMask),
-    allow: m.allow,
-    deny: m.deny,
-  };
-}
-
-function denied(m: Merged, denySide: boolean, hooks: DecideHooks): PolicyDecision {
-  const mask = denySide ? m.denyMask : m.allowMask;
+function denied(aP: number, dP: number, denySide: boolean, x: Explainer): PolicyDecision {
+  const mask = (denySide ? dP : aP) | 0;
   const status: PolicyStatus = (mask & CERT) !== 0 ? 495 : 403;
-  const failures = hooks.failures(denySide);
-  let explanation: string;
-  if (!denySide && hooks.empty) explanation = 'this route has no policy, so nobody may pass';
-  else {
-    const sentence = failures
-      .map((f) => (f.got === '' ? f.wanted : `${f.wanted} (${f.got})`))
-      .join('; ');
-    explanation = denySide ? `a deny rule matched: ${sentence}` : sentence || 'access denied';
-  }
+  const failures = x.failures(denySide);
+  const sentence = failures.map((f) => (f.got === '' ? f.wanted : `${f.wanted} (${f.got})`));
+  const explanation =
+    !denySide && x.empty
+      ? 'this route has no policy, so nobody may pass'
+      : denySide
+        ? `a deny rule matched: ${sentence.join('; ')}`
+        : sentence.join('; ') || 'access denied';
   return Object.freeze({
     outcome: 'deny',
     status,
     reasons: reasonList(mask),
-    ...base(m),
+    allowReasons: reasonList(aP | 0),
+    denyReasons: reasonList(dP | 0),
+    allow: aP >= TRUE,
+    deny: dP >= TRUE,
     failures: Object.freeze(failures),
     explanation,
   });
 }
 
-/** Turns merged allow/deny results into the decision. */
-export function decide(m: Merged, hooks: DecideHooks): PolicyDecision {
-  if ((m.denyMask & CERT) !== 0) return denied(m, true, hooks);
-  if (((m.allowMask | m.denyMask) & UNAUTHENTICATED) !== 0) {
-    const status = hooks.wantsRedirect() ? 302 : 401;
-    return cached(`l${status},${m.allowMask},${m.denyMask},${+m.allow},${+m.deny}`, () => ({
+/**
+ * Turns the packed allow and deny results (value ≥ 2^31, mask = low 32 bits) into the decision.
+ * `wantsRedirect` is asked only when a login is needed.
+ */
+export function decide(
+  aP: number,
+  dP: number,
+  x: Explainer,
+  wantsRedirect: () => boolean,
+): PolicyDecision {
+  const aM = aP | 0;
+  const dM = dP | 0;
+  const allow = aP >= TRUE;
+  const deny = dP >= TRUE;
+  if ((dM & CERT) !== 0) return denied(aP, dP, true, x);
+  const base = (allow ? 1 : 0) | (deny ? 2 : 0);
+  if (((aM | dM) & UNAUTHENTICATED) !== 0) {
+    const status = wantsRedirect() ? 302 : 401;
+    return sharedDecision(aM, dM, base | (status === 302 ? 12 : 4), () => ({
       outcome: 'login',
       status,
       reasons: LOGIN_REASONS,
-      ...base(m),
+      allowReasons: reasonList(aM),
+      denyReasons: reasonList(dM),
+      allow,
+      deny,
       failures: NO_FAILURES,
       explanation: 'you must sign in first',
     }));
   }
-  if (m.deny) return denied(m, true, hooks);
-  if (m.allow) {
-    return cached(`a${m.allowMask},${m.denyMask}`, () => ({
+  if (deny) return denied(aP, dP, true, x);
+  if (allow) {
+    return sharedDecision(aM, dM, base, () => ({
       outcome: 'allow',
       status: 200,
-      reasons: reasonList(m.allowMask),
-      ...base(m),
+      reasons: reasonList(aM),
+      allowReasons: reasonList(aM),
+      denyReasons: reasonList(dM),
+      allow,
+      deny,
       failures: NO_FAILURES,
-      explanation: `allowed (${reasonList(m.allowMask).join(', ')})`,
+      explanation: `allowed (${reasonList(aM).join(', ')})`,
     }));
   }
-  return denied(m, false, hooks);
+  return denied(aP, dP, false, x);
 }

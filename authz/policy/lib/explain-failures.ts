@@ -24,6 +24,7 @@ export function explainFailures(
   input: { req: PolicyRequest; id: PolicyIdentity | null; now: number },
 ): PolicyFailure[] {
   const out: PolicyFailure[] = [];
+  const seen = new Set<string>();
   blocks.forEach(({ block, base }, b) => {
     const value = blockValues[b] === 1;
     if (value !== decidedValue) return;
@@ -32,13 +33,13 @@ export function explainFailures(
       const r = results[base + i]!;
       const effective = (IS_TRUE[r] === 1) !== inverted;
       if (effective !== value) return;
-      const wantRaw = wantTrue !== inverted;
-      out.push({
-        criterion: c.key,
-        wanted: wantRaw ? c.wanted : c.wantedNot,
-        got: c.got(input.req, input.id, input.now),
-        reason: REASONS[r]!,
-      });
+      const wanted = wantTrue !== inverted ? c.wanted : c.wantedNot;
+      const reason = REASONS[r]!;
+      // the same criterion in several rules is named once
+      const key = `${c.key}\n${wanted}\n${reason}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      out.push({ criterion: c.key, wanted, got: c.got(input.req, input.id, input.now), reason });
     });
   });
   return out;

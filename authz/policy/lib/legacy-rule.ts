@@ -3,7 +3,7 @@
 // authenticated_user, allowed_domains → domain is, allowed_idp_claims → claim/k (keys sorted),
 // allowed_users → user is + email is. Sub-policies' lists are appended.
 import type { Route } from '../../../config/index.js';
-import type { Criterion, PolicyPath, PolicyProblem } from './criterion.js';
+import type { CompileSession, Criterion, PolicyPath } from './criterion.js';
 import { compileCriterion } from './parse-policy-document.js';
 import { EMPTY_RULES, type RuleSet } from './rule-set.js';
 
@@ -13,7 +13,18 @@ function listOf(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
-export function legacyRule(route: Route, at: PolicyPath, out: PolicyProblem[]): RuleSet {
+export function legacyRule(route: Route, at: PolicyPath, session: CompileSession): RuleSet {
+  if (
+    !route.allow_public_unauthenticated_access &&
+    !route.cors_allow_preflight &&
+    !route.allow_any_authenticated_user &&
+    route.allowed_domains.length === 0 &&
+    route.allowed_users.length === 0 &&
+    Object.keys(route.allowed_idp_claims).length === 0 &&
+    (route.sub_policies ?? []).length === 0
+  ) {
+    return EMPTY_RULES;
+  }
   const items: Item[] = [];
   if (route.allow_public_unauthenticated_access) {
     items.push({ key: 'accept', value: true, at: [...at, 'allow_public_unauthenticated_access'] });
@@ -73,7 +84,7 @@ export function legacyRule(route: Route, at: PolicyPath, out: PolicyProblem[]): 
   if (items.length === 0) return EMPTY_RULES;
   const criteria: Criterion[] = [];
   for (const it of items) {
-    const c = compileCriterion(it.key, it.value, it.at, out);
+    const c = compileCriterion(it.key, it.value, it.at, session);
     if (c !== undefined) criteria.push(c);
   }
   return { allow: [{ op: 'or', criteria }], deny: [] };

@@ -2,7 +2,7 @@
 // operators and/or/not/nor (`action` ignored) holding lists of single-key criteria. Every problem
 // is reported with its path; criteria are compiled here, once.
 import { CRITERIA, UNSUPPORTED, WITH_SUBPATH } from './criteria-table.js';
-import type { CompileContext, Criterion, PolicyPath, PolicyProblem } from './criterion.js';
+import type { CompileContext, CompileSession, Criterion, PolicyPath } from './criterion.js';
 import type { Block, Operator, RuleSet } from './rule-set.js';
 
 const OPERATORS: ReadonlySet<string> = new Set(['and', 'or', 'not', 'nor']);
@@ -15,7 +15,29 @@ export function compileCriterion(
   key: string,
   value: unknown,
   at: PolicyPath,
-  problems: PolicyProblem[],
+  session: CompileSession,
+): Criterion | undefined {
+  let id: string | undefined;
+  try {
+    id = `${key}\u0000${JSON.stringify(value)}`;
+  } catch {
+    id = undefined;
+  }
+  const hit = id === undefined ? undefined : session.interned.get(id);
+  if (hit !== undefined) return hit;
+  const before = session.problems.length;
+  const c = compileFresh(key, value, at, session.problems);
+  if (c !== undefined && id !== undefined && session.problems.length === before) {
+    session.interned.set(id, c);
+  }
+  return c;
+}
+
+function compileFresh(
+  key: string,
+  value: unknown,
+  at: PolicyPath,
+  problems: CompileSession['problems'],
 ): Criterion | undefined {
   const slash = key.indexOf('/');
   const name = slash < 0 ? key : key.slice(0, slash);
@@ -46,7 +68,8 @@ export function compileCriterion(
   return compile(value, sub, ctx);
 }
 
-function parseBlock(op: Operator, list: unknown, at: PolicyPath, out: PolicyProblem[]) {
+function parseBlock(op: Operator, list: unknown, at: PolicyPath, s: CompileSession) {
+  const out = s.problems;
   if (!Array.isArray(list)) {
     out.push({ path: at, message: `${op} needs a list of criteria` });
     return undefined;
@@ -64,14 +87,15 @@ function parseBlock(op: Operator, list: unknown, at: PolicyPath, out: PolicyProb
       return;
     }
     const key = keys[0]!;
-    const c = compileCriterion(key, (item as Record<string, unknown>)[key], [...at, i, key], out);
+    const c = compileCriterion(key, (item as Record<string, unknown>)[key], [...at, i, key], s);
     if (c === undefined) ok = false;
     else criteria.push(c);
   });
   return ok ? criteria : undefined;
 }
 
-function parseAction(value: unknown, at: PolicyPath, out: PolicyProblem[]): Block[] {
+function parseAction(value: unknown, at: PolicyPath, s: CompileSession): Block[] {
+  const out = s.problems;
   if (!isObject(value)) {
     out.push({ path: at, message: 'needs an object of operators (and, or, not, nor)' });
     return [];
@@ -86,7 +110,7 @@ function parseAction(value: unknown, at: PolicyPath, out: PolicyProblem[]): Bloc
       });
       continue;
     }
-    const criteria = parseBlock(op as Operator, list, [...at, op], out);
+    const criteria = parseBlock(op as Operator, list, [...at, op], s);
     // empty operator lists contribute nothing (reference §1.1)
     if (criteria !== undefined && criteria.length > 0)
       blocks.push({ op: op as Operator, criteria });
@@ -94,7 +118,8 @@ function parseAction(value: unknown, at: PolicyPath, out: PolicyProblem[]): Bloc
   return blocks;
 }
 
-function parseRule(rule: unknown, at: PolicyPath, out: PolicyProblem[], into: RuleSet): void {
+function parseRule(rule: unknown, at: PolicyPath, s: CompileSession, into: RuleSet): void {
+  const out = s.problems;
   if (!isObject(rule)) {
     out.push({ path: at, message: 'a policy rule must be an object with allow and/or deny' });
     return;
@@ -108,18 +133,22 @@ function parseRule(rule: unknown, at: PolicyPath, out: PolicyProblem[], into: Ru
       });
       continue;
     }
-    (into[action] as Block[]).push(...parseAction(rule[action], [...at, action], out));
+    (into[action] as Block[]).push(...parseAction(rule[action], [...at, action], s));
   }
 }
 
-/** Parses and compiles a PPL document found at `at`; problems go to `out`. */
-export function parsePolicyDocument(doc: unknown, at: PolicyPath, out: PolicyProblem[]): RuleSet {
+/** Parses and compiles a PPL document found at `at`; problems go to the session. */
+export function parsePolicyDocument(doc: unknown, at: PolicyPath, s: CompileSession): RuleSet {
   const rules: RuleSet = { allow: [], deny: [] };
   if (Array.isArray(doc)) {
     doc.forEach((r, i) => {
-      parseRule(r, [...at, i], out, rules);
+      parseRule(r, [...at, i], s, rules);
     });
-  } else if (isObject(doc)) parseRule(doc, at, out, rules);
-  else out.push({ path: at, message: 'a policy must be a rule object or a list of rule objects' });
+  } else if (isObject(doc)) parseRule(doc, at, s, rules);
+  else
+    s.problems.push({
+      path: at,
+      message: 'a policy must be a rule object or a list of rule objects',
+    });
   return rules;
 }

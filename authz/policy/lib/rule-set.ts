@@ -18,6 +18,8 @@ export const EMPTY_RULES: RuleSet = { allow: [], deny: [] };
 
 /** Concatenates rule sets (order kept: it only orders explanations). */
 export function mergeRules(...sets: readonly RuleSet[]): RuleSet {
+  const used = sets.filter((s) => s !== EMPTY_RULES);
+  if (used.length <= 1) return used[0] ?? EMPTY_RULES;
   return {
     allow: sets.flatMap((s) => s.allow),
     deny: sets.flatMap((s) => s.deny),
