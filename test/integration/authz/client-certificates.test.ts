@@ -85,3 +85,63 @@ test('the route CA wins over downstream_mtls.ca', async () => {
     await h2.close();
   }
 });
+
+async function withConfig(extra: string, run: (hh: AuthzHarness, t: string) => Promise<void>) {
+  const hh = await startAuthzHarness({ yaml: `${extra}\n${MTLS_YAML}` });
+  try {
+    const { token: t } = await hh.signIn({ email: 'alice@example.com' });
+    await run(hh, t);
+  } finally {
+    await hh.close();
+  }
+}
+const as = (name: string, t: string) =>
+  fixture(name, (f) => {
+    f.attributes.request.http.headers.cookie = `_pomerium=${t}`;
+  });
+
+test('a certificate revoked by downstream_mtls.crl gets 495; others of the same CA still pass', async () => {
+  await withConfig('downstream_mtls:\n  crl_file: client-ca-crl.pem', async (hh, t) => {
+    assert.equal((await hh.check(as('mtls-revoked', t))).status, 495);
+    assert.equal((await hh.check(as('mtls-valid', t))).status, 200);
+  });
+});
+
+test('without the CRL the same revoked-serial certificate is accepted (the CRL is what refuses it)', async () => {
+  await withConfig('', async (hh, t) => {
+    assert.equal((await hh.check(as('mtls-revoked', t))).status, 200);
+  });
+});
+
+test('match_subject_alt_names: a matching SAN passes, a certificate without one gets 495', async () => {
+  await withConfig(
+    'downstream_mtls:\n  match_subject_alt_names:\n    - email: ".*@example\\\\.com"',
+    async (hh, t) => {
+      assert.equal((await hh.check(as('mtls-valid', t))).status, 200);
+      assert.equal((await hh.check(as('mtls-revoked', t))).status, 495);
+    },
+  );
+  await withConfig(
+    'downstream_mtls:\n  match_subject_alt_names:\n    - dns: "nope\\\\.example\\\\.com"',
+    async (hh, t) => {
+      assert.equal((await hh.check(as('mtls-valid', t))).status, 495);
+    },
+  );
+});
+
+const unusable: [string, string][] = [
+  ['a CRL that is not a CRL', 'downstream_mtls:\n  crl: bm90IGEgY3Js'],
+  [
+    'a CRL signed by no configured CA',
+    `downstream_mtls:\n  crl_file: client-ca-crl.pem\n  ca: ${Buffer.from(fixtureText('other-ca.pem')).toString('base64')}\nroutes:\n  - id: x\n    from: https://x.example.com\n    to: http://up.internal\n    allow_any_authenticated_user: true`,
+  ],
+  ['an unreadable CRL file', 'downstream_mtls:\n  crl_file: missing.pem'],
+];
+for (const [name, yaml] of unusable) {
+  test(`refuses to start with ${name} (CONFIG_INVALID, never ignored)`, async () => {
+    await assert.rejects(
+      startAuthzHarness({ yaml: yaml.includes('routes:') ? yaml : `${yaml}\n${MTLS_YAML}` }),
+      (err: { code?: string }) => err.code === 'CONFIG_INVALID',
+    );
+  });
+}
