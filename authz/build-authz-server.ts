@@ -17,10 +17,12 @@ import { type CheckContext, type CheckDeps, denialForError, runCheck } from './c
 import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
+import { createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
 import { createCertificateJudge } from './lib/judge-client-certificate.js';
 import { type CheckRequestWire, readCheckRequest } from './lib/read-check-request.js';
+import { createIdentityResolver } from './lib/resolve-identity.js';
 import { createAssertionSigner } from './lib/sign-assertion.js';
 import { createTokenVerifier } from './lib/verify-session-token.js';
 import { type CheckResponseWire, writeCheckResponse } from './lib/write-check-response.js';
@@ -112,15 +114,17 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     );
     return cachePromise;
   };
+  const groups = createGroupIndex(options.store);
   const deps: CheckDeps = {
     cache,
-    groups: createGroupIndex(options.store),
+    identities: createIdentityResolver(groups),
+    identityHeaders: createIdentityHeaderCache(),
     verifier: createTokenVerifier(),
     signer: createAssertionSigner(),
     certs: createCertificateJudge(),
   };
   cache().catch(() => undefined);
-  deps.groups.groupsFor('', []).catch(() => undefined);
+  groups.groupsFor('', []).catch(() => undefined);
   const metrics = createAuthzMetrics();
   const health = createHealthService(grpc.status);
 
@@ -280,7 +284,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
           });
         });
       }
-      await deps.groups.close().catch(() => undefined);
+      await groups.close().catch(() => undefined);
       const c = await cachePromise?.catch(() => null);
       await c?.close().catch(() => undefined);
     },

@@ -15,13 +15,12 @@ import {
 import type { RecordCache, Session } from '../databroker/index.js';
 import type { AuthzState, RouteState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
-import { buildAllowResponse } from './lib/build-allow-response.js';
+import { buildAllowResponse, type createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js';
-import type { GroupIndex } from './lib/group-index.js';
 import type { CertificateJudge } from './lib/judge-client-certificate.js';
 import { loadSession } from './lib/load-session.js';
-import { readSessionTokens, type TokenCandidate } from './lib/read-session-token.js';
-import { type ResolvedIdentity, resolveIdentity } from './lib/resolve-identity.js';
+import { parseCookies, readSessionTokens, type TokenCandidate } from './lib/read-session-token.js';
+import type { IdentityResolver, ResolvedIdentity } from './lib/resolve-identity.js';
 import type { AssertionSigner } from './lib/sign-assertion.js';
 import type { TokenVerifier } from './lib/verify-session-token.js';
 import type { PolicyDecision, PolicyRequest } from './policy/types.js';
@@ -29,7 +28,8 @@ import type { PolicyDecision, PolicyRequest } from './policy/types.js';
 /** Long-lived collaborators of every Check. */
 export interface CheckDeps {
   cache(): Promise<RecordCache>;
-  readonly groups: GroupIndex;
+  readonly identities: IdentityResolver;
+  readonly identityHeaders: ReturnType<typeof createIdentityHeaderCache>;
   readonly verifier: TokenVerifier;
   readonly signer: AssertionSigner;
   readonly certs: CertificateJudge;
@@ -43,6 +43,7 @@ export interface CheckContext {
   readonly now: number;
   route?: RouteState;
   policyRequest?: PolicyRequest;
+  cookies?: readonly (readonly [string, string])[];
   tokens?: readonly TokenCandidate[];
   handle?: SessionHandleClaims | null;
   session?: Session | null;
@@ -78,22 +79,25 @@ const answerInternalRoute: Step = (ctx) => (ctx.req.internal ? OK_UNCHANGED : un
 
 const judgeCertificate: Step = (ctx) => {
   const { req, route } = ctx;
-  ctx.policyRequest = {
-    ...req.http,
-    clientCertificate: ctx.deps.certs.judge(
-      req.peerCertificatePresented,
-      req.peerCertificatePem,
-      route?.clientCa ?? null,
-      ctx.now,
-    ),
-  };
+  ctx.policyRequest = req.peerCertificatePresented
+    ? {
+        ...req.http,
+        clientCertificate: ctx.deps.certs.judge(
+          true,
+          req.peerCertificatePem,
+          route?.clientCa ?? null,
+          ctx.now,
+        ),
+      }
+    : req.http;
   return undefined;
 };
 
 const readToken: Step = (ctx) => {
+  ctx.cookies = parseCookies(ctx.req.cookieHeader);
   ctx.tokens = readSessionTokens(
     ctx.state.cookieName,
-    ctx.req.cookieHeader,
+    ctx.cookies,
     ctx.req.http.headers,
     ctx.req.http.rawQuery,
   );
@@ -117,12 +121,7 @@ const loadSessionStep: Step = async (ctx) => {
 
 const resolveIdentityStep: Step = async (ctx) => {
   ctx.resolved = ctx.session
-    ? await resolveIdentity(
-        await ctx.deps.cache(),
-        ctx.deps.groups,
-        ctx.session,
-        ctx.state.groupsClaim,
-      )
+    ? await ctx.deps.identities(await ctx.deps.cache(), ctx.session, ctx.state.groupsClaim)
     : null;
   return undefined;
 };
@@ -165,6 +164,8 @@ const respond: Step = async (ctx) => {
       session: ctx.session ?? null,
       name: ctx.resolved?.name ?? '',
       signer: ctx.deps.signer,
+      identityHeaders: ctx.deps.identityHeaders,
+      cookies: ctx.cookies ?? [],
       now: ctx.now,
     });
   }
@@ -182,7 +183,8 @@ const respond: Step = async (ctx) => {
     ...(route.showErrorDetails ? { explanation: d.explanation, failures: d.failures } : {}),
   };
   if (d.outcome === 'login') {
-    if (d.status === 302 && ctx.state.authenticateUrl !== null) {
+    const xhr = (ctx.req.http.headers['x-requested-with'] ?? '').toLowerCase() === 'xmlhttprequest';
+    if (d.status === 302 && !xhr && ctx.state.authenticateUrl !== null) {
       const location = buildSignInUrl({
         authenticateUrl: ctx.state.authenticateUrl,
         redirectUri: originalUrl(ctx),
@@ -226,7 +228,8 @@ export const CHECK_STEPS: readonly Step[] = [
 /** Runs the pipeline; the context is returned for logging and metrics. */
 export async function runCheck(ctx: CheckContext): Promise<AuthzResponse> {
   for (const step of CHECK_STEPS) {
-    const out = await step(ctx);
+    let out = step(ctx);
+    if (out instanceof Promise) out = await out;
     if (out !== undefined) return out;
   }
   throw new PortcullisError('AUTHZ_INTERNAL', 'the check pipeline ended without a response');

@@ -1,6 +1,7 @@
 // The immutable state one Check runs on, built from one LoadedConfig: routes by id with their
 // compiled policy, identity provider id, client CA, identity-header settings and parsed
 // templates; the wire keys; the signing key. A reload builds a new state and swaps one reference.
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
@@ -14,7 +15,13 @@ import {
 } from '../../config/index.js';
 import type { CompiledPolicy } from '../policy/types.js';
 import { type HeaderTemplate, parseHeaderTemplate } from './header-template.js';
-import { type ClientCaBundle, parseCaBundle } from './judge-client-certificate.js';
+import {
+  type ClientCaBundle,
+  makeBundle,
+  parseCaCertificates,
+  type SanRule,
+} from './judge-client-certificate.js';
+import { type RevokedSerials, readCrls } from './read-crl.js';
 
 /** Turns a config into compiled policies keyed by route id (the policy engine's function). */
 export type CompilePolicies = (loaded: LoadedConfig) => ReadonlyMap<string, CompiledPolicy>;
@@ -85,14 +92,47 @@ export function internalDeadline(grpcClientTimeoutMs: number): number {
   return Math.max(5, Math.min(t - Math.min(500, t * 0.2), t * 0.8));
 }
 
-function readCa(text: string | undefined, file: string | undefined, base: string, key: string) {
+function readText(text: string | undefined, file: string | undefined, base: string, key: string) {
+  if (text) return text;
+  if (!file) return null;
   try {
-    if (text) return parseCaBundle(text, key);
-    if (file) return parseCaBundle(readFileSync(resolve(base, file), 'utf8'), key);
+    return readFileSync(resolve(base, file), 'utf8');
+  } catch {
+    throw invalid(`${key}_file: the file cannot be read`);
+  }
+}
+
+function parseCas(text: string | null, key: string): X509Certificate[] | null {
+  if (text === null) return null;
+  try {
+    return parseCaCertificates(text);
   } catch (err) {
     throw invalid(`${key}: cannot read the client CA bundle (${(err as Error).message})`);
   }
-  return null;
+}
+
+const SAN_TYPES: Readonly<Record<string, SanRule['type']>> = {
+  dns: 'DNS',
+  email: 'email',
+  uri: 'URI',
+  ip_address: 'IP Address',
+  user_principal_name: 'othername',
+};
+
+function sanRules(entries: readonly Readonly<Record<string, string>>[] | undefined): SanRule[] {
+  const out: SanRule[] = [];
+  for (const entry of entries ?? []) {
+    for (const [k, v] of Object.entries(entry)) {
+      const type = SAN_TYPES[k];
+      if (!type) throw invalid(`downstream_mtls.match_subject_alt_names: unknown SAN type "${k}"`);
+      try {
+        out.push({ type, pattern: new RegExp(`^(?:${v})$`) });
+      } catch {
+        throw invalid(`downstream_mtls.match_subject_alt_names.${k}: not a regular expression`);
+      }
+    }
+  }
+  return out;
 }
 
 export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions): AuthzState {
@@ -107,12 +147,43 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
   const signingKey = signingKeys[0];
   if (!signingKey) throw invalid('no signing key');
   const base = dirname(loaded.file);
-  const globalCa = readCa(
-    config.downstream_mtls?.ca,
-    config.downstream_mtls?.ca_file,
-    base,
+  const mtls = config.downstream_mtls;
+  const globalCas = parseCas(
+    readText(mtls?.ca, mtls?.ca_file, base, 'downstream_mtls.ca'),
     'downstream_mtls.ca',
   );
+  const routeCas = config.routes.map((route, i) =>
+    parseCas(
+      readText(
+        route.tls_downstream_client_ca,
+        route.tls_downstream_client_ca_file,
+        base,
+        `routes[${i}].tls_downstream_client_ca`,
+      ),
+      `routes[${i}].tls_downstream_client_ca`,
+    ),
+  );
+  const crlText = readText(mtls?.crl, mtls?.crl_file, base, 'downstream_mtls.crl');
+  let revoked: RevokedSerials | null = null;
+  if (crlText !== null) {
+    const all = [...(globalCas ?? []), ...routeCas.flatMap((c) => c ?? [])];
+    try {
+      revoked = readCrls(crlText, all);
+    } catch (err) {
+      throw invalid(`downstream_mtls.crl: ${(err as Error).message}`);
+    }
+  }
+  const rules = sanRules(mtls?.match_subject_alt_names);
+  const bundles = new Map<X509Certificate[], ClientCaBundle>();
+  const bundleOf = (cas: X509Certificate[] | null): ClientCaBundle | null => {
+    if (cas === null) return null;
+    let b = bundles.get(cas);
+    if (!b) {
+      b = makeBundle(cas, revoked, rules);
+      bundles.set(cas, b);
+    }
+    return b;
+  };
   const policies = options.compile(loaded);
   const claimHeaders = Object.entries(config.jwt_claims_headers).map(
     ([h, c]) => [h.toLowerCase(), c] as const,
@@ -121,19 +192,13 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
   config.routes.forEach((route, i) => {
     const policy = policies.get(route.id);
     if (!policy) throw invalid(`routes[${i}]: no compiled policy for route id "${route.id}"`);
-    const routeCa = readCa(
-      route.tls_downstream_client_ca,
-      route.tls_downstream_client_ca_file,
-      base,
-      `routes[${i}].tls_downstream_client_ca`,
-    );
     const filter = route.jwt_groups_filter ?? config.jwt_groups_filter;
     routes.set(route.id, {
       id: route.id,
       route,
       policy,
       idpId: computeIdpId(config, route),
-      clientCa: routeCa ?? globalCa,
+      clientCa: bundleOf(routeCas[i] ?? globalCas),
       passIdentityHeaders: route.pass_identity_headers ?? config.pass_identity_headers,
       issuerUri: (route.jwt_issuer_format ?? config.jwt_issuer_format) === 'uri',
       claimHeaders,

@@ -7,8 +7,11 @@ import type { PolicyRequest } from '../policy/types.js';
 export interface AuthzRequest {
   /** Envoy's request id (`x-request-id`), or one we made up. */
   readonly requestId: string;
-  /** Everything the policy sees except the certificate verdict. */
-  readonly http: Omit<PolicyRequest, 'clientCertificate'>;
+  /**
+   * What the policy sees. `clientCertificate` is final when none was presented; a presented
+   * one is a placeholder (invalid) until judged against the route's CA.
+   */
+  readonly http: PolicyRequest;
   /** `context_extensions.internal === 'true'`: Portcullis' own paths (authn serves them). */
   readonly internal: boolean;
   /** `context_extensions.route_id` ('' when absent). */

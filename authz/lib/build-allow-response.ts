@@ -9,17 +9,66 @@ import type { AuthzState, RouteState } from './authz-state.js';
 import { STANDARD_CLAIMS } from './authz-state.js';
 import type { AllowResponse, AuthzRequest, HeaderPair } from './authz-types.js';
 import { renderHeaderTemplate, type TemplateValues } from './header-template.js';
-import { parseCookies, queryTokens } from './read-session-token.js';
+import { queryTokens } from './read-session-token.js';
 import type { AssertionClaims, AssertionSigner } from './sign-assertion.js';
 
 export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
 export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
 const ROUTING_KEY = 'x-pomerium-routing-key';
+/** Any Authorization in one of our forms, even malformed (it never reaches an upstream). */
+const OUR_AUTHORIZATION = /^\s*(pomerium(\s|$)|bearer\s+pomerium-)/i;
 const ALWAYS_REMOVED = [
   'x-pomerium-authorization',
   'x-pomerium-reproxy-policy',
   'x-pomerium-reproxy-policy-hmac',
 ];
+
+/** The identity headers of one identity on one route and host, computed once. */
+interface IdentityProduct {
+  readonly claims: AssertionClaims;
+  readonly claimsKey: string;
+  readonly claimHeaders: readonly HeaderPair[];
+}
+
+const ANONYMOUS = Object.freeze({});
+const MAX_HOSTS_PER_ROUTE = 64;
+
+/**
+ * Memoizes assertion claims and claim headers per (identity object, route state, hostname):
+ * identities are frozen and reused while their records are unchanged (resolve-identity.ts), so
+ * the hot path neither rebuilds claims nor serializes them.
+ */
+export function createIdentityHeaderCache(): (input: AllowInput) => IdentityProduct {
+  const memo = new WeakMap<object, WeakMap<RouteState, Map<string, IdentityProduct>>>();
+  return (input) => {
+    const owner: object = input.identity ?? ANONYMOUS;
+    let byRoute = memo.get(owner);
+    if (!byRoute) {
+      byRoute = new WeakMap();
+      memo.set(owner, byRoute);
+    }
+    let byHost = byRoute.get(input.route);
+    if (!byHost) {
+      byHost = new Map();
+      byRoute.set(input.route, byHost);
+    }
+    const host = input.policyRequest.hostname;
+    let product = byHost.get(host);
+    if (!product) {
+      const claims = assertionClaims(input);
+      product = {
+        claims,
+        claimsKey: JSON.stringify(claims),
+        claimHeaders: input.route.claimHeaders.map(
+          ([name, claim]) => [name, claimValue(claims[claim])] as const,
+        ),
+      };
+      if (byHost.size >= MAX_HOSTS_PER_ROUTE) byHost.clear();
+      byHost.set(host, product);
+    }
+    return product;
+  };
+}
 
 export interface AllowInput {
   readonly state: AuthzState;
@@ -31,6 +80,9 @@ export interface AllowInput {
   /** Display name for the assertion (`name`). */
   readonly name: string;
   readonly signer: AssertionSigner;
+  readonly identityHeaders: (input: AllowInput) => IdentityProduct;
+  /** Cookies of the request, parsed once. */
+  readonly cookies: readonly (readonly [string, string])[];
   readonly now: number;
 }
 
@@ -94,13 +146,13 @@ export async function buildAllowResponse(input: AllowInput): Promise<AllowRespon
   const set = new Map<string, string>();
   const remove = new Set<string>();
   for (const name of ALWAYS_REMOVED) if (name in h) remove.add(name);
-  const auth = h.authorization;
-  if (auth?.startsWith('Pomerium ') || auth?.startsWith('Bearer Pomerium-'))
+  if (h.authorization !== undefined && OUR_AUTHORIZATION.test(h.authorization)) {
     remove.add('authorization');
+  }
 
   // Our cookie out, every other cookie kept (several Cookie headers become one).
   if (req.cookieHeader !== '') {
-    const cookies = parseCookies(req.cookieHeader);
+    const cookies = input.cookies;
     const kept = cookies.filter(([n]) => n !== state.cookieName);
     if (kept.length !== cookies.length) {
       if (kept.length === 0) remove.add('cookie');
@@ -116,15 +168,17 @@ export async function buildAllowResponse(input: AllowInput): Promise<AllowRespon
   }
   let jwt: Promise<string> | null = null;
   const sign = (): Promise<string> => {
-    jwt ??= input.signer.sign(assertionClaims(input), state.signingKey, input.now);
+    if (jwt === null) {
+      const p = input.identityHeaders(input);
+      jwt = input.signer.sign(p.claims, state.signingKey, input.now, p.claimsKey);
+    }
     return jwt;
   };
   if (route.passIdentityHeaders) {
     set.set(ASSERTION_HEADER, await sign());
     const previous = h[ASSERTION_FOR_HEADER] || h[ASSERTION_HEADER];
     if (previous) set.set(ASSERTION_FOR_HEADER, previous);
-    const claims = assertionClaims(input);
-    for (const [name, claim] of route.claimHeaders) set.set(name, claimValue(claims[claim]));
+    for (const [name, value] of input.identityHeaders(input).claimHeaders) set.set(name, value);
   } else {
     for (const name of [ASSERTION_HEADER, ASSERTION_FOR_HEADER, ...claimNames]) {
       if (name in h) remove.add(name);

@@ -8,6 +8,11 @@ import type { Group, RecordStore, Subscription } from '../../databroker/index.js
 export interface GroupIndex {
   /** Groups that list the user in `member_ids`, plus groups with the given ids. */
   groupsFor(userId: string, ids: readonly string[]): Promise<readonly Group[]>;
+  /**
+   * Changes whenever any group record changes; null until the first load. Throws
+   * STORE_UNAVAILABLE when the index is stale (lets callers reuse results computed earlier).
+   */
+  version(): number | null;
   close(): Promise<void>;
 }
 
@@ -20,18 +25,24 @@ export function createGroupIndex(store: RecordStore, maxStaleMs = 10_000): Group
   let healthy = true;
   let failingSince = 0;
   let closed = false;
+  let loadedOnce = false;
+  let version = 0;
 
   const unlink = (id: string): void => {
     const old = byId.get(id);
     if (!old) return;
+    version++;
     for (const m of old.group.member_ids) byMember.get(m)?.delete(id);
     byId.delete(id);
   };
-  const link = (group: Group, version: number): void => {
+  const link = (group: Group, recordVersion: number): void => {
     const old = byId.get(group.id);
-    if ((old && old.version >= version) || (gone.get(group.id) ?? 0) >= version) return;
+    if ((old && old.version >= recordVersion) || (gone.get(group.id) ?? 0) >= recordVersion) {
+      return;
+    }
     unlink(group.id);
-    byId.set(group.id, { version, group });
+    version++;
+    byId.set(group.id, { version: recordVersion, group });
     for (const m of group.member_ids) {
       let set = byMember.get(m);
       if (!set) {
@@ -54,6 +65,7 @@ export function createGroupIndex(store: RecordStore, maxStaleMs = 10_000): Group
         }
       },
       async onReset() {
+        version++;
         byId.clear();
         byMember.clear();
         gone.clear();
@@ -68,6 +80,7 @@ export function createGroupIndex(store: RecordStore, maxStaleMs = 10_000): Group
       },
     });
     await loadAll();
+    loadedOnce = true;
   };
   const loadAll = async (): Promise<void> => {
     let after: string | undefined;
@@ -79,6 +92,12 @@ export function createGroupIndex(store: RecordStore, maxStaleMs = 10_000): Group
     }
   };
 
+  const assertFresh = (): void => {
+    if (closed) throw new PortcullisError('STORE_UNAVAILABLE', 'group index closed');
+    if (!healthy && Date.now() - failingSince > maxStaleMs) {
+      throw new PortcullisError('STORE_UNAVAILABLE', 'group records are stale (change feed down)');
+    }
+  };
   const ensure = async (): Promise<void> => {
     if (ready === null) {
       ready = load().catch(async (err) => {
@@ -89,14 +108,16 @@ export function createGroupIndex(store: RecordStore, maxStaleMs = 10_000): Group
       });
     }
     await ready;
-    if (!healthy && Date.now() - failingSince > maxStaleMs) {
-      throw new PortcullisError('STORE_UNAVAILABLE', 'group records are stale (change feed down)');
-    }
+    assertFresh();
   };
 
   return {
+    version() {
+      if (!loadedOnce) return null;
+      assertFresh();
+      return version;
+    },
     async groupsFor(userId, ids) {
-      if (closed) throw new PortcullisError('STORE_UNAVAILABLE', 'group index closed');
       await ensure();
       const out: Group[] = [];
       const seen = new Set<string>();

@@ -33,6 +33,8 @@ export interface CheckRequestWire {
 }
 
 const MAX_ID = 128;
+const NO_CERTIFICATE = Object.freeze({ presented: false, valid: false });
+const UNJUDGED_CERTIFICATE = Object.freeze({ presented: true, valid: false });
 
 function bad(message: string): PortcullisError {
   return new PortcullisError('AUTHZ_BAD_REQUEST', message);
@@ -116,6 +118,7 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
       url: `https://${host}${rawPath}${rawQuery === '' ? '' : `?${rawQuery}`}`,
       headers,
       sourceIp: attrs.source?.address?.socket_address?.address ?? '',
+      clientCertificate: cert === '' ? NO_CERTIFICATE : UNJUDGED_CERTIFICATE,
     },
     internal: ext.internal === 'true',
     routeId: ext.route_id ?? '',

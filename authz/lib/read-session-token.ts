@@ -54,30 +54,33 @@ export function queryTokens(rawQuery: string): string[] {
   return out;
 }
 
+const POMERIUM_SCHEME = /^pomerium\s+(\S+)\s*$/i;
+const BEARER_POMERIUM = /^bearer\s+pomerium-(\S+)\s*$/i;
+
+/** Our token in an Authorization header (schemes are case-insensitive), or null. */
+export function ourAuthorization(value: string): TokenCandidate | null {
+  const p = POMERIUM_SCHEME.exec(value);
+  if (p) return { source: 'authorization', token: p[1] as string };
+  const b = BEARER_POMERIUM.exec(value);
+  if (b) return { source: 'bearer', token: b[1] as string };
+  return null;
+}
+
 /** The token candidates of a request, in the order they are tried. */
 export function readSessionTokens(
   cookieName: string,
-  cookieHeader: string,
+  cookies: readonly (readonly [string, string])[],
   headers: Readonly<Record<string, string>>,
   rawQuery: string,
 ): TokenCandidate[] {
   const out: TokenCandidate[] = [];
-  for (const [name, value] of parseCookies(cookieHeader)) {
+  for (const [name, value] of cookies) {
     if (name === cookieName && value !== '') out.push({ source: 'cookie', token: value });
   }
   const x = headers['x-pomerium-authorization'];
   if (x) out.push({ source: 'x-pomerium-authorization', token: x.trim() });
-  const auth = headers.authorization ?? '';
-  if (auth.startsWith('Pomerium '))
-    out.push({ source: 'authorization', token: auth.slice(9).trim() });
-  else if (auth.startsWith('Bearer Pomerium-')) {
-    out.push({ source: 'bearer', token: auth.slice(16).trim() });
-  }
+  const ours = ourAuthorization(headers.authorization ?? '');
+  if (ours !== null) out.push(ours);
   for (const t of queryTokens(rawQuery)) out.push({ source: 'query', token: t });
   return out;
-}
-
-/** True when the request carries a Portcullis token in a header or the query (§3.6: no redirect). */
-export function hasTokenOutsideCookie(candidates: readonly TokenCandidate[]): boolean {
-  return candidates.some((c) => c.source !== 'cookie');
 }

@@ -26,13 +26,42 @@ function mergeClaims(
   return out;
 }
 
-export async function resolveIdentity(
+export type IdentityResolver = (
   cache: RecordCache,
-  groups: GroupIndex,
   session: Session,
   groupsClaim: string,
+) => Promise<ResolvedIdentity>;
+
+/**
+ * Resolves identities, reusing the result while the (frozen, cached) session and user records
+ * are the same objects and no group record changed: the hot path then does no work here.
+ */
+export function createIdentityResolver(groups: GroupIndex): IdentityResolver {
+  const memo = new WeakMap<
+    Session,
+    { user: User | null; version: number; claim: string; resolved: ResolvedIdentity }
+  >();
+  return async (cache, session, groupsClaim) => {
+    const user = session.user_id ? await cache.getUser(session.user_id) : null;
+    const version = groups.version();
+    const m = memo.get(session);
+    if (m && m.user === user && m.version === version && m.claim === groupsClaim) {
+      return m.resolved;
+    }
+    const resolved = await resolveIdentity(groups, session, user, groupsClaim);
+    if (version !== null && Object.isFrozen(session)) {
+      memo.set(session, { user, version, claim: groupsClaim, resolved });
+    }
+    return resolved;
+  };
+}
+
+export async function resolveIdentity(
+  groups: GroupIndex,
+  session: Session,
+  user: User | null,
+  groupsClaim: string,
 ): Promise<ResolvedIdentity> {
-  const user = session.user_id ? await cache.getUser(session.user_id) : null;
   const claims = mergeClaims(session.claims, user?.claims);
   const idpGroups = [...new Set([...session.groups, ...strings(claims[groupsClaim])])];
   const records = await groups.groupsFor(session.user_id, idpGroups);
@@ -42,15 +71,15 @@ export async function resolveIdentity(
     if (g.name) all.add(g.name);
   }
   const sessionName = strings(session.claims.name).join(',');
-  return {
-    identity: {
+  return Object.freeze({
+    identity: Object.freeze({
       sessionId: session.id,
       userId: session.user_id,
       email: user?.email || strings(claims.email)[0] || '',
       groups: [...all],
       claims,
-    },
+    }),
     user,
     name: sessionName || user?.name || '',
-  };
+  });
 }

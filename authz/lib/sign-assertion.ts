@@ -13,7 +13,8 @@ const RESIGN_BEFORE_MS = 60_000;
 export type AssertionClaims = Readonly<Record<string, string | readonly string[]>>;
 
 export interface AssertionSigner {
-  sign(claims: AssertionClaims, key: SigningKey, now: number): Promise<string>;
+  /** `claimsKey`: a string that identifies `claims` (default: their JSON). */
+  sign(claims: AssertionClaims, key: SigningKey, now: number, claimsKey?: string): Promise<string>;
   readonly hits: number;
   readonly signed: number;
 }
@@ -24,8 +25,8 @@ export function createAssertionSigner(maxEntries = 50_000): AssertionSigner {
   let hits = 0;
   let signed = 0;
   return {
-    async sign(claims, key, now) {
-      const cacheKey = `${key.kid}\u0000${JSON.stringify(claims)}`;
+    async sign(claims, key, now, claimsKey) {
+      const cacheKey = `${key.kid}\u0000${claimsKey ?? JSON.stringify(claims)}`;
       const hit = cache.get(cacheKey);
       if (hit !== undefined && now < hit.renewAt) {
         hits++;

@@ -206,9 +206,15 @@ export async function startAuthzHarness(options: AuthzHarnessOptions): Promise<A
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.now ? { now: options.now } : {}),
   };
-  const authz = options.compile
-    ? buildAuthzServer({ ...serverOptions, compile: options.compile })
-    : createAuthzServer(serverOptions);
+  let authz: AuthzServer;
+  try {
+    authz = options.compile
+      ? buildAuthzServer({ ...serverOptions, compile: options.compile })
+      : createAuthzServer(serverOptions);
+  } catch (err) {
+    if (!options.store) await store.close();
+    throw err;
+  }
   const port = await authz.listen(0, '127.0.0.1');
   const root = loadGrpcObject([
     serviceProtoFiles.extAuthz,

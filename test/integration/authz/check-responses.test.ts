@@ -6,12 +6,11 @@ import { after, before, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { buildJwks, loadSigningKeys, verifySignedUrl } from '../../../config/index.js';
 import { type AuthzHarness, fixture, startAuthzHarness } from '../../helpers/authz-harness.js';
-import { standInCompile } from '../../helpers/stand-in-policy.js';
 import { ROUTES_YAML } from './routes.js';
 
 let h: AuthzHarness;
 before(async () => {
-  h = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile });
+  h = await startAuthzHarness({ yaml: ROUTES_YAML });
 });
 after(async () => {
   await h?.close();
@@ -109,6 +108,16 @@ test('answers 401 JSON to an anonymous API client, with the request id', async (
   const body = JSON.parse(res.body) as { error: string; request_id: string };
   assert.equal(body.error, 'Unauthenticated');
   assert.equal(body.request_id, '0b6f5a52-8a43-4c1e-a1f6-2f9a3c7d8e10');
+});
+
+test('answers 401 (not a redirect) to an XMLHttpRequest from a browser', async () => {
+  const res = await h.check(
+    fixture('browser-get', (f) => {
+      f.attributes.request.http.headers['x-requested-with'] = 'XMLHttpRequest';
+    }),
+  );
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.location, undefined);
 });
 
 test('answers 401 with grpc-status 16 to an anonymous gRPC client', async () => {

@@ -3,10 +3,10 @@
 // internal deadline, and a policy that throws all give 503 — never OK, never a login loop.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { compileRoutePolicies } from '../../../authz/index.js';
 import { openPostgresStore, type RecordStore } from '../../../databroker/index.js';
 import { fixture, SHARED_SECRET, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../../helpers/private-postgres.js';
-import { standInCompile } from '../../helpers/stand-in-policy.js';
 import { ROUTES_YAML } from './routes.js';
 
 let pg: PrivatePostgres;
@@ -51,7 +51,7 @@ test('PostgreSQL stopping in the middle of a Check gives 503, not OK and not a l
   const store = interceptGets(real, async () => {
     if (stopMidRequest) await pg.stop();
   });
-  const h = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile, store });
+  const h = await startAuthzHarness({ yaml: ROUTES_YAML, store });
   try {
     const alive = await h.signIn({ email: 'alice@example.com' });
     assert.equal((await h.check(withToken(alive.token))).status, 200);
@@ -75,11 +75,11 @@ test('PostgreSQL stopping in the middle of a Check gives 503, not OK and not a l
 });
 
 test('a store that errors on every read gives 503 for an uncached session', async () => {
-  const h0 = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile });
+  const h0 = await startAuthzHarness({ yaml: ROUTES_YAML });
   const broken = interceptGets(h0.store, async () => {
     throw new Error('connection reset');
   });
-  const h = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile, store: broken });
+  const h = await startAuthzHarness({ yaml: ROUTES_YAML, store: broken });
   try {
     const { token } = await h.signIn({ email: 'alice@example.com' });
     const res = await h.check(withToken(token));
@@ -92,11 +92,11 @@ test('a store that errors on every read gives 503 for an uncached session', asyn
 });
 
 test('a store that hangs past the internal deadline (shorter than grpc_client_timeout) gives 503', async () => {
-  const h0 = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile });
+  const h0 = await startAuthzHarness({ yaml: ROUTES_YAML });
   const hanging = interceptGets(h0.store, () => new Promise<void>(() => undefined));
   const h = await startAuthzHarness({
     yaml: `grpc_client_timeout: 300ms\n${ROUTES_YAML}`,
-    compile: standInCompile,
+
     store: hanging,
   });
   try {
@@ -115,9 +115,9 @@ test('a store that hangs past the internal deadline (shorter than grpc_client_ti
 });
 
 test("the caller's gRPC deadline also bounds the Check", async () => {
-  const h0 = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile });
+  const h0 = await startAuthzHarness({ yaml: ROUTES_YAML });
   const hanging = interceptGets(h0.store, () => new Promise<void>(() => undefined));
-  const h = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile, store: hanging });
+  const h = await startAuthzHarness({ yaml: ROUTES_YAML, store: hanging });
   try {
     const { token } = await h.signIn({ email: 'alice@example.com' });
     const res = await h.check(withToken(token), 400);
@@ -132,7 +132,7 @@ test('a policy that throws gives 503 with AUTHZ_INTERNAL', async () => {
   const h = await startAuthzHarness({
     yaml: ROUTES_YAML,
     compile: (loaded) => {
-      const real = standInCompile(loaded);
+      const real = compileRoutePolicies(loaded);
       return new Map(
         [...real].map(([id, p]) => [
           id,
@@ -170,7 +170,7 @@ const malformed: [string, object][] = [
 ];
 for (const [name, req] of malformed) {
   test(`denies ${name} with 400`, async () => {
-    const h = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile });
+    const h = await startAuthzHarness({ yaml: ROUTES_YAML });
     try {
       const res = await h.check(req);
       assert.equal(res.allowed, false);

@@ -6,12 +6,11 @@ import { after, before, test } from 'node:test';
 import { signSessionHandle } from '../../../config/index.js';
 import { type AuthzHarness, fixture, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { eventually } from '../../helpers/records.js';
-import { standInCompile } from '../../helpers/stand-in-policy.js';
 import { ROUTES_YAML } from './routes.js';
 
 let h: AuthzHarness;
 before(async () => {
-  h = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile });
+  h = await startAuthzHarness({ yaml: ROUTES_YAML });
 });
 after(async () => {
   await h?.close();

@@ -9,13 +9,12 @@ import {
   fixture,
   startAuthzHarness,
 } from '../../helpers/authz-harness.js';
-import { standInCompile } from '../../helpers/stand-in-policy.js';
 import { ROUTES_YAML } from './routes.js';
 
 let h: AuthzHarness;
 let token: string;
 before(async () => {
-  h = await startAuthzHarness({ yaml: ROUTES_YAML, compile: standInCompile });
+  h = await startAuthzHarness({ yaml: ROUTES_YAML });
   ({ token } = await h.signIn({ email: 'alice@example.com', claims: { department: ['eng'] } }));
 });
 after(async () => {
@@ -105,6 +104,33 @@ for (const [name, edit, check] of tokenForms) {
     check(res);
   });
 }
+
+test('strips our Authorization token whatever the case of its scheme', async () => {
+  for (const value of [
+    `pomerium ${token}`,
+    `bearer Pomerium-${token}`,
+    `BEARER POMERIUM-${token}`,
+  ]) {
+    const res = await h.check(
+      request('app', (f) => {
+        headers(f).authorization = value;
+      }),
+    );
+    assert.equal(res.status, 200, value.slice(0, 16));
+    assert.ok(res.headersToRemove.includes('authorization'));
+  }
+});
+
+test('strips a malformed Authorization in our form too: it never reaches the upstream', async () => {
+  const res = await h.check(
+    request('app', (f) => {
+      headers(f).cookie = `_pomerium=${token}`;
+      headers(f).authorization = 'Pomerium two words';
+    }),
+  );
+  assert.equal(res.status, 200);
+  assert.ok(res.headersToRemove.includes('authorization'));
+});
 
 test('keeps an Authorization header that is not ours', async () => {
   const res = await h.check(
