@@ -34,8 +34,13 @@ function utcTime(d: Date): Buffer {
 
 function ipBytes(ip: string): Buffer {
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
-  const full = ip.includes('::') ? ip.replace('::', ':'.repeat(9 - ip.split(':').length)) : ip;
-  return Buffer.concat(full.split(':').map((h) => Buffer.from((h || '0').padStart(4, '0'), 'hex')));
+  const [head = '', tail = ''] = ip.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === '' ? [] : tail.split(':');
+  const groups = ip.includes('::')
+    ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
+    : h;
+  return Buffer.concat(groups.map((g) => Buffer.from(g.padStart(4, '0'), 'hex')));
 }
 
 export interface SelfSignedCertificate {

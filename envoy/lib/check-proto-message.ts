@@ -240,7 +240,7 @@ class Checker {
     const out: Obj = {};
     for (const [key, x] of Object.entries(v)) {
       if (x === undefined) continue;
-      const f = type.fields[key];
+      const f = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
       const at = join(path, key);
       if (f === undefined) {
         this.problem(at, `unknown field of ${type.fullName.slice(1)}`);

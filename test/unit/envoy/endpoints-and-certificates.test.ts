@@ -1,0 +1,61 @@
+// Where Envoy finds authz and authn (brief §5), and the development certificate.
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { test } from 'node:test';
+import { parseConfigText } from '../../../config/index.js';
+import { endpointsFromConfig, generateSelfSignedCertificate } from '../../../envoy/index.js';
+
+const cases: { name: string; yaml: string; authz: string[]; authn: string }[] = [
+  {
+    name: 'all-in-one from grpc_address',
+    yaml: 'grpc_address: 127.0.0.1:8081',
+    authz: ['127.0.0.1:8081'],
+    authn: '127.0.0.1:8082',
+  },
+  {
+    name: 'any-address grpc_address means loopback',
+    yaml: 'grpc_address: ":5443"',
+    authz: ['127.0.0.1:5443'],
+    authn: '127.0.0.1:5444',
+  },
+  {
+    name: 'internal URLs win',
+    yaml: 'authorize_internal_service_url: http://authz.internal:5443\nauthorize_service_url: https://authz.example.com\nauthenticate_internal_service_url: http://authn.internal',
+    authz: ['authz.internal:5443'],
+    authn: 'authn.internal:80',
+  },
+  {
+    name: 'several authorize URLs are replicas',
+    yaml: 'authorize_service_urls: [http://a:1, https://b]',
+    authz: ['a:1', 'b:443'],
+    authn: '127.0.0.1:444',
+  },
+];
+
+for (const c of cases) {
+  test(`endpointsFromConfig: ${c.name}`, () => {
+    const { config } = parseConfigText(`${c.yaml}\n`, { file: 't.yaml', env: {} });
+    const e = endpointsFromConfig(config);
+    assert.deepEqual(
+      e.authz.map((x) => `${x.host}:${x.port}`),
+      c.authz,
+    );
+    assert.equal(`${e.authn.host}:${e.authn.port}`, c.authn);
+  });
+}
+
+test('the development certificate is self-signed for the given names and IPs', () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  const c = generateSelfSignedCertificate(['app.localhost', '*.localhost', '127.0.0.1', '::1'], {
+    now,
+    days: 30,
+  });
+  const x = new X509Certificate(c.cert);
+  assert.equal(
+    x.subjectAltName,
+    'DNS:app.localhost, DNS:*.localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
+  );
+  assert.ok(x.verify(x.publicKey));
+  assert.ok(x.checkHost('app.localhost') !== undefined);
+  assert.equal(new Date(x.validTo).getTime(), now.getTime() + 30 * 86_400_000);
+});
