@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfigText } from '../../../config/index.js';
+import { INTERNAL_PATHS_REGEX } from '../../../envoy/build-internal-routes.js';
 import {
   buildSnapshot,
   checkSnapshotConsistency,
@@ -159,21 +160,40 @@ test('internal routes come first on every route host, and policy routes keep con
   const rc = buildSnapshot(config, OPTS).resources.route[0]!.resource as {
     virtual_hosts: {
       name: string;
-      routes: { match: Record<string, string>; typed_per_filter_config: Record<string, unknown> }[];
+      routes: {
+        match: Record<string, unknown>;
+        typed_per_filter_config: Record<string, unknown>;
+      }[];
     }[];
   };
   const host = rc.virtual_hosts.find((v) => v.name === 'ok.example.com')!;
-  const matches = host.routes.map((r) => Object.values(r.match)[0]);
+  const matches = host.routes.map((r) => JSON.stringify(r.match));
   assert.deepEqual(matches, [
+    JSON.stringify({ safe_regex: { regex: INTERNAL_PATHS_REGEX } }),
+    JSON.stringify({ prefix: '/' }),
+    JSON.stringify({ prefix: '/a' }),
+  ]);
+  const internal = new RegExp(`^${INTERNAL_PATHS_REGEX}$`);
+  for (const p of [
     '/ping',
     '/healthz',
     '/.pomerium',
     '/.pomerium/',
+    '/.pomerium/callback/',
     '/.well-known/pomerium',
-    '/.well-known/pomerium/',
-    '/',
-    '/a',
-  ]);
+    '/.well-known/pomerium/jwks.json',
+  ]) {
+    assert.ok(internal.test(p), p);
+  }
+  for (const p of [
+    '/pingx',
+    '/.pomeriumx',
+    '/a/.pomerium/',
+    '/.well-known/pomeriumx',
+    '/healthz/',
+  ]) {
+    assert.ok(!internal.test(p), p);
+  }
   const auth = rc.virtual_hosts.find((v) => v.name === 'authenticate-auth.example.com')!;
   assert.deepEqual(auth.routes[0]!.typed_per_filter_config['envoy.filters.http.ext_authz'], {
     '@type': 'type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute',
