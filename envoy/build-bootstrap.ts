@@ -13,6 +13,20 @@ import { checkResource } from './validate-snapshot.js';
 export const DEFAULT_NODE_ID = 'portcullis';
 const DEFAULT_ADMIN_PORT = 9901;
 
+/**
+ * Runtime: RE2 regexes up to program size 1000 (Envoy's default refuses more than 100, which
+ * ordinary route regexes such as `^/[a-z]{1,60}$` exceed).
+ */
+export const RE2_MAX_PROGRAM_SIZE = 1000;
+const LAYERED_RUNTIME: Json = {
+  layers: [
+    {
+      name: 'portcullis',
+      static_layer: { 're2.max_program_size.error_level': RE2_MAX_PROGRAM_SIZE },
+    },
+  ],
+};
+
 function admin(port: number | undefined): Json {
   return { address: socketAddress('127.0.0.1', port ?? DEFAULT_ADMIN_PORT) };
 }
@@ -30,6 +44,7 @@ export function buildBootstrap(
   const bootstrap: Json = {
     node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
     admin: admin(opts.adminPort),
+    layered_runtime: LAYERED_RUNTIME,
     static_resources: {
       listeners: built.listeners.map((l) => l.resource),
       clusters: built.clusters.map((c) => c.resource),
@@ -66,6 +81,7 @@ export function buildAdsBootstrap(opts: AdsBootstrapOptions): Json {
   return {
     node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
     admin: admin(opts.adminPort),
+    layered_runtime: LAYERED_RUNTIME,
     dynamic_resources: {
       ads_config: {
         api_type: 'GRPC',

@@ -7,6 +7,7 @@ import type { RouteSource } from './build-http-connection-manager.js';
 import { buildMainListener, buildRedirectListener } from './build-listener.js';
 import { buildRouteConfig, type IndexedRoute } from './build-route-config.js';
 import { configuredCertificates } from './build-tls-context.js';
+import { re2Problem } from './lib/check-re2-syntax.js';
 import { type Json, pemOrFile } from './lib/envoy-values.js';
 import { AUTHN_CLUSTER, AUTHZ_CLUSTER } from './lib/names.js';
 import type { EnvoyBuildOptions, EnvoyIssue, NamedResource } from './types.js';
@@ -50,6 +51,15 @@ function routeProblem(route: Route, index: number): Omit<EnvoyIssue, 'resource'>
       'ENVOY_RESOURCE_INVALID',
       `remove_request_headers cannot remove ${bad} (Envoy refuses pseudo-headers and Host)`,
     );
+  }
+  for (const key of [
+    'regex',
+    'regex_rewrite_pattern',
+    'host_path_regex_rewrite_pattern',
+  ] as const) {
+    const pattern = route[key];
+    const why = pattern === undefined ? undefined : re2Problem(pattern);
+    if (why !== undefined) return issue('ENVOY_RESOURCE_INVALID', `${key}: ${why}`);
   }
   return undefined;
 }

@@ -83,6 +83,20 @@ const cases: {
     route: 'hdr',
   },
   {
+    name: 'a lookahead in a route regex (not RE2)',
+    routes:
+      '  - id: look\n    from: https://l.example.com\n    regex: "^/(?=x)"\n    to: http://a\n',
+    code: 'ENVOY_RESOURCE_INVALID',
+    route: 'look',
+  },
+  {
+    name: 'a backreference in a rewrite pattern (not RE2)',
+    routes:
+      '  - id: back\n    from: https://b.example.com\n    to: http://a\n    regex_rewrite_pattern: "(a)\\\\1"\n',
+    code: 'ENVOY_RESOURCE_INVALID',
+    route: 'back',
+  },
+  {
     name: 'a route on the authenticate host',
     routes: '  - id: auth\n    from: https://auth.example.com\n    to: http://a\n',
     code: 'ENVOY_SNAPSHOT_INCONSISTENT',
