@@ -76,9 +76,9 @@ export function buildResources(
     if (p === undefined) usable.push({ route, index });
     else issues.push({ ...p, resource: `route ${route.id}` });
   });
-  const built = buildRouteConfig(config, usable);
-  issues.push(...built.issues);
   const certificates = configuredCertificates(config, opts.baseDir);
+  const built = buildRouteConfig(config, usable, certificates.length > 0);
+  issues.push(...built.issues);
   if (certificates.length === 0 && !config.insecure_server) {
     if (opts.devCertificate === undefined) {
       issues.push({

@@ -44,8 +44,10 @@ export function responseHeaders(headers: Readonly<Record<string, string>>): Json
 function routeResponseHeaders(route: Route, config: Config): Json {
   const own = route.set_response_headers;
   if (own === undefined) return {};
-  if ('disable' in own)
-    return { response_headers_to_remove: Object.keys(config.set_response_headers) };
+  if ('disable' in own) {
+    const global = [...Object.keys(config.set_response_headers), 'Strict-Transport-Security'];
+    return { response_headers_to_remove: [...new Set(global.filter((k) => k !== 'disable'))] };
+  }
   const add = responseHeaders(own);
   return add.length > 0 ? { response_headers_to_add: add } : {};
 }

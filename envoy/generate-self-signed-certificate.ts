@@ -59,7 +59,13 @@ export function generateSelfSignedCertificate(
   const now = opts.now ?? new Date();
   const notAfter = new Date(now.getTime() + (opts.days ?? 365) * 86_400_000);
   const name = seq(
-    tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from('Portcullis development')))),
+    tlv(
+      0x31,
+      seq(
+        oid('2.5.4.3'),
+        tlv(0x0c, Buffer.from(`Portcullis development ${hosts[0] ?? ''}`.trim())),
+      ),
+    ),
   );
   const sigAlg = seq(oid('1.2.840.10045.4.3.2'));
   const names = hosts.map((h) =>

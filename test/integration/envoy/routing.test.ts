@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import { after, before, test } from 'node:test';
+import type { TLSSocket } from 'node:tls';
 import { parseConfigText } from '../../../config/index.js';
 import { buildBootstrap, generateSelfSignedCertificate } from '../../../envoy/index.js';
 import {
@@ -252,6 +253,32 @@ test('fails closed: with authz down a protected route answers 503 and never reac
   assert.equal(res.echo, undefined);
 });
 
+function httpsGet(tlsPort: number, servername: string, ca: string[]) {
+  return new Promise<{ status: number; san: string; hsts: unknown }>((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: tlsPort,
+        path: '/healthz',
+        servername,
+        ca,
+        headers: { host: servername },
+      },
+      (res) => {
+        res.resume();
+        const san = (res.socket as TLSSocket).getPeerCertificate().subjectaltname ?? '';
+        resolve({
+          status: res.statusCode ?? 0,
+          san,
+          hsts: res.headers['strict-transport-security'],
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 test('serves HTTPS with the development certificate when none is configured', async () => {
   const dev = generateSelfSignedCertificate(['app.test']);
   const text = `address: 127.0.0.1:0\n${SECRETS}\nroutes:\n  - from: https://app.test\n    to: ${a.url}\n`;
@@ -265,28 +292,38 @@ test('serves HTTPS with the development certificate when none is configured', as
   assert.ok(result.ok);
   const tls = await launchEnvoy(result.bootstrap);
   try {
-    const tlsPort = (await tls.ports())['https-ingress']!;
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpsRequest(
-        {
-          host: '127.0.0.1',
-          port: tlsPort,
-          path: '/healthz',
-          servername: 'app.test',
-          ca: dev.cert,
-          headers: { host: 'app.test' },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
-    // authz is unreachable here (port 1): the verified TLS handshake succeeds and authz fails closed.
-    assert.equal(status, 503);
+    const res = await httpsGet((await tls.ports())['https-ingress']!, 'app.test', [dev.cert]);
+    // authz is unreachable here (port 1): the verified handshake succeeds and authz fails closed.
+    assert.equal(res.status, 503);
+    assert.equal(res.san, 'DNS:app.test');
   } finally {
     await tls.stop();
+  }
+});
+
+test('picks the configured certificate by SNI and sends HSTS with real certificates', async () => {
+  const one = generateSelfSignedCertificate(['one.test']);
+  const two = generateSelfSignedCertificate(['two.test']);
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const text = `address: 127.0.0.1:0\n${SECRETS}\ncertificates:\n  - {cert: ${b64(one.cert)}, key: ${b64(one.key)}}\n  - {cert: ${b64(two.cert)}, key: ${b64(two.key)}}\nroutes:\n  - from: https://one.test\n    response: {status: 200, body: one}\n  - from: https://two.test\n    response: {status: 200, body: two}\n`;
+  const { config } = parseConfigText(text, { file: 'sni.yaml', env: {} });
+  const authz2 = await startOkAuthzServer();
+  const result = buildBootstrap(config, {
+    authz: [{ host: '127.0.0.1', port: authz2.port }],
+    authn: { host: '127.0.0.1', port: authn.port },
+    adminPort: 0,
+  });
+  assert.ok(result.ok);
+  const tls = await launchEnvoy(result.bootstrap);
+  try {
+    const tlsPort = (await tls.ports())['https-ingress']!;
+    const r1 = await httpsGet(tlsPort, 'one.test', [one.cert, two.cert]);
+    const r2 = await httpsGet(tlsPort, 'two.test', [one.cert, two.cert]);
+    assert.equal(r1.san, 'DNS:one.test');
+    assert.equal(r2.san, 'DNS:two.test');
+    assert.equal(r2.hsts, 'max-age=31536000; includeSubDomains; preload');
+  } finally {
+    await tls.stop();
+    await authz2.close();
   }
 });
