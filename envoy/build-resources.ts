@@ -108,8 +108,8 @@ export function buildResources(
   const redirect = buildRedirectListener(config, opts);
   if (redirect !== undefined) listeners.push({ name: redirect.name as string, resource: redirect });
   const clusters: NamedResource[] = [
-    { name: AUTHZ_CLUSTER, resource: buildAuthzCluster(opts.authz) },
-    { name: AUTHN_CLUSTER, resource: buildAuthnCluster(opts.authn) },
+    { name: AUTHZ_CLUSTER, resource: buildAuthzCluster(opts.authz, config, opts) },
+    { name: AUTHN_CLUSTER, resource: buildAuthnCluster(opts.authn, config, opts) },
   ];
   for (const { route, index } of usable) {
     const c: Json | undefined = buildRouteCluster(route, config, opts);

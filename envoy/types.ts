@@ -7,6 +7,8 @@ import type { ResourceKind } from './lib/names.js';
 export interface HostPort {
   readonly host: string;
   readonly port: number;
+  /** Speak TLS to it (an https:// service URL); verified against certificate_authority. */
+  readonly tls?: boolean;
 }
 
 export interface EnvoyBuildOptions {

@@ -44,6 +44,38 @@ for (const c of cases) {
   });
 }
 
+test('an https authorize URL makes the authz cluster speak verified TLS', async () => {
+  const { buildSnapshot } = await import('../../../envoy/index.js');
+  const { config } = parseConfigText(
+    'insecure_server: true\nauthorize_service_urls: [https://authz.example.com, https://authz-2.example.com]\n',
+    { file: 't.yaml', env: {} },
+  );
+  const e = endpointsFromConfig(config);
+  assert.deepEqual(
+    e.authz.map((x) => x.tls),
+    [true, true],
+  );
+  const cluster = buildSnapshot(config, e).resources.cluster.find(
+    (c) => c.name === 'portcullis-authorize',
+  )!;
+  const matches = cluster.resource.transport_socket_matches as {
+    match: { tls_host: string };
+    transport_socket: {
+      typed_config: { sni: string; common_tls_context: { alpn_protocols: string[] } };
+    };
+  }[];
+  assert.deepEqual(
+    matches.map((m) => [m.match.tls_host, m.transport_socket.typed_config.sni]),
+    [
+      ['authz.example.com', 'authz.example.com'],
+      ['authz-2.example.com', 'authz-2.example.com'],
+    ],
+  );
+  assert.deepEqual(matches[0]!.transport_socket.typed_config.common_tls_context.alpn_protocols, [
+    'h2',
+  ]);
+});
+
 test('the development certificate is self-signed for the given names and IPs', () => {
   const now = new Date('2026-06-01T00:00:00Z');
   const c = generateSelfSignedCertificate(['app.localhost', '*.localhost', '127.0.0.1', '::1'], {
