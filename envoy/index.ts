@@ -15,6 +15,7 @@ export {
   type XdsServerOptions,
 } from './create-xds-server.js';
 export { endpointsFromConfig } from './endpoints-from-config.js';
+export { envoyConfigIssues } from './envoy-config-issues.js';
 export { formatEnvoyIssues } from './format-envoy-issues.js';
 export { generateSelfSignedCertificate } from './generate-self-signed-certificate.js';
 export {

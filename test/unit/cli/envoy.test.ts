@@ -88,3 +88,16 @@ test('envoy bootstrap exits 1 with positions for an invalid config, 2 for usage 
   assert.equal((await run(['envoy', 'frobnicate'])).code, 2);
   assert.equal((await run(['envoy', 'bootstrap', '-c', file, '--authn', 'nope'])).code, 2);
 });
+
+test('portcullis validate reports what Envoy could not take, at the route', async () => {
+  const file = join(tempDir(), 'tcp.yaml');
+  writeFileSync(
+    file,
+    'insecure_server: true\nroutes:\n  - from: https://a.example.com\n    to: http://a\n  - id: redis\n    from: tcp+https://redis.example.com:6379\n    to: tcp://redis:6379\n',
+  );
+  const r = await run(['validate', '-c', file]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /tcp\.yaml:5:5: routes\[1\]: ENVOY_UNSUPPORTED/);
+  const ok = await run(['validate', '-c', quickstart()]);
+  assert.equal(ok.code, 0, ok.err);
+});
