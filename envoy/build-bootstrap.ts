@@ -27,12 +27,27 @@ const LAYERED_RUNTIME: Json = {
   ],
 };
 
+/** A bound on open downstream connections (Envoy warns without one and could run out of fds). */
+export const MAX_DOWNSTREAM_CONNECTIONS = 50_000;
+const OVERLOAD_MANAGER: Json = {
+  resource_monitors: [
+    {
+      name: 'envoy.resource_monitors.global_downstream_max_connections',
+      typed_config: {
+        '@type':
+          'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
+        max_active_downstream_connections: MAX_DOWNSTREAM_CONNECTIONS,
+      },
+    },
+  ],
+};
+
 function admin(port: number | undefined): Json {
   return { address: socketAddress('127.0.0.1', port ?? DEFAULT_ADMIN_PORT) };
 }
 
 export type BootstrapResult =
-  | { readonly ok: true; readonly bootstrap: Json }
+  | { readonly ok: true; readonly bootstrap: Json; readonly warnings: readonly EnvoyIssue[] }
   | { readonly ok: false; readonly issues: readonly EnvoyIssue[] };
 
 /** The complete static bootstrap, validated against Envoy's protos. */
@@ -45,6 +60,7 @@ export function buildBootstrap(
     node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
     admin: admin(opts.adminPort),
     layered_runtime: LAYERED_RUNTIME,
+    overload_manager: OVERLOAD_MANAGER,
     static_resources: {
       listeners: built.listeners.map((l) => l.resource),
       clusters: built.clusters.map((c) => c.resource),
@@ -66,7 +82,9 @@ export function buildBootstrap(
   });
   const item: NamedResource = { name: 'bootstrap', resource: bootstrap, parts };
   issues.push(...checkResource('envoy.config.bootstrap.v3.Bootstrap', item, 'bootstrap').issues);
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, bootstrap };
+  return issues.length > 0
+    ? { ok: false, issues }
+    : { ok: true, bootstrap, warnings: built.warnings };
 }
 
 export interface AdsBootstrapOptions {
@@ -82,6 +100,7 @@ export function buildAdsBootstrap(opts: AdsBootstrapOptions): Json {
     node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
     admin: admin(opts.adminPort),
     layered_runtime: LAYERED_RUNTIME,
+    overload_manager: OVERLOAD_MANAGER,
     dynamic_resources: {
       ads_config: {
         api_type: 'GRPC',

@@ -7,6 +7,7 @@ import type { RouteSource } from './build-http-connection-manager.js';
 import { buildMainListener, buildRedirectListener } from './build-listener.js';
 import { buildRouteConfig, type IndexedRoute } from './build-route-config.js';
 import { configuredCertificates } from './build-tls-context.js';
+import { findIgnoredSettings } from './find-ignored-settings.js';
 import { re2Problem } from './lib/check-re2-syntax.js';
 import { type Json, pemOrFile } from './lib/envoy-values.js';
 import { AUTHN_CLUSTER, AUTHZ_CLUSTER } from './lib/names.js';
@@ -17,6 +18,8 @@ export interface BuiltResources {
   readonly routes: NamedResource[];
   readonly clusters: NamedResource[];
   readonly issues: EnvoyIssue[];
+  /** Settings not honoured; the resources are still usable. */
+  readonly warnings: EnvoyIssue[];
 }
 
 const HTTP_FROM = new Set(['http:', 'https:']);
@@ -121,7 +124,14 @@ export function buildResources(
       });
     }
   }
-  return { listeners, routes: routes === 'ads' ? [built.resource] : [], clusters, issues };
+  const warnings = findIgnoredSettings(config);
+  return {
+    listeners,
+    routes: routes === 'ads' ? [built.resource] : [],
+    clusters,
+    issues,
+    warnings,
+  };
 }
 
 function inlineParts(parts: NamedResource['parts']): NamedResource['parts'] {

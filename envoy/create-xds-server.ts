@@ -123,7 +123,8 @@ export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
     setSnapshot(nodeId, config, buildOpts) {
       const loaded = 'locate' in config ? config : undefined;
       const cfg = loaded?.config ?? (config as Config);
-      const result = validateSnapshot(buildSnapshot(cfg, buildOpts));
+      const snapshot = buildSnapshot(cfg, buildOpts);
+      const result = validateSnapshot(snapshot);
       if (!result.ok) {
         const issues = loaded === undefined ? result.issues : withPositions(loaded, result.issues);
         logger.error(
@@ -132,7 +133,16 @@ export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
         );
         return { ok: false, issues };
       }
+      if (snapshot.warnings.length > 0) {
+        const warnings =
+          loaded === undefined ? snapshot.warnings : withPositions(loaded, snapshot.warnings);
+        logger.warn(
+          { node: nodeId, code: 'ENVOY_UNSUPPORTED', warnings },
+          'some settings are not honoured by the Envoy generator',
+        );
+      }
       cache.set(nodeId, result.encoded);
+      logger.info({ node: nodeId, version: result.encoded.version }, 'snapshot published');
       entry(nodeId).published = result.encoded.version;
       return { ok: true, version: result.encoded.version };
     },

@@ -83,7 +83,7 @@ export function generateSelfSignedCertificate(
     ),
   );
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  serial[0] = (serial[0]! & 0x3f) | 0x40; // positive, minimal DER INTEGER
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
     tlv(0x02, serial),

@@ -52,6 +52,8 @@ export interface Snapshot {
   readonly resources: Readonly<Record<ResourceKind, readonly NamedResource[]>>;
   /** Problems found while building (e.g. an unsupported upstream), never published. */
   readonly buildIssues: readonly EnvoyIssue[];
+  /** Settings the generator does not honour yet (published anyway, logged). */
+  readonly warnings: readonly EnvoyIssue[];
 }
 
 export type EnvoyIssueCode =

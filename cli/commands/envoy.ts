@@ -152,6 +152,7 @@ const command: Command = {
         stderr.write(`${result.issues.length} problem(s): no bootstrap written\n`);
         return 1;
       }
+      for (const w of result.warnings) stderr.write(`warning: ${formatEnvoyIssues([w])}\n`);
       stdout.write(stringify(result.bootstrap, { lineWidth: 0, aliasDuplicateObjects: false }));
       return 0;
     } catch (err) {

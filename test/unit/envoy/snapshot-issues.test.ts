@@ -214,3 +214,16 @@ test('internal routes come first on every route host, and policy routes keep con
     disabled: true,
   });
 });
+
+test('settings the generator does not honour yet are warnings naming the route, and the snapshot still publishes', () => {
+  const { config } = parseConfigText(
+    `${HEAD}  - id: rw\n    from: https://rw.example.com\n    to: http://a\n    rewrite_response_headers: [{header: Location, prefix: "http://a/", value: "https://rw.example.com/"}]\n`,
+    { file: 't.yaml', env: {} },
+  );
+  const snapshot = buildSnapshot(config, OPTS);
+  assert.ok(validateSnapshot(snapshot).ok);
+  assert.deepEqual(
+    snapshot.warnings.map((w) => [w.code, w.route?.id]),
+    [['ENVOY_UNSUPPORTED', 'rw']],
+  );
+});
