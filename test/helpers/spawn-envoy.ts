@@ -3,7 +3,7 @@
 // plain HTTP requests with a chosen Host header.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -76,17 +76,18 @@ export interface HttpResult {
   readonly body: string;
 }
 
-/** One HTTP/1.1 request to 127.0.0.1:port with the given Host header. */
+/** One HTTP/1.1 request to 127.0.0.1:port with the given Host header (a fresh connection unless an agent is given). */
 export function httpGet(
   port: number,
   host: string,
   path: string,
   headers: Record<string, string> = {},
   method = 'GET',
+  agent: Agent | false = false,
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method, headers: { host, ...headers }, agent: false },
+      { host: '127.0.0.1', port, path, method, headers: { host, ...headers }, agent },
       (res) => {
         let body = '';
         res.setEncoding('utf8');

@@ -3,6 +3,7 @@
 // reports a snapshot Envoy NACKs (and keeps serving the last good one), and never receives a
 // snapshot that fails our own validation.
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
@@ -91,17 +92,44 @@ test('serves the published snapshot and Envoy ACKs every type', async () => {
   for (const url of Object.values(TYPE_URLS)) assert.ok(node.acked[url] !== undefined, url);
 });
 
-test('serves a new route within 2 s of the snapshot change while a load loop sees zero failures', async () => {
+/** Requests app.test in a loop (new connections and one keep-alive connection) until stopped. */
+function loadLoop() {
   let stop = false;
   let ok = 0;
-  const failures: number[] = [];
-  const loop = (async () => {
-    while (!stop) {
-      const res = await httpGet(port, 'app.test', '/load').catch(() => ({ status: 0 }));
-      if (res.status === 200) ok++;
-      else failures.push(res.status);
-    }
-  })();
+  const failures: (number | string)[] = [];
+  const names = new Set<string>();
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const one = async (a: Agent | false) => {
+    const res = await httpGet(port, 'app.test', '/load', {}, 'GET', a).catch((e: Error) => ({
+      status: e.message,
+      body: '',
+    }));
+    if (res.status === 200) {
+      ok++;
+      names.add(JSON.parse(res.body).name);
+    } else failures.push(res.status);
+  };
+  const done = Promise.all([
+    (async () => {
+      while (!stop) await one(false);
+    })(),
+    (async () => {
+      while (!stop) await one(agent);
+    })(),
+  ]);
+  return {
+    names,
+    async stop() {
+      stop = true;
+      await done;
+      agent.destroy();
+      return { ok, failures };
+    },
+  };
+}
+
+test('serves a new route within 2 s of the snapshot change while a load loop sees zero failures', async () => {
+  const load = loadLoop();
   await new Promise((r) => setTimeout(r, 200));
   const published = xds.setSnapshot('*', config(appRoute() + newRoute()), opts);
   assert.ok(published.ok);
@@ -110,11 +138,30 @@ test('serves a new route within 2 s of the snapshot change while a load loop see
     return res.status === 200 && JSON.parse(res.body).name === 'B';
   }, 2000);
   await new Promise((r) => setTimeout(r, 200));
-  stop = true;
-  await loop;
+  const { ok, failures } = await load.stop();
   assert.ok(took < 2000);
   assert.deepEqual(failures, []);
   assert.ok(ok > 20, `only ${ok} requests in the loop`);
+});
+
+test('moves a loaded route to another upstream (its cluster changes) with zero failures', async () => {
+  const load = loadLoop();
+  await new Promise((r) => setTimeout(r, 200));
+  const moved = `  - id: app\n    from: http://app.test\n    to: ${b.url}\n`;
+  assert.ok(xds.setSnapshot('*', config(moved + newRoute()), opts).ok);
+  await waitFor(
+    async () => JSON.parse((await httpGet(port, 'app.test', '/')).body).name === 'B',
+    2000,
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  const { failures } = await load.stop();
+  assert.deepEqual(failures, []);
+  assert.deepEqual([...load.names].sort(), ['A', 'B']);
+  assert.ok(xds.setSnapshot('*', config(appRoute() + newRoute()), opts).ok);
+  await waitFor(
+    async () => JSON.parse((await httpGet(port, 'app.test', '/')).body).name === 'A',
+    2000,
+  );
 });
 
 test('reports a snapshot Envoy NACKs and keeps serving the last good one', async () => {
