@@ -9,10 +9,14 @@ export {
   type XdsServer,
   type XdsServerOptions,
 } from './create-xds-server.js';
+export { devCertificateFor } from './dev-certificate-for.js';
 export { endpointsFromConfig } from './endpoints-from-config.js';
 export { envoyConfigIssues } from './envoy-config-issues.js';
 export { formatEnvoyIssues } from './format-envoy-issues.js';
-export { generateSelfSignedCertificate } from './generate-self-signed-certificate.js';
+export {
+  generateSelfSignedCertificate,
+  type SelfSignedCertificate,
+} from './generate-self-signed-certificate.js';
 export { DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
 export {
   AUTHN_CLUSTER,

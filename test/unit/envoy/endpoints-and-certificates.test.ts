@@ -91,3 +91,21 @@ test('the development certificate is self-signed for the given names and IPs', (
   assert.ok(x.checkHost('app.localhost') !== undefined);
   assert.equal(new Date(x.validTo).getTime(), now.getTime() + 30 * 86_400_000);
 });
+
+test('devCertificateFor covers every route host and the authenticate host, and only when needed', async () => {
+  const { devCertificateFor } = await import('../../../envoy/index.js');
+  const cfg = (yaml: string) => parseConfigText(yaml, { file: 't.yaml', env: {} }).config;
+  const routes =
+    'authenticate_service_url: https://auth.example.com\nroutes:\n  - from: https://app.example.com\n    to: http://a\n  - from: https://*.apps.example.com\n    to: http://b\n';
+  const cert = devCertificateFor(cfg(routes));
+  assert.ok(cert !== undefined);
+  assert.equal(
+    new X509Certificate(cert.cert).subjectAltName,
+    'DNS:app.example.com, DNS:*.apps.example.com, DNS:auth.example.com',
+  );
+  assert.equal(devCertificateFor(cfg(`insecure_server: true\n${routes}`)), undefined);
+  assert.equal(
+    devCertificateFor(cfg(`certificate_file: /c.pem\ncertificate_key_file: /k.pem\n${routes}`)),
+    undefined,
+  );
+});
