@@ -301,11 +301,11 @@ test('serves HTTPS with the development certificate when none is configured', as
   }
 });
 
-test('picks the configured certificate by SNI and sends HSTS with real certificates', async () => {
+test('picks the configured certificate by SNI, sends HSTS with real certificates, and redirects plain HTTP to https', async () => {
   const one = generateSelfSignedCertificate(['one.test']);
   const two = generateSelfSignedCertificate(['two.test']);
   const b64 = (s: string) => Buffer.from(s).toString('base64');
-  const text = `address: 127.0.0.1:0\n${SECRETS}\ncertificates:\n  - {cert: ${b64(one.cert)}, key: ${b64(one.key)}}\n  - {cert: ${b64(two.cert)}, key: ${b64(two.key)}}\nroutes:\n  - from: https://one.test\n    response: {status: 200, body: one}\n  - from: https://two.test\n    response: {status: 200, body: two}\n`;
+  const text = `address: 127.0.0.1:0\nhttp_redirect_addr: 127.0.0.1:0\n${SECRETS}\ncertificates:\n  - {cert: ${b64(one.cert)}, key: ${b64(one.key)}}\n  - {cert: ${b64(two.cert)}, key: ${b64(two.key)}}\nroutes:\n  - from: https://one.test\n    response: {status: 200, body: one}\n  - from: https://two.test\n    response: {status: 200, body: two}\n`;
   const { config } = parseConfigText(text, { file: 'sni.yaml', env: {} });
   const authz2 = await startOkAuthzServer();
   const result = buildBootstrap(config, {
@@ -322,6 +322,9 @@ test('picks the configured certificate by SNI and sends HSTS with real certifica
     assert.equal(r1.san, 'DNS:one.test');
     assert.equal(r2.san, 'DNS:two.test');
     assert.equal(r2.hsts, 'max-age=31536000; includeSubDomains; preload');
+    const redirect = await httpGet((await tls.ports())['http-redirect']!, 'one.test', '/a?b=1');
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.location, 'https://one.test/a?b=1');
   } finally {
     await tls.stop();
     await authz2.close();
