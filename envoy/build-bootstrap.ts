@@ -1,24 +1,20 @@
-// Bootstraps (reference §7.1). Static: a complete bootstrap (listeners with the route
-// configuration inline, every cluster) for teams that run their own Envoy. ADS: the small
-// bootstrap that points Envoy at our xDS server for listeners, clusters and routes.
-import { isIP } from 'node:net';
+// The static bootstrap (reference §7.1): complete — listeners with the route configuration
+// inline and every cluster — for teams that run their own Envoy; checked like a snapshot.
 import type { Config } from '../config/index.js';
 import { buildResources } from './build-resources.js';
 import { checkSnapshotConsistency } from './check-snapshot-consistency.js';
-import { type Json, socketAddress } from './lib/envoy-values.js';
-import { ADS_CLUSTER, TYPES } from './lib/names.js';
-import type { EnvoyBuildOptions, EnvoyIssue, HostPort, NamedResource } from './types.js';
+import {
+  admin,
+  DEFAULT_NODE_ID,
+  LAYERED_RUNTIME,
+  OVERLOAD_MANAGER,
+} from './lib/bootstrap-common.js';
+import type { Json } from './lib/envoy-values.js';
+import type { EnvoyBuildOptions, EnvoyIssue, NamedResource } from './types.js';
 import { checkResource } from './validate-snapshot.js';
 
-export const DEFAULT_NODE_ID = 'portcullis';
-const DEFAULT_ADMIN_PORT = 9901;
-
-function admin(port: number | undefined): Json {
-  return { address: socketAddress('127.0.0.1', port ?? DEFAULT_ADMIN_PORT) };
-}
-
 export type BootstrapResult =
-  | { readonly ok: true; readonly bootstrap: Json }
+  | { readonly ok: true; readonly bootstrap: Json; readonly warnings: readonly EnvoyIssue[] }
   | { readonly ok: false; readonly issues: readonly EnvoyIssue[] };
 
 /** The complete static bootstrap, validated against Envoy's protos. */
@@ -30,6 +26,8 @@ export function buildBootstrap(
   const bootstrap: Json = {
     node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
     admin: admin(opts.adminPort),
+    layered_runtime: LAYERED_RUNTIME,
+    overload_manager: OVERLOAD_MANAGER,
     static_resources: {
       listeners: built.listeners.map((l) => l.resource),
       clusters: built.clusters.map((c) => c.resource),
@@ -51,59 +49,7 @@ export function buildBootstrap(
   });
   const item: NamedResource = { name: 'bootstrap', resource: bootstrap, parts };
   issues.push(...checkResource('envoy.config.bootstrap.v3.Bootstrap', item, 'bootstrap').issues);
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, bootstrap };
-}
-
-export interface AdsBootstrapOptions {
-  readonly ads: HostPort;
-  readonly nodeId?: string;
-  readonly adminPort?: number;
-}
-
-/** The bootstrap that takes listeners, clusters and routes from our ADS server (SotW gRPC). */
-export function buildAdsBootstrap(opts: AdsBootstrapOptions): Json {
-  const ads = { ads: {}, resource_api_version: 'V3' };
-  return {
-    node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
-    admin: admin(opts.adminPort),
-    dynamic_resources: {
-      ads_config: {
-        api_type: 'GRPC',
-        transport_api_version: 'V3',
-        grpc_services: [{ envoy_grpc: { cluster_name: ADS_CLUSTER } }],
-        set_node_on_first_message_only: true,
-      },
-      lds_config: ads,
-      cds_config: ads,
-    },
-    static_resources: {
-      clusters: [
-        {
-          name: ADS_CLUSTER,
-          connect_timeout: '5s',
-          type: isIP(opts.ads.host) === 0 ? 'STRICT_DNS' : 'STATIC',
-          load_assignment: {
-            cluster_name: ADS_CLUSTER,
-            endpoints: [
-              {
-                lb_endpoints: [
-                  { endpoint: { address: socketAddress(opts.ads.host, opts.ads.port) } },
-                ],
-              },
-            ],
-          },
-          typed_extension_protocol_options: {
-            'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
-              '@type': TYPES.httpProtocolOptions,
-              explicit_http_config: {
-                http2_protocol_options: {
-                  connection_keepalive: { interval: '30s', timeout: '5s' },
-                },
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
+  return issues.length > 0
+    ? { ok: false, issues }
+    : { ok: true, bootstrap, warnings: built.warnings };
 }

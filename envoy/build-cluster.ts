@@ -2,11 +2,15 @@
 // policy, upstream TLS, HTTP/1.1 or HTTP/2 (h2c), health checks, outlier detection, panic
 // threshold and circuit breakers; portcullis-authorize (HTTP/2 gRPC, several endpoints with
 // health checks); portcullis-authenticate (HTTP/1.1).
+
+import { isIP } from 'node:net';
 import type { Config, Route } from '../config/index.js';
-import { buildUpstreamTlsContext } from './build-tls-context.js';
+import { buildUpstreamTlsContext, DEFAULT_SYSTEM_CA } from './build-tls-context.js';
 import {
   allIps,
+  base64Pem,
   type Endpoint,
+  fileSource,
   type Json,
   loadAssignment,
   upstreamHost,
@@ -86,9 +90,35 @@ export function buildRouteCluster(
 }
 
 /** portcullis-authorize: gRPC (HTTP/2) to every authz replica, health-checked when several. */
-export function buildAuthzCluster(endpoints: readonly HostPort[]): Json {
+export function buildAuthzCluster(
+  endpoints: readonly HostPort[],
+  config?: Config,
+  opts?: EnvoyBuildOptions,
+): Json {
   const cluster = baseCluster(AUTHZ_CLUSTER, endpoints.map(toEndpoint), true);
   cluster.connect_timeout = '5s';
+  const tlsHosts = [
+    ...new Set(endpoints.filter((e) => e.tls === true).map((e) => upstreamHost(e.host))),
+  ];
+  if (tlsHosts.length === 1 && endpoints.every((e) => e.tls === true)) {
+    cluster.transport_socket = internalTls(tlsHosts[0]!, config, opts, ['h2']);
+  } else if (tlsHosts.length > 0) {
+    // Each replica is verified under its own name: endpoints carry their host as match metadata.
+    const assignment = cluster.load_assignment as { endpoints: { lb_endpoints: Json[] }[] };
+    assignment.endpoints[0]!.lb_endpoints.forEach((lb, i) => {
+      const e = endpoints[i]!;
+      if (e.tls === true) {
+        lb.metadata = {
+          filter_metadata: { 'envoy.transport_socket_match': { tls_host: upstreamHost(e.host) } },
+        };
+      }
+    });
+    cluster.transport_socket_matches = tlsHosts.map((h, i) => ({
+      name: `tls-${i}`,
+      match: { tls_host: h },
+      transport_socket: internalTls(h, config, opts, ['h2']),
+    }));
+  }
   if (endpoints.length > 1) {
     cluster.health_checks = [
       {
@@ -105,10 +135,46 @@ export function buildAuthzCluster(endpoints: readonly HostPort[]): Json {
 }
 
 /** portcullis-authenticate: the authn HTTP server. */
-export function buildAuthnCluster(endpoint: HostPort): Json {
+export function buildAuthnCluster(
+  endpoint: HostPort,
+  config?: Config,
+  opts?: EnvoyBuildOptions,
+): Json {
   const cluster = baseCluster(AUTHN_CLUSTER, [toEndpoint(endpoint)], false);
   cluster.connect_timeout = '5s';
+  if (endpoint.tls === true)
+    cluster.transport_socket = internalTls(endpoint.host, config, opts, ['http/1.1']);
   return cluster;
+}
+
+/** TLS to our own services (https service URLs): verified against certificate_authority or the system bundle. */
+function internalTls(
+  host: string,
+  config: Config | undefined,
+  opts: EnvoyBuildOptions | undefined,
+  alpn: string[],
+): Json {
+  const ca =
+    config?.certificate_authority !== undefined
+      ? base64Pem(config.certificate_authority)
+      : config?.certificate_authority_file !== undefined
+        ? fileSource(config.certificate_authority_file, opts?.baseDir)
+        : { filename: opts?.systemCaFile ?? DEFAULT_SYSTEM_CA };
+  const sanType = isIP(host) === 0 ? 'DNS' : 'IP_ADDRESS';
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': TYPES.upstreamTls,
+      sni: host,
+      common_tls_context: {
+        alpn_protocols: alpn,
+        validation_context: {
+          trusted_ca: ca,
+          match_typed_subject_alt_names: [{ san_type: sanType, matcher: { exact: host } }],
+        },
+      },
+    },
+  };
 }
 
 function toEndpoint(e: HostPort): Endpoint {

@@ -7,26 +7,27 @@ import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { AUTHN_CLUSTER } from './lib/names.js';
 
-const INTERNAL_MATCHES: readonly Json[] = [
-  { path: '/ping' },
-  { path: '/healthz' },
-  { path: '/.pomerium' },
-  { prefix: '/.pomerium/' },
-  { path: '/.well-known/pomerium' },
-  { prefix: '/.well-known/pomerium/' },
-];
+/**
+ * One regex route for all of them (exact /ping, /healthz, /.pomerium, /.well-known/pomerium and
+ * everything under the last two): one route per host instead of six keeps 10,000-route
+ * snapshots small.
+ */
+export const INTERNAL_PATHS_REGEX =
+  '/(ping|healthz|\\.pomerium(/.*)?|\\.well-known/pomerium(/.*)?)';
 
 function toAuthn(config: Config): Json {
   return { cluster: AUTHN_CLUSTER, timeout: duration(config.default_upstream_timeout) };
 }
 
 export function buildInternalRoutes(config: Config): Json[] {
-  return INTERNAL_MATCHES.map((match, i) => ({
-    name: `portcullis-internal-${i}`,
-    match,
-    route: toAuthn(config),
-    typed_per_filter_config: buildExtAuthzPerRoute({ internal: true }),
-  }));
+  return [
+    {
+      name: 'portcullis-internal',
+      match: { safe_regex: { regex: INTERNAL_PATHS_REGEX } },
+      route: toAuthn(config),
+      typed_per_filter_config: buildExtAuthzPerRoute({ internal: true }),
+    },
+  ];
 }
 
 export function buildAuthenticateRoutes(config: Config): Json[] {

@@ -62,9 +62,10 @@ export function buildRedirectListener(config: Config, opts: EnvoyBuildOptions): 
   const where = opts.redirectAddress ?? config.http_redirect_addr;
   if (where === undefined || config.insecure_server) return undefined;
   const addr = parseListenAddress(where) ?? { host: '0.0.0.0', port: 80 };
-  const main = parseListenAddress(config.address);
+  const main = parseListenAddress(opts.listenAddress ?? config.address);
   const redirect: Json = { https_redirect: true, response_code: 'MOVED_PERMANENTLY' };
-  if (main !== undefined && main.port !== 443) redirect.port_redirect = main.port;
+  if (main !== undefined && main.port !== 443 && main.port !== 0)
+    redirect.port_redirect = main.port;
   const hcm: Json = {
     '@type': TYPES.hcm,
     stat_prefix: 'http-redirect',

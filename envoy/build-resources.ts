@@ -7,6 +7,8 @@ import type { RouteSource } from './build-http-connection-manager.js';
 import { buildMainListener, buildRedirectListener } from './build-listener.js';
 import { buildRouteConfig, type IndexedRoute } from './build-route-config.js';
 import { configuredCertificates } from './build-tls-context.js';
+import { findIgnoredSettings } from './find-ignored-settings.js';
+import { re2Problem } from './lib/check-re2-syntax.js';
 import { type Json, pemOrFile } from './lib/envoy-values.js';
 import { AUTHN_CLUSTER, AUTHZ_CLUSTER } from './lib/names.js';
 import type { EnvoyBuildOptions, EnvoyIssue, NamedResource } from './types.js';
@@ -16,6 +18,8 @@ export interface BuiltResources {
   readonly routes: NamedResource[];
   readonly clusters: NamedResource[];
   readonly issues: EnvoyIssue[];
+  /** Settings not honoured; the resources are still usable. */
+  readonly warnings: EnvoyIssue[];
 }
 
 const HTTP_FROM = new Set(['http:', 'https:']);
@@ -51,6 +55,15 @@ function routeProblem(route: Route, index: number): Omit<EnvoyIssue, 'resource'>
       `remove_request_headers cannot remove ${bad} (Envoy refuses pseudo-headers and Host)`,
     );
   }
+  for (const key of [
+    'regex',
+    'regex_rewrite_pattern',
+    'host_path_regex_rewrite_pattern',
+  ] as const) {
+    const pattern = route[key];
+    const why = pattern === undefined ? undefined : re2Problem(pattern);
+    if (why !== undefined) return issue('ENVOY_RESOURCE_INVALID', `${key}: ${why}`);
+  }
   return undefined;
 }
 
@@ -66,9 +79,9 @@ export function buildResources(
     if (p === undefined) usable.push({ route, index });
     else issues.push({ ...p, resource: `route ${route.id}` });
   });
-  const built = buildRouteConfig(config, usable);
-  issues.push(...built.issues);
   const certificates = configuredCertificates(config, opts.baseDir);
+  const built = buildRouteConfig(config, usable, certificates.length > 0);
+  issues.push(...built.issues);
   if (certificates.length === 0 && !config.insecure_server) {
     if (opts.devCertificate === undefined) {
       issues.push({
@@ -98,8 +111,8 @@ export function buildResources(
   const redirect = buildRedirectListener(config, opts);
   if (redirect !== undefined) listeners.push({ name: redirect.name as string, resource: redirect });
   const clusters: NamedResource[] = [
-    { name: AUTHZ_CLUSTER, resource: buildAuthzCluster(opts.authz) },
-    { name: AUTHN_CLUSTER, resource: buildAuthnCluster(opts.authn) },
+    { name: AUTHZ_CLUSTER, resource: buildAuthzCluster(opts.authz, config, opts) },
+    { name: AUTHN_CLUSTER, resource: buildAuthnCluster(opts.authn, config, opts) },
   ];
   for (const { route, index } of usable) {
     const c: Json | undefined = buildRouteCluster(route, config, opts);
@@ -111,7 +124,14 @@ export function buildResources(
       });
     }
   }
-  return { listeners, routes: routes === 'ads' ? [built.resource] : [], clusters, issues };
+  const warnings = findIgnoredSettings(config);
+  return {
+    listeners,
+    routes: routes === 'ads' ? [built.resource] : [],
+    clusters,
+    issues,
+    warnings,
+  };
 }
 
 function inlineParts(parts: NamedResource['parts']): NamedResource['parts'] {

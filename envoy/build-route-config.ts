@@ -2,7 +2,7 @@
 // route host (`host` and `host:*`) with the internal routes first and then that host's routes
 // in config order (first match wins); a final catch-all `*` host for wildcard `from` hosts,
 // whose routes also match on an `:authority` regex.
-import type { Config, Route } from '../config/index.js';
+import { type Config, DEFAULT_SET_RESPONSE_HEADERS, type Route } from '../config/index.js';
 import { buildAuthenticateRoutes, buildInternalRoutes } from './build-internal-routes.js';
 import { buildPolicyRoute, responseHeaders } from './build-route.js';
 import type { Json } from './lib/envoy-values.js';
@@ -14,6 +14,21 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 /** `*.example.com` → a regex over `:authority` (any port). */
 export function wildcardAuthorityRegex(host: string): string {
   return `^${host.split('*').map(escapeRegex).join('[^:]*')}(:[0-9]+)?$`;
+}
+
+const HSTS = 'max-age=31536000; includeSubDomains; preload';
+
+/** set_response_headers; the untouched defaults gain HSTS when real certificates serve TLS. */
+export function globalResponseHeaders(
+  config: Config,
+  realCertificates: boolean,
+): Readonly<Record<string, string>> {
+  const set = config.set_response_headers;
+  const isDefault =
+    Object.keys(set).length === Object.keys(DEFAULT_SET_RESPONSE_HEADERS).length &&
+    Object.entries(DEFAULT_SET_RESPONSE_HEADERS).every(([k, v]) => set[k] === v);
+  if (!isDefault || !realCertificates || config.insecure_server) return set;
+  return { ...set, 'Strict-Transport-Security': HSTS };
 }
 
 const domainsOf = (host: string): string[] => [host, `${host}:*`];
@@ -33,6 +48,8 @@ export interface IndexedRoute {
 export function buildRouteConfig(
   config: Config,
   routes: readonly IndexedRoute[] = config.routes.map((route, index) => ({ route, index })),
+  /** Real certificates are configured: the default headers gain Strict-Transport-Security. */
+  realCertificates = false,
 ): { resource: NamedResource; issues: EnvoyIssue[] } {
   const issues: EnvoyIssue[] = [];
   const parts = new Map<string, ResourceOrigin>();
@@ -92,7 +109,7 @@ export function buildRouteConfig(
     virtual_hosts: vhosts,
     validate_clusters: false,
   };
-  const headers = responseHeaders(config.set_response_headers);
+  const headers = responseHeaders(globalResponseHeaders(config, realCertificates));
   if (headers.length > 0) {
     resource.response_headers_to_add = headers;
     resource.most_specific_header_mutations_wins = true;

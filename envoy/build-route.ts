@@ -44,8 +44,10 @@ export function responseHeaders(headers: Readonly<Record<string, string>>): Json
 function routeResponseHeaders(route: Route, config: Config): Json {
   const own = route.set_response_headers;
   if (own === undefined) return {};
-  if ('disable' in own)
-    return { response_headers_to_remove: Object.keys(config.set_response_headers) };
+  if ('disable' in own) {
+    const global = [...Object.keys(config.set_response_headers), 'Strict-Transport-Security'];
+    return { response_headers_to_remove: [...new Set(global.filter((k) => k !== 'disable'))] };
+  }
   const add = responseHeaders(own);
   return add.length > 0 ? { response_headers_to_add: add } : {};
 }
@@ -107,15 +109,14 @@ function buildRouteAction(route: Route, config: Config): Json {
     (h) => h.toLowerCase() === 'x-forwarded-host',
   );
   action.append_x_forwarded_host = !route.preserve_host_header && !removesXfh;
-  const upgrades: Json[] = [
-    { upgrade_type: 'websocket', enabled: route.allow_websockets },
-    { upgrade_type: 'spdy/3.1', enabled: route.allow_spdy },
-  ];
+  // Upgrades are off unless enabled here (the connection manager enables none).
+  const upgrades: Json[] = [];
+  if (route.allow_websockets) upgrades.push({ upgrade_type: 'websocket' });
+  if (route.allow_spdy) upgrades.push({ upgrade_type: 'spdy/3.1' });
   for (const u of route.allow_upgrades ?? config.allow_upgrades ?? []) {
-    if (!['websocket', 'spdy/3.1'].includes(u.toLowerCase()))
-      upgrades.push({ upgrade_type: u, enabled: true });
+    if (!['websocket', 'spdy/3.1'].includes(u.toLowerCase())) upgrades.push({ upgrade_type: u });
   }
-  action.upgrade_configs = upgrades;
+  if (upgrades.length > 0) action.upgrade_configs = upgrades;
   if (route.load_balancing_policy === 'ring_hash' || route.load_balancing_policy === 'maglev') {
     action.hash_policy = [
       { header: { header_name: 'x-pomerium-routing-key' }, terminal: true },

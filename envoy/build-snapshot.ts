@@ -23,5 +23,6 @@ export function buildSnapshot(config: Config, opts: EnvoyBuildOptions): Snapshot
   return Object.freeze({
     resources: Object.freeze(resources),
     buildIssues: Object.freeze(built.issues),
+    warnings: Object.freeze(built.warnings),
   });
 }

@@ -82,7 +82,7 @@ export function buildDownstreamTlsContext(
   return context;
 }
 
-const DEFAULT_SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
+export const DEFAULT_SYSTEM_CA = '/etc/ssl/certs/ca-certificates.crt';
 
 export function buildUpstreamTlsContext(
   route: Route,

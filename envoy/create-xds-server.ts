@@ -8,6 +8,7 @@ import { loadGrpcObject, serviceProtoFiles } from '../protos/index.js';
 import { buildSnapshot } from './build-snapshot.js';
 import type { EnvoyBuildOptions, EnvoyIssue } from './types.js';
 import { validateSnapshot } from './validate-snapshot.js';
+import { isLoopbackPeer } from './xds/check-peer.js';
 import {
   type DiscoveryRequest,
   type DiscoveryResponse,
@@ -45,6 +46,11 @@ export interface XdsServer {
 export interface XdsServerOptions {
   readonly logger?: Logger;
   readonly callbacks?: XdsCallbacks;
+  /**
+   * Which peers may open an ADS stream (grpc-js peer strings such as `10.0.0.7:41234`). Default:
+   * loopback only — snapshots carry private keys.
+   */
+  readonly allowPeer?: (peer: string) => boolean;
 }
 
 interface ServiceCtor {
@@ -95,8 +101,16 @@ export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
     },
   };
   const servers: grpc.Server[] = [];
-  const stream: grpc.handleBidiStreamingCall<DiscoveryRequest, DiscoveryResponse> = (call) =>
+  const allowPeer = opts.allowPeer ?? isLoopbackPeer;
+  const stream: grpc.handleBidiStreamingCall<DiscoveryRequest, DiscoveryResponse> = (call) => {
+    const peer = call.getPeer();
+    if (!allowPeer(peer)) {
+      logger.warn({ peer }, 'ADS stream refused: peer not allowed');
+      call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: 'peer not allowed' });
+      return;
+    }
     serveAdsStream(call, cache, logger, callbacks);
+  };
   const delta: grpc.handleBidiStreamingCall<unknown, unknown> = (call) => {
     call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'use state-of-the-world ADS' });
   };
@@ -123,7 +137,8 @@ export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
     setSnapshot(nodeId, config, buildOpts) {
       const loaded = 'locate' in config ? config : undefined;
       const cfg = loaded?.config ?? (config as Config);
-      const result = validateSnapshot(buildSnapshot(cfg, buildOpts));
+      const snapshot = buildSnapshot(cfg, buildOpts);
+      const result = validateSnapshot(snapshot);
       if (!result.ok) {
         const issues = loaded === undefined ? result.issues : withPositions(loaded, result.issues);
         logger.error(
@@ -132,7 +147,16 @@ export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
         );
         return { ok: false, issues };
       }
+      if (snapshot.warnings.length > 0) {
+        const warnings =
+          loaded === undefined ? snapshot.warnings : withPositions(loaded, snapshot.warnings);
+        logger.warn(
+          { node: nodeId, code: 'ENVOY_UNSUPPORTED', warnings },
+          'some settings are not honoured by the Envoy generator',
+        );
+      }
       cache.set(nodeId, result.encoded);
+      logger.info({ node: nodeId, version: result.encoded.version }, 'snapshot published');
       entry(nodeId).published = result.encoded.version;
       return { ok: true, version: result.encoded.version };
     },

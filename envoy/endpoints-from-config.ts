@@ -9,7 +9,9 @@ import type { EnvoyBuildOptions, HostPort } from './types.js';
 function fromUrl(url: string): HostPort {
   const u = new URL(url);
   const port = u.port !== '' ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-  return { host: upstreamHost(u.hostname), port };
+  return u.protocol === 'https:'
+    ? { host: upstreamHost(u.hostname), port, tls: true }
+    : { host: upstreamHost(u.hostname), port };
 }
 
 function local(addr: string, delta = 0): HostPort {

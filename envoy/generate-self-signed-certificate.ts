@@ -34,8 +34,13 @@ function utcTime(d: Date): Buffer {
 
 function ipBytes(ip: string): Buffer {
   if (isIP(ip) === 4) return Buffer.from(ip.split('.').map(Number));
-  const full = ip.includes('::') ? ip.replace('::', ':'.repeat(9 - ip.split(':').length)) : ip;
-  return Buffer.concat(full.split(':').map((h) => Buffer.from((h || '0').padStart(4, '0'), 'hex')));
+  const [head = '', tail = ''] = ip.split('::');
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === '' ? [] : tail.split(':');
+  const groups = ip.includes('::')
+    ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
+    : h;
+  return Buffer.concat(groups.map((g) => Buffer.from(g.padStart(4, '0'), 'hex')));
 }
 
 export interface SelfSignedCertificate {
@@ -54,7 +59,13 @@ export function generateSelfSignedCertificate(
   const now = opts.now ?? new Date();
   const notAfter = new Date(now.getTime() + (opts.days ?? 365) * 86_400_000);
   const name = seq(
-    tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from('Portcullis development')))),
+    tlv(
+      0x31,
+      seq(
+        oid('2.5.4.3'),
+        tlv(0x0c, Buffer.from(`Portcullis development ${hosts[0] ?? ''}`.trim())),
+      ),
+    ),
   );
   const sigAlg = seq(oid('1.2.840.10045.4.3.2'));
   const names = hosts.map((h) =>
@@ -72,7 +83,7 @@ export function generateSelfSignedCertificate(
     ),
   );
   const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  serial[0] = (serial[0]! & 0x3f) | 0x40; // positive, minimal DER INTEGER
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([2]))),
     tlv(0x02, serial),

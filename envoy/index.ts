@@ -1,11 +1,6 @@
 // The envoy room: this file is its only door. It re-exports what other rooms may use.
-export {
-  type AdsBootstrapOptions,
-  type BootstrapResult,
-  buildAdsBootstrap,
-  buildBootstrap,
-  DEFAULT_NODE_ID,
-} from './build-bootstrap.js';
+export { type AdsBootstrapOptions, buildAdsBootstrap } from './build-ads-bootstrap.js';
+export { type BootstrapResult, buildBootstrap } from './build-bootstrap.js';
 export { buildSnapshot } from './build-snapshot.js';
 export { checkSnapshotConsistency } from './check-snapshot-consistency.js';
 export {
@@ -14,9 +9,15 @@ export {
   type XdsServer,
   type XdsServerOptions,
 } from './create-xds-server.js';
+export { devCertificateFor } from './dev-certificate-for.js';
 export { endpointsFromConfig } from './endpoints-from-config.js';
+export { envoyConfigIssues } from './envoy-config-issues.js';
 export { formatEnvoyIssues } from './format-envoy-issues.js';
-export { generateSelfSignedCertificate } from './generate-self-signed-certificate.js';
+export {
+  generateSelfSignedCertificate,
+  type SelfSignedCertificate,
+} from './generate-self-signed-certificate.js';
+export { DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
 export {
   AUTHN_CLUSTER,
   AUTHZ_CLUSTER,

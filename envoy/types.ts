@@ -7,6 +7,8 @@ import type { ResourceKind } from './lib/names.js';
 export interface HostPort {
   readonly host: string;
   readonly port: number;
+  /** Speak TLS to it (an https:// service URL); verified against certificate_authority. */
+  readonly tls?: boolean;
 }
 
 export interface EnvoyBuildOptions {
@@ -50,6 +52,8 @@ export interface Snapshot {
   readonly resources: Readonly<Record<ResourceKind, readonly NamedResource[]>>;
   /** Problems found while building (e.g. an unsupported upstream), never published. */
   readonly buildIssues: readonly EnvoyIssue[];
+  /** Settings the generator does not honour yet (published anyway, logged). */
+  readonly warnings: readonly EnvoyIssue[];
 }
 
 export type EnvoyIssueCode =

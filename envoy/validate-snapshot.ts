@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { checkSnapshotConsistency, originOf } from './check-snapshot-consistency.js';
 import { checkProtoMessage } from './lib/check-proto-message.js';
-import { envoyProtoRoot } from './lib/envoy-proto-root.js';
+import { envoyProtoRoot, envoyType } from './lib/envoy-proto-root.js';
 import { type ResourceKind, TYPE_URLS } from './lib/names.js';
 import type { EnvoyIssue, NamedResource, Snapshot } from './types.js';
 
@@ -41,7 +41,8 @@ export function checkResource(
   label: string,
 ): { issues: EnvoyIssue[]; value?: Uint8Array } {
   const root = envoyProtoRoot();
-  const { value, problems } = checkProtoMessage(root, typeName, item.resource);
+  const type = envoyType(typeName);
+  const { value, problems } = checkProtoMessage(root, type, item.resource);
   const issues = problems.map((p): EnvoyIssue => {
     const route = originOf(item, p.field);
     return {
@@ -53,7 +54,6 @@ export function checkResource(
     };
   });
   if (issues.length > 0 || value === undefined) return { issues };
-  const type = root.lookupType(typeName);
   return { issues, value: type.encode(value).finish() };
 }
 

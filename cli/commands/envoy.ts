@@ -5,7 +5,6 @@ import { dirname } from 'node:path';
 import { stderr, stdout } from 'node:process';
 import { stringify } from 'yaml';
 import {
-  type Config,
   ConfigError,
   formatConfigIssues,
   loadConfigFile,
@@ -14,10 +13,10 @@ import {
 import {
   buildAdsBootstrap,
   buildBootstrap,
+  devCertificateFor,
   type EnvoyBuildOptions,
   endpointsFromConfig,
   formatEnvoyIssues,
-  generateSelfSignedCertificate,
   type HostPort,
 } from '../../envoy/index.js';
 import type { Command } from '../main.js';
@@ -86,15 +85,6 @@ function parseArgs(args: readonly string[]): Args | 'help' | { error: string } {
   return out as Args;
 }
 
-function routeHosts(config: Config): string[] {
-  const hosts = config.routes.map((r) =>
-    new URL(r.from.replace('*', 'wildcard')).hostname.replace('wildcard', '*'),
-  );
-  if (config.authenticate_service_url !== undefined)
-    hosts.push(new URL(config.authenticate_service_url).hostname);
-  return [...new Set(hosts)];
-}
-
 const command: Command = {
   summary: 'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
   async run(args) {
@@ -125,16 +115,11 @@ const command: Command = {
         ...adminPort,
         ...nodeId,
       };
-      const hasCert =
-        (config.certificates?.length ?? 0) > 0 ||
-        config.certificate !== undefined ||
-        config.certificate_file !== undefined;
-      let devCertificate: EnvoyBuildOptions['devCertificate'];
-      if (!config.insecure_server && !hasCert) {
+      const devCertificate = devCertificateFor(config);
+      if (devCertificate !== undefined) {
         stderr.write(
           'warning: no certificate configured; the bootstrap embeds a generated self-signed one (development only)\n',
         );
-        devCertificate = generateSelfSignedCertificate(routeHosts(config));
       }
       const result = buildBootstrap(
         config,
@@ -152,6 +137,7 @@ const command: Command = {
         stderr.write(`${result.issues.length} problem(s): no bootstrap written\n`);
         return 1;
       }
+      for (const w of result.warnings) stderr.write(`warning: ${formatEnvoyIssues([w])}\n`);
       stdout.write(stringify(result.bootstrap, { lineWidth: 0, aliasDuplicateObjects: false }));
       return 0;
     } catch (err) {

@@ -10,4 +10,8 @@ export type ValidateCheck = (loaded: LoadedConfig) => Promise<readonly ConfigIss
  * The checks `portcullis validate` runs, in order. The policy engine adds its compiler here,
  * e.g. `async (loaded) => compilePolicyIssues(loaded)`; issues use `loaded.locate(path)`.
  */
-export const VALIDATE_CHECKS: readonly ValidateCheck[] = [async (loaded) => policyIssues(loaded)];
+export const VALIDATE_CHECKS: readonly ValidateCheck[] = [
+  async (loaded) => policyIssues(loaded),
+  // envoy: what would stop the config's Envoy snapshot from being published.
+  async (loaded) => (await import('../../envoy/index.js')).envoyConfigIssues(loaded),
+];

@@ -54,6 +54,7 @@ function requiredOneofs(type: protobuf.Type): protobuf.OneOf[] {
   return list;
 }
 
+const anyTypesByRoot = new WeakMap<protobuf.Root, Map<string, protobuf.Type>>();
 const fullNames = new WeakMap<protobuf.Type, string>();
 const NOT_WELL_KNOWN = { done: false } as const;
 
@@ -73,10 +74,16 @@ class Checker {
   problems: ProtoProblem[] = [];
   /** Objects shared by several places (internal routes, filters) are checked once. */
   readonly memo = new WeakMap<object, Map<protobuf.Type, Memo>>();
-  readonly anyTypes = new Map<string, protobuf.Type>();
+  readonly anyTypes: Map<string, protobuf.Type>;
   readonly root: protobuf.Root;
   constructor(root: protobuf.Root) {
     this.root = root;
+    let types = anyTypesByRoot.get(root);
+    if (types === undefined) {
+      types = new Map();
+      anyTypesByRoot.set(root, types);
+    }
+    this.anyTypes = types;
   }
 
   problem(field: string, message: string): undefined {
@@ -240,7 +247,7 @@ class Checker {
     const out: Obj = {};
     for (const [key, x] of Object.entries(v)) {
       if (x === undefined) continue;
-      const f = type.fields[key];
+      const f = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
       const at = join(path, key);
       if (f === undefined) {
         this.problem(at, `unknown field of ${type.fullName.slice(1)}`);
@@ -273,10 +280,11 @@ class Checker {
 /** The converted object and every problem found (empty when the resource is valid). */
 export function checkProtoMessage(
   root: protobuf.Root,
-  typeName: string,
+  type: string | protobuf.Type,
   value: unknown,
 ): { value: Obj | undefined; problems: readonly ProtoProblem[] } {
   const checker = new Checker(root);
-  const converted = checker.message(root.lookupType(typeName), value, '');
+  const t = typeof type === 'string' ? root.lookupType(type) : type;
+  const converted = checker.message(t, value, '');
   return { value: converted, problems: checker.problems };
 }

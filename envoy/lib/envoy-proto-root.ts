@@ -15,8 +15,23 @@ export const RESOURCE_PROTO_FILES = [
   'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',
   'envoy/extensions/transport_sockets/tls/v3/tls.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto',
 ] as const;
 
+let root: protobuf.Root | undefined;
+const types = new Map<string, protobuf.Type>();
+
 export function envoyProtoRoot(): protobuf.Root {
-  return loadProtoRoot(RESOURCE_PROTO_FILES);
+  root ??= loadProtoRoot(RESOURCE_PROTO_FILES);
+  return root;
+}
+
+/** A message type by full name (without the leading dot), looked up once. */
+export function envoyType(name: string): protobuf.Type {
+  let type = types.get(name);
+  if (type === undefined) {
+    type = envoyProtoRoot().lookupType(name);
+    types.set(name, type);
+  }
+  return type;
 }

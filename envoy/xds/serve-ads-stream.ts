@@ -127,6 +127,10 @@ export function serveAdsStream(
           'Envoy rejected a snapshot (NACK); it keeps its last accepted configuration',
         );
         callbacks.onNack?.(node, t, st.sentVersion, error);
+        // Envoy keeps what it had: that version is what this stream now holds for the type.
+        st.sentVersion = req.version_info;
+        st.ackedVersion = req.version_info;
+        st.open = true;
         if (st.sentSnapshot !== undefined) cache.rejected(node, st.sentSnapshot);
       } else {
         st.ackedVersion = req.version_info;
