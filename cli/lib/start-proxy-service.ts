@@ -8,10 +8,10 @@ import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import {
   buildAdsBootstrap,
   createXdsServer,
+  devCertificateFor,
   type EnvoyBuildOptions,
   type EnvoyProcess,
   formatEnvoyIssues,
-  generateSelfSignedCertificate,
   startEnvoy,
   type XdsServer,
 } from '../../envoy/index.js';
@@ -30,18 +30,6 @@ export function addXdsServer(server: grpc.Server, logger: Logger): XdsServer {
 
 type Endpoints = Pick<EnvoyBuildOptions, 'authz' | 'authn'>;
 
-function routeHosts(loaded: LoadedConfig): string[] {
-  const hosts = new Set<string>(['localhost']);
-  for (const r of loaded.config.routes) {
-    const host = /^[a-z]+:\/\/([^/:?#]+)/i.exec(r.from)?.[1];
-    if (host) hosts.add(host.toLowerCase());
-  }
-  if (loaded.config.authenticate_service_url) {
-    hosts.add(new URL(loaded.config.authenticate_service_url).hostname);
-  }
-  return [...hosts];
-}
-
 /** Step 2 (after it bound): publish the snapshot, then start Envoy if there is one. */
 export async function startProxyService(opts: {
   readonly loaded: LoadedConfig;
@@ -54,11 +42,8 @@ export async function startProxyService(opts: {
 }): Promise<ServiceUnit> {
   const logger = opts.logger.child({ service: 'proxy' });
   const c = opts.loaded.config;
-  const hasCertificate =
-    c.certificates !== undefined || c.certificate !== undefined || c.certificate_file !== undefined;
-  let devCertificate: { cert: string; key: string } | undefined;
-  if (!c.insecure_server && !hasCertificate) {
-    devCertificate = generateSelfSignedCertificate(routeHosts(opts.loaded));
+  const devCertificate = devCertificateFor(c);
+  if (devCertificate) {
     logger.warn(
       { code: 'insecure_setting' },
       'no certificate configured: Envoy serves a self-signed development certificate',
