@@ -5,9 +5,10 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ENVOY_INSTALL_HINT, findEnvoyBinary, formatLogLine } from '../../cli/index.js';
+import { ENVOY_INSTALL_HINT, formatLogLine } from '../../cli/index.js';
 import { startDemoApp } from '../demo-app/index.js';
 import { loadDevIdpFile, startDevIdp } from '../dev-idp/index.js';
+import { ensureEnvoy } from './ensure-envoy.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -23,7 +24,7 @@ const APPS = [
 ];
 
 async function main(): Promise<number> {
-  const envoyBin = findEnvoyBinary();
+  const envoyBin = ensureEnvoy((line) => process.stderr.write(`quickstart: ${line}\n`));
   if (!envoyBin) {
     process.stderr.write(`quickstart: no envoy binary found: ${ENVOY_INSTALL_HINT}\n`);
     return 1;
