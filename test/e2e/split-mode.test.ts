@@ -89,6 +89,14 @@ test('an authz replica killed under load: no request is allowed by mistake', asy
   await new Promise((r) => setTimeout(r, 2500));
   await load.stop();
   const anonymous = load.outcomes.filter((o) => o.loop === 'anonymous');
+  if (process.env.E2E_LOGS) {
+    const tally: Record<string, number> = {};
+    for (const o of load.outcomes) {
+      const k = `${o.loop} ${o.at < killedAt ? 'before' : 'after'} ${o.status}`;
+      tally[k] = (tally[k] ?? 0) + 1;
+    }
+    process.stderr.write(`${JSON.stringify(tally)}\n`);
+  }
   const signed = load.outcomes.filter((o) => o.loop === 'signed-in');
   assert.ok(anonymous.length > 20 && signed.length > 20, 'enough load on both kinds');
   assert.deepEqual(
