@@ -18,6 +18,7 @@ import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { createIdentityHeaderCache } from './lib/build-allow-response.js';
+import { createDeadlineWatch } from './lib/deadline-watch.js';
 import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
 import { createCertificateJudge } from './lib/judge-client-certificate.js';
@@ -126,6 +127,22 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   cache().catch(() => undefined);
   groups.groupsFor('', []).catch(() => undefined);
   const metrics = createAuthzMetrics();
+  const deadlines = createDeadlineWatch();
+  /** Every field present from the start: one object shape for every Check. */
+  const newContext = (st: AuthzState, req: AuthzRequest, t: number): CheckContext => ({
+    state: st,
+    deps,
+    req,
+    now: t,
+    route: undefined,
+    policyRequest: undefined,
+    cookies: undefined,
+    tokens: undefined,
+    handle: undefined,
+    session: undefined,
+    resolved: undefined,
+    decision: undefined,
+  });
   const health = createHealthService(grpc.status);
 
   const logDecision = (
@@ -175,13 +192,13 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     const started = performance.now();
     const current = state;
     let done = false;
-    let timer: NodeJS.Timeout | undefined;
+    let release: (() => void) | undefined;
     let req: AuthzRequest | null = null;
     let ctx: CheckContext | null = null;
     const finish = (res: AuthzResponse, code?: string): void => {
       if (done) return;
       done = true;
-      if (timer) clearTimeout(timer);
+      release?.();
       logDecision(ctx, req, res, performance.now() - started, code);
       callback(null, writeCheckResponse(res));
     };
@@ -193,7 +210,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     };
     try {
       req = readCheckRequest(call.request);
-      ctx = { state: current, deps, req, now: now() };
+      ctx = newContext(current, req, now());
       const deadline = call.getDeadline();
       const left =
         deadline instanceof Date
@@ -202,9 +219,8 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
             ? deadline - Date.now()
             : Infinity;
       const budget = Math.max(1, Math.min(current.deadlineMs, left - Math.min(100, left * 0.1)));
-      timer = setTimeout(
-        () => fail(new PortcullisError('AUTHZ_DEADLINE_EXCEEDED', 'check deadline exceeded')),
-        budget,
+      release = deadlines.watch(budget, () =>
+        fail(new PortcullisError('AUTHZ_DEADLINE_EXCEEDED', 'check deadline exceeded')),
       );
       runCheck(ctx).then(finish, fail);
     } catch (err) {
@@ -270,6 +286,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     },
     async close() {
       health.setStatus('NOT_SERVING');
+      deadlines.close();
       if (own) {
         const srv = own;
         own = null;

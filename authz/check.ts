@@ -151,7 +151,7 @@ function originalUrl(ctx: CheckContext): string {
   return url.toString();
 }
 
-const respond: Step = async (ctx) => {
+const respond: Step = (ctx) => {
   const d = ctx.decision!;
   const route = ctx.route!;
   if (d.outcome === 'allow') {

@@ -36,6 +36,9 @@ export interface RouteState {
   readonly issuerUri: boolean;
   /** `jwt_claims_headers` as [lower-case header, claim]. */
   readonly claimHeaders: readonly (readonly [string, string])[];
+  readonly claimHeaderNames: ReadonlySet<string>;
+  /** The OK answer carries or templates the signed assertion. */
+  readonly needsJwt: boolean;
   readonly setRequestHeaders: readonly (readonly [string, HeaderTemplate])[];
   readonly routingKey: boolean;
   readonly dependsOn: readonly string[];
@@ -188,23 +191,28 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
   const claimHeaders = Object.entries(config.jwt_claims_headers).map(
     ([h, c]) => [h.toLowerCase(), c] as const,
   );
+  const claimHeaderNames = new Set(claimHeaders.map(([n]) => n));
   const routes = new Map<string, RouteState>();
   config.routes.forEach((route, i) => {
     const policy = policies.get(route.id);
     if (!policy) throw invalid(`routes[${i}]: no compiled policy for route id "${route.id}"`);
     const filter = route.jwt_groups_filter ?? config.jwt_groups_filter;
+    const passIdentityHeaders = route.pass_identity_headers ?? config.pass_identity_headers;
+    const templates = Object.entries(route.set_request_headers ?? {}).map(
+      ([h, v]) => [h.toLowerCase(), parseHeaderTemplate(v)] as const,
+    );
     routes.set(route.id, {
       id: route.id,
       route,
       policy,
       idpId: computeIdpId(config, route),
       clientCa: bundleOf(routeCas[i] ?? globalCas),
-      passIdentityHeaders: route.pass_identity_headers ?? config.pass_identity_headers,
+      passIdentityHeaders,
       issuerUri: (route.jwt_issuer_format ?? config.jwt_issuer_format) === 'uri',
       claimHeaders,
-      setRequestHeaders: Object.entries(route.set_request_headers ?? {}).map(
-        ([h, v]) => [h.toLowerCase(), parseHeaderTemplate(v)] as const,
-      ),
+      claimHeaderNames,
+      needsJwt: passIdentityHeaders || templates.some(([, t]) => t.needsJwt),
+      setRequestHeaders: templates,
       routingKey:
         route.load_balancing_policy === 'ring_hash' || route.load_balancing_policy === 'maglev',
       dependsOn: route.depends_on ?? [],

@@ -140,7 +140,19 @@ function certValues(
   }
 }
 
-export async function buildAllowResponse(input: AllowInput): Promise<AllowResponse> {
+/** The OK answer; synchronous unless the assertion must be (re-)signed first. */
+export function buildAllowResponse(input: AllowInput): AllowResponse | Promise<AllowResponse> {
+  if (!input.route.needsJwt) return assemble(input, '');
+  const p = input.identityHeaders(input);
+  const key = input.state.signingKey;
+  const cached = input.signer.peek(p.claimsKey, key, input.now);
+  if (cached !== undefined) return assemble(input, cached);
+  return input.signer
+    .sign(p.claims, key, input.now, p.claimsKey)
+    .then((jwt) => assemble(input, jwt));
+}
+
+function assemble(input: AllowInput, jwt: string): AllowResponse {
   const { state, route, req, session } = input;
   const h = req.http.headers;
   const set = new Map<string, string>();
@@ -162,20 +174,12 @@ export async function buildAllowResponse(input: AllowInput): Promise<AllowRespon
   const queryToRemove = queryTokens(req.http.rawQuery).length > 0 ? ['pomerium_session'] : [];
 
   // Identity headers: ours, or none; a client's own values never pass.
-  const claimNames = new Set(route.claimHeaders.map(([n]) => n));
+  const claimNames = route.claimHeaderNames;
   for (const name of Object.keys(h)) {
     if (name.startsWith('x-pomerium-claim-') && !claimNames.has(name)) remove.add(name);
   }
-  let jwt: Promise<string> | null = null;
-  const sign = (): Promise<string> => {
-    if (jwt === null) {
-      const p = input.identityHeaders(input);
-      jwt = input.signer.sign(p.claims, state.signingKey, input.now, p.claimsKey);
-    }
-    return jwt;
-  };
   if (route.passIdentityHeaders) {
-    set.set(ASSERTION_HEADER, await sign());
+    set.set(ASSERTION_HEADER, jwt);
     const previous = h[ASSERTION_FOR_HEADER] || h[ASSERTION_HEADER];
     if (previous) set.set(ASSERTION_FOR_HEADER, previous);
     for (const [name, value] of input.identityHeaders(input).claimHeaders) set.set(name, value);
@@ -192,12 +196,12 @@ export async function buildAllowResponse(input: AllowInput): Promise<AllowRespon
     const values: TemplateValues = {
       accessToken: session?.oauth_token?.access_token ?? '',
       idToken: session?.id_token?.raw ?? '',
-      jwt: sign,
+      jwt,
       ...certValues(input.policyRequest.clientCertificate.leafPem ?? ''),
       header: (name) => h[name] ?? '',
     };
     for (const [name, tpl] of route.setRequestHeaders) {
-      set.set(name, await renderHeaderTemplate(tpl, values));
+      set.set(name, renderHeaderTemplate(tpl, values));
     }
   }
   for (const name of set.keys()) remove.delete(name);

@@ -7,8 +7,8 @@
 export interface TemplateValues {
   readonly accessToken: string;
   readonly idToken: string;
-  /** Signs (or fetches the cached) assertion on demand. */
-  jwt(): Promise<string>;
+  /** The signed assertion ('' when the route's templates do not use it). */
+  readonly jwt: string;
   readonly clientCertFingerprint: string;
   readonly clientCertSanDns: string;
   readonly clientCertSanEmail: string;
@@ -87,10 +87,7 @@ export function parseHeaderTemplate(text: string): HeaderTemplate {
 }
 
 /** Renders a parsed template (single pass). */
-export async function renderHeaderTemplate(
-  tpl: HeaderTemplate,
-  values: TemplateValues,
-): Promise<string> {
+export function renderHeaderTemplate(tpl: HeaderTemplate, values: TemplateValues): string {
   let out = '';
   for (const p of tpl.parts) {
     if (p.t === 'text') out += p.v;
@@ -104,7 +101,7 @@ export async function renderHeaderTemplate(
           out += values.idToken;
           break;
         case 'pomerium.jwt':
-          out += await values.jwt();
+          out += values.jwt;
           break;
         case 'pomerium.client_cert_fingerprint':
           out += values.clientCertFingerprint;

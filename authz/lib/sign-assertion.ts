@@ -13,6 +13,8 @@ const RESIGN_BEFORE_MS = 60_000;
 export type AssertionClaims = Readonly<Record<string, string | readonly string[]>>;
 
 export interface AssertionSigner {
+  /** The cached assertion for these claims if it is still fresh (no signing, synchronous). */
+  peek(claimsKey: string, key: SigningKey, now: number): string | undefined;
   /** `claimsKey`: a string that identifies `claims` (default: their JSON). */
   sign(claims: AssertionClaims, key: SigningKey, now: number, claimsKey?: string): Promise<string>;
   readonly hits: number;
@@ -25,6 +27,14 @@ export function createAssertionSigner(maxEntries = 50_000): AssertionSigner {
   let hits = 0;
   let signed = 0;
   return {
+    peek(claimsKey, key, now) {
+      const hit = cache.get(`${key.kid}\u0000${claimsKey}`);
+      if (hit !== undefined && now < hit.renewAt) {
+        hits++;
+        return hit.jwt;
+      }
+      return undefined;
+    },
     async sign(claims, key, now, claimsKey) {
       const cacheKey = `${key.kid}\u0000${claimsKey ?? JSON.stringify(claims)}`;
       const hit = cache.get(cacheKey);
