@@ -16,7 +16,9 @@ import { freePort } from '../../helpers/free-port.js';
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', '..', '..', 'cli', 'main.js');
 
-const config = (grpcPort: number, extraRoute = '') => `
+const config = (grpcPort: number, extraRoute = '', metricsPort = 0) => `
+metrics_address: 127.0.0.1:${metricsPort}
+metrics_basic_auth: ${Buffer.from('prom:secret').toString('base64')}
 services: authorize,authenticate
 shared_secret: ubxqVmfhHrgk7ZbQZlJReG8m0v5lsHiv3D82jxaPrZM=
 insecure_server: true
@@ -68,8 +70,8 @@ async function waitForEntry(
 test('start runs authorize and authenticate, reloads the file into both, and stops on SIGTERM', async () => {
   const dir = tempDir();
   const file = join(dir, 'config.yaml');
-  const grpcPort = await freePort();
-  await writeFile(file, config(grpcPort));
+  const [grpcPort, metricsPort] = [await freePort(), await freePort()];
+  await writeFile(file, config(grpcPort, '', metricsPort));
   const p = await spawnPortcullis({ name: 'start', configFile: file });
   try {
     const ready = JSON.parse(p.lines.find((l) => /"msg":"ready"/.test(l))!) as {
@@ -84,6 +86,13 @@ test('start runs authorize and authenticate, reloads the file into both, and sto
     const health = await fetch(`http://${ready.listen.authenticate!.http}/healthz`);
     assert.equal(health.status, 200);
     assert.equal(await healthStatus(grpcPort), 'SERVING');
+    const metricsUrl = `http://${ready.listen.metrics!.http}/metrics`;
+    assert.equal((await fetch(metricsUrl)).status, 401, 'metrics_basic_auth is enforced');
+    const metrics = await fetch(metricsUrl, {
+      headers: { authorization: `Basic ${Buffer.from('prom:secret').toString('base64')}` },
+    });
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^portcullis_authz_/m);
 
     const seen = p.lines.length;
     await writeFile(
@@ -91,6 +100,7 @@ test('start runs authorize and authenticate, reloads the file into both, and sto
       config(
         grpcPort,
         '  - {from: http://b.localhost:8080, to: http://127.0.0.1:9, allow_public_unauthenticated_access: true}\n',
+        metricsPort,
       ),
     );
     await waitForEntry(p.lines, (e) => e.msg === 'config reloaded' && e.routes === 2, seen);
@@ -101,7 +111,7 @@ test('start runs authorize and authenticate, reloads the file into both, and sto
     );
 
     const before = p.lines.length;
-    await writeFile(file, `${config(grpcPort)}\nroutes_typo: [\n`);
+    await writeFile(file, `${config(grpcPort, '', metricsPort)}\nroutes_typo: [\n`);
     const refused = await waitForEntry(
       p.lines,
       (e) => /config reload refused/.test(String(e.msg)),
