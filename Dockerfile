@@ -25,7 +25,6 @@ COPY --from=build /app/package.json /app/package-lock.json ./
 # devDependencies stay: the development IdP (oidc-provider) runs from this image in the compose file.
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
-COPY --from=build /app/protos protos
 COPY --from=build /app/examples examples
 USER node
 ENTRYPOINT ["node", "/app/dist/cli/main.js"]

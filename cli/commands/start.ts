@@ -31,12 +31,16 @@ Options:
   -h, --help                 show this help
 `;
 
-/** Resolves when the process is asked to stop. */
+/** Resolves on the first SIGINT/SIGTERM; a second one while stopping exits at once (code 130). */
 function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    let stopping = false;
     const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
+      if (stopping) {
+        process.stderr.write('portcullis start: second signal, exiting without a clean stop\n');
+        process.exit(130);
+      }
+      stopping = true;
       resolve(signal);
     };
     process.on('SIGINT', on);

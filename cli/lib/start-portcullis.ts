@@ -45,6 +45,9 @@ const RESTART_KEYS = [
   'shared_secret',
 ] as const;
 
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host.startsWith('127.');
+
 const connectable = (host: string): string =>
   host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 
@@ -96,6 +99,12 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
     }
     if (plan.authorize || plan.proxy) {
       const grpcAddress = parseListenAddress(current.config.grpc_address, 'grpc_address');
+      if (current.config.grpc_insecure !== true && !isLoopback(grpcAddress.host)) {
+        logger.warn(
+          { code: 'insecure_setting', grpc_address: current.config.grpc_address },
+          'gRPC (authorize, ADS) is served without TLS (not built yet): keep grpc_address on a private network and set grpc_insecure: true to say so',
+        );
+      }
       const server = createGrpcServer();
       if (plan.authorize && store) {
         units.push(
