@@ -25,6 +25,14 @@ after(async () => {
 
 const hostOf = (name: string) => new URL(stack.url(name)).host;
 
+function parseLine(line: string): Record<string, unknown> {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 /** A request through Envoy with the browser context's cookies for that route (Node side). */
 async function fetchAs(
   context: BrowserContext,
@@ -125,6 +133,39 @@ test('a route added to the config file is served under load with zero failed req
   const failed = load.outcomes.filter((o) => o.status !== 200);
   assert.ok(load.outcomes.length > 50, `enough load (${load.outcomes.length} requests)`);
   assert.deepEqual(failed, [], 'zero failed requests during the reload');
+});
+
+test('a reload with a policy that does not compile is refused and the last good config keeps serving', async () => {
+  const port = stack.envoyPort;
+  const seen = stack.logs.length;
+  await stack.writeConfig(
+    [
+      `- from: ${stack.url('added')}\n  to: http://127.0.0.1:${stack.app.port}\n  allow_public_unauthenticated_access: true`,
+      `- from: ${stack.url('broken')}\n  to: http://127.0.0.1:${stack.app.port}\n  policy:\n    allow:\n      and:\n        - no_such_criterion: true`,
+    ].join('\n'),
+  );
+  const deadline = Date.now() + 10_000;
+  let refused: Record<string, unknown> | undefined;
+  while (!refused && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    refused = stack.logs
+      .slice(seen)
+      .map((l) => parseLine(l.line))
+      .find((e) => /config reload refused/.test(String(e.msg)));
+  }
+  assert.ok(refused, 'the reload is refused in the logs');
+  assert.equal(refused.code, 'CONFIG_INVALID');
+  assert.equal(
+    (await getStatus(port, hostOf('broken'))).status,
+    404,
+    'the broken route is not served',
+  );
+  assert.equal(
+    (await getStatus(port, hostOf('added'))).status,
+    200,
+    'the last good routes still are',
+  );
+  assert.equal((await getStatus(port, hostOf('public'))).status, 200);
 });
 
 test('programmatic login: the example client gets a token and calls a route with Authorization: Pomerium', async () => {
