@@ -30,7 +30,7 @@ export function createLogger(options: LoggerOptions): Logger {
   // pipe write per log line was the largest single cost of the `authorize` line per decision.
   const toStdout = !pretty && out === process.stdout;
   const destination = pretty
-    ? createPrettyStream(out, true)
+    ? createPrettyStream(out, out.isTTY === true)
     : toStdout
       ? pino.destination({ dest: 1, sync: false })
       : (out as NodeJS.WritableStream);
