@@ -26,7 +26,7 @@ import { type CheckRequestWire, readCheckRequest } from './lib/read-check-reques
 import { createIdentityResolver } from './lib/resolve-identity.js';
 import { createAssertionSigner } from './lib/sign-assertion.js';
 import { createTokenVerifier } from './lib/verify-session-token.js';
-import { type CheckResponseWire, writeCheckResponse } from './lib/write-check-response.js';
+import { type CheckResponseWire, createResponseEncoder } from './lib/write-check-response.js';
 
 export interface AuthzServerOptions {
   readonly loaded: LoadedConfig;
@@ -127,6 +127,11 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   cache().catch(() => undefined);
   groups.groupsFor('', []).catch(() => undefined);
   const metrics = createAuthzMetrics();
+  const checkMethod = serviceDefinitions().authorization.Check as grpc.MethodDefinition<
+    CheckResponseWire,
+    CheckResponseWire
+  >;
+  const encode = createResponseEncoder((wire) => checkMethod.responseSerialize(wire));
   const deadlines = createDeadlineWatch();
   /** Every field present from the start: one object shape for every Check. */
   const newContext = (st: AuthzState, req: AuthzRequest, t: number): CheckContext => ({
@@ -200,7 +205,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       done = true;
       release?.();
       logDecision(ctx, req, res, performance.now() - started, code);
-      callback(null, writeCheckResponse(res));
+      callback(null, encode(res) as CheckResponseWire);
     };
     const fail = (err: unknown): void => {
       const code = errorCode(err);
