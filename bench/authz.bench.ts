@@ -462,8 +462,9 @@ const run = async (): Promise<BenchResult> => {
   const tput = (r: LoadResult) => r.count / r.seconds;
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-authz-bench-'));
   const hasH2load = existsSync(H2LOAD);
-  const noopBody = grpcBody(dir, 5000, '');
+  // The very same request bytes for both servers.
   const bigBody = grpcBody(dir, 5000, big.token);
+  const noopBody = bigBody;
   await assertAllowed(big.port, 5000, big.token);
   const h2 = { noop: [] as H2loadResult[], big: [] as H2loadResult[] };
   const runs = {
