@@ -65,6 +65,7 @@ export function compileRuleSet(routeId: string, rules: RuleSet): CompiledPolicy 
   let dP = 0;
   const explainer: Explainer = {
     empty: rules.allow.length === 0 && rules.deny.length === 0,
+    noAllow: rules.allow.length === 0,
     failures: (denySide) =>
       denySide
         ? explainFailures(deny.metas, deny.values, results, dP >= 2147483648, false, {

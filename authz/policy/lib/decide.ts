@@ -15,6 +15,8 @@ const TRUE = 2147483648;
 export interface Explainer {
   /** The route has no policy at all. */
   readonly empty: boolean;
+  /** The route has no allow rule (so nothing can be allowed). */
+  readonly noAllow: boolean;
   /** The failing criteria of the deny side (`true`) or the allow side (`false`). */
   failures(denySide: boolean): PolicyFailure[];
 }
@@ -48,8 +50,10 @@ function denied(aP: number, dP: number, denySide: boolean, x: Explainer): Policy
   const failures = x.failures(denySide);
   const sentence = failures.map((f) => (f.got === '' ? f.wanted : `${f.wanted} (${f.got})`));
   const explanation =
-    !denySide && x.empty
-      ? 'this route has no policy, so nobody may pass'
+    !denySide && x.noAllow
+      ? x.empty
+        ? 'this route has no policy, so nobody may pass'
+        : 'this route has no allow rule, so nobody may pass'
       : denySide
         ? `a deny rule matched: ${sentence.join('; ')}`
         : sentence.join('; ') || 'access denied';

@@ -222,3 +222,13 @@ test('allow decisions are shared and frozen', () => {
   assert.ok(Object.isFrozen(a));
   assert.equal(decideDoc(doc, null), a);
 });
+
+test('a denial without any allow rule says so', () => {
+  const none = decideDoc([], null);
+  const denyOnly = decideDoc({ deny: { or: [{ reject: true }] } }, null);
+  assert.equal(none.status, 403);
+  assert.equal(none.explanation, 'this route has no policy, so nobody may pass');
+  assert.equal(denyOnly.status, 403);
+  assert.deepEqual(denyOnly.reasons, []);
+  assert.equal(denyOnly.explanation, 'this route has no allow rule, so nobody may pass');
+});
