@@ -23,6 +23,7 @@ import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
 import { createCertificateJudge } from './lib/judge-client-certificate.js';
 import { type CheckRequestWire, readCheckRequest } from './lib/read-check-request.js';
+import { createDecisionRecorder } from './lib/record-decision.js';
 import { createIdentityResolver } from './lib/resolve-identity.js';
 import { createAssertionSigner } from './lib/sign-assertion.js';
 import { createTokenVerifier } from './lib/verify-session-token.js';
@@ -150,45 +151,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   });
   const health = createHealthService(grpc.status);
 
-  const logDecision = (
-    ctx: CheckContext | null,
-    req: AuthzRequest | null,
-    res: AuthzResponse,
-    ms: number,
-    code?: string,
-  ): void => {
-    const d = ctx?.decision;
-    const routeId = ctx?.route?.id ?? req?.routeId ?? '';
-    const status = res.kind === 'allow' ? 200 : res.status;
-    const outcome = code ? 'error' : (d?.outcome ?? (res.kind === 'allow' ? 'allow' : 'deny'));
-    metrics.decision(routeId, outcome, status, ms / 1000);
-    if (code) metrics.error(code);
-    if (!logger.isLevelEnabled('info')) return;
-    const identity = ctx?.resolved?.identity;
-    logger.info(
-      {
-        request_id: req?.requestId ?? '',
-        route_id: routeId,
-        internal: req?.internal ?? false,
-        method: req?.http.method ?? '',
-        host: req?.http.host ?? '',
-        path: req?.http.rawPath ?? '',
-        session_id: identity?.sessionId ?? '',
-        user: identity?.userId ?? '',
-        email: identity?.email ?? '',
-        outcome,
-        status,
-        allow: res.kind === 'allow',
-        reasons: d?.reasons ?? [],
-        allow_reasons: d?.allowReasons ?? [],
-        deny_reasons: d?.denyReasons ?? [],
-        ...(d && d.outcome !== 'allow' ? { explanation: d.explanation } : {}),
-        ...(code ? { code } : {}),
-        latency_ms: Math.round(ms * 1000) / 1000,
-      },
-      'authorize',
-    );
-  };
+  const logDecision = createDecisionRecorder(logger, metrics);
 
   const check = (
     call: grpc.ServerUnaryCall<CheckRequestWire, CheckResponseWire>,
