@@ -72,6 +72,9 @@ function errorCode(err: unknown): string {
 }
 
 export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer {
+  // Only what is needed later is kept: holding `options.loaded` would keep its YAML document
+  // (hundreds of MB for 10,000 routes) alive after a reload.
+  const { compile, store, signingKeys } = options;
   const now = options.now ?? Date.now;
   const logger = (options.logger ?? pino({ level: 'silent' })).child(
     { component: 'authz' },
@@ -79,7 +82,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   );
   let generated: readonly SigningKey[] | null = null;
   const fallbackSigningKeys = (): readonly SigningKey[] => {
-    if (options.signingKeys) return options.signingKeys;
+    if (signingKeys) return signingKeys;
     if (generated === null) {
       logger.warn(
         { code: 'insecure_setting' },
@@ -91,7 +94,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   };
   let generation = 1;
   let state: AuthzState = buildAuthzState(options.loaded, {
-    compile: options.compile,
+    compile,
     fallbackSigningKeys,
     generation,
   });
@@ -99,7 +102,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   let cachePromise: Promise<RecordCache> | null = null;
   let openCache: RecordCache | null = null;
   const cache = (): Promise<RecordCache> => {
-    cachePromise ??= openRecordCache(options.store, {
+    cachePromise ??= openRecordCache(store, {
       now,
       onFeedError: (e) => logger.warn({ code: e.code }, 'databroker change feed failing'),
     }).then(
@@ -116,7 +119,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     );
     return cachePromise;
   };
-  const groups = createGroupIndex(options.store);
+  const groups = createGroupIndex(store);
   const deps: CheckDeps = {
     cache,
     identities: createIdentityResolver(groups),
@@ -218,7 +221,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     update(loaded) {
       try {
         const next = buildAuthzState(loaded, {
-          compile: options.compile,
+          compile,
           fallbackSigningKeys,
           generation: generation + 1,
         });
