@@ -23,10 +23,11 @@ import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
 import { createCertificateJudge } from './lib/judge-client-certificate.js';
 import { type CheckRequestWire, readCheckRequest } from './lib/read-check-request.js';
+import { createDecisionRecorder } from './lib/record-decision.js';
 import { createIdentityResolver } from './lib/resolve-identity.js';
 import { createAssertionSigner } from './lib/sign-assertion.js';
 import { createTokenVerifier } from './lib/verify-session-token.js';
-import { type CheckResponseWire, writeCheckResponse } from './lib/write-check-response.js';
+import { type CheckResponseWire, createResponseEncoder } from './lib/write-check-response.js';
 
 export interface AuthzServerOptions {
   readonly loaded: LoadedConfig;
@@ -71,6 +72,9 @@ function errorCode(err: unknown): string {
 }
 
 export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer {
+  // Only what is needed later is kept: holding `options.loaded` would keep its YAML document
+  // (hundreds of MB for 10,000 routes) alive after a reload.
+  const { compile, store, signingKeys } = options;
   const now = options.now ?? Date.now;
   const logger = (options.logger ?? pino({ level: 'silent' })).child(
     { component: 'authz' },
@@ -78,7 +82,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   );
   let generated: readonly SigningKey[] | null = null;
   const fallbackSigningKeys = (): readonly SigningKey[] => {
-    if (options.signingKeys) return options.signingKeys;
+    if (signingKeys) return signingKeys;
     if (generated === null) {
       logger.warn(
         { code: 'insecure_setting' },
@@ -90,7 +94,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   };
   let generation = 1;
   let state: AuthzState = buildAuthzState(options.loaded, {
-    compile: options.compile,
+    compile,
     fallbackSigningKeys,
     generation,
   });
@@ -98,7 +102,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   let cachePromise: Promise<RecordCache> | null = null;
   let openCache: RecordCache | null = null;
   const cache = (): Promise<RecordCache> => {
-    cachePromise ??= openRecordCache(options.store, {
+    cachePromise ??= openRecordCache(store, {
       now,
       onFeedError: (e) => logger.warn({ code: e.code }, 'databroker change feed failing'),
     }).then(
@@ -115,7 +119,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     );
     return cachePromise;
   };
-  const groups = createGroupIndex(options.store);
+  const groups = createGroupIndex(store);
   const deps: CheckDeps = {
     cache,
     identities: createIdentityResolver(groups),
@@ -127,6 +131,11 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   cache().catch(() => undefined);
   groups.groupsFor('', []).catch(() => undefined);
   const metrics = createAuthzMetrics();
+  const checkMethod = serviceDefinitions().authorization.Check as grpc.MethodDefinition<
+    CheckResponseWire,
+    CheckResponseWire
+  >;
+  const encode = createResponseEncoder((wire) => checkMethod.responseSerialize(wire));
   const deadlines = createDeadlineWatch();
   /** Every field present from the start: one object shape for every Check. */
   const newContext = (st: AuthzState, req: AuthzRequest, t: number): CheckContext => ({
@@ -145,45 +154,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   });
   const health = createHealthService(grpc.status);
 
-  const logDecision = (
-    ctx: CheckContext | null,
-    req: AuthzRequest | null,
-    res: AuthzResponse,
-    ms: number,
-    code?: string,
-  ): void => {
-    const d = ctx?.decision;
-    const routeId = ctx?.route?.id ?? req?.routeId ?? '';
-    const status = res.kind === 'allow' ? 200 : res.status;
-    const outcome = code ? 'error' : (d?.outcome ?? (res.kind === 'allow' ? 'allow' : 'deny'));
-    metrics.decision(routeId, outcome, status, ms / 1000);
-    if (code) metrics.error(code);
-    if (!logger.isLevelEnabled('info')) return;
-    const identity = ctx?.resolved?.identity;
-    logger.info(
-      {
-        request_id: req?.requestId ?? '',
-        route_id: routeId,
-        internal: req?.internal ?? false,
-        method: req?.http.method ?? '',
-        host: req?.http.host ?? '',
-        path: req?.http.rawPath ?? '',
-        session_id: identity?.sessionId ?? '',
-        user: identity?.userId ?? '',
-        email: identity?.email ?? '',
-        outcome,
-        status,
-        allow: res.kind === 'allow',
-        reasons: d?.reasons ?? [],
-        allow_reasons: d?.allowReasons ?? [],
-        deny_reasons: d?.denyReasons ?? [],
-        ...(d && d.outcome !== 'allow' ? { explanation: d.explanation } : {}),
-        ...(code ? { code } : {}),
-        latency_ms: Math.round(ms * 1000) / 1000,
-      },
-      'authorize',
-    );
-  };
+  const logDecision = createDecisionRecorder(logger, metrics);
 
   const check = (
     call: grpc.ServerUnaryCall<CheckRequestWire, CheckResponseWire>,
@@ -200,7 +171,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       done = true;
       release?.();
       logDecision(ctx, req, res, performance.now() - started, code);
-      callback(null, writeCheckResponse(res));
+      callback(null, encode(res) as CheckResponseWire);
     };
     const fail = (err: unknown): void => {
       const code = errorCode(err);
@@ -250,7 +221,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     update(loaded) {
       try {
         const next = buildAuthzState(loaded, {
-          compile: options.compile,
+          compile,
           fallbackSigningKeys,
           generation: generation + 1,
         });

@@ -7,7 +7,9 @@
 // `node authz.bench.js load` (both talk to the parent over IPC).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { argv, execPath } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -27,7 +29,7 @@ import type { BenchResult } from './run.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const WARMUP_MS = 1500;
-const PHASE_MS = 3000;
+const PHASE_MS = 2000;
 const CONCURRENCY = 64;
 const RATE = 1000;
 
@@ -144,7 +146,7 @@ async function serverChild(mode: string, routes: number): Promise<void> {
     const parts = await authzParts(routes, secret);
     token = parts.token;
     const { loaded, store } = parts;
-    const logger = pino(pino.destination({ dest: '/dev/null', sync: false }));
+    const logger = pino(pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }));
     const authz = createAuthzServer({ loaded, store, logger });
     authz.addTo(server);
   }
@@ -153,6 +155,12 @@ async function serverChild(mode: string, routes: number): Promise<void> {
       e ? reject(e) : resolve(p),
     ),
   );
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const u = process.cpuUsage();
+      process.send?.({ cpuUs: u.user + u.system });
+    }
+  });
   process.send?.({ port, token });
 }
 
@@ -167,6 +175,8 @@ interface LoadJob {
 }
 
 interface LoadResult {
+  /** Checks started before measuring began (warm-up). */
+  readonly warmupChecks?: number;
   readonly count: number;
   readonly errors: number;
   readonly seconds: number;
@@ -280,7 +290,14 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   const seconds = (performance.now() - t0) / 1000;
   for (const c of clients) c.close();
   const sorted = Float64Array.from(lat).sort();
-  return { count: lat.length, errors, seconds, p50: pct(sorted, 50), p99: pct(sorted, 99) };
+  return {
+    count: lat.length,
+    errors,
+    seconds,
+    p50: pct(sorted, 50),
+    p99: pct(sorted, 99),
+    warmupChecks: n - lat.length,
+  };
 }
 
 // ---------------------------------------------------------------- parent
@@ -294,88 +311,235 @@ function child(args: string[], core: number): ChildProcess {
 
 function message<T>(c: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
-    c.once('message', (m) => resolve(m as T));
-    c.once('exit', (code) => reject(new Error(`bench child exited with ${code}`)));
+    const onExit = (code: number | null) => reject(new Error(`bench child exited with ${code}`));
+    c.once('exit', onExit);
+    c.once('message', (m) => {
+      c.off('exit', onExit);
+      resolve(m as T);
+    });
   });
 }
 
-async function startServer(mode: 'noop' | 'authz', routes: number) {
-  const c = child(['server', mode, String(routes)], 0);
-  const { port, token } = await message<{ port: number; token: string }>(c);
-  return { port, token, stop: () => c.kill() };
+interface Server {
+  readonly port: number;
+  readonly token: string;
+  cpu(): Promise<number>;
+  stop(): void;
 }
 
-async function load(job: LoadJob): Promise<LoadResult> {
+async function startServer(mode: 'noop' | 'authz', routes: number): Promise<Server> {
+  const c = child(['server', mode, String(routes)], 0);
+  const { port, token } = await message<{ port: number; token: string }>(c);
+  return {
+    port,
+    token,
+    cpu: () => {
+      c.send('cpu');
+      return message<{ cpuUs: number }>(c).then((m) => m.cpuUs);
+    },
+    stop: () => c.kill(),
+  };
+}
+
+interface Measured extends LoadResult {
+  /** Server CPU time per Check (user + system), µs. */
+  readonly cpuUsPerCheck: number;
+}
+
+async function load(server: Server, routes: number, rate: number): Promise<Measured> {
   const c = child(['load'], 1);
-  c.send(job);
-  const result = await message<LoadResult>(c);
+  const cpu0 = await server.cpu();
+  c.send({ port: server.port, token: server.token, routes, rate, ms: PHASE_MS } satisfies LoadJob);
+  const result = await message<LoadResult & { warmupChecks: number }>(c);
+  const cpu1 = await server.cpu();
   c.kill();
   if (result.errors > 0) throw new Error(`${result.errors} Checks were not OK`);
-  return result;
+  return { ...result, cpuUsPerCheck: (cpu1 - cpu0) / (result.count + result.warmupChecks) };
 }
+
+function median<T>(xs: readonly T[], by: (x: T) => number): T {
+  const sorted = [...xs].sort((a, b) => by(a) - by(b));
+  return sorted[Math.floor(sorted.length / 2)] as T;
+}
+
+const H2LOAD = '/usr/bin/h2load';
+
+/** One CheckRequest as a gRPC message body (5-byte frame header + protobuf) in a temp file. */
+function grpcBody(dir: string, routeIndex: number, token: string): string {
+  const def = serviceDefinitions().authorization.Check as grpc.MethodDefinition<object, unknown>;
+  const msg = def.requestSerialize(request(routeIndex, token));
+  const frame = Buffer.alloc(5 + msg.length);
+  frame.writeUInt32BE(msg.length, 1);
+  msg.copy(frame, 5);
+  const file = join(dir, `check-${routeIndex}-${token === '' ? 'anon' : 'session'}.bin`);
+  writeFileSync(file, frame);
+  return file;
+}
+
+/** Sends the body once with grpc-js and checks the answer is an OK CheckResponse. */
+async function assertAllowed(port: number, routeIndex: number, token: string): Promise<void> {
+  const root = loadGrpcObject([serviceProtoFiles.extAuthz]) as unknown as Record<
+    string,
+    // biome-ignore lint/suspicious/noExplicitAny: untyped proto tree
+    any
+  >;
+  const Ctor = root.envoy.service.auth.v3.Authorization as grpc.ServiceClientConstructor;
+  const client = new Ctor(
+    `127.0.0.1:${port}`,
+    grpc.credentials.createInsecure(),
+  ) as unknown as grpc.Client & {
+    check(
+      r: object,
+      cb: (
+        e: grpc.ServiceError | null,
+        res: { status?: { code?: number }; ok_response?: unknown },
+      ) => void,
+    ): void;
+  };
+  const res = await new Promise<{ status?: { code?: number }; ok_response?: unknown }>(
+    (resolve, reject) =>
+      client.check(request(routeIndex, token), (e, r) => (e ? reject(e) : resolve(r))),
+  );
+  client.close();
+  if (res.status?.code !== 0 || !res.ok_response)
+    throw new Error('the bench request is not allowed');
+}
+
+interface H2loadResult {
+  readonly rps: number;
+  readonly done: number;
+  readonly failed: number;
+}
+
+/** Saturates the server with h2load (nghttp2, C) on the other core: the server is the bottleneck. */
+async function h2load(server: Server, body: string): Promise<H2loadResult> {
+  const args = [
+    ...(pinnable ? ['-c', '1', H2LOAD] : []),
+    '-c',
+    '4',
+    '-m',
+    '32',
+    '-t',
+    '1',
+    '-D',
+    String(PHASE_MS / 1000),
+    '--warm-up-time',
+    '1',
+    '-H',
+    'content-type: application/grpc',
+    '-H',
+    'te: trailers',
+    '-d',
+    body,
+    `http://127.0.0.1:${server.port}/envoy.service.auth.v3.Authorization/Check`,
+  ];
+  const c = spawn(pinnable ? '/usr/bin/taskset' : H2LOAD, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  c.stdout?.on('data', (d) => {
+    out += String(d);
+  });
+  c.stderr?.on('data', (d) => {
+    out += String(d);
+  });
+  await new Promise((resolve) => c.once('exit', resolve));
+  const fin = /finished in ([\d.]+)(m?s), ([\d.]+) req\/s/.exec(out);
+  const req =
+    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(
+      out,
+    );
+  if (!fin || !req) throw new Error(`h2load output not understood:\n${out}`);
+  return { rps: Number(fin[3]), done: Number(req[3]), failed: Number(req[5]) + Number(req[6]) };
+}
+
+const ROUNDS = 3;
 
 const run = async (): Promise<BenchResult> => {
   const noop = await startServer('noop', 0);
-  const noopMax = await load({ port: noop.port, token: '', routes: 10_000, rate: 0, ms: PHASE_MS });
-  const noopRate = await load({
-    port: noop.port,
-    token: '',
-    routes: 10_000,
-    rate: RATE,
-    ms: PHASE_MS,
-  });
-  noop.stop();
-
   const big = await startServer('authz', 10_000);
-  const bigMax = await load({
-    port: big.port,
-    token: big.token,
-    routes: 10_000,
-    rate: 0,
-    ms: PHASE_MS,
-  });
-  const bigRate = await load({
-    port: big.port,
-    token: big.token,
-    routes: 10_000,
-    rate: RATE,
-    ms: PHASE_MS,
-  });
-  big.stop();
-
   const small = await startServer('authz', 10);
-  const smallRate = await load({
-    port: small.port,
-    token: small.token,
-    routes: 10,
-    rate: RATE,
-    ms: PHASE_MS,
-  });
-  small.stop();
-
   const tput = (r: LoadResult) => r.count / r.seconds;
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-authz-bench-'));
+  const hasH2load = existsSync(H2LOAD);
+  // The very same request bytes for both servers.
+  const bigBody = grpcBody(dir, 5000, big.token);
+  const noopBody = bigBody;
+  await assertAllowed(big.port, 5000, big.token);
+  const h2 = { noop: [] as H2loadResult[], big: [] as H2loadResult[] };
+  const runs = {
+    noopMax: [] as Measured[],
+    bigMax: [] as Measured[],
+    noopRate: [] as Measured[],
+    bigRate: [] as Measured[],
+    smallRate: [] as Measured[],
+  };
+  try {
+    // Alternate the servers so drifting load on the machine hits both alike; medians of rounds.
+    for (let r = 0; r < ROUNDS; r++) {
+      if (hasH2load) {
+        h2.noop.push(await h2load(noop, noopBody));
+        h2.big.push(await h2load(big, bigBody));
+      }
+      runs.noopMax.push(await load(noop, 10_000, 0));
+      runs.bigMax.push(await load(big, 10_000, 0));
+      runs.noopRate.push(await load(noop, 10_000, RATE));
+      runs.bigRate.push(await load(big, 10_000, RATE));
+      runs.smallRate.push(await load(small, 10, RATE));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    noop.stop();
+    big.stop();
+    small.stop();
+  }
+  const noopMax = median(runs.noopMax, tput);
+  const bigMax = median(runs.bigMax, tput);
+  const noopRate = median(runs.noopRate, (x) => x.p99);
+  const bigRate = median(runs.bigRate, (x) => x.p99);
+  const smallRate = median(runs.smallRate, (x) => x.p99);
+  const p50 = (xs: Measured[]) => median(xs, (x) => x.p50).p50;
+  if (h2.big.some((r) => r.failed > 0) || h2.noop.some((r) => r.failed > 0)) {
+    throw new Error('h2load saw failed requests');
+  }
+  const h2noop = hasH2load ? median(h2.noop, (r) => r.rps).rps : 0;
+  const h2big = hasH2load ? median(h2.big, (r) => r.rps).rps : 0;
   const figures = {
-    noop_checks_per_s: Math.round(tput(noopMax)),
-    authz_checks_per_s: Math.round(tput(bigMax)),
-    throughput_ratio_vs_noop: tput(bigMax) / tput(noopMax),
+    h2load_noop_checks_per_s: Math.round(h2noop),
+    h2load_authz_checks_per_s: Math.round(h2big),
+    throughput_ratio_vs_noop: hasH2load ? h2big / h2noop : tput(bigMax) / tput(noopMax),
+    node_generator_noop_checks_per_s: Math.round(tput(noopMax)),
+    node_generator_authz_checks_per_s: Math.round(tput(bigMax)),
+    node_generator_throughput_ratio: tput(bigMax) / tput(noopMax),
+    noop_server_cpu_us_per_check: median(runs.noopMax, (x) => x.cpuUsPerCheck).cpuUsPerCheck,
+    authz_server_cpu_us_per_check: median(runs.bigMax, (x) => x.cpuUsPerCheck).cpuUsPerCheck,
     noop_max_p50_ms: noopMax.p50,
     noop_max_p99_ms: noopMax.p99,
     authz_max_p50_ms: bigMax.p50,
     authz_max_p99_ms: bigMax.p99,
-    noop_1000_per_s_p50_ms: noopRate.p50,
+    noop_1000_per_s_p50_ms: p50(runs.noopRate),
     noop_1000_per_s_p99_ms: noopRate.p99,
-    authz_1000_per_s_p50_ms: bigRate.p50,
+    authz_1000_per_s_p50_ms: p50(runs.bigRate),
     authz_1000_per_s_p99_ms: bigRate.p99,
-    authz_10_routes_1000_per_s_p50_ms: smallRate.p50,
-    latency_ratio_10000_vs_10_routes: bigRate.p50 / smallRate.p50,
+    authz_10_routes_1000_per_s_p50_ms: p50(runs.smallRate),
+    authz_10_routes_1000_per_s_p99_ms: smallRate.p99,
+    latency_ratio_10000_vs_10_routes: p50(runs.bigRate) / p50(runs.smallRate),
   };
-  const row = (name: string, r: LoadResult) =>
-    `${name.padEnd(44)} ${String(Math.round(tput(r))).padStart(8)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)}`;
+  const row = (name: string, r: Measured) =>
+    `${name.padEnd(40)} ${String(Math.round(tput(r))).padStart(8)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.cpuUsPerCheck.toFixed(1).padStart(9)}`;
+  const h2row = (name: string, rps: number) =>
+    `${name.padEnd(40)} ${String(Math.round(rps)).padStart(8)}`;
   const table = [
-    `one server core${pinnable ? ' (taskset -c 0; generator on core 1)' : ' (taskset missing: not pinned)'}, ${CONCURRENCY} in flight for max, ${PHASE_MS / 1000} s per phase`,
-    `${'server / load'.padEnd(44)} ${'checks/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`,
-    row('no-op Check, max', noopMax),
-    row('authz 10,000 routes, 20 criteria, max', bigMax),
+    `server on one core${pinnable ? ' (taskset -c 0; generator on core 1)' : ' (taskset missing: not pinned)'}; max = ${CONCURRENCY} in flight; ${PHASE_MS / 1000} s per phase; median of ${ROUNDS} alternating rounds`,
+    `${'server / load'.padEnd(40)} ${'checks/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu us/ck'.padStart(9)}`,
+    ...(hasH2load
+      ? [
+          h2row('h2load: no-op Check, saturated', h2noop),
+          h2row('h2load: authz 10,000 routes, 20 criteria', h2big),
+        ]
+      : ['h2load missing (Debian nghttp2-client): throughput from the Node generator only']),
+    row('Node generator: no-op Check, max', noopMax),
+    row('Node generator: authz 10,000 routes, max', bigMax),
     row('no-op Check, 1,000/s', noopRate),
     row('authz 10,000 routes, 1,000/s', bigRate),
     row('authz 10 routes, 1,000/s', smallRate),

@@ -5,6 +5,7 @@ import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
+  type Config,
   computeIdpId,
   deriveKeys,
   type LoadedConfig,
@@ -47,7 +48,8 @@ export interface RouteState {
 }
 
 export interface AuthzState {
-  readonly loaded: LoadedConfig;
+  /** The parsed config (not the LoadedConfig: its YAML document is not kept alive). */
+  readonly config: Config;
   /** Increases with every successful build (logged on reload). */
   readonly generation: number;
   readonly routes: ReadonlyMap<string, RouteState>;
@@ -221,7 +223,7 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
     });
   });
   return Object.freeze({
-    loaded,
+    config,
     generation: options.generation,
     routes,
     sessionKey: keys.sessionKey,

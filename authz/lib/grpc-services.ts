@@ -24,7 +24,20 @@ export function serviceDefinitions(): {
     const health = root.grpc?.health?.v1?.Health?.service;
     if (!authorization || !health)
       throw new Error('protos: Authorization or Health service missing');
-    loaded = { authorization, health };
+    // Check answers may arrive already serialized (write-check-response.ts caches OK answers).
+    const check = authorization.Check as grpc.MethodDefinition<unknown, unknown>;
+    const serialize = check.responseSerialize;
+    loaded = {
+      authorization: {
+        ...authorization,
+        Check: {
+          ...check,
+          responseSerialize: (value: unknown) =>
+            Buffer.isBuffer(value) ? value : serialize(value),
+        },
+      },
+      health,
+    };
   }
   return loaded;
 }

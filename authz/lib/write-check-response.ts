@@ -55,3 +55,38 @@ export function writeCheckResponse(response: AuthzResponse): CheckResponseWire {
     },
   };
 }
+
+/** Serialized CheckResponse bytes, or the object for the proto serializer. */
+export type EncodedCheckResponse = Buffer | CheckResponseWire;
+
+const MAX_KEY = 16_384;
+
+/**
+ * Encodes responses, reusing the serialized bytes of an OK answer seen before: the same set of
+ * headers (the cached assertion included), removals and query removals give the same bytes, so
+ * the hot path skips building and encoding the protobuf. Denials (they carry the request id)
+ * are never cached.
+ */
+export function createResponseEncoder(
+  serialize: (wire: CheckResponseWire) => Buffer,
+  maxEntries = 10_000,
+): (response: AuthzResponse) => EncodedCheckResponse {
+  const cache = new Map<string, Buffer>();
+  return (response) => {
+    if (response.kind !== 'allow') return writeCheckResponse(response);
+    let key = '';
+    for (const [n, v] of response.headers) key += `${n}\u0000${v}\u0000`;
+    key += '\u0001';
+    for (const n of response.headersToRemove) key += `${n}\u0000`;
+    key += '\u0001';
+    for (const n of response.queryToRemove) key += `${n}\u0000`;
+    if (key.length > MAX_KEY) return writeCheckResponse(response);
+    let bytes = cache.get(key);
+    if (bytes === undefined) {
+      bytes = serialize(writeCheckResponse(response));
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+      cache.set(key, bytes);
+    }
+    return bytes;
+  };
+}

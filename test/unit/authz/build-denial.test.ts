@@ -94,3 +94,27 @@ for (const [timeout, want] of deadlines) {
     if (timeout >= 10) assert.ok(internalDeadline(timeout) < timeout);
   });
 }
+
+test('an OK answer seen before is served from its serialized bytes; denials never are', async () => {
+  const { createResponseEncoder } = await import('../../../authz/lib/write-check-response.js');
+  let serialized = 0;
+  const encode = createResponseEncoder(() => {
+    serialized++;
+    return Buffer.from([serialized]);
+  });
+  const allow = {
+    kind: 'allow',
+    headers: [['a', '1']],
+    headersToRemove: ['b'],
+    queryToRemove: [],
+  } as const;
+  const first = encode(allow);
+  const again = encode({ ...allow, headers: [['a', '1']] });
+  assert.ok(Buffer.isBuffer(first));
+  assert.equal(again, first);
+  assert.equal(serialized, 1);
+  assert.notEqual(encode({ ...allow, headers: [['a', '2']] }), first);
+  assert.notEqual(encode({ ...allow, headersToRemove: [] }), first);
+  const deny = buildDenial({ status: 403, error: 'x', requestId: 'r' }, {});
+  assert.ok(!Buffer.isBuffer(encode(deny)));
+});
