@@ -124,23 +124,25 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       if (xds) {
         const authn = units.find((u): u is AuthnUnit => u.name === 'authenticate');
         const local = { host: connectable(grpcUnit.endpoint.host), port: grpcUnit.endpoint.port };
-        units.push(
-          await startProxyService({
-            loaded: current,
-            logger,
-            xds,
-            ads: grpcUnit.endpoint,
-            // In-process services are reached where they really listen; others where the config says.
-            endpoints: (l) => {
-              const fromConfig = endpointsFromConfig(l.config);
-              return {
-                authz: plan.authorize ? [local] : fromConfig.authz,
-                authn: authn ? authn.endpoint : fromConfig.authn,
-              };
-            },
-            envoyBin: findEnvoyBinary(opts.env ?? process.env),
-          }),
-        );
+        const proxy = await startProxyService({
+          loaded: current,
+          logger,
+          xds,
+          ads: grpcUnit.endpoint,
+          // In-process services are reached where they really listen; others where the config says.
+          endpoints: (l) => {
+            const fromConfig = endpointsFromConfig(l.config);
+            return {
+              authz: plan.authorize ? [local] : fromConfig.authz,
+              authn: authn ? authn.endpoint : fromConfig.authn,
+            };
+          },
+          envoyBin: findEnvoyBinary(opts.env ?? process.env),
+        }).catch(async (err: unknown) => {
+          await xds.close();
+          throw err;
+        });
+        units.push(proxy);
       }
     }
     const metricSources = units.flatMap((u) =>

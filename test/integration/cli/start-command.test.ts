@@ -162,3 +162,37 @@ test('split-mode processes refuse to start on the memory databroker (exit 1, CON
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stdout, /"code":"CONFIG_INVALID".*databroker_storage_type/, r.stderr);
 });
+
+test('a config whose Envoy snapshot cannot be built stops the start (exit 1, positioned)', async () => {
+  const file = join(tempDir(), 'tcp.yaml');
+  await writeFile(
+    file,
+    `services: all
+insecure_server: true
+address: 127.0.0.1:0
+grpc_address: 127.0.0.1:0
+authenticate_service_url: http://authenticate.localhost:8080
+idp_provider_url: http://127.0.0.1:9
+idp_client_id: c
+idp_client_secret: s
+routes:
+  - from: tcp+https://redis.localhost:6379
+    to: tcp://127.0.0.1:6379
+    allow_any_authenticated_user: true
+`,
+  );
+  const r = await run(process.execPath, [CLI, 'start', '-c', file, '--log-format', 'json'], {
+    env: { ...process.env, ENVOY_BIN: '/nonexistent/envoy' },
+  }).then(
+    () => ({ code: 0, stdout: '', stderr: '' }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+  assert.equal(r.code, 1, r.stderr);
+  const fatal = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; code?: string; msg: string })
+    .find((e) => e.level === 60);
+  assert.equal(fatal?.code, 'CONFIG_INVALID');
+  assert.match(fatal?.msg ?? '', /tcp\.yaml:10:5: routes\[0\].*ENVOY_UNSUPPORTED/);
+});
