@@ -48,6 +48,21 @@ const RESTART_KEYS = [
 const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '::1' || host.startsWith('127.');
 
+/** ENVOY_BIN, else PATH; an ENVOY_BIN that is not executable is said out loud. */
+function envoyBinary(
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+): string | null {
+  const bin = findEnvoyBinary(env);
+  if (bin === null && env.ENVOY_BIN) {
+    logger.warn(
+      { code: 'envoy_not_found', envoy_bin: env.ENVOY_BIN },
+      'ENVOY_BIN is not an executable file',
+    );
+  }
+  return bin;
+}
+
 const connectable = (host: string): string =>
   host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 
@@ -137,7 +152,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
               authn: authn ? authn.endpoint : fromConfig.authn,
             };
           },
-          envoyBin: findEnvoyBinary(opts.env ?? process.env),
+          envoyBin: envoyBinary(opts.env ?? process.env, logger),
         }).catch(async (err: unknown) => {
           await xds.close();
           throw err;
