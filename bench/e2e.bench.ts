@@ -6,6 +6,7 @@ import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';
 import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
 import { freePorts } from '../test/helpers/free-port.js';
 import { type LoadResult, type LoadTarget, runLoad } from './lib/h2load.js';
+import { childPids, cpuMicros } from './lib/process-cpu.js';
 import { proxyBootstrap, startStaticEnvoy, upstreamBootstrap } from './lib/static-envoy.js';
 import type { BenchResult } from './run.js';
 
@@ -18,6 +19,8 @@ interface Series {
 }
 
 type Point = 'saturation' | (typeof RATES)[number];
+/** CPU µs per request at saturation, per process, for [alone, portcullis]. */
+const cpu: [Record<string, number>, Record<string, number>] = [{}, {}];
 const POINTS: readonly Point[] = ['saturation', ...RATES];
 /** Each point runs ROUNDS times per system, alternating systems; the best round counts (less noise from other work on the machine, the same rule for both). */
 const ROUNDS = 2;
@@ -40,7 +43,13 @@ function best(a: LoadResult | undefined, b: LoadResult): LoadResult {
   };
 }
 
-async function measureBoth(alone: LoadTarget, portcullis: LoadTarget): Promise<[Series, Series]> {
+/** Processes whose CPU a system's requests cost (Envoy; Portcullis's Node process), by pid. */
+type CpuSources = Readonly<Record<string, number>>;
+
+async function measureBoth(
+  alone: LoadTarget & { readonly cpu: CpuSources },
+  portcullis: LoadTarget & { readonly cpu: CpuSources },
+): Promise<[Series, Series]> {
   const results: [Partial<Record<Point, LoadResult>>, Partial<Record<Point, LoadResult>>] = [
     {},
     {},
@@ -48,7 +57,18 @@ async function measureBoth(alone: LoadTarget, portcullis: LoadTarget): Promise<[
   for (const point of POINTS) {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, target] of [alone, portcullis].entries()) {
+        const before = Object.entries(target.cpu).map(
+          ([k, pid]) => [k, pid, cpuMicros(pid)] as const,
+        );
         const r = await runLoad(target, loadOf(point));
+        if (point === 'saturation') {
+          // CPU µs per request (the warm-up second counted at the measured rate); best round.
+          const requests = r.rps * (SECONDS + 1);
+          for (const [k, pid, was] of before) {
+            const us = (cpuMicros(pid) - was) / requests;
+            cpu[i]![k] = Math.min(cpu[i]![k] ?? Number.POSITIVE_INFINITY, us);
+          }
+        }
         results[i]![point] = best(results[i]![point], r);
       }
     }
@@ -96,11 +116,19 @@ export default async function bench(): Promise<BenchResult> {
         if (landed.status !== 200) throw new Error(`signed-in request answered ${landed.status}`);
         const cookie = browser.jar.header(new URL(stack.url('bench')));
         [alone, withPortcullis] = await measureBoth(
-          { url: `http://127.0.0.1:${aloneProxy}/`, authority: `bench.localhost:${aloneProxy}` },
+          {
+            url: `http://127.0.0.1:${aloneProxy}/`,
+            authority: `bench.localhost:${aloneProxy}`,
+            cpu: { envoy: plain.pid },
+          },
           {
             url: `http://127.0.0.1:${stack.envoyPort}/`,
             authority: `bench.localhost:${stack.envoyPort}`,
             headers: { cookie },
+            cpu: {
+              envoy: childPids(stack.portcullis!.child.pid!)[0] ?? 0,
+              node: stack.portcullis!.child.pid!,
+            },
           },
         );
       } finally {
@@ -121,6 +149,9 @@ export default async function bench(): Promise<BenchResult> {
     portcullis_rps: Math.round(withPortcullis.saturation.rps),
     throughput_ratio: withPortcullis.saturation.rps / alone.saturation.rps,
     portcullis_failed_requests: failed,
+    envoy_alone_cpu_us_per_request: cpu[0].envoy ?? Number.NaN,
+    portcullis_envoy_cpu_us_per_request: cpu[1].envoy ?? Number.NaN,
+    portcullis_node_cpu_us_per_request: cpu[1].node ?? Number.NaN,
   };
   for (const r of RATES) {
     figures[`envoy_alone_p50_ms_at_${r}`] = alone.rated[r].p50Ms;
@@ -136,6 +167,12 @@ export default async function bench(): Promise<BenchResult> {
       f(alone.saturation.rps, 0),
       f(withPortcullis.saturation.rps, 0),
       `${f(figures.throughput_ratio!)}×`,
+    ],
+    [
+      'CPU per request at saturation (µs)',
+      `${f(cpu[0].envoy ?? Number.NaN, 0)} Envoy`,
+      `${f(cpu[1].envoy ?? Number.NaN, 0)} Envoy + ${f(cpu[1].node ?? Number.NaN, 0)} Node`,
+      '',
     ],
     ...RATES.flatMap((r) => [
       [

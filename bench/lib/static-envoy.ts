@@ -101,6 +101,7 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
 }
 
 export interface StaticEnvoy {
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -119,6 +120,7 @@ export async function startStaticEnvoy(
   const child = spawn(envoyBin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port, child);
   return {
+    pid: child.pid ?? 0,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
