@@ -116,6 +116,7 @@ const command: Command = {
     // scripts and supervisors wait for `ready`.
     const lifecycle = logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });
     lifecycle.info({ file, services: loaded.config.services, listen: running.addresses }, 'ready');
+    logger.flush();
     let reloads = Promise.resolve();
     const watcher = values['no-watch']
       ? undefined
@@ -131,6 +132,7 @@ const command: Command = {
         });
     const signal = await stopped;
     lifecycle.info({ signal }, 'stopping');
+    logger.flush();
     watcher?.close();
     await reloads.catch(() => undefined);
     await running.close();

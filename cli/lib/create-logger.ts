@@ -23,20 +23,38 @@ export const REDACT_PATHS = [
   'id_token',
 ];
 
+/** Longest a JSON log line waits in the buffer. */
+export const FLUSH_MS = 200;
+
 export function createLogger(options: LoggerOptions): Logger {
   const out = options.out ?? process.stdout;
   const pretty = options.pretty ?? out.isTTY === true;
-  // JSON to stdout goes through an asynchronous buffered writer (sonic-boom): a synchronous
-  // pipe write per log line was the largest single cost of the `authorize` line per decision.
+  // JSON to stdout goes through an asynchronous buffered writer (sonic-boom), flushed at least
+  // every FLUSH_MS: a pipe write per log line was the largest single cost of the `authorize`
+  // line per decision. Lifecycle lines flush at once (see start.ts); exit flushes the rest.
   const toStdout = !pretty && out === process.stdout;
   const destination = pretty
     ? createPrettyStream(out, out.isTTY === true)
     : toStdout
-      ? pino.destination({ dest: 1, sync: false })
+      ? pino.destination({ dest: 1, sync: false, minLength: 8192 })
       : (out as NodeJS.WritableStream);
   if (toStdout) {
     const boom = destination as ReturnType<typeof pino.destination>;
-    process.once('exit', () => boom.flushSync());
+    const flush = () => {
+      try {
+        boom.flush();
+      } catch {
+        // nothing buffered or a write in flight: the next round takes it
+      }
+    };
+    setInterval(flush, FLUSH_MS).unref();
+    process.once('exit', () => {
+      try {
+        boom.flushSync();
+      } catch {
+        // stdout gone
+      }
+    });
   }
   return pino(
     {
