@@ -34,7 +34,13 @@ export type ErrorCode =
   | 'AUTHN_IDP_UNAVAILABLE'
   | 'AUTHN_UNAUTHENTICATED'
   | 'AUTHN_NOT_FOUND'
-  | 'AUTHN_METHOD_NOT_ALLOWED';
+  | 'AUTHN_METHOD_NOT_ALLOWED'
+  // envoy
+  | 'ENVOY_RESOURCE_INVALID'
+  | 'ENVOY_SNAPSHOT_INCONSISTENT'
+  | 'ENVOY_UNSUPPORTED'
+  | 'ENVOY_CONFIG_REJECTED'
+  | 'ENVOY_START_FAILED';
 
 /** Base class of every Portcullis error. `code` is stable; `message` is for people. */
 export class PortcullisError extends Error {
