@@ -39,7 +39,13 @@ export type ErrorCode =
   | 'AUTHZ_BAD_REQUEST'
   | 'AUTHZ_ROUTE_NOT_FOUND'
   | 'AUTHZ_DEADLINE_EXCEEDED'
-  | 'AUTHZ_INTERNAL';
+  | 'AUTHZ_INTERNAL'
+  // envoy
+  | 'ENVOY_RESOURCE_INVALID'
+  | 'ENVOY_SNAPSHOT_INCONSISTENT'
+  | 'ENVOY_UNSUPPORTED'
+  | 'ENVOY_CONFIG_REJECTED'
+  | 'ENVOY_START_FAILED';
 
 /** Base class of every Portcullis error. `code` is stable; `message` is for people. */
 export class PortcullisError extends Error {

@@ -2,6 +2,7 @@
 export {
   loadGrpcObject,
   loadProtoDefinition,
+  loadProtoRoot,
   protoIncludeDirs,
   protoLoaderOptions,
   serviceProtoFiles,

@@ -18,3 +18,8 @@ registerCommand(
   'decide requests offline (policy eval) and run policy tests (policy test)',
   () => import('./policy.js').then((m) => m.default),
 );
+registerCommand(
+  'envoy',
+  'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
+  () => import('./envoy.js').then((m) => m.default),
+);

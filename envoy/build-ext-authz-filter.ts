@@ -1,0 +1,41 @@
+// The ext_authz HTTP filter (reference §7.4, brief §2): gRPC to portcullis-authorize, fail
+// closed (failure_mode_allow false, 503 on error), V3, peer certificate included, timeout =
+// grpc_client_timeout; and its per-route settings: a policy route's context_extensions, an
+// internal route's, or disabled.
+import type { Config } from '../config/index.js';
+import { duration, type Json } from './lib/envoy-values.js';
+import { AUTHZ_CLUSTER, EXT_AUTHZ_FILTER, TYPES } from './lib/names.js';
+
+export function buildExtAuthzFilter(config: Pick<Config, 'grpc_client_timeout'>): Json {
+  const timeout = config.grpc_client_timeout > 0 ? config.grpc_client_timeout : 30_000;
+  return {
+    name: EXT_AUTHZ_FILTER,
+    typed_config: {
+      '@type': TYPES.extAuthz,
+      grpc_service: { envoy_grpc: { cluster_name: AUTHZ_CLUSTER }, timeout: duration(timeout) },
+      transport_api_version: 'V3',
+      failure_mode_allow: false,
+      status_on_error: { code: 'ServiceUnavailable' },
+      include_peer_certificate: true,
+    },
+  };
+}
+
+export type AuthzRouteKind =
+  | { readonly routeId: string }
+  | { readonly internal: true }
+  | { readonly disabled: true };
+
+/** `typed_per_filter_config` of a route. */
+export function buildExtAuthzPerRoute(kind: AuthzRouteKind): Json {
+  let config: Json;
+  if ('disabled' in kind) config = { '@type': TYPES.extAuthzPerRoute, disabled: true };
+  else {
+    const context_extensions =
+      'internal' in kind
+        ? { internal: 'true', route_id: '' }
+        : { internal: 'false', route_id: kind.routeId };
+    config = { '@type': TYPES.extAuthzPerRoute, check_settings: { context_extensions } };
+  }
+  return { [EXT_AUTHZ_FILTER]: config };
+}

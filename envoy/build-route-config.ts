@@ -1,0 +1,118 @@
+// The route configuration `main` (reference §7.5): the authenticate host; one virtual host per
+// route host (`host` and `host:*`) with the internal routes first and then that host's routes
+// in config order (first match wins); a final catch-all `*` host for wildcard `from` hosts,
+// whose routes also match on an `:authority` regex.
+import { type Config, DEFAULT_SET_RESPONSE_HEADERS, type Route } from '../config/index.js';
+import { buildAuthenticateRoutes, buildInternalRoutes } from './build-internal-routes.js';
+import { buildPolicyRoute, responseHeaders } from './build-route.js';
+import type { Json } from './lib/envoy-values.js';
+import { ROUTE_CONFIG_NAME } from './lib/names.js';
+import type { EnvoyIssue, NamedResource, ResourceOrigin } from './types.js';
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `*.example.com` → a regex over `:authority` (any port). */
+export function wildcardAuthorityRegex(host: string): string {
+  return `^${host.split('*').map(escapeRegex).join('[^:]*')}(:[0-9]+)?$`;
+}
+
+const HSTS = 'max-age=31536000; includeSubDomains; preload';
+
+/** set_response_headers; the untouched defaults gain HSTS when real certificates serve TLS. */
+export function globalResponseHeaders(
+  config: Config,
+  realCertificates: boolean,
+): Readonly<Record<string, string>> {
+  const set = config.set_response_headers;
+  const isDefault =
+    Object.keys(set).length === Object.keys(DEFAULT_SET_RESPONSE_HEADERS).length &&
+    Object.entries(DEFAULT_SET_RESPONSE_HEADERS).every(([k, v]) => set[k] === v);
+  if (!isDefault || !realCertificates || config.insecure_server) return set;
+  return { ...set, 'Strict-Transport-Security': HSTS };
+}
+
+const domainsOf = (host: string): string[] => [host, `${host}:*`];
+
+export function routeHost(from: string): string {
+  // URL lower-cases the host; `*` survives in the hostname of special schemes as-is.
+  const u = new URL(from.replace('*', 'wildcard-placeholder'));
+  return u.hostname.replace('wildcard-placeholder', '*');
+}
+
+/** A config route with its index in `config.routes`. */
+export interface IndexedRoute {
+  readonly route: Route;
+  readonly index: number;
+}
+
+export function buildRouteConfig(
+  config: Config,
+  routes: readonly IndexedRoute[] = config.routes.map((route, index) => ({ route, index })),
+  /** Real certificates are configured: the default headers gain Strict-Transport-Security. */
+  realCertificates = false,
+): { resource: NamedResource; issues: EnvoyIssue[] } {
+  const issues: EnvoyIssue[] = [];
+  const parts = new Map<string, ResourceOrigin>();
+  const internal = buildInternalRoutes(config);
+  const vhosts: Json[] = [];
+  const authHost =
+    config.authenticate_service_url !== undefined
+      ? new URL(config.authenticate_service_url).hostname
+      : undefined;
+  if (authHost !== undefined) {
+    vhosts.push({
+      name: `authenticate-${authHost}`,
+      domains: domainsOf(authHost),
+      routes: buildAuthenticateRoutes(config),
+    });
+  }
+  interface HostRoutes {
+    readonly routes: Json[];
+    readonly origins: ResourceOrigin[];
+  }
+  const byHost = new Map<string, HostRoutes>();
+  const wildcard: HostRoutes = { routes: [], origins: [] };
+  for (const { route, index } of routes) {
+    const host = routeHost(route.from);
+    if (host === authHost) {
+      issues.push({
+        code: 'ENVOY_SNAPSHOT_INCONSISTENT',
+        resource: `route_configuration ${ROUTE_CONFIG_NAME}`,
+        field: '',
+        message: `the route's host ${host} is the authenticate host`,
+        route: { index, id: route.id, path: `routes[${index}]` },
+      });
+      continue;
+    }
+    const wild = host.includes('*');
+    let group = wild ? wildcard : byHost.get(host);
+    if (group === undefined) {
+      group = { routes: [], origins: [] };
+      byHost.set(host, group);
+    }
+    group.routes.push(
+      buildPolicyRoute(route, index, config, wild ? wildcardAuthorityRegex(host) : undefined),
+    );
+    group.origins.push({ routeIndex: index, routeId: route.id });
+  }
+  const addHost = (name: string, domains: string[], group: HostRoutes): void => {
+    const v = vhosts.length;
+    group.origins.forEach((o, j) => {
+      parts.set(`virtual_hosts[${v}].routes[${internal.length + j}]`, o);
+    });
+    vhosts.push({ name, domains, routes: [...internal, ...group.routes] });
+  };
+  for (const [host, group] of byHost) addHost(host, domainsOf(host), group);
+  if (wildcard.routes.length > 0) addHost('catch-all', ['*'], wildcard);
+  const resource: Json = {
+    name: ROUTE_CONFIG_NAME,
+    virtual_hosts: vhosts,
+    validate_clusters: false,
+  };
+  const headers = responseHeaders(globalResponseHeaders(config, realCertificates));
+  if (headers.length > 0) {
+    resource.response_headers_to_add = headers;
+    resource.most_specific_header_mutations_wins = true;
+  }
+  return { resource: { name: ROUTE_CONFIG_NAME, resource, parts }, issues };
+}

@@ -1,0 +1,33 @@
+// What `portcullis validate` reports about the Envoy side of a config: the issues that would stop
+// its snapshot from being published, as positioned config issues on the route they came from.
+import type { ConfigIssue, LoadedConfig } from '../config/index.js';
+import { buildSnapshot } from './build-snapshot.js';
+import { endpointsFromConfig } from './endpoints-from-config.js';
+import { validateSnapshot } from './validate-snapshot.js';
+
+// Not a real key pair: `validate` only needs the listener to have a certificate to check.
+const PLACEHOLDER = {
+  cert: '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n',
+  key: '-----BEGIN PRIVATE KEY-----\nMA==\n-----END PRIVATE KEY-----\n',
+};
+
+export function envoyConfigIssues(loaded: LoadedConfig): ConfigIssue[] {
+  const config = loaded.config;
+  const result = validateSnapshot(
+    buildSnapshot(config, { ...endpointsFromConfig(config), devCertificate: PLACEHOLDER }),
+  );
+  if (result.ok) return [];
+  return result.issues.map((i): ConfigIssue => {
+    const path = i.route === undefined ? [] : ['routes', i.route.index];
+    const pos = loaded.locate(path) ?? { line: 0, column: 0 };
+    const field = i.field === '' ? '' : ` ${i.field}`;
+    return {
+      code: 'invalid_value',
+      file: loaded.file,
+      line: pos.line,
+      column: pos.column,
+      path: i.route?.path ?? '',
+      message: `${i.code}: ${i.resource}${field}: ${i.message}`,
+    };
+  });
+}

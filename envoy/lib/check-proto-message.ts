@@ -1,0 +1,290 @@
+// Checks one resource written in Envoy's proto3 JSON form (snake_case names, as in Envoy YAML)
+// against its proto type, field by field: unknown or deprecated fields, wrong value types,
+// undefined enum values, several members of a oneof, and `Any` payloads of unknown types are
+// reported with their path. The protoc-gen-validate rules are checked by check-pgv-rules.ts.
+// The result is the protobufjs object form (Durations as {seconds, nanos}, Any as encoded
+// bytes, enums as numbers), which protobufjs' `Type.encode` takes as it is.
+import protobuf from 'protobufjs';
+import { checkPgvRules, pgvRules } from './check-pgv-rules.js';
+
+export interface ProtoProblem {
+  /** Proto field path inside the resource, e.g. `virtual_hosts[2].routes[0].match.prefix`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const join = (path: string, key: string | number): string =>
+  typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+
+const INT32 = new Set(['int32', 'sint32', 'sfixed32']);
+const UINT32 = new Set(['uint32', 'fixed32']);
+const INT64 = new Set(['int64', 'sint64', 'sfixed64', 'uint64', 'fixed64']);
+const WRAPPERS = new Set(
+  ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map(
+    (w) => `.google.protobuf.${w}Value`,
+  ),
+);
+
+const ruled = new WeakMap<protobuf.Type, [protobuf.Field, Obj][]>();
+const requiredOneofsCache = new WeakMap<protobuf.Type, protobuf.OneOf[]>();
+
+/** The fields of a type that carry protoc-gen-validate rules (computed once per type). */
+function ruledFields(type: protobuf.Type): [protobuf.Field, Obj][] {
+  let list = ruled.get(type);
+  if (list === undefined) {
+    list = [];
+    for (const f of type.fieldsArray) {
+      const rules = pgvRules(f);
+      if (rules !== undefined) list.push([f, rules]);
+    }
+    ruled.set(type, list);
+  }
+  return list;
+}
+
+function requiredOneofs(type: protobuf.Type): protobuf.OneOf[] {
+  let list = requiredOneofsCache.get(type);
+  if (list === undefined) {
+    list = type.oneofsArray.filter((o) => o.options?.['(validate.required)'] === true);
+    requiredOneofsCache.set(type, list);
+  }
+  return list;
+}
+
+const anyTypesByRoot = new WeakMap<protobuf.Root, Map<string, protobuf.Type>>();
+const fullNames = new WeakMap<protobuf.Type, string>();
+const NOT_WELL_KNOWN = { done: false } as const;
+
+const prefix = (path: string, field: string): string =>
+  field === ''
+    ? path
+    : path === '' || field.startsWith('[')
+      ? `${path}${field}`
+      : `${path}.${field}`;
+
+interface Memo {
+  readonly value: Obj | undefined;
+  readonly problems: readonly ProtoProblem[];
+}
+
+class Checker {
+  problems: ProtoProblem[] = [];
+  /** Objects shared by several places (internal routes, filters) are checked once. */
+  readonly memo = new WeakMap<object, Map<protobuf.Type, Memo>>();
+  readonly anyTypes: Map<string, protobuf.Type>;
+  readonly root: protobuf.Root;
+  constructor(root: protobuf.Root) {
+    this.root = root;
+    let types = anyTypesByRoot.get(root);
+    if (types === undefined) {
+      types = new Map();
+      anyTypesByRoot.set(root, types);
+    }
+    this.anyTypes = types;
+  }
+
+  problem(field: string, message: string): undefined {
+    this.problems.push({ field, message });
+    return undefined;
+  }
+
+  scalar(type: string, v: unknown, path: string): unknown {
+    if (type === 'string') {
+      return typeof v === 'string' ? v : this.problem(path, 'must be a string');
+    }
+    if (type === 'bool')
+      return typeof v === 'boolean' ? v : this.problem(path, 'must be a boolean');
+    if (type === 'double' || type === 'float') {
+      return typeof v === 'number' && Number.isFinite(v)
+        ? v
+        : this.problem(path, 'must be a number');
+    }
+    if (INT32.has(type) || UINT32.has(type)) {
+      const min = UINT32.has(type) ? 0 : -(2 ** 31);
+      const max = UINT32.has(type) ? 2 ** 32 - 1 : 2 ** 31 - 1;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+        return this.problem(path, `must be a whole number in ${type} range`);
+      }
+      return v;
+    }
+    if (INT64.has(type)) {
+      const ok =
+        (typeof v === 'number' && Number.isSafeInteger(v)) ||
+        (typeof v === 'string' && /^-?\d+$/.test(v));
+      if (!ok || (type.startsWith('u') && String(v).startsWith('-'))) {
+        return this.problem(path, `must be a whole number (${type})`);
+      }
+      return String(v);
+    }
+    if (type === 'bytes') {
+      return typeof v === 'string'
+        ? Buffer.from(v, 'base64')
+        : this.problem(path, 'must be base64');
+    }
+    return this.problem(path, `unsupported scalar type ${type}`);
+  }
+
+  jsonValue(v: unknown, path: string): Obj | undefined {
+    if (v === null) return { null_value: 0 };
+    if (typeof v === 'number') return { number_value: v };
+    if (typeof v === 'string') return { string_value: v };
+    if (typeof v === 'boolean') return { bool_value: v };
+    if (Array.isArray(v)) {
+      return { list_value: { values: v.map((x, i) => this.jsonValue(x, join(path, i))) } };
+    }
+    if (isObj(v)) return { struct_value: this.struct(v, path) };
+    return this.problem(path, 'must be a JSON value');
+  }
+
+  struct(v: Obj, path: string): Obj {
+    const fields: Obj = {};
+    for (const [k, x] of Object.entries(v)) fields[k] = this.jsonValue(x, join(path, k));
+    return { fields };
+  }
+
+  wellKnown(type: protobuf.Type, v: unknown, path: string): { done: boolean; value?: unknown } {
+    let name = fullNames.get(type);
+    if (name === undefined) {
+      name = type.fullName; // a costly getter: cached
+      fullNames.set(type, name);
+    }
+    if (!name.startsWith('.google.protobuf.')) return NOT_WELL_KNOWN;
+    if (name === '.google.protobuf.Duration') {
+      const m = typeof v === 'string' ? /^(-?)(\d+)(?:\.(\d{1,9}))?s$/.exec(v) : null;
+      if (m === null)
+        return { done: true, value: this.problem(path, 'must be a duration like "10s"') };
+      const nanos = Number((m[3] ?? '').padEnd(9, '0')) * (m[1] === '-' ? -1 : 1);
+      return { done: true, value: { seconds: `${m[1]}${m[2]}`, nanos } };
+    }
+    if (WRAPPERS.has(name)) {
+      const inner = type.fields.value!;
+      return { done: true, value: { value: this.scalar(inner.type, v, path) } };
+    }
+    if (name === '.google.protobuf.Struct') {
+      if (!isObj(v)) return { done: true, value: this.problem(path, 'must be a map') };
+      return { done: true, value: this.struct(v, path) };
+    }
+    if (name === '.google.protobuf.Value') return { done: true, value: this.jsonValue(v, path) };
+    if (name === '.google.protobuf.Any') return { done: true, value: this.any(v, path) };
+    return { done: false };
+  }
+
+  any(v: unknown, path: string): Obj | undefined {
+    if (!isObj(v) || typeof v['@type'] !== 'string') {
+      return this.problem(path, 'must be a map with "@type"');
+    }
+    const url = v['@type'];
+    const typeName = url.slice(url.lastIndexOf('/') + 1);
+    let inner = this.anyTypes.get(typeName);
+    if (inner === undefined) {
+      try {
+        inner = this.root.lookupType(typeName);
+      } catch {
+        return this.problem(join(path, '@type'), `unknown type ${typeName}`);
+      }
+      this.anyTypes.set(typeName, inner);
+    }
+    const { '@type': _t, ...rest } = v;
+    const converted = this.message(inner, rest, path);
+    if (converted === undefined) return undefined;
+    const value = inner.encode(converted).finish();
+    return { type_url: url, value };
+  }
+
+  field(field: protobuf.Field, v: unknown, path: string): unknown {
+    if (field.map) {
+      if (!isObj(v)) return this.problem(path, 'must be a map');
+      const out: Obj = {};
+      for (const [k, x] of Object.entries(v)) out[k] = this.single(field, x, join(path, k));
+      return out;
+    }
+    if (field.repeated) {
+      if (!Array.isArray(v)) return this.problem(path, 'must be a list');
+      return v.map((x, i) => this.single(field, x, join(path, i)));
+    }
+    return this.single(field, v, path);
+  }
+
+  single(field: protobuf.Field, v: unknown, path: string): unknown {
+    const t = field.resolvedType;
+    if (t instanceof protobuf.Enum) {
+      if (typeof v === 'string' && v in t.values) return t.values[v];
+      if (typeof v === 'number' && Object.values(t.values).includes(v)) return v;
+      return this.problem(path, `must be one of ${Object.keys(t.values).join(', ')}`);
+    }
+    if (t instanceof protobuf.Type) return this.message(t, v, path);
+    return this.scalar(field.type, v, path);
+  }
+
+  message(type: protobuf.Type, v: unknown, path: string): Obj | undefined {
+    if (!isObj(v)) return this.uncached(type, v, path);
+    let byType = this.memo.get(v);
+    let hit = byType?.get(type);
+    if (hit === undefined) {
+      const outer = this.problems;
+      this.problems = [];
+      const value = this.uncached(type, v, '');
+      hit = { value, problems: this.problems };
+      this.problems = outer;
+      if (byType === undefined) {
+        byType = new Map();
+        this.memo.set(v, byType);
+      }
+      byType.set(type, hit);
+    }
+    for (const p of hit.problems)
+      this.problems.push({ field: prefix(path, p.field), message: p.message });
+    return hit.value;
+  }
+
+  uncached(type: protobuf.Type, v: unknown, path: string): Obj | undefined {
+    const wk = this.wellKnown(type, v, path);
+    if (wk.done) return wk.value as Obj | undefined;
+    if (!isObj(v)) return this.problem(path, `must be a map (${type.name})`);
+    const out: Obj = {};
+    for (const [key, x] of Object.entries(v)) {
+      if (x === undefined) continue;
+      const f = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
+      const at = join(path, key);
+      if (f === undefined) {
+        this.problem(at, `unknown field of ${type.fullName.slice(1)}`);
+        continue;
+      }
+      if (f.options?.deprecated === true) this.problem(at, 'deprecated field');
+      const converted = this.field(f, x, at);
+      if (converted !== undefined) out[key] = converted;
+      const oneof = f.partOf;
+      if (oneof !== null && oneof !== undefined) {
+        const set = oneof.oneof.filter((n) => v[n] !== undefined);
+        if (set.length > 1 && set[0] === key)
+          this.problem(path, `only one of ${set.join(', ')} may be set`);
+      }
+    }
+    for (const [f, rules] of ruledFields(type)) {
+      // Rules of a oneof member apply only when that member is set.
+      if (f.partOf !== null && f.partOf !== undefined && v[f.name] === undefined) continue;
+      checkPgvRules(f, rules, v[f.name], join(path, f.name), this);
+    }
+    for (const oneof of requiredOneofs(type)) {
+      if (oneof.oneof.every((n) => v[n] === undefined)) {
+        this.problem(path, `one of ${oneof.oneof.join(', ')} is required`);
+      }
+    }
+    return out;
+  }
+}
+
+/** The converted object and every problem found (empty when the resource is valid). */
+export function checkProtoMessage(
+  root: protobuf.Root,
+  type: string | protobuf.Type,
+  value: unknown,
+): { value: Obj | undefined; problems: readonly ProtoProblem[] } {
+  const checker = new Checker(root);
+  const t = typeof type === 'string' ? root.lookupType(type) : type;
+  const converted = checker.message(t, value, '');
+  return { value: converted, problems: checker.problems };
+}
