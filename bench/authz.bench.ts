@@ -146,7 +146,7 @@ async function serverChild(mode: string, routes: number): Promise<void> {
     const parts = await authzParts(routes, secret);
     token = parts.token;
     const { loaded, store } = parts;
-    const logger = pino(pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }));
+    const logger = pino(pino.destination('/dev/null'));
     const authz = createAuthzServer({ loaded, store, logger });
     authz.addTo(server);
   }
@@ -158,7 +158,7 @@ async function serverChild(mode: string, routes: number): Promise<void> {
   process.on('message', (m) => {
     if (m === 'cpu') {
       const u = process.cpuUsage();
-      process.send?.({ cpuUs: u.user + u.system });
+      process.send?.({ cpuUs: u.user + u.system, heapMb: process.memoryUsage().heapUsed / 1e6 });
     }
   });
   process.send?.({ port, token });

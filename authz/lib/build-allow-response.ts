@@ -70,6 +70,16 @@ export function createIdentityHeaderCache(): (input: AllowInput) => IdentityProd
   };
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+
+/** Header values from claims or templates never carry CR, LF or other control characters. */
+export function headerSafe(value: string): string {
+  return CONTROL.test(value) ? value.replace(CONTROLS, ' ') : value;
+}
+
 export interface AllowInput {
   readonly state: AuthzState;
   readonly route: RouteState;
@@ -205,6 +215,7 @@ function assemble(input: AllowInput, jwt: string): AllowResponse {
     }
   }
   for (const name of set.keys()) remove.delete(name);
-  const headers: HeaderPair[] = [...set.entries()];
+  const headers: HeaderPair[] = [];
+  for (const [name, value] of set) headers.push([name, headerSafe(value)]);
   return { kind: 'allow', headers, headersToRemove: [...remove], queryToRemove };
 }

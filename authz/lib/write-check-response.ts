@@ -60,6 +60,7 @@ export function writeCheckResponse(response: AuthzResponse): CheckResponseWire {
 export type EncodedCheckResponse = Buffer | CheckResponseWire;
 
 const MAX_KEY = 16_384;
+const ASSERTION = 'x-pomerium-jwt-assertion';
 
 /**
  * Encodes responses, reusing the serialized bytes of an OK answer seen before: the same set of
@@ -71,21 +72,38 @@ export function createResponseEncoder(
   serialize: (wire: CheckResponseWire) => Buffer,
   maxEntries = 10_000,
 ): (response: AuthzResponse) => EncodedCheckResponse {
-  const cache = new Map<string, Buffer>();
+  // Outer key: the assertion (the same cached string object every time, so its hash is cached
+  // too); inner key: every other header, removal and query removal (short).
+  const cache = new Map<string, Map<string, Buffer>>();
+  let size = 0;
   return (response) => {
     if (response.kind !== 'allow') return writeCheckResponse(response);
+    let outer = '';
     let key = '';
-    for (const [n, v] of response.headers) key += `${n}\u0000${v}\u0000`;
+    for (const [n, v] of response.headers) {
+      if (n === ASSERTION) outer = v;
+      else key += `${n}\u0000${v}\u0000`;
+    }
     key += '\u0001';
     for (const n of response.headersToRemove) key += `${n}\u0000`;
     key += '\u0001';
     for (const n of response.queryToRemove) key += `${n}\u0000`;
     if (key.length > MAX_KEY) return writeCheckResponse(response);
-    let bytes = cache.get(key);
+    let inner = cache.get(outer);
+    let bytes = inner?.get(key);
     if (bytes === undefined) {
       bytes = serialize(writeCheckResponse(response));
-      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
-      cache.set(key, bytes);
+      if (size >= maxEntries) {
+        cache.clear();
+        size = 0;
+        inner = undefined;
+      }
+      if (inner === undefined) {
+        inner = new Map();
+        cache.set(outer, inner);
+      }
+      inner.set(key, bytes);
+      size++;
     }
     return bytes;
   };

@@ -17,12 +17,12 @@ registerCommand('start', 'run the services of a config (and Envoy) until Ctrl-C'
   import('./start.js').then((m) => m.default),
 );
 registerCommand(
-  'envoy',
-  'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
-  () => import('./envoy.js').then((m) => m.default),
-);
-registerCommand(
   'policy',
   'decide requests offline (policy eval) and run policy tests (policy test)',
   () => import('./policy.js').then((m) => m.default),
+);
+registerCommand(
+  'envoy',
+  'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
+  () => import('./envoy.js').then((m) => m.default),
 );

@@ -6,11 +6,9 @@ import type { ConfigIssue, LoadedConfig } from '../../config/index.js';
 /** A check run by `portcullis validate` after the schema passed; returns its problems (or none). */
 export type ValidateCheck = (loaded: LoadedConfig) => Promise<readonly ConfigIssue[]>;
 
-/**
- * The checks `portcullis validate` runs, in order. The policy engine adds its compiler here,
- * e.g. `async (loaded) => compilePolicyIssues(loaded)`; issues use `loaded.locate(path)`.
- */
+/** The checks `portcullis validate` runs, in order; issues use `loaded.locate(path)`. */
 export const VALIDATE_CHECKS: readonly ValidateCheck[] = [
+  // policy: every route's PPL (and legacy keys) compiles.
   async (loaded) => policyIssues(loaded),
   // envoy: what would stop the config's Envoy snapshot from being published.
   async (loaded) => (await import('../../envoy/index.js')).envoyConfigIssues(loaded),

@@ -207,3 +207,18 @@ test('strips forged identity headers from anonymous requests on a public route t
   assert.notEqual(res.headers['x-pomerium-jwt-assertion'], 'forged.jwt.value');
   assert.equal(res.headers['x-pomerium-claim-email'], '');
 });
+
+test('claim values with CR/LF cannot smuggle a header: control characters become spaces', async () => {
+  const { token: t } = await h.signIn({
+    email: 'alice@example.com',
+    claims: { department: ['eng\r\nX-Admin: true'] },
+  });
+  const res = await h.check(
+    request('app', (f) => {
+      headers(f).cookie = `_pomerium=${t}`;
+    }),
+  );
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['x-pomerium-claim-department'], 'eng  X-Admin: true');
+  for (const v of Object.values(res.headers)) assert.ok(!/[\r\n]/.test(v));
+});
