@@ -21,17 +21,18 @@ export function prepareSecrets(loaded: LoadedConfig, logger: Logger): ProcessSec
   let sharedSecret: string | undefined;
   if (c.shared_secret === undefined) {
     sharedSecret = randomBytes(32).toString('base64');
-    logger.warn(
-      { code: 'insecure_setting' },
-      'shared_secret is not set: generated a random one for this process (sessions end when it stops); run `portcullis keys generate`',
+    // The config's own insecure_setting warning already says it is missing; this says what we did.
+    logger.info(
+      { code: 'generated_secret' },
+      'shared_secret is not set: generated a random one for this process (sessions end when it stops)',
     );
   }
   let signingKeys: readonly SigningKey[] | undefined;
   if (c.signing_key === undefined) {
     signingKeys = loadSigningKeys(generateSigningKeyPem());
-    logger.warn(
-      { code: 'insecure_setting', kid: signingKeys[0]!.kid },
-      'signing_key is not set: generated a P-256 key shared by every service of this process (upstreams refetch the JWKS after a restart); run `portcullis keys generate`',
+    logger.info(
+      { code: 'generated_signing_key', kid: signingKeys[0]!.kid },
+      'signing_key is not set: generated a P-256 key shared by every service of this process (upstreams refetch the JWKS after a restart)',
     );
   }
   return {

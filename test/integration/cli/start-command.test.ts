@@ -81,7 +81,9 @@ test('start runs authorize and authenticate, reloads the file into both, and sto
     assert.equal(ready.listen.databroker?.backend, 'memory');
     // a generated signing key, said out loud
     assert.ok(
-      p.lines.some((l) => /signing_key is not set/.test(l) && /"code":"insecure_setting"/.test(l)),
+      p.lines.some(
+        (l) => /"code":"generated_signing_key"/.test(l) && /"kid":"[0-9a-f]{64}"/.test(l),
+      ),
     );
     const health = await fetch(`http://${ready.listen.authenticate!.http}/healthz`);
     assert.equal(health.status, 200);
