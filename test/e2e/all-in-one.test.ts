@@ -87,6 +87,13 @@ test('a user outside the group gets the 403 page that names the missing group', 
   const text = (await page.textContent('body')) ?? '';
   assert.match(text, /engineering/, 'the page names the group that was required');
   await saveScreenshot(page, 'e2e-forbidden-403');
+  // The single-user route names the user it wants; the public one lets bob in.
+  const admin = await page.goto(`${stack.url('admin')}/`);
+  assert.equal(new URL(page.url()).host, hostOf('admin'));
+  const adminPage = admin?.status() === 403 ? admin : await page.reload();
+  assert.equal(adminPage?.status(), 403);
+  assert.match((await page.textContent('body')) ?? '', /alice@example\.com/);
+  assert.equal((await page.goto(`${stack.url('public')}/`))?.status(), 200);
   await context.close();
 });
 
