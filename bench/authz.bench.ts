@@ -133,6 +133,24 @@ export async function authzParts(routes: number, secret: string) {
   return { loaded, store, token };
 }
 
+/**
+ * The logger the way `portcullis start` makes it (cli/lib/create-logger.ts on the e2e branch:
+ * JSON lines to stdout through pino's asynchronous destination, 8 KiB batches, flushed every
+ * 200 ms), info level so every Check writes its `authorize` line. The server child's stdout is
+ * /dev/null, so what is measured is pino's serialization and the batched writes, not a terminal.
+ */
+function productionLogger() {
+  const out = pino.destination({ dest: 1, sync: false, minLength: 8192 });
+  setInterval(() => {
+    try {
+      out.flush();
+    } catch {
+      // a write in flight: the next round takes it
+    }
+  }, 200).unref();
+  return pino({ level: 'info', base: { pid: process.pid } }, out);
+}
+
 async function serverChild(mode: string, routes: number): Promise<void> {
   const secret = randomBytes(32).toString('base64');
   const server = new grpc.Server();
@@ -146,7 +164,7 @@ async function serverChild(mode: string, routes: number): Promise<void> {
     const parts = await authzParts(routes, secret);
     token = parts.token;
     const { loaded, store } = parts;
-    const logger = pino(pino.destination('/dev/null'));
+    const logger = productionLogger();
     const authz = createAuthzServer({ loaded, store, logger });
     authz.addTo(server);
   }
@@ -303,10 +321,14 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
 // ---------------------------------------------------------------- parent
 const pinnable = existsSync('/usr/bin/taskset');
 
-function child(args: string[], core: number): ChildProcess {
+function child(
+  args: string[],
+  core: number,
+  stdout: 'inherit' | 'ignore' = 'inherit',
+): ChildProcess {
   const cmd = pinnable ? '/usr/bin/taskset' : execPath;
   const full = pinnable ? ['-c', String(core), execPath, SELF, ...args] : [SELF, ...args];
-  return spawn(cmd, full, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return spawn(cmd, full, { stdio: ['ignore', stdout, 'inherit', 'ipc'] });
 }
 
 function message<T>(c: ChildProcess): Promise<T> {
@@ -328,7 +350,8 @@ interface Server {
 }
 
 async function startServer(mode: 'noop' | 'authz', routes: number): Promise<Server> {
-  const c = child(['server', mode, String(routes)], 0);
+  // stdout (the log lines) to /dev/null; errors still reach stderr.
+  const c = child(['server', mode, String(routes)], 0, 'ignore');
   const { port, token } = await message<{ port: number; token: string }>(c);
   return {
     port,
