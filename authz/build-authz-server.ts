@@ -122,6 +122,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   const groups = createGroupIndex(store);
   const deps: CheckDeps = {
     cache,
+    cacheNow: () => openCache,
     identities: createIdentityResolver(groups),
     identityHeaders: createIdentityHeaderCache(),
     verifier: createTokenVerifier(),
@@ -179,24 +180,32 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
         logger.error({ err, request_id: req?.requestId }, 'check failed');
       finish(denialForError(req ?? { requestId: '' }, code), code);
     };
+    let out: AuthzResponse | Promise<AuthzResponse>;
     try {
       req = readCheckRequest(call.request);
       ctx = newContext(current, req, now());
-      const deadline = call.getDeadline();
-      const left =
-        deadline instanceof Date
-          ? deadline.getTime() - Date.now()
-          : typeof deadline === 'number' && Number.isFinite(deadline)
-            ? deadline - Date.now()
-            : Infinity;
-      const budget = Math.max(1, Math.min(current.deadlineMs, left - Math.min(100, left * 0.1)));
-      release = deadlines.watch(budget, () =>
-        fail(new PortcullisError('AUTHZ_DEADLINE_EXCEEDED', 'check deadline exceeded')),
-      );
-      runCheck(ctx).then(finish, fail);
+      out = runCheck(ctx);
     } catch (err) {
       fail(err);
+      return;
     }
+    if (!(out instanceof Promise)) {
+      finish(out);
+      return;
+    }
+    // The Check waits (store read, signing): it gets an internal deadline shorter than Envoy's.
+    const deadline = call.getDeadline();
+    const left =
+      deadline instanceof Date
+        ? deadline.getTime() - Date.now()
+        : typeof deadline === 'number' && Number.isFinite(deadline)
+          ? deadline - Date.now()
+          : Infinity;
+    const budget = Math.max(1, Math.min(current.deadlineMs, left - Math.min(100, left * 0.1)));
+    release = deadlines.watch(Math.max(1, budget - (performance.now() - started)), () =>
+      fail(new PortcullisError('AUTHZ_DEADLINE_EXCEEDED', 'check deadline exceeded')),
+    );
+    out.then(finish, fail);
   };
 
   let own: grpc.Server | null = null;

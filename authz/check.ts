@@ -18,7 +18,7 @@ import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { buildAllowResponse, type createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js';
 import type { CertificateJudge } from './lib/judge-client-certificate.js';
-import { loadSession } from './lib/load-session.js';
+import { loadSession, peekSession } from './lib/load-session.js';
 import { parseCookies, readSessionTokens, type TokenCandidate } from './lib/read-session-token.js';
 import type { IdentityResolver, ResolvedIdentity } from './lib/resolve-identity.js';
 import type { AssertionSigner } from './lib/sign-assertion.js';
@@ -28,6 +28,8 @@ import type { PolicyDecision, PolicyRequest } from './policy/types.js';
 /** Long-lived collaborators of every Check. */
 export interface CheckDeps {
   cache(): Promise<RecordCache>;
+  /** The cache once it is open (for the synchronous fast paths), else null. */
+  cacheNow(): RecordCache | null;
   readonly identities: IdentityResolver;
   readonly identityHeaders: ReturnType<typeof createIdentityHeaderCache>;
   readonly verifier: TokenVerifier;
@@ -114,16 +116,49 @@ const verifyToken: Step = (ctx) => {
   return undefined;
 };
 
-const loadSessionStep: Step = async (ctx) => {
-  ctx.session = ctx.handle ? await loadSession(await ctx.deps.cache(), ctx.handle, ctx.now) : null;
-  return undefined;
+// Both steps answer synchronously when the records are in memory (the usual case: no promise
+// per Check); otherwise they wait for the cache, which may read the store or fail closed.
+const loadSessionStep: Step = (ctx) => {
+  const handle = ctx.handle;
+  if (!handle) {
+    ctx.session = null;
+    return undefined;
+  }
+  const open = ctx.deps.cacheNow();
+  const now = open === null ? undefined : peekSession(open, handle, ctx.now);
+  if (now !== undefined) {
+    ctx.session = now;
+    return undefined;
+  }
+  return ctx.deps
+    .cache()
+    .then((cache) => loadSession(cache, handle, ctx.now))
+    .then((session) => {
+      ctx.session = session;
+      return undefined;
+    });
 };
 
-const resolveIdentityStep: Step = async (ctx) => {
-  ctx.resolved = ctx.session
-    ? await ctx.deps.identities(await ctx.deps.cache(), ctx.session, ctx.state.groupsClaim)
-    : null;
-  return undefined;
+const resolveIdentityStep: Step = (ctx) => {
+  const session = ctx.session;
+  if (!session) {
+    ctx.resolved = null;
+    return undefined;
+  }
+  const claim = ctx.state.groupsClaim;
+  const open = ctx.deps.cacheNow();
+  const now = open === null ? undefined : ctx.deps.identities.peek(open, session, claim);
+  if (now !== undefined) {
+    ctx.resolved = now;
+    return undefined;
+  }
+  return ctx.deps
+    .cache()
+    .then((cache) => ctx.deps.identities(cache, session, claim))
+    .then((resolved) => {
+      ctx.resolved = resolved;
+      return undefined;
+    });
 };
 
 const evaluate: Step = (ctx) => {
@@ -225,14 +260,32 @@ export const CHECK_STEPS: readonly Step[] = [
   respond,
 ];
 
-/** Runs the pipeline; the context is returned for logging and metrics. */
-export async function runCheck(ctx: CheckContext): Promise<AuthzResponse> {
-  for (const step of CHECK_STEPS) {
-    let out = step(ctx);
-    if (out instanceof Promise) out = await out;
+function ended(): never {
+  throw new PortcullisError('AUTHZ_INTERNAL', 'the check pipeline ended without a response');
+}
+
+async function continueCheck(
+  ctx: CheckContext,
+  pending: Promise<AuthzResponse | undefined>,
+  next: number,
+): Promise<AuthzResponse> {
+  const out = await pending;
+  if (out !== undefined) return out;
+  return runCheck(ctx, next);
+}
+
+/**
+ * Runs the pipeline from step `from`; the context is kept for logging and metrics. Synchronous
+ * while every step is (the hot path: cached token, session, identity and assertion), a promise
+ * from the first step that has to wait. Throws (or rejects) on any error: the caller denies.
+ */
+export function runCheck(ctx: CheckContext, from = 0): AuthzResponse | Promise<AuthzResponse> {
+  for (let i = from; i < CHECK_STEPS.length; i++) {
+    const out = CHECK_STEPS[i]!(ctx);
+    if (out instanceof Promise) return continueCheck(ctx, out, i + 1);
     if (out !== undefined) return out;
   }
-  throw new PortcullisError('AUTHZ_INTERNAL', 'the check pipeline ended without a response');
+  return ended();
 }
 
 /** The denial for an error (bad request 400, everything else 503). */

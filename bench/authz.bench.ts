@@ -133,6 +133,24 @@ export async function authzParts(routes: number, secret: string) {
   return { loaded, store, token };
 }
 
+/**
+ * The logger the way `portcullis start` makes it (cli/lib/create-logger.ts on the e2e branch:
+ * JSON lines to stdout through pino's asynchronous destination, 8 KiB batches, flushed every
+ * 200 ms), info level so every Check writes its `authorize` line. The server child's stdout is
+ * /dev/null, so what is measured is pino's serialization and the batched writes, not a terminal.
+ */
+function productionLogger() {
+  const out = pino.destination({ dest: 1, sync: false, minLength: 8192 });
+  setInterval(() => {
+    try {
+      out.flush();
+    } catch {
+      // a write in flight: the next round takes it
+    }
+  }, 200).unref();
+  return pino({ level: 'info', base: { pid: process.pid } }, out);
+}
+
 async function serverChild(mode: string, routes: number): Promise<void> {
   const secret = randomBytes(32).toString('base64');
   const server = new grpc.Server();
@@ -146,7 +164,7 @@ async function serverChild(mode: string, routes: number): Promise<void> {
     const parts = await authzParts(routes, secret);
     token = parts.token;
     const { loaded, store } = parts;
-    const logger = pino(pino.destination('/dev/null'));
+    const logger = productionLogger();
     const authz = createAuthzServer({ loaded, store, logger });
     authz.addTo(server);
   }
@@ -303,10 +321,19 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
 // ---------------------------------------------------------------- parent
 const pinnable = existsSync('/usr/bin/taskset');
 
-function child(args: string[], core: number): ChildProcess {
+/**
+ * V8 flags of every server child (no-op and authz alike), as README § Production tuning tells
+ * operators to run `portcullis start`: a 64 MB young generation makes scavenges (each a few ms
+ * in the 10,000-route process) about 4× rarer, so far fewer Checks wait behind one.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
+function child(args: string[], core: number, server = false): ChildProcess {
+  const node = [...(server ? SERVER_NODE_FLAGS : []), SELF, ...args];
   const cmd = pinnable ? '/usr/bin/taskset' : execPath;
-  const full = pinnable ? ['-c', String(core), execPath, SELF, ...args] : [SELF, ...args];
-  return spawn(cmd, full, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const full = pinnable ? ['-c', String(core), execPath, ...node] : node;
+  // A server's stdout (its log lines) goes to /dev/null; errors still reach stderr.
+  return spawn(cmd, full, { stdio: ['ignore', server ? 'ignore' : 'inherit', 'inherit', 'ipc'] });
 }
 
 function message<T>(c: ChildProcess): Promise<T> {
@@ -328,7 +355,7 @@ interface Server {
 }
 
 async function startServer(mode: 'noop' | 'authz', routes: number): Promise<Server> {
-  const c = child(['server', mode, String(routes)], 0);
+  const c = child(['server', mode, String(routes)], 0, true);
   const { port, token } = await message<{ port: number; token: string }>(c);
   return {
     port,
@@ -521,6 +548,8 @@ const run = async (): Promise<BenchResult> => {
     noop_1000_per_s_p99_ms: noopRate.p99,
     authz_1000_per_s_p50_ms: p50(runs.bigRate),
     authz_1000_per_s_p99_ms: bigRate.p99,
+    /** What authz adds to the no-op server's p99 at 1,000/s (medians of the same rounds). */
+    authz_added_p99_ms_vs_noop: bigRate.p99 - noopRate.p99,
     authz_10_routes_1000_per_s_p50_ms: p50(runs.smallRate),
     authz_10_routes_1000_per_s_p99_ms: smallRate.p99,
     latency_ratio_10000_vs_10_routes: p50(runs.bigRate) / p50(runs.smallRate),
@@ -531,6 +560,7 @@ const run = async (): Promise<BenchResult> => {
     `${name.padEnd(40)} ${String(Math.round(rps)).padStart(8)}`;
   const table = [
     `server on one core${pinnable ? ' (taskset -c 0; generator on core 1)' : ' (taskset missing: not pinned)'}; max = ${CONCURRENCY} in flight; ${PHASE_MS / 1000} s per phase; median of ${ROUNDS} alternating rounds`,
+    `servers run with ${SERVER_NODE_FLAGS.join(' ')}; authz logs every decision (info) through the start command's async batched pino destination to /dev/null`,
     `${'server / load'.padEnd(40)} ${'checks/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'cpu us/ck'.padStart(9)}`,
     ...(hasH2load
       ? [

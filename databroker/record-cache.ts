@@ -1,7 +1,10 @@
 // The authz cache: a record is read from the store once, then served from memory; the change
 // feed keeps every cached entry true (a delete or expiry anywhere evicts it at once, a reset
-// clears everything). Bounded LRU. A miss while the store is unreachable throws
-// STORE_UNAVAILABLE, so authz fails closed (503).
+// clears everything). Bounded, approximately LRU (a hit moves an entry to the young end only
+// once it is older than half the bound, so the hot path does not re-insert on every hit). A miss
+// while the store is unreachable throws STORE_UNAVAILABLE, so authz fails closed (503).
+// `peek*` answer synchronously from memory (no promise) and say `undefined` when only the
+// async getter can answer (not cached, expired, or the feed has been failing too long).
 import { PortcullisError } from '../config/index.js';
 import { asStoreError } from './lib/store-error.js';
 import type { RecordStore, Subscription } from './record-store.js';
@@ -40,6 +43,15 @@ export interface RecordCache {
   getUser(id: string): Promise<User | null>;
   getGroup(id: string): Promise<Group | null>;
   get<T extends RecordType>(type: T, id: string): Promise<StoredRecord<T> | null>;
+  /**
+   * The cached record now (a hit, counted like one), or undefined when the async getter must
+   * answer (not in memory, expired, or served stale too long). Never reads the store.
+   */
+  peek<T extends RecordType>(type: T, id: string): StoredRecord<T> | undefined;
+  /** `peek` for a session's data. */
+  peekSession(id: string): Session | undefined;
+  /** `peek` for a user's data. */
+  peekUser(id: string): User | undefined;
   /** True if the record is in memory now (no store read, no metrics). */
   has(type: RecordType, id: string): boolean;
   metrics(): RecordCacheMetrics;
@@ -61,7 +73,10 @@ export async function openRecordCache(
 ): Promise<RecordCache> {
   const max = options.maxEntries ?? 100_000;
   const now = options.now ?? Date.now;
-  const entries = new Map<string, StoredRecord>();
+  /** Record and the insertion count when it was (re-)inserted (its place in the LRU order). */
+  const entries = new Map<string, { r: StoredRecord; at: number }>();
+  let inserts = 0;
+  const youngHalf = max >> 1;
   /** Keys being loaded, with a flag set when the feed touched the key meanwhile. */
   const loading = new Map<string, Set<{ dirty: boolean }>>();
   let hits = 0;
@@ -83,7 +98,9 @@ export async function openRecordCache(
         if (c.deleted_at !== null || c.data === null) {
           entries.delete(k);
           options.onEvict?.(c.type, c.id);
-        } else if (c.version > cached.version) entries.set(k, deepFreeze(c));
+        } else if (c.version > cached.r.version) {
+          entries.set(k, { r: deepFreeze(c) as StoredRecord, at: cached.at });
+        }
       }
       lag = Math.max(0, t - c.modified_at);
     }
@@ -106,7 +123,8 @@ export async function openRecordCache(
   });
 
   const remember = (k: string, r: StoredRecord): void => {
-    entries.set(k, r);
+    entries.delete(k);
+    entries.set(k, { r, at: ++inserts });
     while (entries.size > max) {
       const oldest = entries.keys().next().value as string;
       entries.delete(oldest);
@@ -114,20 +132,32 @@ export async function openRecordCache(
     }
   };
 
-  async function get<T extends RecordType>(type: T, id: string): Promise<StoredRecord<T> | null> {
-    const k = keyOf(type, id);
+  /** The fresh cached record (a hit), or undefined. */
+  const lookup = (k: string): StoredRecord | undefined => {
     if (!healthy && Date.now() - failingSince > maxStale) entries.clear();
     const cached = entries.get(k);
-    if (cached !== undefined) {
-      if (cached.expires_at !== null && cached.expires_at <= now()) {
-        entries.delete(k);
-      } else {
-        hits++;
-        entries.delete(k);
-        entries.set(k, cached);
-        return cached as StoredRecord<T>;
-      }
+    if (cached === undefined) return undefined;
+    const r = cached.r;
+    if (r.expires_at !== null && r.expires_at <= now()) {
+      entries.delete(k);
+      return undefined;
     }
+    hits++;
+    if (inserts - cached.at >= youngHalf) {
+      entries.delete(k);
+      cached.at = ++inserts;
+      entries.set(k, cached);
+    }
+    return r;
+  };
+
+  const peek = <T extends RecordType>(type: T, id: string): StoredRecord<T> | undefined =>
+    lookup(keyOf(type, id)) as StoredRecord<T> | undefined;
+
+  async function get<T extends RecordType>(type: T, id: string): Promise<StoredRecord<T> | null> {
+    const k = keyOf(type, id);
+    const cached = lookup(k);
+    if (cached !== undefined) return cached as StoredRecord<T>;
     misses++;
     for (let attempt = 0; ; attempt++) {
       const marker = { dirty: false };
@@ -162,6 +192,9 @@ export async function openRecordCache(
     getUser: (id) => dataOf('user', id) as Promise<User | null>,
     getGroup: (id) => dataOf('group', id) as Promise<Group | null>,
     get,
+    peek,
+    peekSession: (id) => peek('session', id)?.data as Session | undefined,
+    peekUser: (id) => peek('user', id)?.data as User | undefined,
     has: (type, id) => entries.has(keyOf(type, id)),
     metrics: () => ({
       hits,

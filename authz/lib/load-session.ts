@@ -14,13 +14,29 @@ export function isSessionValid(session: Session, now: number): boolean {
   return true;
 }
 
+function usable(session: Session | null, handle: SessionHandleClaims, now: number) {
+  if (session === null) return null;
+  if (session.idp_id !== handle.idp_id || session.user_id !== handle.sub) return null;
+  return isSessionValid(session, now) ? session : null;
+}
+
 export async function loadSession(
   cache: RecordCache,
   handle: SessionHandleClaims,
   now: number,
 ): Promise<Session | null> {
-  const session = await cache.getSession(handle.jti);
-  if (session === null) return null;
-  if (session.idp_id !== handle.idp_id || session.user_id !== handle.sub) return null;
-  return isSessionValid(session, now) ? session : null;
+  return usable(await cache.getSession(handle.jti), handle, now);
+}
+
+/**
+ * `loadSession` answered from memory only: undefined when the session is not cached (then the
+ * async `loadSession` must answer; it may read the store or fail with STORE_UNAVAILABLE).
+ */
+export function peekSession(
+  cache: RecordCache,
+  handle: SessionHandleClaims,
+  now: number,
+): Session | null | undefined {
+  const session = cache.peekSession(handle.jti);
+  return session === undefined ? undefined : usable(session, handle, now);
 }

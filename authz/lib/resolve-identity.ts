@@ -26,11 +26,15 @@ function mergeClaims(
   return out;
 }
 
-export type IdentityResolver = (
-  cache: RecordCache,
-  session: Session,
-  groupsClaim: string,
-) => Promise<ResolvedIdentity>;
+export interface IdentityResolver {
+  (cache: RecordCache, session: Session, groupsClaim: string): Promise<ResolvedIdentity>;
+  /**
+   * The identity resolved earlier for these very records, from memory only; undefined when the
+   * async resolver must answer (user not cached, groups changed, or nothing resolved yet).
+   * Throws STORE_UNAVAILABLE like the resolver when the group index is stale.
+   */
+  peek(cache: RecordCache, session: Session, groupsClaim: string): ResolvedIdentity | undefined;
+}
 
 /**
  * Resolves identities, reusing the result while the (frozen, cached) session and user records
@@ -41,7 +45,7 @@ export function createIdentityResolver(groups: GroupIndex): IdentityResolver {
     Session,
     { user: User | null; version: number; claim: string; resolved: ResolvedIdentity }
   >();
-  return async (cache, session, groupsClaim) => {
+  const resolver = async (cache: RecordCache, session: Session, groupsClaim: string) => {
     const user = session.user_id ? await cache.getUser(session.user_id) : null;
     const version = groups.version();
     const m = memo.get(session);
@@ -54,6 +58,14 @@ export function createIdentityResolver(groups: GroupIndex): IdentityResolver {
     }
     return resolved;
   };
+  const peek: IdentityResolver['peek'] = (cache, session, groupsClaim) => {
+    const m = memo.get(session);
+    if (m === undefined || m.claim !== groupsClaim) return undefined;
+    const user = session.user_id ? cache.peekUser(session.user_id) : null;
+    if (user === undefined || m.user !== user) return undefined;
+    return m.version === groups.version() ? m.resolved : undefined;
+  };
+  return Object.assign(resolver, { peek });
 }
 
 export async function resolveIdentity(
