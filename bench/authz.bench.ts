@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { argv, execPath } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { pino } from 'pino';
 import { createAuthzServer } from '../authz/index.js';
 import { serviceDefinitions } from '../authz/lib/grpc-services.js';
+import { createLogger } from '../cli/lib/create-logger.js';
 import {
   computeIdpId,
   deriveKeys,
@@ -133,24 +133,6 @@ export async function authzParts(routes: number, secret: string) {
   return { loaded, store, token };
 }
 
-/**
- * The logger the way `portcullis start` makes it (cli/lib/create-logger.ts on the e2e branch:
- * JSON lines to stdout through pino's asynchronous destination, 8 KiB batches, flushed every
- * 200 ms), info level so every Check writes its `authorize` line. The server child's stdout is
- * /dev/null, so what is measured is pino's serialization and the batched writes, not a terminal.
- */
-function productionLogger() {
-  const out = pino.destination({ dest: 1, sync: false, minLength: 8192 });
-  setInterval(() => {
-    try {
-      out.flush();
-    } catch {
-      // a write in flight: the next round takes it
-    }
-  }, 200).unref();
-  return pino({ level: 'info', base: { pid: process.pid } }, out);
-}
-
 async function serverChild(mode: string, routes: number): Promise<void> {
   const secret = randomBytes(32).toString('base64');
   const server = new grpc.Server();
@@ -164,7 +146,8 @@ async function serverChild(mode: string, routes: number): Promise<void> {
     const parts = await authzParts(routes, secret);
     token = parts.token;
     const { loaded, store } = parts;
-    const logger = productionLogger();
+    // The logger exactly as `portcullis start` makes it (JSON to stdout, async batched writes).
+    const logger = createLogger({ level: 'info', pretty: false });
     const authz = createAuthzServer({ loaded, store, logger });
     authz.addTo(server);
   }
