@@ -172,7 +172,8 @@ function userInfoUrl(ctx: CheckContext): string | undefined {
   if (ctx.state.authenticateUrl === null) return undefined;
   return buildUserInfoUrl({
     authenticateUrl: ctx.state.authenticateUrl,
-    redirectUri: ctx.policyRequest!.url,
+    // The route's own scheme and no session token in the query, like the sign-in redirect.
+    redirectUri: originalUrl(ctx),
     key: ctx.state.urlKey,
     now: ctx.now,
   });

@@ -1,6 +1,6 @@
 // Hot reload: watches the config file; a valid new config is handed over whole (the consumer
 // swaps one reference), an invalid one is reported and the last good config keeps serving.
-import { watch } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { type LoadOptions, loadConfigFile } from './load-config-file.js';
@@ -23,14 +23,15 @@ export function watchConfigFile(path: string, opts: WatchOptions): ConfigWatcher
   const full = resolve(path);
   const name = basename(full);
   let timer: NodeJS.Timeout | undefined;
-  let lastText: string | undefined;
   let closed = false;
-  void readFile(full, 'utf8').then(
-    (t) => {
-      lastText ??= t;
-    },
-    () => {},
-  );
+  // Read now, synchronously: an edit made while an asynchronous first read was in flight would
+  // have become the baseline and been swallowed (seen as a flaky reload under load).
+  let lastText: string | undefined;
+  try {
+    lastText = readFileSync(full, 'utf8');
+  } catch {
+    lastText = undefined;
+  }
   const reload = async (): Promise<void> => {
     try {
       const text = await readFile(full, 'utf8');

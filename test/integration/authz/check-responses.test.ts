@@ -237,3 +237,47 @@ test('allows everyone on a public route, with an assertion that names nobody', a
   assert.deepEqual(payload.groups, []);
   assert.equal(payload.aud, 'public.example.com');
 });
+
+test('keeps a plain-http route (insecure_server) on http in the sign-in redirect and the 403 link', async () => {
+  const plain = await startAuthzHarness({
+    yaml: `
+routes:
+  - id: plain
+    from: http://plain.localhost:8080
+    to: http://upstream.internal:8080
+    allowed_domains: [example.com]
+`,
+  });
+  try {
+    const onPlain = (f: ReturnType<typeof fixture>) => {
+      const http = f.attributes.request.http;
+      http.host = 'plain.localhost:8080';
+      http.scheme = 'http';
+      http.headers[':authority'] = 'plain.localhost:8080';
+      http.headers[':scheme'] = 'http';
+      http.headers['x-forwarded-proto'] = 'http';
+      f.attributes.context_extensions = { internal: 'false', route_id: 'plain' };
+    };
+    const login = await plain.check(fixture('browser-get', onPlain));
+    assert.equal(login.status, 302);
+    const target = new URL(login.headers.location!).searchParams.get('pomerium_redirect_uri');
+    assert.equal(target, 'http://plain.localhost:8080/page?x=1');
+
+    const { token } = await plain.signIn({ email: 'eve@evil.test' });
+    const denied = await plain.check(
+      fixture('browser-get', (f) => {
+        onPlain(f);
+        f.attributes.request.http.headers.cookie = `_pomerium=${token}`;
+      }),
+    );
+    assert.equal(denied.status, 403);
+    const link = /id="user-info" href="([^"]+)"/.exec(denied.body)?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(link);
+    assert.equal(
+      new URL(link).searchParams.get('pomerium_redirect_uri'),
+      'http://plain.localhost:8080/page?x=1',
+    );
+  } finally {
+    await plain.close();
+  }
+});
