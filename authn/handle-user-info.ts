@@ -1,7 +1,7 @@
 // The user info page `/.pomerium/` (who you are, groups, claims, session expiry, sign-out; never
 // IdP tokens) and `/.pomerium/user` JSON (reference §5). Route hosts read `_pomerium` (or the
 // token headers), the authenticate host reads `_pomerium_authenticate`.
-import { signUrl, verifySignedUrl } from '../config/index.js';
+import { ASSERTION_CLAIMS, signUrl, verifySignedUrl } from '../config/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { serializeCookie } from './lib/cookies.js';
@@ -102,20 +102,6 @@ export async function handleUserInfoPage(ctx: RequestContext): Promise<void> {
   sendHtml(ctx.res, 200, renderPage('User details', parts.join('\n')));
 }
 
-const STANDARD = new Set([
-  'sub',
-  'user',
-  'email',
-  'groups',
-  'sid',
-  'name',
-  'iss',
-  'aud',
-  'exp',
-  'iat',
-  'jti',
-]);
-
 export async function handleUserJson(ctx: RequestContext): Promise<void> {
   if (ctx.method !== 'GET') throw fail('AUTHN_METHOD_NOT_ALLOWED', 'use GET');
   const loaded = await load(ctx);
@@ -131,7 +117,7 @@ export async function handleUserJson(ctx: RequestContext): Promise<void> {
     name: nameClaim ? nameClaim.map(String).join(',') : (user?.name ?? ''),
   };
   for (const claim of Object.values(ctx.state.config.jwt_claims_headers)) {
-    if (STANDARD.has(claim)) continue;
+    if (ASSERTION_CLAIMS.has(claim)) continue;
     const values = session.claims[claim] ?? user?.claims[claim];
     body[claim] = values ? values.map(String).join(',') : '';
   }

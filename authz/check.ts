@@ -6,17 +6,13 @@
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
-import {
-  buildSignInUrl,
-  buildUserInfoUrl,
-  PortcullisError,
-  type SessionHandleClaims,
-} from '../config/index.js';
+import { PortcullisError, type SessionHandleClaims } from '../config/index.js';
 import type { RecordCache, Session } from '../databroker/index.js';
 import type { AuthzState, RouteState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { buildAllowResponse, type createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js';
+import { signInLocation, userInfoUrl } from './lib/build-return-urls.js';
 import type { CertificateJudge } from './lib/judge-client-certificate.js';
 import { loadSession, peekSession } from './lib/load-session.js';
 import { parseCookies, readSessionTokens, type TokenCandidate } from './lib/read-session-token.js';
@@ -168,25 +164,6 @@ const evaluate: Step = (ctx) => {
   return undefined;
 };
 
-function userInfoUrl(ctx: CheckContext): string | undefined {
-  if (ctx.state.authenticateUrl === null) return undefined;
-  return buildUserInfoUrl({
-    authenticateUrl: ctx.state.authenticateUrl,
-    // The route's own scheme and no session token in the query, like the sign-in redirect.
-    redirectUri: originalUrl(ctx),
-    key: ctx.state.urlKey,
-    now: ctx.now,
-  });
-}
-
-function originalUrl(ctx: CheckContext): string {
-  const url = new URL(ctx.policyRequest!.url);
-  // The route's public scheme: plain http only for `from: http://…` (insecure_server).
-  url.protocol = ctx.route?.route.from.startsWith('http://') ? 'http:' : 'https:';
-  url.searchParams.delete('pomerium_session');
-  return url.toString();
-}
-
 const respond: Step = (ctx) => {
   const d = ctx.decision!;
   const route = ctx.route!;
@@ -219,16 +196,8 @@ const respond: Step = (ctx) => {
     ...(route.showErrorDetails ? { explanation: d.explanation, failures: d.failures } : {}),
   };
   if (d.outcome === 'login') {
-    const xhr = (ctx.req.http.headers['x-requested-with'] ?? '').toLowerCase() === 'xmlhttprequest';
-    if (d.status === 302 && !xhr && ctx.state.authenticateUrl !== null) {
-      const location = buildSignInUrl({
-        authenticateUrl: ctx.state.authenticateUrl,
-        redirectUri: originalUrl(ctx),
-        idpId: route.idpId,
-        additionalHosts: route.dependsOn,
-        key: ctx.state.urlKey,
-        now: ctx.now,
-      });
+    const location = d.status === 302 ? signInLocation(ctx) : null;
+    if (location !== null) {
       return deny(ctx, {
         status: 302,
         error: 'sign in required',

@@ -71,22 +71,6 @@ export interface BuildStateOptions {
   readonly generation: number;
 }
 
-const STANDARD_CLAIMS = new Set([
-  'iss',
-  'aud',
-  'jti',
-  'iat',
-  'exp',
-  'sub',
-  'user',
-  'email',
-  'groups',
-  'sid',
-  'name',
-]);
-
-export { STANDARD_CLAIMS };
-
 function invalid(message: string): PortcullisError {
   return new PortcullisError('CONFIG_INVALID', message);
 }

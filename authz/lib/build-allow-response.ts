@@ -3,10 +3,10 @@
 // upstream: our cookie (other cookies kept, repeated Cookie headers folded), every token header
 // form, the pomerium_session query parameter, and client-forged X-Pomerium-* identity headers.
 import { createHash, X509Certificate } from 'node:crypto';
+import { ASSERTION_CLAIMS } from '../../config/index.js';
 import type { Session } from '../../databroker/index.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
 import type { AuthzState, RouteState } from './authz-state.js';
-import { STANDARD_CLAIMS } from './authz-state.js';
 import type { AllowResponse, AuthzRequest, HeaderPair } from './authz-types.js';
 import { renderHeaderTemplate, type TemplateValues } from './header-template.js';
 import { queryTokens } from './read-session-token.js';
@@ -120,7 +120,7 @@ export function assertionClaims(input: AllowInput): AssertionClaims {
     name: input.name,
   };
   for (const [, claim] of route.claimHeaders) {
-    if (STANDARD_CLAIMS.has(claim) || claim in claims) continue;
+    if (ASSERTION_CLAIMS.has(claim) || claim in claims) continue;
     claims[claim] = claimValue(identity?.claims[claim]);
   }
   return claims;

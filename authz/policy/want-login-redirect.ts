@@ -1,5 +1,6 @@
 // Browser detection (reference §3.6): redirect to sign-in (302) unless the client is gRPC or
-// gRPC-Web, carries a Pomerium token in a header or `pomerium_session` in the query, or its
+// gRPC-Web, an XMLHttpRequest (`X-Requested-With`: a redirect there only breaks the page's
+// script), carries a Pomerium token in a header or `pomerium_session` in the query, or its
 // Accept header prefers something over text/html. authz and the policy engine share this.
 import type { PolicyRequest } from './types.js';
 
@@ -91,6 +92,7 @@ export function wantsLoginRedirect(request: PolicyRequest): boolean {
   const contentType = (request.headers['content-type'] ?? '').trim().toLowerCase();
   if (/^application\/grpc(-web(-text)?)?([+;\s]|$)/.test(contentType)) return false;
   if (hasPomeriumToken(request)) return false;
+  if ((request.headers['x-requested-with'] ?? '').toLowerCase() === 'xmlhttprequest') return false;
   const accept = request.headers.accept;
   if (accept === undefined) return true;
   const offer = preferredOffer(accept);

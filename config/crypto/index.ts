@@ -1,6 +1,7 @@
 // Wire-level crypto shared by authn and authz, derived from the deployment's secrets:
 // signed URLs, the session handle JWT, derived keys, signing keys and JWKS. (Owned by authn.)
 
+export { ASSERTION_CLAIMS } from './assertion-claims.js';
 export {
   buildSignInUrl,
   buildUserInfoUrl,

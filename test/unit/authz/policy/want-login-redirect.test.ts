@@ -21,6 +21,12 @@ const CASES: [string, Record<string, string>, string, boolean][] = [
   ['Authorization: Bearer Pomerium-', { authorization: 'Bearer Pomerium-jwt' }, '', false],
   ['an ordinary bearer token', { authorization: 'Bearer abc', accept: '*/*' }, '', true],
   ['pomerium_session in the query', {}, '?a=1&pomerium_session=jwt', false],
+  [
+    'an XMLHttpRequest from a browser',
+    { 'x-requested-with': 'XMLHttpRequest', accept: '*/*' },
+    '',
+    false,
+  ],
 ];
 
 for (const [name, headers, query, want] of CASES) {
