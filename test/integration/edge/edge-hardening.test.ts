@@ -3,8 +3,10 @@
 // saw nothing. Routes: a public subtree and an admin-only one on one host, a wildcard host,
 // a slow route.
 import assert from 'node:assert/strict';
+import { connect as connectH2 } from 'node:http2';
 import { after, before, test } from 'node:test';
-import { type EdgeStack, get, rawRequest } from '../../helpers/edge-stack.js';
+import { connect as connectTls } from 'node:tls';
+import { type EdgeStack, get, rawRequest, startEdgeStack } from '../../helpers/edge-stack.js';
 
 const ROUTES = `
 routes:
@@ -31,7 +33,6 @@ routes:
 
 let stack: EdgeStack;
 before(async () => {
-  const { startEdgeStack } = await import('../../helpers/edge-stack.js');
   stack = await startEdgeStack(['admin', 'public', 'open', 'wild'], ROUTES);
 });
 after(async () => {
@@ -201,3 +202,88 @@ for (const [kind, host, path, extra, status] of generated) {
     for (const [k, v] of Object.entries(SECURITY)) assert.equal(res.headers[k], v, k);
   });
 }
+
+/** One HTTP/2 request over TLS with the given pseudo and plain headers. */
+function h2(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const session = connectH2(`https://127.0.0.1:${stack.port}`, {
+      rejectUnauthorized: false,
+      servername: 'open.example.test',
+    });
+    session.on('error', reject);
+    const req = session.request({ ':method': 'GET', ':path': '/', ...headers });
+    let status = 0;
+    let body = '';
+    req.on('response', (h) => {
+      status = Number(h[':status']);
+    });
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => {
+      body += c;
+    });
+    req.on('end', () => {
+      session.close();
+      resolve({ status, body });
+    });
+    req.on('error', (err) => {
+      session.destroy();
+      reject(err);
+    });
+    req.end();
+  });
+}
+
+test('over HTTP/2, a Host header beside :authority cannot pick another route', async () => {
+  const { res, got } = await seen(() =>
+    h2({ ':authority': 'open.example.test', host: 'app.example.test', accept: 'application/json' }),
+  );
+  if (res.status === 400) assert.deepEqual(got, []);
+  else {
+    // Envoy keeps :authority only: one host, judged and forwarded alike
+    assert.equal(res.status, 200, res.body);
+    assert.equal(got[0]?.upstream, 'open');
+    assert.equal(stack.decisions.at(-1)?.host, 'open.example.test');
+  }
+});
+
+test('over HTTP/2, a malformed :authority gets a clean 400, never a 503', async () => {
+  for (const authority of ['open.example.test:99999', 'open.example.test,app.example.test']) {
+    const { res, got } = await seen(() =>
+      h2({ ':authority': authority, accept: 'application/json' }).catch((err: Error) => ({
+        status: -1,
+        body: err.message,
+      })),
+    );
+    // -1: Envoy reset the stream itself (never forwarded either)
+    assert.ok(res.status === 400 || res.status === -1, `${authority}: ${res.status} ${res.body}`);
+    assert.deepEqual(got, []);
+  }
+});
+
+test('a client that is slow to send its headers is cut off by the request-headers timeout', async () => {
+  const stats = async (): Promise<number> => {
+    const text = await (
+      await fetch(`${stack.envoy.process.adminUrl}/stats?filter=downstream_rq_header_timeout`)
+    ).text();
+    return Number(/http\.ingress\.downstream_rq_header_timeout: (\d+)/.exec(text)?.[1] ?? 0);
+  };
+  const before = await stats();
+  const res = await new Promise<string>((resolve, reject) => {
+    const socket = connectTls({
+      host: '127.0.0.1',
+      port: stack.port,
+      servername: 'open.example.test',
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
+    let text = '';
+    socket.on('secureConnect', () => socket.write('GET / HTTP/1.1\r\nhost: open.example.test\r\n'));
+    socket.on('data', (d: Buffer) => {
+      text += d.toString('latin1');
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(text));
+  });
+  assert.match(res, /^HTTP\/1\.1 408 |^$/);
+  assert.equal(await stats(), before + 1);
+});
