@@ -1,5 +1,5 @@
 // Edge rules of the configuration, checked on the raw data like the other cross-key rules:
-// header names and values (config/edge/header-rules.ts), wildcard-only `from`, metadata or
+// header names and values (config/edge/header-rules.ts; jwt_claims_headers names too), wildcard-only `from`, metadata or
 // link-local `to` (config/edge/upstream-address.ts), list criteria written as a bare string,
 // and `cookie_name`.
 import { isIP } from 'node:net';
@@ -10,17 +10,20 @@ import type { RawIssue } from './raw-issue.js';
 type Raw = Record<string, unknown>;
 
 const isMap = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110 token: header names and (RFC 6265) cookie names. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function checkHeaderMap(
   map: unknown,
   path: PropertyKey[],
   out: RawIssue[],
-  opts: { values: boolean; disable: boolean },
+  opts: { values: boolean; disable: boolean; reservedOnly?: boolean },
 ): void {
   if (!isMap(map)) return;
   for (const [name, value] of Object.entries(map)) {
     if (opts.disable && name === 'disable') continue;
+    // the schema already refuses names that are not tokens there
+    if (opts.reservedOnly && !TOKEN.test(name)) continue;
     const bad = headerNameProblem(name);
     if (bad !== null)
       out.push({ code: 'invalid_value', path: [...path, name], atKey: true, message: bad });
@@ -124,6 +127,13 @@ function isCidr(s: string): boolean {
 }
 
 export function checkEdgeGlobalRules(raw: Raw, out: RawIssue[]): void {
+  // Claim headers are set on the upstream request like set_request_headers (names only here:
+  // their values come from claims and are made header-safe by authz).
+  checkHeaderMap(raw.jwt_claims_headers, ['jwt_claims_headers'], out, {
+    values: false,
+    disable: false,
+    reservedOnly: true,
+  });
   const cidrs = raw.internal_address_cidrs;
   const list = typeof cidrs === 'string' ? cidrs.split(',').map((c) => c.trim()) : cidrs;
   if (Array.isArray(list)) {
@@ -142,7 +152,7 @@ export function checkEdgeGlobalRules(raw: Raw, out: RawIssue[]): void {
     disable: true,
   });
   const name = raw.cookie_name;
-  if (typeof name === 'string' && !COOKIE_NAME.test(name)) {
+  if (typeof name === 'string' && !TOKEN.test(name)) {
     out.push({
       code: 'invalid_value',
       path: ['cookie_name'],

@@ -111,6 +111,12 @@ const CASES: [string, string, string, RegExp][] = [
     '5:22: routes[0].allowed_domains',
     /must be a list/,
   ],
+  [
+    'a claim header that overrides Host',
+    'jwt_claims_headers:\n  Host: email\n',
+    '3:3: jwt_claims_headers.Host',
+    /host settings/,
+  ],
   ['an invalid cookie_name', 'cookie_name: "my cookie;"\n', '2:14: cookie_name', /cookie name/],
   [
     'an internal address that is not a CIDR',
