@@ -1,12 +1,17 @@
 // The ext_authz Check as a declared pipeline (STYLE §3): each step reads and extends the context
 // or ends the Check with a response. The list below is the whole story of a request:
 //
-//   resolve route by id → answer Portcullis' own paths → judge the client certificate →
+//   refuse what cannot be judged (authority, path: 400) → resolve route by id →
+//   answer Portcullis' own paths → judge the client certificate →
 //   read the session token → verify it → load the session → resolve the identity →
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
-import { PortcullisError, type SessionHandleClaims } from '../config/index.js';
+import {
+  PortcullisError,
+  SECURITY_RESPONSE_HEADERS,
+  type SessionHandleClaims,
+} from '../config/index.js';
 import type { RecordCache, Session } from '../databroker/index.js';
 import type { AuthzState, RouteState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
@@ -61,6 +66,17 @@ const OK_UNCHANGED: AuthzResponse = Object.freeze({
 function deny(ctx: CheckContext, info: Omit<DenialInfo, 'requestId'>): AuthzResponse {
   return buildDenial({ ...info, requestId: ctx.req.requestId }, ctx.req.http.headers);
 }
+
+/** A malformed or repeated authority, a non-canonical path: 400 with the reason, no policy. */
+const rejectMalformed: Step = (ctx) =>
+  ctx.req.rejected === null
+    ? undefined
+    : deny(ctx, {
+        status: 400,
+        error: STATUS_TEXT[400]!,
+        code: 'AUTHZ_BAD_REQUEST',
+        reasons: [ctx.req.rejected],
+      });
 
 const resolveRoute: Step = (ctx) => {
   if (ctx.req.internal) return undefined;
@@ -187,7 +203,7 @@ const respond: Step = (ctx) => {
       kind: 'deny',
       status: 200,
       grpcCode: 7,
-      headers: [['content-type', 'text/plain']],
+      headers: [['content-type', 'text/plain'], ...SECURITY_RESPONSE_HEADERS],
       body: 'User-agent: *\nDisallow: /',
     };
   }
@@ -219,6 +235,7 @@ const respond: Step = (ctx) => {
 
 /** The pipeline, in order. */
 export const CHECK_STEPS: readonly Step[] = [
+  rejectMalformed,
   resolveRoute,
   answerInternalRoute,
   judgeCertificate,

@@ -19,6 +19,7 @@ export const CONFIG_ISSUE_CODES = [
   'duplicate_route_id',
   'file_unreadable',
   'insecure_setting',
+  'route_shadowed',
   'invalid_policy',
 ] as const;
 
@@ -41,9 +42,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
+    else out += out === '' ? printable(String(seg)) : `.${printable(String(seg))}`;
   }
   return out;
+}
+
+/** Control characters in a key (a header name with CR/LF) are shown escaped, on one line. */
+function printable(key: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
+  return key.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /** One line per issue: `file:line:column: path: message`. */

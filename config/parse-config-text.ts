@@ -4,10 +4,12 @@ import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
 import { applyEnvOverrides } from './lib/apply-env-overrides.js';
+import { checkEdgeGlobalRules, checkEdgeRouteRules } from './lib/check-edge-rules.js';
 import { checkGlobalRules } from './lib/check-global-rules.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { deepFreeze } from './lib/deep-freeze.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
+import { findShadowedRoutes } from './lib/find-shadowed-routes.js';
 import { locateNode, type Position } from './lib/locate-node.js';
 import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
 import type { RawIssue } from './lib/raw-issue.js';
@@ -164,12 +166,14 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const env = applyEnvOverrides(raw, opts.env ?? {}, KNOWN, STRING_KEYS);
   const aliases = readSecretFiles(raw, FILE_SECRET_KEYS, dirname(resolve(file)), env.fromEnv, raws);
   checkGlobalRules(raw, raws);
+  checkEdgeGlobalRules(raw, raws);
   for (const list of ['policy', 'routes'] as const) {
     const routes = raw[list];
     if (!Array.isArray(routes)) continue;
     routes.forEach((r, i) => {
       if (r !== null && typeof r === 'object' && !Array.isArray(r)) {
         checkRouteRules(r as Record<string, unknown>, [list, i], raws);
+        checkEdgeRouteRules(r as Record<string, unknown>, [list, i], raws);
       }
     });
   }
@@ -206,6 +210,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const config = deepFreeze(parsed.data as Config);
   const warnings: RawIssue[] = [];
   findInsecureSettings(config, policyLen, warnings);
+  findShadowedRoutes(config, policyLen, warnings, (p) => position(p).line);
   return Object.freeze({
     config,
     file,

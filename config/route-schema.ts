@@ -133,6 +133,9 @@ const routeShape = {
   bearer_token_format: bearerTokenFormat
     .optional()
     .describe('default, idp_access_token, idp_identity_token or jwt (default: global)'),
+  allow_link_local_upstream: bool(
+    'allow a link-local or cloud metadata upstream in to (refused by default)',
+  ),
   tls_skip_verify: bool('accept any upstream certificate'),
   tls_server_name: str('SNI and SAN verified upstream'),
   tls_upstream_server_name: str('SNI and SAN verified upstream (wins over tls_server_name)'),

@@ -242,6 +242,11 @@ const globalShape = {
   use_proxy_protocol: z.boolean().default(false).describe('expect the PROXY protocol'),
   xff_num_trusted_hops: z.number().int().min(0).default(0).describe('trusted X-Forwarded-For hops'),
   skip_xff_append: z.boolean().default(false).describe('do not append to X-Forwarded-For'),
+  internal_address_cidrs: stringList()
+    .default([])
+    .describe(
+      'CIDRs whose clients Envoy treats as internal (trusts their x-envoy-* headers); default none',
+    ),
   codec_type: ciEnum(['auto', 'http1', 'http2', 'http3'] as const)
     .default('auto')
     .describe('auto, http1, http2 or http3'),

@@ -1,18 +1,14 @@
 // The HTTP connection manager of the main listener (reference §7.2): path normalisation, merged
 // slashes, escaped slashes and underscore headers rejected, remote address and trusted XFF hops,
 // request ids echoed, timeouts from config; filters ext_authz then router (nothing before
-// ext_authz can answer a protected route). Routes come over RDS (ADS) or inline.
-import type { Config } from '../config/index.js';
+// ext_authz can answer a protected route). Routes come over RDS (ADS) or inline. The edge
+// settings (no client is internal, header and stream timeouts, HTTP/2 limits) come from
+// build-edge-settings.ts.
+import { type Config, ENVOY_PATH_NORMALISATION } from '../config/index.js';
+import { buildEdgeSettings } from './build-edge-settings.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME, TYPES } from './lib/names.js';
-
-const INTERNAL_RANGES = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '::1/128'];
-
-function cidr(range: string): Json {
-  const [address, len] = range.split('/');
-  return { address_prefix: address, prefix_len: Number(len) };
-}
 
 export const ROUTER_FILTER: Json = {
   name: 'envoy.filters.http.router',
@@ -36,15 +32,13 @@ export function buildHttpConnectionManager(config: Config, routes: RouteSource):
     use_remote_address: true,
     xff_num_trusted_hops: config.xff_num_trusted_hops,
     skip_xff_append: config.skip_xff_append,
-    normalize_path: true,
-    merge_slashes: true,
-    path_with_escaped_slashes_action: 'REJECT_REQUEST',
+    ...ENVOY_PATH_NORMALISATION,
     common_http_protocol_options: common,
     max_request_headers_kb: 128,
     request_timeout: duration(config.timeout_read),
     generate_request_id: true,
     always_set_request_id_in_response: true,
-    internal_address_config: { cidr_ranges: INTERNAL_RANGES.map(cidr) },
+    ...buildEdgeSettings(config),
     http_filters: [buildExtAuthzFilter(config), ROUTER_FILTER],
   };
   if ('ads' in routes) {

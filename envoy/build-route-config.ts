@@ -1,19 +1,25 @@
 // The route configuration `main` (reference §7.5): the authenticate host; one virtual host per
 // route host (`host` and `host:*`) with the internal routes first and then that host's routes
 // in config order (first match wins); a final catch-all `*` host for wildcard `from` hosts,
-// whose routes also match on an `:authority` regex.
+// whose routes also match on an `:authority` regex (case-insensitive, one host name only), and
+// which ends with the unrouted route (build-unrouted-route.ts): an authority no host matches —
+// malformed, or two Host values joined — is answered by authz (400 or 404), never by a route.
 import { type Config, DEFAULT_SET_RESPONSE_HEADERS, type Route } from '../config/index.js';
 import { buildAuthenticateRoutes, buildInternalRoutes } from './build-internal-routes.js';
 import { buildPolicyRoute, responseHeaders } from './build-route.js';
+import { buildUnroutedRoute } from './build-unrouted-route.js';
 import type { Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME } from './lib/names.js';
 import type { EnvoyIssue, NamedResource, ResourceOrigin } from './types.js';
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** `*.example.com` → a regex over `:authority` (any port). */
+/**
+ * `*.example.com` → a regex over `:authority` (any port). Host names are case-insensitive, and
+ * `*` stands for host-name characters only: a comma (two Host values joined) never matches.
+ */
 export function wildcardAuthorityRegex(host: string): string {
-  return `^${host.split('*').map(escapeRegex).join('[^:]*')}(:[0-9]+)?$`;
+  return `(?i)^${host.split('*').map(escapeRegex).join('[a-z0-9_.-]+')}(:[0-9]+)?$`;
 }
 
 const HSTS = 'max-age=31536000; includeSubDomains; preload';
@@ -104,6 +110,8 @@ export function buildRouteConfig(
   };
   for (const [host, group] of byHost) addHost(host, domainsOf(host), group);
   if (wildcard.routes.length > 0) addHost('catch-all', ['*'], wildcard);
+  else vhosts.push({ name: 'catch-all', domains: ['*'], routes: [] });
+  (vhosts.at(-1)!.routes as Json[]).push(buildUnroutedRoute());
   const resource: Json = {
     name: ROUTE_CONFIG_NAME,
     virtual_hosts: vhosts,

@@ -2,7 +2,7 @@
 // for wildcard hosts), action (cluster with timeouts, rewrites, host options, upgrades, hash
 // policy — or redirect, or direct response; all still pass ext_authz), identity headers removed
 // when pass_identity_headers is false, response headers, and the route id for authz.
-import type { Config, Route } from '../config/index.js';
+import { type Config, REQUEST_DESCRIBING_HEADERS, type Route } from '../config/index.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { routeClusterName } from './lib/names.js';
@@ -25,6 +25,9 @@ export function headersToRemove(route: Route, config: Config): string[] {
     out.push(...Object.keys(config.jwt_claims_headers));
   }
   out.push(...(route.remove_request_headers ?? []));
+  // The headers no client may send (config/edge/client-headers.ts), unless the route sets one.
+  const set = new Set(Object.keys(route.set_request_headers ?? {}).map((h) => h.toLowerCase()));
+  out.push(...REQUEST_DESCRIBING_HEADERS.filter((h) => !set.has(h)));
   return [...new Set(out.map((h) => h.toLowerCase()))];
 }
 

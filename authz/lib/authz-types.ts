@@ -22,6 +22,11 @@ export interface AuthzRequest {
   readonly peerCertificatePem: string;
   /** Every `Cookie` header value as Envoy sent it (Envoy joins repeated headers with `,`). */
   readonly cookieHeader: string;
+  /**
+   * Why the request cannot be judged (a malformed or repeated authority, a non-canonical path:
+   * config/edge/), answered with 400 before any policy; null for a well-formed request.
+   */
+  readonly rejected: string | null;
 }
 
 /** A header to set on the upstream request (overwriting any client value). */

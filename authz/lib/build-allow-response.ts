@@ -1,9 +1,10 @@
 // The OK answer (reference §4): the signed assertion and claim headers (or their removal when
 // pass_identity_headers is off), set_request_headers, the routing key; and what never reaches an
 // upstream: our cookie (other cookies kept, repeated Cookie headers folded), every token header
-// form, the pomerium_session query parameter, and client-forged X-Pomerium-* identity headers.
+// form, the pomerium_session query parameter, client-forged X-Pomerium-* identity headers, and
+// the headers that describe the request to an upstream (config/edge/client-headers.ts).
 import { createHash, X509Certificate } from 'node:crypto';
-import { ASSERTION_CLAIMS } from '../../config/index.js';
+import { ASSERTION_CLAIMS, isRequestDescribingHeader } from '../../config/index.js';
 import type { Session } from '../../databroker/index.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
 import type { AuthzState, RouteState } from './authz-state.js';
@@ -187,10 +188,14 @@ function assemble(input: AllowInput, jwt: string): AllowResponse {
   const claimNames = route.claimHeaderNames;
   for (const name of Object.keys(h)) {
     if (name.startsWith('x-pomerium-claim-') && !claimNames.has(name)) remove.add(name);
+    else if (isRequestDescribingHeader(name)) remove.add(name);
   }
+  if (ASSERTION_FOR_HEADER in h) remove.add(ASSERTION_FOR_HEADER);
   if (route.passIdentityHeaders) {
     set.set(ASSERTION_HEADER, jwt);
-    const previous = h[ASSERTION_FOR_HEADER] || h[ASSERTION_HEADER];
+    // Only an assertion the caller presents is passed on (the upstream verifies it like ours);
+    // a client's own X-Pomerium-Jwt-Assertion-For never is (README "Headers no upstream receives").
+    const previous = h[ASSERTION_HEADER];
     if (previous) set.set(ASSERTION_FOR_HEADER, previous);
     for (const [name, value] of input.identityHeaders(input).claimHeaders) set.set(name, value);
   } else {

@@ -1,6 +1,8 @@
 // Denials are built by small pure constructors (STYLE §10): login redirect, 401, 403, 404, 495,
 // 503. The body follows the client (§3.6: HTML page, JSON, or gRPC status headers), every
-// denial carries the request id, and 403s name the failing rule and link the `/.pomerium/` page.
+// denial carries the request id and the security headers (config/edge/security-headers.ts), and
+// 403s name the failing rule and link the `/.pomerium/` page.
+import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
 import type { PolicyFailure } from '../policy/types.js';
 import type { DenyResponse, HeaderPair } from './authz-types.js';
 import { chooseResponseFormat } from './choose-response-format.js';
@@ -67,6 +69,7 @@ export function buildDenial(
   const base: HeaderPair[] = [
     ['x-request-id', info.requestId],
     ['cache-control', 'no-store'],
+    ...SECURITY_RESPONSE_HEADERS,
     ...(info.headers ?? []),
   ];
   if (format === 'grpc' || format === 'grpc-web') {

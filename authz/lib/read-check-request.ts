@@ -1,8 +1,10 @@
 // Edge conversion, inbound: Envoy's CheckRequest (as @grpc/proto-loader decodes it, keepCase)
 // becomes an AuthzRequest. Only this file and write-check-response.ts know the proto shapes;
-// anything malformed throws AUTHZ_BAD_REQUEST (a 400 denial, never an allow).
+// a CheckRequest without HTTP attributes throws AUTHZ_BAD_REQUEST; a request field that cannot
+// be judged (authority, path: config/edge/) is named in `rejected` and answered with a 400
+// before any policy (check.ts), never parsed further.
 import { randomUUID } from 'node:crypto';
-import { PortcullisError } from '../../config/index.js';
+import { checkAuthority, checkCanonicalPath, PortcullisError } from '../../config/index.js';
 import type { AuthzRequest } from './authz-types.js';
 
 /** The parts of `envoy.service.auth.v3.CheckRequest` we read (all optional on the wire). */
@@ -73,7 +75,7 @@ function decodePath(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw bad('the request path is not valid percent-encoding');
+    return raw;
   }
 }
 
@@ -90,11 +92,17 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
     headers[name] = name in headers ? `${headers[name]},${value}` : value;
   }
   const host = http.host || headers.host || '';
-  if (host === '') throw bad('the request has no host');
   const target = http.path || '/';
   const q = target.indexOf('?');
   const rawPath = q === -1 ? target : target.slice(0, q);
   const rawQuery = q === -1 ? '' : target.slice(q + 1);
+  // A Host header beside :authority that names another host is a second authority.
+  const rejected =
+    checkAuthority(host) ??
+    (http.host && headers.host !== undefined && headers.host.toLowerCase() !== host.toLowerCase()
+      ? 'host-duplicate'
+      : null) ??
+    checkCanonicalPath(rawPath);
   const ext = attrs.context_extensions ?? {};
   const id = http.id || headers['x-request-id'] || '';
   let pem = '';
@@ -125,5 +133,6 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
     peerCertificatePresented: cert !== '',
     peerCertificatePem: pem,
     cookieHeader: cookies.join(','),
+    rejected,
   };
 }

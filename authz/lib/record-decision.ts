@@ -38,7 +38,7 @@ export function createDecisionRecorder(logger: Logger, metrics: AuthzMetrics): D
         outcome,
         status,
         allow: res.kind === 'allow',
-        reasons: d?.reasons ?? [],
+        reasons: d?.reasons ?? (req?.rejected ? [req.rejected] : []),
         allow_reasons: d?.allowReasons ?? [],
         deny_reasons: d?.denyReasons ?? [],
         ...(d && d.outcome !== 'allow' ? { explanation: d.explanation } : {}),

@@ -118,3 +118,36 @@ test('an OK answer seen before is served from its serialized bytes; denials neve
   const deny = buildDenial({ status: 403, error: 'x', requestId: 'r' }, {});
   assert.ok(!Buffer.isBuffer(encode(deny)));
 });
+
+// Every response Portcullis generates carries the security headers (README "Edge hardening").
+const SECURITY: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "frame-ancestors 'none'",
+};
+const kinds: [number, Record<string, string>][] = [
+  [302, { accept: 'text/html' }],
+  [400, { accept: 'text/html' }],
+  [401, { accept: 'application/json' }],
+  [403, { accept: 'text/html' }],
+  [403, { 'content-type': 'application/grpc' }],
+  [404, { accept: 'application/json' }],
+  [495, { accept: 'text/html' }],
+  [503, { accept: 'application/json' }],
+];
+for (const [status, headers] of kinds) {
+  test(`a ${status} for ${Object.values(headers)[0]} carries nosniff, no-referrer and framing protection`, () => {
+    const res = buildDenial(
+      {
+        status,
+        error: 'x',
+        requestId: 'r',
+        ...(status === 302 ? { headers: [['location', 'https://a/']] } : {}),
+      },
+      headers,
+    );
+    const got = Object.fromEntries(res.headers);
+    for (const [k, v] of Object.entries(SECURITY)) assert.equal(got[k], v, `${status} ${k}`);
+  });
+}

@@ -77,8 +77,6 @@ test('a presented certificate is URL-decoded; an undecodable one is presented bu
 const badRequests: [string, object][] = [
   ['no attributes', {}],
   ['no http', { attributes: { request: {} } }],
-  ['no host', http({ host: '', headers: {} })],
-  ['bad percent-encoding', http({ path: '/%E0%A4%A' })],
 ];
 for (const [name, wire] of badRequests) {
   test(`refuses a CheckRequest with ${name} (AUTHZ_BAD_REQUEST)`, () => {
@@ -98,3 +96,26 @@ const hosts: [string, string][] = [
 for (const [input, want] of hosts) {
   test(`hostname of ${input} is ${want}`, () => assert.equal(hostnameOf(input), want));
 }
+
+// Fields that cannot be judged are named, not thrown: check.ts answers 400 with the reason.
+const rejected: [string, object, string][] = [
+  ['no host', http({ host: '', headers: {} }), 'host-missing'],
+  ['bad percent-encoding', http({ path: '/%E0%A4%A' }), 'path-bad-encoding'],
+  ['two hosts joined', http({ host: 'a.example.com,b.example.com' }), 'host-duplicate'],
+  ['a malformed authority', http({ host: 'a b@evil' }), 'host-malformed'],
+  [
+    'a Host header naming another host',
+    http({ host: 'a.example.com', headers: { host: 'b.example.com' } }),
+    'host-duplicate',
+  ],
+  ['a dot segment hidden by ;', http({ path: '/public/..;/admin' }), 'path-dot-segment'],
+];
+for (const [name, wire, reason] of rejected) {
+  test(`names ${name} as the reason to refuse (${reason})`, () => {
+    assert.equal(readCheckRequest(wire).rejected, reason);
+  });
+}
+
+test('a well-formed request is not refused, whatever the case of its host', () => {
+  assert.equal(readCheckRequest(http({ host: 'APP.Example.COM:8443' })).rejected, null);
+});
