@@ -4,7 +4,7 @@ import { handleHealth, handleRobots } from './handle-health.js';
 import { handleOAuthCallback } from './handle-oauth-callback.js';
 import { handleProgrammaticLogin } from './handle-programmatic-login.js';
 import { handleRouteCallback } from './handle-route-callback.js';
-import { handleSignIn } from './handle-sign-in.js';
+import { handleRouteSignIn, handleSignIn } from './handle-sign-in.js';
 import {
   handleAuthenticateSignOut,
   handleRouteSignOut,
@@ -49,6 +49,7 @@ const ROUTE_HOST: Record<string, Handler> = {
   '/.pomerium/callback/': handleRouteCallback,
   '/.pomerium/callback': handleRouteCallback,
   '/.pomerium/sign_out': handleRouteSignOut,
+  '/.pomerium/sign_in': handleRouteSignIn,
   '/.pomerium/api/v1/login': handleProgrammaticLogin,
 };
 

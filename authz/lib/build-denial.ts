@@ -1,9 +1,10 @@
 // Denials are built by small pure constructors (STYLE §10): login redirect, 401, 403, 404, 495,
 // 503. The body follows the client (§3.6: HTML page, JSON, or gRPC status headers), every
 // denial carries the request id, and 403s name the failing rule and link the `/.pomerium/` page.
+
+import { responseFormat } from '../../wire/index.js';
 import type { PolicyFailure } from '../policy/types.js';
 import type { DenyResponse, HeaderPair } from './authz-types.js';
-import { chooseResponseFormat } from './choose-response-format.js';
 import { renderDenialPage } from './render-denial-page.js';
 
 /** What a denial says, before it is put into a format. */
@@ -63,7 +64,7 @@ export function buildDenial(
   info: DenialInfo,
   requestHeaders: Readonly<Record<string, string>>,
 ): DenyResponse {
-  const format = chooseResponseFormat(requestHeaders);
+  const format = responseFormat(requestHeaders);
   const base: HeaderPair[] = [
     ['x-request-id', info.requestId],
     ['cache-control', 'no-store'],
