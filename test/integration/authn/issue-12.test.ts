@@ -1,0 +1,440 @@
+// Issue 12 (identity integrity), attacked as the issue describes: a hostile IdP (foreign keys,
+// unknown kids, empty signatures, times in the future, any claim) and the real dev IdP, against
+// the real authn server. Each attack fails with the right status, and no session is written.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { signSessionHandle, verifySessionHandle } from '../../../config/index.js';
+import { APP, AUTH, type Harness, signIn, startHarness } from '../../helpers/authn-harness.js';
+import type { Browser, BrowserResponse } from '../../helpers/browser.js';
+import { type HostileIdp, type HostileMode, startHostileIdp } from '../../helpers/hostile-idp.js';
+
+let dev: Harness;
+let hostile: HostileIdp;
+let evil: Harness;
+let clock = 0;
+before(async () => {
+  dev = await startHarness();
+  hostile = await startHostileIdp('portcullis');
+  evil = await startHarness({ issuer: hostile.issuer, now: () => Date.now() + clock });
+});
+after(async () => {
+  await dev.close();
+  await evil.close();
+  await hostile.close();
+});
+
+const stopAtApp = (u: URL) =>
+  u.hostname === 'app.example.com' && !u.pathname.startsWith('/.pomerium/');
+
+/** A sign-in against the hostile IdP: sign_in → IdP → callback; returns the callback's answer. */
+async function hostileSignIn(b: Browser = evil.browser()): Promise<BrowserResponse> {
+  const toIdp = await b.get(evil.signInUrl());
+  assert.equal(new URL(toIdp.location ?? '').origin, hostile.issuer);
+  const back = await b.get(toIdp.location ?? '');
+  return b.get(back.location ?? '');
+}
+
+async function sessionCount(h: Harness): Promise<number> {
+  return (await h.store.list('session')).records.length;
+}
+
+function assertRefused(r: BrowserResponse, status: number, code: string): void {
+  assert.equal(r.status, status, `${r.url} → ${r.status} ${r.body.slice(0, 300)}`);
+  assert.equal(r.location, null, 'no redirect');
+  assert.match(r.body, new RegExp(code));
+}
+
+// ── ID token verification (signature against the JWKS, claims, leeway) ───────────────────────
+
+const REFUSED_TOKENS: HostileMode[] = [
+  'foreign-key',
+  'unknown-kid',
+  'empty-signature',
+  'iat-an-hour-ahead',
+  'nbf-in-the-future',
+  'expired',
+  'exp-absurd',
+  'exp-not-a-number',
+  'wrong-issuer',
+  'two-audiences-no-azp',
+  'azp-another-client',
+  'no-sub',
+  'wrong-nonce',
+  'alg-none',
+  'hs256-public-key',
+  'wrong-audience',
+];
+for (const mode of REFUSED_TOKENS) {
+  test(`an ID token with ${mode} is refused with 400 and no session is written`, async () => {
+    hostile.mode = mode;
+    hostile.claims = {};
+    const before = await sessionCount(evil);
+    const b = evil.browser();
+    try {
+      assertRefused(await hostileSignIn(b), 400, 'AUTHN_TOKEN_INVALID');
+    } finally {
+      hostile.mode = 'honest';
+    }
+    assert.equal(b.jar.get(AUTH, '__Host-_pomerium_authenticate'), undefined);
+    assert.equal(await sessionCount(evil), before);
+  });
+}
+
+test('an honest ID token from the hostile IdP signs in (the refusals above are the checks)', async () => {
+  hostile.mode = 'honest';
+  hostile.claims = {};
+  const b = evil.browser();
+  const hops = await b.follow(evil.signInUrl(), { stop: stopAtApp });
+  assert.equal(hops.at(-1)?.location, `${APP}/page?x=1`);
+  assert.ok(b.jar.get(APP, '_pomerium'));
+  assert.ok(hostile.jwksFetches >= 1, 'the JWKS was fetched: signatures are checked');
+});
+
+// ── Key rotation: one JWKS fetch per rotation, and a kid flood costs at most one ───────────────
+
+test('the IdP rotates its key mid-run: sign-in keeps working with one more JWKS fetch', async () => {
+  hostile.mode = 'honest';
+  hostile.claims = {};
+  const b = evil.browser();
+  assert.equal((await hostileSignIn(b)).status, 302);
+  const fetchesBefore = hostile.jwksFetches;
+  hostile.rotate();
+  clock += 31_000; // past the 30 s cooldown since the last fetch
+  try {
+    for (let i = 0; i < 5; i++) {
+      const r = await hostileSignIn(evil.browser());
+      assert.equal(r.status, 302, r.body.slice(0, 200));
+    }
+    assert.equal(hostile.jwksFetches, fetchesBefore + 1, 'exactly one fetch for the new key');
+    // a flood of tokens with unknown kids within the cooldown: refused, no fetch at all
+    hostile.mode = 'unknown-kid';
+    for (let i = 0; i < 10; i++) assert.equal((await hostileSignIn()).status, 400);
+    assert.equal(hostile.jwksFetches, fetchesBefore + 1, 'a kid flood costs no fetch');
+  } finally {
+    hostile.mode = 'honest';
+  }
+});
+
+// ── Claims: strictly typed, unsafe keys dropped, strings storable, never a 500 ───────────────
+
+interface ClaimCase {
+  readonly name: string;
+  /** Raw JSON object text merged into the ID token. */
+  readonly claims: string;
+  readonly groups: readonly string[];
+  readonly email: string;
+}
+
+const CLAIM_CASES: ClaimCase[] = [
+  {
+    name: 'a string groups claim is one group',
+    claims: '{"groups":"admins"}',
+    groups: ['admins'],
+    email: 'mallory@example.com',
+  },
+  {
+    name: 'a comma in a group name is never a split',
+    claims: '{"groups":"x,admins"}',
+    groups: ['x,admins'],
+    email: 'mallory@example.com',
+  },
+  {
+    name: 'non-string group members are dropped',
+    claims: '{"groups":["eng",{"name":"admins"},["admins"],1,null,true]}',
+    groups: ['eng'],
+    email: 'mallory@example.com',
+  },
+  {
+    name: 'a __proto__ claim is dropped, no 500',
+    claims: '{"__proto__":{"groups":["admins"],"email_verified":true},"constructor":{"x":1}}',
+    groups: [],
+    email: 'mallory@example.com',
+  },
+  {
+    name: 'a lone surrogate and a NUL are replaced, the session is stored',
+    claims: '{"name":"a\\ud800b","department":"x\\u0000y","groups":["g\\udc00"]}',
+    groups: ['g\ufffd'],
+    email: 'mallory@example.com',
+  },
+  {
+    name: 'a mixed-case verified email is stored lower-cased',
+    claims: '{"email":"Bob@Corp.Example"}',
+    groups: [],
+    email: 'bob@corp.example',
+  },
+  {
+    name: 'an email with two @ is no email',
+    claims: '{"email":"attacker@evil.example@corp.example"}',
+    groups: [],
+    email: '',
+  },
+  {
+    name: 'an unverified email does not count',
+    claims: '{"email":"root@corp.example","email_verified":false}',
+    groups: [],
+    email: '',
+  },
+];
+
+for (const c of CLAIM_CASES) {
+  test(`claims: ${c.name}`, async () => {
+    hostile.mode = 'honest';
+    hostile.claims = c.claims;
+    try {
+      const b = evil.browser();
+      const r = await hostileSignIn(b);
+      assert.equal(r.status, 302, r.body.slice(0, 300));
+      await b.follow(r.location ?? '', { stop: stopAtApp });
+      const jwt = b.jar.get(APP, '_pomerium');
+      const handle = verifySessionHandle(jwt ?? '', evil.keys.sessionKey);
+      const session = (await evil.store.get('session', handle.jti))?.data;
+      assert.deepEqual(session?.groups, c.groups);
+      const user = (await evil.store.get('user', handle.sub))?.data;
+      assert.equal(user?.email, c.email);
+      assert.equal(Object.hasOwn(session?.claims ?? {}, '__proto__'), false);
+    } finally {
+      hostile.claims = {};
+    }
+  });
+}
+
+test('the same hostile claims are stored in Postgres (no 500 on NUL or lone surrogates)', async () => {
+  const pg = await startHarness({ issuer: hostile.issuer, store: 'postgres' });
+  try {
+    hostile.mode = 'honest';
+    hostile.claims =
+      '{"name":"a\\ud800b\\u0000","x":{"__proto__":{"y":1},"k\\udc00":"v\\u0000"},"groups":"one,two"}';
+    const b = pg.browser();
+    const toIdp = await b.get(pg.signInUrl());
+    const back = await b.get(toIdp.location ?? '');
+    const r = await b.get(back.location ?? '');
+    assert.equal(r.status, 302, r.body.slice(0, 300));
+    const sessions = (await pg.store.list('session')).records;
+    assert.equal(sessions.length, 1);
+    assert.deepEqual(sessions[0]?.data?.groups, ['one,two']);
+  } finally {
+    hostile.claims = {};
+    await pg.close();
+  }
+});
+
+// ── JWT userinfo is verified like an ID token ────────────────────────────────────────────────
+
+test('userinfo: a JWT signed by a foreign key, or naming another subject, is refused; a good one is merged', async () => {
+  const info = await startHostileIdp('portcullis');
+  info.userinfo = 'jwt';
+  const h = await startHarness({ issuer: info.issuer });
+  try {
+    const go = async () => {
+      const b = h.browser();
+      const toIdp = await b.get(h.signInUrl());
+      const back = await b.get(toIdp.location ?? '');
+      return { b, r: await b.get(back.location ?? '') };
+    };
+    info.userinfo = 'jwt-foreign-key';
+    assertRefused((await go()).r, 400, 'AUTHN_TOKEN_INVALID');
+    info.userinfo = 'json-other-sub';
+    assertRefused((await go()).r, 400, 'AUTHN_TOKEN_INVALID');
+    assert.equal(await sessionCount(h), 0);
+    info.userinfo = 'jwt';
+    info.claims = { department: 'from-userinfo' };
+    const ok = await go();
+    assert.equal(ok.r.status, 302, ok.r.body.slice(0, 300));
+    const [session] = (await h.store.list('session')).records;
+    assert.deepEqual(session?.data?.claims.department, ['from-userinfo']);
+  } finally {
+    await h.close();
+    await info.close();
+  }
+});
+
+// ── Cookies: __Host- names, lifetimes, bounded flows, duplicates, planted cookies ─────────────
+
+function setCookie(hops: readonly BrowserResponse[], prefix: string): string[] {
+  return hops.flatMap((r) => r.setCookies).filter((c) => c.startsWith(prefix));
+}
+
+test('every authenticate-host cookie is __Host- (Secure, Path=/, no Domain); CSRF and PKCE live ≤ 15 minutes', async () => {
+  const b = dev.browser();
+  const hops = await signIn(dev, b, dev.signInUrl());
+  const auth = hops.filter((r) => new URL(r.url).hostname === 'auth.example.com');
+  const names = auth.flatMap((r) => r.setCookies).map((c) => c.slice(0, c.indexOf('=')));
+  assert.ok(names.length >= 3);
+  for (const c of auth.flatMap((r) => r.setCookies)) {
+    assert.match(c, /^__Host-/, c);
+    assert.match(c, /; Path=\/;/);
+    assert.match(c, /; Secure/);
+    assert.doesNotMatch(c, /Domain=/i);
+  }
+  for (const c of [
+    ...setCookie(hops, '__Host-_pomerium_csrf='),
+    ...setCookie(hops, '__Host-_pomerium_pkce_'),
+  ]) {
+    const maxAge = Number(/Max-Age=(\d+)/.exec(c)?.[1]);
+    assert.ok(maxAge <= 900, c);
+  }
+  assert.ok(b.jar.get(AUTH, '__Host-_pomerium_authenticate'));
+  assert.equal(b.jar.get(AUTH, '_pomerium_authenticate'), undefined);
+});
+
+test('plain-HTTP development keeps the bare cookie names', async () => {
+  const h = await startHarness({ extraYaml: 'cookie_secure: false' });
+  try {
+    const b = h.browser();
+    const r = await b.get(h.signInUrl());
+    assert.ok(r.setCookies.some((c) => c.startsWith('_pomerium_csrf=')));
+    assert.ok(r.setCookies.every((c) => !c.startsWith('__Host-')));
+  } finally {
+    await h.close();
+  }
+});
+
+test('many sign-in attempts keep at most 3 login-flow cookies (the oldest is evicted)', async () => {
+  const b = dev.browser();
+  for (let i = 0; i < 8; i++) await b.get(dev.signInUrl());
+  const flows = b.jar.cookies.filter((c) => c.name.startsWith('__Host-_pomerium_pkce_'));
+  assert.equal(flows.length, 3);
+  assert.ok(b.jar.header(new URL(`${AUTH}/`)).length < 2000);
+});
+
+test('a _pomerium_authenticate cookie planted from a sibling domain does not sign alice in as bob', async () => {
+  const bob = dev.browser();
+  await signIn(dev, bob, dev.signInUrl(), { user: 'bob', password: 'bob-pw' });
+  const bobHandle = bob.jar.get(AUTH, '__Host-_pomerium_authenticate') ?? '';
+  assert.ok(bobHandle);
+  const alice = dev.browser();
+  // evil.example.com sets it for the parent domain: a bare name (a browser refuses __Host- with Domain)
+  alice.jar.store(
+    new URL('https://evil.example.com/'),
+    `_pomerium_authenticate=${bobHandle}; Domain=example.com; Path=/`,
+  );
+  const r = await alice.get(dev.signInUrl());
+  assert.equal(new URL(r.location ?? '').origin, dev.idp.issuer, 'alice must log in at the IdP');
+});
+
+test('two different authenticate cookies are refused with 400, never merged', async () => {
+  const a = dev.browser();
+  await signIn(dev, a, dev.signInUrl());
+  const b = dev.browser();
+  await signIn(dev, b, dev.signInUrl(), { user: 'bob', password: 'bob-pw' });
+  const cookie = `__Host-_pomerium_authenticate=${a.jar.get(AUTH, '__Host-_pomerium_authenticate')}; __Host-_pomerium_authenticate=${b.jar.get(AUTH, '__Host-_pomerium_authenticate')}`;
+  const before = await sessionCount(dev);
+  const r = await dev.browser().get(dev.signInUrl(), { cookie });
+  assertRefused(r, 400, 'DUPLICATE_SESSION_COOKIE');
+  assert.equal(await sessionCount(dev), before);
+});
+
+test('two different session cookies on a route host are refused with 400', async () => {
+  const a = dev.browser();
+  await signIn(dev, a, dev.signInUrl());
+  const b = dev.browser();
+  await signIn(dev, b, dev.signInUrl(), { user: 'bob', password: 'bob-pw' });
+  const cookie = `_pomerium=${b.jar.get(APP, '_pomerium')}; _pomerium=${a.jar.get(APP, '_pomerium')}`;
+  const r = await dev
+    .browser()
+    .get(`${APP}/.pomerium/user`, { cookie, accept: 'application/json' });
+  assert.equal(r.status, 400);
+  assert.equal(JSON.parse(r.body).error, 'DUPLICATE_SESSION_COOKIE');
+});
+
+test('a session cookie planted on the parent domain is cleared at sign-in', async () => {
+  const b = dev.browser();
+  b.jar.store(
+    new URL('https://evil.example.com/'),
+    '_pomerium=planted; Domain=example.com; Path=/',
+  );
+  const hops = await signIn(dev, b, dev.signInUrl());
+  assert.ok(
+    hops
+      .flatMap((r) => r.setCookies)
+      .some((c) => /^_pomerium=; Path=\/; Domain=example\.com; Max-Age=0/.test(c)),
+  );
+  assert.equal(
+    b.jar.cookies.filter((c) => c.name === '_pomerium' && c.value === 'planted').length,
+    0,
+    'the planted cookie is gone',
+  );
+  assert.ok(b.jar.get(APP, '_pomerium'));
+});
+
+// ── Smaller findings ───────────────────────────────────────────────────────────────────────────
+
+test('session ids are 32 random bytes, base64url', async () => {
+  const b = dev.browser();
+  await signIn(dev, b, dev.signInUrl());
+  const { jti } = verifySessionHandle(b.jar.get(APP, '_pomerium') ?? '', dev.keys.sessionKey);
+  assert.match(jti, /^[A-Za-z0-9_-]{43}$/);
+});
+
+test('/.pomerium/sign_in on a route host starts the sign-in for that host', async () => {
+  const b = dev.browser();
+  const r = await b.get(
+    `${APP}/.pomerium/sign_in?pomerium_redirect_uri=${encodeURIComponent(`${APP}/deep?x=1`)}`,
+  );
+  assert.equal(r.status, 302);
+  const next = new URL(r.location ?? '');
+  assert.equal(`${next.origin}${next.pathname}`, `${AUTH}/.pomerium/sign_in`);
+  assert.equal(next.searchParams.get('pomerium_redirect_uri'), `${APP}/deep?x=1`);
+  assert.equal(next.searchParams.get('pomerium_additional_hosts'), 'b.example.com,c.example.com');
+  const evilTarget = await b.get(
+    `${APP}/.pomerium/sign_in?pomerium_redirect_uri=${encodeURIComponent('https://evil.example/')}`,
+  );
+  assertRefused(evilTarget, 400, 'AUTHN_REDIRECT_INVALID');
+  const hops = await signIn(dev, b, `${APP}/.pomerium/sign_in`);
+  assert.equal(hops.at(-1)?.location, `${APP}/`);
+});
+
+test('the pomerium_jwt of a programmatic login is for the route host only', async () => {
+  const b = dev.browser();
+  const login = await b.get(
+    `${APP}/.pomerium/api/v1/login?pomerium_redirect_uri=${encodeURIComponent('http://localhost:9999/cb')}`,
+  );
+  assert.equal(login.status, 200);
+  const hops = await signIn(dev, b, login.body, { stopAt: (u) => u.hostname === 'localhost' });
+  const jwt = new URL(hops.at(-1)?.location ?? '').searchParams.get('pomerium_jwt') ?? '';
+  assert.deepEqual(verifySessionHandle(jwt, dev.keys.sessionKey).aud, ['app.example.com']);
+});
+
+// ── Session handles: MAC first, then strict time claims ──────────────────────────────────────
+
+test('our own signed handles with future nbf/iat, or an absurd or non-numeric exp, are no session', async () => {
+  const b = dev.browser();
+  await signIn(dev, b, dev.signInUrl());
+  const real = verifySessionHandle(b.jar.get(APP, '_pomerium') ?? '', dev.keys.sessionKey);
+  const now = Math.floor(Date.now() / 1000);
+  const variants: [string, Record<string, unknown>][] = [
+    ['iat an hour ahead', { iat: now + 3600 }],
+    ['nbf in the future', { nbf: now + 3600 }],
+    ['exp 1e300', { exp: 1e300 }],
+    ['exp a string', { exp: String(real.exp) }],
+    ['exp a fraction', { exp: real.exp + 0.5 }],
+    ['exp before iat', { exp: real.iat - 1 }],
+  ];
+  for (const [name, patch] of variants) {
+    const payload = Buffer.from(JSON.stringify({ ...real, ...patch })).toString('base64url');
+    const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+    const { createHmac } = await import('node:crypto');
+    const sig = createHmac('sha256', dev.keys.sessionKey)
+      .update(`${header}.${payload}`)
+      .digest('base64url');
+    const r = await dev.browser().get(`${APP}/.pomerium/user`, {
+      cookie: `_pomerium=${header}.${payload}.${sig}`,
+      accept: 'application/json',
+    });
+    assert.equal(r.status, 401, name);
+  }
+  // sanity: the same construction with the real claims is a session
+  const good = signSessionHandle({ ...real }, dev.keys.sessionKey);
+  const ok = await dev
+    .browser()
+    .get(`${APP}/.pomerium/user`, { cookie: `_pomerium=${good}`, accept: 'application/json' });
+  assert.equal(ok.status, 200);
+});
+
+test('a handle with a broken header and a wrong MAC is refused before any parsing', async () => {
+  const junk = `${Buffer.from('{"alg":').toString('base64url')}.e30.AAAA`;
+  const r = await dev
+    .browser()
+    .get(`${APP}/.pomerium/user`, { cookie: `_pomerium=${junk}`, accept: 'application/json' });
+  assert.equal(r.status, 401);
+});
