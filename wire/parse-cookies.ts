@@ -57,7 +57,7 @@ export function cookieValues(cookies: readonly CookiePair[], name: string): stri
 
 /**
  * The header without the cookies called `names`; every other cookie keeps its exact bytes and
- * the separator before it (only the leading whitespace of the new first cookie goes). Returns
+ * the separator before it (only whitespace at the new start and end of the value goes). Returns
  * null when nothing is left, and the header itself when no cookie was removed.
  */
 export function removeCookies(header: string, names: ReadonlySet<string>): string | null {
@@ -75,5 +75,7 @@ export function removeCookies(header: string, names: ReadonlySet<string>): strin
     } else out += s.sep + s.text;
   }
   if (!removed) return header;
-  return out.trim() === '' ? null : out;
+  // a header value has no trailing whitespace (RFC 9110 §5.5)
+  const value = out.trimEnd();
+  return value === '' ? null : value;
 }

@@ -1,0 +1,79 @@
+// Issue 12 end to end (all-in-one `portcullis start`, supervised Envoy, dev IdP, demo app): the
+// wire findings as a browser meets them through Envoy — two session cookies are a 400 from
+// authz and from authn alike (one wire rule), /.pomerium/sign_in works on a route host, and
+// plain-HTTP development keeps bare cookie names.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ALICE, BOB, type E2eStack, scriptedSignIn, startE2eStack } from '../helpers/e2e-stack.js';
+
+let stack: E2eStack;
+let aliceCookie: string;
+let bobCookie: string;
+
+before(async () => {
+  stack = await startE2eStack('all');
+  const a = stack.browser();
+  await scriptedSignIn(stack, a, `${stack.url('other')}/`, ALICE);
+  const b = stack.browser();
+  await scriptedSignIn(stack, b, `${stack.url('other')}/`, BOB);
+  aliceCookie = a.jar.get(stack.url('other'), '_pomerium') ?? '';
+  bobCookie = b.jar.get(stack.url('other'), '_pomerium') ?? '';
+  assert.ok(aliceCookie && bobCookie && aliceCookie !== bobCookie);
+});
+after(async () => {
+  await stack?.close();
+});
+
+test('a signed-in user reaches the route; a second, planted session cookie makes it a 400 (authz)', async () => {
+  const b = stack.browser();
+  const ok = await b.get(`${stack.url('other')}/`, {
+    cookie: `_pomerium=${aliceCookie}`,
+    accept: 'application/json',
+  });
+  assert.equal(ok.status, 200);
+  for (const cookie of [
+    `_pomerium=${bobCookie}; _pomerium=${aliceCookie}`,
+    `_pomerium=${aliceCookie}; _pomerium=${bobCookie}`,
+  ]) {
+    const r = await stack.browser().get(`${stack.url('other')}/`, {
+      cookie,
+      accept: 'application/json',
+    });
+    assert.equal(r.status, 400, r.body.slice(0, 200));
+    assert.equal(JSON.parse(r.body).code, 'DUPLICATE_SESSION_COOKIE');
+  }
+});
+
+test('the same two cookies on /.pomerium/user (authn behind Envoy) are a 400 too: one rule', async () => {
+  const r = await stack.browser().get(`${stack.url('other')}/.pomerium/user`, {
+    cookie: `_pomerium=${bobCookie}; _pomerium=${aliceCookie}`,
+    accept: 'application/json',
+  });
+  assert.equal(r.status, 400);
+  assert.equal(JSON.parse(r.body).error, 'DUPLICATE_SESSION_COOKIE');
+  const one = await stack.browser().get(`${stack.url('other')}/.pomerium/user`, {
+    cookie: `_pomerium=${aliceCookie}`,
+    accept: 'application/json',
+  });
+  assert.equal(one.status, 200);
+  assert.equal(JSON.parse(one.body).email, ALICE.email);
+});
+
+test('/.pomerium/sign_in on a route host, through Envoy, leads to the IdP and back to the route', async () => {
+  const b = stack.browser();
+  const first = await b.get(`${stack.url('other')}/.pomerium/sign_in`);
+  assert.equal(first.status, 302);
+  const next = new URL(first.location ?? '');
+  assert.equal(next.host, new URL(stack.url('authenticate')).host);
+  assert.equal(next.pathname, '/.pomerium/sign_in');
+  const last = await scriptedSignIn(stack, b, `${stack.url('other')}/.pomerium/sign_in`);
+  assert.equal(new URL(last.url).pathname, '/');
+  assert.equal(last.status, 200);
+});
+
+test('plain-HTTP development keeps the bare authenticate cookie names (no __Host- without Secure)', async () => {
+  const b = stack.browser();
+  await scriptedSignIn(stack, b, `${stack.url('other')}/`);
+  assert.ok(b.jar.get(stack.url('authenticate'), '_pomerium_authenticate'));
+  assert.equal(b.jar.get(stack.url('authenticate'), '__Host-_pomerium_authenticate'), undefined);
+});
