@@ -2,6 +2,7 @@
 // sign-in URL either completes at once (live authenticate session) or starts the IdP login.
 // An expired but authentic link restarts from the original URL instead of a dead-end 400.
 import { buildSignInUrl, MAX_ADDITIONAL_HOSTS, verifySignedUrl } from '../config/index.js';
+import { wantsLoginRedirect } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { callbackRedirectUrl } from './lib/issue-callback-redirect.js';
@@ -26,7 +27,8 @@ export async function handleSignIn(ctx: RequestContext): Promise<void> {
       cookies: ctx.setCookies,
     });
   }
-  if (String(ctx.req.headers['x-requested-with'] ?? '').toLowerCase() === 'xmlhttprequest') {
+  // a script (XHR, gRPC, an Accept that prefers anything over HTML) gets a 401, not the IdP
+  if (!wantsLoginRedirect(ctx.req.headers as Record<string, string | undefined>, '')) {
     throw fail('AUTHN_UNAUTHENTICATED', 'sign-in required');
   }
   const idp = ctx.state.idps.get(target.idpId);
