@@ -84,12 +84,15 @@ export function createIdpKeySet(options: IdpKeySetOptions): IdpKeySet {
   const keySet = async (header: JWSHeaderParameters): Promise<CryptoKey> => {
     const t = now();
     let set = local;
-    if (set === null || t - fetchedAt > maxAge) {
+    if (set === null) {
       // a failed fetch is retried after a short pause, never on every token
-      if (set === null && t - attemptedAt < 5_000 && inflight === null) {
+      if (t - attemptedAt < 5_000 && inflight === null) {
         throw unavailable('the IdP JWKS is unavailable');
       }
       set = await reload();
+    } else if (t - fetchedAt > maxAge && t - attemptedAt >= cooldown) {
+      // stale: refresh, but an IdP that cannot answer now leaves us with the keys we had
+      set = await reload().catch(() => set as LocalJWKSet);
     }
     try {
       return await set(header);

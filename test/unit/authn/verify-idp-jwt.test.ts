@@ -180,3 +180,26 @@ test('signed userinfo must name the expected subject', async () => {
     code: 'AUTHN_TOKEN_INVALID',
   });
 });
+
+test('a JWKS older than 10 minutes is refreshed, and kept when the refresh fails', async () => {
+  let up = true;
+  let fetches = 0;
+  let now = NOW;
+  const body = await jwks(['k1', k1.publicKey]);
+  const set = createIdpKeySet({
+    jwksUri: `${ISS}/jwks`,
+    now: () => now,
+    fetch: (async () => {
+      fetches++;
+      return up
+        ? new Response(JSON.stringify(body), { status: 200 })
+        : new Response('down', { status: 503 });
+    }) as typeof fetch,
+  });
+  const c = () => ({ keySet: set, issuer: ISS, clientId: 'client', now, nonce: 'n' });
+  await verifyIdToken(await sign(good), c());
+  now += 11 * 60_000;
+  up = false;
+  await verifyIdToken(await sign({ ...good, iat: now / 1000, exp: now / 1000 + 300 }), c());
+  assert.equal(fetches, 2, 'a refresh was tried');
+});
