@@ -53,7 +53,8 @@ export function clearPlantedCookies(
   name: string,
   cookies: readonly CookiePair[] = ctx.cookies,
 ): string[] {
-  if (!cookies.some((c) => c.name === name)) return [];
+  // a __Host- cookie cannot be set with a Domain, so it cannot have been planted from a sibling
+  if (name.startsWith('__Host-') || !cookies.some((c) => c.name === name)) return [];
   if (/^[0-9.]+$|^\[/.test(ctx.hostname)) return [];
   const own = (ctx.state.cookieBase.domain ?? '').replace(/^\./, '').toLowerCase();
   const labels = ctx.hostname.split('.');

@@ -77,3 +77,42 @@ test('plain-HTTP development keeps the bare authenticate cookie names (no __Host
   assert.ok(b.jar.get(stack.url('authenticate'), '_pomerium_authenticate'));
   assert.equal(b.jar.get(stack.url('authenticate'), '__Host-_pomerium_authenticate'), undefined);
 });
+
+test('with Secure cookies, through Envoy: __Host- authenticate cookies, and a planted bare one is ignored', async () => {
+  const secure = await startE2eStack('all', { cookieSecure: true });
+  try {
+    // bob signs in; his authenticate handle is what a sibling would plant (bare name, Domain)
+    const bob = secure.browser();
+    await scriptedSignIn(secure, bob, `${secure.url('other')}/`, BOB);
+    const auth = secure.url('authenticate');
+    const bobHandle = bob.jar.get(auth, '__Host-_pomerium_authenticate') ?? '';
+    assert.ok(bobHandle, 'the authenticate cookie is __Host- prefixed');
+    assert.equal(bob.jar.get(auth, '_pomerium_authenticate'), undefined);
+
+    const alice = secure.browser();
+    alice.jar.store(new URL(auth), `_pomerium_authenticate=${bobHandle}; Path=/`);
+    const hops = await alice.follow(`${secure.url('other')}/`);
+    assert.equal(
+      new URL(hops.at(-1)?.url ?? '').origin,
+      secure.idp.issuer,
+      'alice is sent to the IdP, not signed in as bob',
+    );
+    for (const c of hops.filter((r) => new URL(r.url).host === new URL(auth).host)) {
+      for (const set of c.setCookies) assert.match(set, /^__Host-.*; Path=\/;.*; Secure/);
+    }
+
+    // two different __Host- authenticate cookies: 400 through Envoy, never a merge
+    const carol = secure.browser();
+    await scriptedSignIn(secure, carol, `${secure.url('other')}/`, ALICE);
+    const aliceHandle = carol.jar.get(auth, '__Host-_pomerium_authenticate') ?? '';
+    const signIn = hops[1]?.url ?? '';
+    assert.match(signIn, /\/\.pomerium\/sign_in\?/);
+    const r = await secure.browser().get(signIn, {
+      cookie: `__Host-_pomerium_authenticate=${aliceHandle}; __Host-_pomerium_authenticate=${bobHandle}`,
+    });
+    assert.equal(r.status, 400);
+    assert.match(r.body, /DUPLICATE_SESSION_COOKIE/);
+  } finally {
+    await secure.close();
+  }
+});

@@ -438,3 +438,44 @@ test('a handle with a broken header and a wrong MAC is refused before any parsin
     .get(`${APP}/.pomerium/user`, { cookie: `_pomerium=${junk}`, accept: 'application/json' });
   assert.equal(r.status, 401);
 });
+
+test('the newest login flows complete after the oldest was evicted; the evicted one is refused', async () => {
+  hostile.mode = 'honest';
+  hostile.claims = {};
+  const b = evil.browser();
+  const callbacks: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const toIdp = await b.get(evil.signInUrl());
+    const back = await b.get(toIdp.location ?? '');
+    callbacks.push(back.location ?? '');
+  }
+  const before = await sessionCount(evil);
+  assert.equal((await b.get(callbacks[3] ?? '')).status, 302, 'the newest flow completes');
+  assert.equal((await b.get(callbacks[1] ?? '')).status, 302, 'a kept older flow completes');
+  assertRefused(await b.get(callbacks[0] ?? ''), 400, 'AUTHN_LOGIN_REPLAYED');
+  assert.equal(await sessionCount(evil), before + 2);
+});
+
+test('a callback that finds an old authenticate cookie replaces it (Secure and plain HTTP), never a 500', async () => {
+  for (const yaml of ['', 'cookie_secure: false']) {
+    const h = yaml === '' ? dev : await startHarness({ extraYaml: yaml });
+    const name = yaml === '' ? '__Host-_pomerium_authenticate' : '_pomerium_authenticate';
+    try {
+      const b = h.browser();
+      await signIn(h, b, h.signInUrl());
+      // an old (no longer valid) authenticate cookie: the sign-in goes through the IdP again
+      b.jar.store(new URL(`${AUTH}/`), `${name}=stale; Path=/`);
+      const hops = await b.follow(h.signInUrl(`${APP}/again`), { stop: stopAtApp });
+      assert.equal(
+        hops.at(-1)?.location,
+        `${APP}/again`,
+        JSON.stringify(hops.map((r) => r.status)),
+      );
+      const fresh = b.jar.get(AUTH, name) ?? '';
+      assert.notEqual(fresh, 'stale');
+      assert.ok(verifySessionHandle(fresh, h.keys.sessionKey).aud.includes('auth.example.com'));
+    } finally {
+      if (h !== dev) await h.close();
+    }
+  }
+});
