@@ -12,7 +12,7 @@ import { isOwnHost } from './lib/read-login-target.js';
 import { escapeHtml, renderPage } from './lib/render-page.js';
 import type { RequestContext } from './lib/request-context.js';
 import { redirect, sendHtml } from './lib/send-response.js';
-import { clearAuthenticateCookie, clearCookie } from './lib/session-cookie.js';
+import { clearAuthenticateCookie, clearCookie, clearPlantedCookies } from './lib/session-cookie.js';
 
 const SIGN_OUT = '/.pomerium/sign_out';
 
@@ -50,7 +50,11 @@ export async function handleRouteSignOut(ctx: RequestContext): Promise<void> {
   if (handle) url.searchParams.set('pomerium_session_id', handle.jti);
   ctx.log.info({ event: 'sign_out', host: ctx.hostname }, 'route host sign-out');
   return redirect(ctx.res, signUrl(url, ctx.state.keys.urlKey, ctx.now), {
-    cookies: [clearCookie(ctx, ctx.state.config.cookie_name)],
+    // every copy goes: ours, and any on a parent domain (a way out of DUPLICATE_SESSION_COOKIE)
+    cookies: [
+      clearCookie(ctx, ctx.state.config.cookie_name),
+      ...clearPlantedCookies(ctx, ctx.state.config.cookie_name),
+    ],
   });
 }
 

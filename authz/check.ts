@@ -103,7 +103,8 @@ const readToken: Step = (ctx) => {
   if (sessionCookieValues(ctx.cookies, ctx.state.cookieName).length > 1) {
     return deny(ctx, {
       status: 400,
-      error: "two different session cookies were sent; clear this site's cookies",
+      error:
+        "two different session cookies were sent: sign out (/.pomerium/sign_out) or clear this site's cookies",
       code: 'DUPLICATE_SESSION_COOKIE',
     });
   }

@@ -479,3 +479,21 @@ test('a callback that finds an old authenticate cookie replaces it (Secure and p
     }
   }
 });
+
+test('sign-out on a route host with two session cookies clears both (the way out of the 400)', async () => {
+  const b = dev.browser();
+  await signIn(dev, b, dev.signInUrl());
+  b.jar.store(
+    new URL('https://evil.example.com/'),
+    '_pomerium=planted; Domain=example.com; Path=/',
+  );
+  const stuck = await b.get(`${APP}/.pomerium/user`, { accept: 'application/json' });
+  assert.equal(stuck.status, 400);
+  const out = await b.request('POST', `${APP}/.pomerium/sign_out`);
+  assert.equal(out.status, 302);
+  assert.equal(
+    b.jar.cookies.filter((c) => c.name === '_pomerium').length,
+    0,
+    out.setCookies.join('\n'),
+  );
+});
