@@ -78,7 +78,7 @@ test('plain-HTTP development keeps the bare authenticate cookie names (no __Host
   assert.equal(b.jar.get(stack.url('authenticate'), '__Host-_pomerium_authenticate'), undefined);
 });
 
-test('with Secure cookies, through Envoy: __Host- authenticate cookies, and a planted bare one is ignored', async () => {
+test('with Secure cookies, through Envoy: __Host- authenticate cookies, a planted bare one ignored, duplicates refused, login flows bounded', async () => {
   const secure = await startE2eStack('all', { cookieSecure: true });
   try {
     // bob signs in; his authenticate handle is what a sibling would plant (bare name, Domain)
@@ -112,6 +112,21 @@ test('with Secure cookies, through Envoy: __Host- authenticate cookies, and a pl
     });
     assert.equal(r.status, 400);
     assert.match(r.body, /DUPLICATE_SESSION_COOKIE/);
+
+    // 40 abandoned sign-in attempts: at most 3 login-flow cookies, each ≤ 15 minutes; no 431
+    const dave = secure.browser();
+    for (let i = 0; i < 40; i++) {
+      const toAuth = await dave.get(`${secure.url('other')}/try-${i}`);
+      const atAuth = await dave.get(toAuth.location ?? '');
+      assert.equal(new URL(atAuth.location ?? '').origin, secure.idp.issuer);
+      for (const c of atAuth.setCookies.filter((x) => /^__Host-_pomerium_(csrf|pkce_)/.test(x))) {
+        assert.ok(Number(/Max-Age=(\d+)/.exec(c)?.[1]) <= 900, c);
+      }
+    }
+    const flows = dave.jar.cookies.filter((c) => c.name.startsWith('__Host-_pomerium_pkce_'));
+    assert.equal(flows.length, 3);
+    const still = await dave.get(`${auth}/.pomerium/`);
+    assert.equal(still.status, 200);
   } finally {
     await secure.close();
   }
