@@ -1,5 +1,6 @@
 // The endpoint table: which handler answers a path on the authenticate host and on route hosts
 // (reference §5). Anything else is 404; a host that is neither ours gets only health checks.
+import { handleBackchannelLogout } from './handle-backchannel-logout.js';
 import { handleHealth, handleRobots } from './handle-health.js';
 import { handleOAuthCallback } from './handle-oauth-callback.js';
 import { handleProgrammaticLogin } from './handle-programmatic-login.js';
@@ -42,6 +43,7 @@ const AUTHENTICATE_HOST: Record<string, Handler> = {
   '/.pomerium/sign_in': handleSignIn,
   '/.pomerium/sign_out': handleAuthenticateSignOut,
   '/.pomerium/signed_out': handleSignedOut,
+  '/.pomerium/backchannel_logout': handleBackchannelLogout,
 };
 
 const ROUTE_HOST: Record<string, Handler> = {

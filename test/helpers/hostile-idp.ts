@@ -39,6 +39,8 @@ export interface HostileIdp {
   /** The subject of the next tokens. */
   subject: string;
   readonly jwksFetches: number;
+  /** A back-channel logout token for `sub` (claims override; `foreign` signs with a foreign key). */
+  logoutToken(claims?: Record<string, unknown>, foreign?: boolean): Promise<string>;
   /** New signing key and kid; the JWKS then lists only the new key (or both, `keepOld`). */
   rotate(keepOld?: boolean): void;
   close(): Promise<void>;
@@ -78,6 +80,19 @@ export async function startHostileIdp(clientId: string): Promise<HostileIdp> {
     rotate(keepOld = false) {
       generation++;
       keys = keepOld ? [newKey(generation), ...keys] : [newKey(generation)];
+    },
+    logoutToken(claims = {}, useForeign = false) {
+      const now = Math.floor(Date.now() / 1000);
+      const body = {
+        iss: issuer,
+        aud: clientId,
+        iat: now,
+        jti: `logout-${now}-${Math.random()}`,
+        sub: idp.subject,
+        events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+        ...claims,
+      };
+      return sign(JSON.stringify(body), useForeign ? foreign : keys[0]!, keys[0]!.kid);
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -7,7 +7,12 @@ import { PortcullisError } from '../../../config/index.js';
 import { extractIdentity, type Identity } from './extract-identity.js';
 import { createIdpKeySet, type IdpKeySet } from './idp-key-set.js';
 import { translateOidcError } from './translate-oidc-error.js';
-import { ID_TOKEN_LEEWAY_S, verifyIdToken, verifyUserInfoJwt } from './verify-idp-jwt.js';
+import {
+  ID_TOKEN_LEEWAY_S,
+  verifyIdToken,
+  verifyLogoutToken,
+  verifyUserInfoJwt,
+} from './verify-idp-jwt.js';
 
 export { ID_TOKEN_ALGORITHMS } from './verify-idp-jwt.js';
 
@@ -64,6 +69,8 @@ export interface IdentityProvider {
     refreshToken: string,
     expectedSubject: string,
   ): Promise<{ tokens: TokenSet; identity: Identity | null }>;
+  /** A back-channel logout token, verified like an ID token (verify-idp-jwt.ts). */
+  verifyLogoutToken(jwt: string): Promise<{ readonly sub?: string; readonly sid?: string }>;
   /** RFC 7009; false when the IdP has no revocation endpoint. */
   revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean>;
   /** RP-initiated logout URL, or null when the IdP has no end_session_endpoint. */
@@ -156,6 +163,7 @@ export function openIdentityProvider(
       timeoutMs: settings.timeoutMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
+    lastKeySet = keySet;
     return { config, keySet };
   }
 
@@ -281,7 +289,6 @@ export function openIdentityProvider(
 
     async exchangeCode(callback, login) {
       const d = await configuration();
-      lastKeySet = d.keySet;
       let response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
       try {
         response = await oidc.authorizationCodeGrant(d.config, callback, {
@@ -304,7 +311,6 @@ export function openIdentityProvider(
 
     async refresh(refreshToken, expectedSubject) {
       const d = await configuration();
-      lastKeySet = d.keySet;
       let response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
       try {
         response = await oidc.refreshTokenGrant(d.config, refreshToken);
@@ -325,6 +331,10 @@ export function openIdentityProvider(
             )
           : null;
       return { tokens: toTokenSet(response, claims, refreshToken), identity };
+    },
+
+    async verifyLogoutToken(jwt) {
+      return verifyLogoutToken(jwt, checks(await configuration()));
     },
 
     async revoke(token, hint) {

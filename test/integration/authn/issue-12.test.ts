@@ -497,3 +497,43 @@ test('sign-out on a route host with two session cookies clears both (the way out
     out.setCookies.join('\n'),
   );
 });
+
+// ── Back-channel logout tokens are verified like ID tokens ──────────────────────────────────────
+
+test('a back-channel logout token ends the sessions of its subject only when it verifies', async () => {
+  hostile.mode = 'honest';
+  hostile.claims = {};
+  hostile.subject = 'logout-victim';
+  try {
+    assert.equal((await hostileSignIn()).status, 302);
+    assert.equal((await hostileSignIn()).status, 302);
+    const mine = async () =>
+      (await evil.store.list('session')).records.filter((r) => r.data?.user_id === 'logout-victim')
+        .length;
+    assert.equal(await mine(), 2);
+    const post = (token: string) =>
+      evil.browser().request('POST', `${AUTH}/.pomerium/backchannel_logout`, {
+        form: { logout_token: token },
+        headers: { accept: 'application/json' },
+      });
+    const hostileTokens: [string, Promise<string>][] = [
+      ['a foreign key', hostile.logoutToken({}, true)],
+      ['a nonce', hostile.logoutToken({ nonce: 'n' })],
+      ['no logout event', hostile.logoutToken({ events: {} })],
+      ['another audience', hostile.logoutToken({ aud: 'someone-else' })],
+      ['iat an hour ahead', hostile.logoutToken({ iat: Math.floor(Date.now() / 1000) + 3600 })],
+    ];
+    for (const [name, token] of hostileTokens) {
+      const r = await post(await token);
+      assert.equal(r.status, 400, name);
+      assert.equal(JSON.parse(r.body).error, 'AUTHN_TOKEN_INVALID', name);
+    }
+    assert.equal(await mine(), 2, 'no session ended by a bad token');
+    const ok = await post(await hostile.logoutToken());
+    assert.equal(ok.status, 200, ok.body);
+    assert.equal(await mine(), 0);
+    assert.ok((await evil.store.list('session')).records.length > 0, 'other users keep theirs');
+  } finally {
+    hostile.subject = 'mallory';
+  }
+});
