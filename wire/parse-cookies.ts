@@ -9,6 +9,8 @@ export interface CookiePair {
   readonly value: string;
 }
 
+const SEPARATORS = /([;,])/;
+
 interface Segment {
   /** The separator before this segment ('' for the first). */
   readonly sep: string;
@@ -18,19 +20,26 @@ interface Segment {
   readonly name: string;
 }
 
-function segments(header: string): Segment[] {
+// authz parses a header and, on allow, removes our cookie from the same header: one split
+let lastHeader = '';
+let lastSegments: readonly Segment[] = [];
+
+function segments(header: string): readonly Segment[] {
+  if (header === lastHeader) return lastSegments;
+  // split with the separators captured: text, sep, text, sep, …, text
+  const parts = header.split(SEPARATORS);
   const out: Segment[] = [];
-  let start = 0;
-  let sep = '';
-  for (let i = 0; i <= header.length; i++) {
-    const c = header[i];
-    if (i < header.length && c !== ';' && c !== ',') continue;
-    const text = header.slice(start, i);
+  for (let i = 0; i < parts.length; i += 2) {
+    const text = parts[i] as string;
     const eq = text.indexOf('=');
-    out.push({ sep, text, name: eq === -1 ? '' : text.slice(0, eq).trim() });
-    sep = c ?? '';
-    start = i + 1;
+    out.push({
+      sep: i === 0 ? '' : (parts[i - 1] as string),
+      text,
+      name: eq === -1 ? '' : text.slice(0, eq).trim(),
+    });
   }
+  lastHeader = header;
+  lastSegments = out;
   return out;
 }
 
@@ -41,7 +50,11 @@ export function parseCookies(header: string | undefined): CookiePair[] {
   for (const s of segments(header)) {
     if (s.name === '') continue;
     let value = s.text.slice(s.text.indexOf('=') + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+    if (
+      value.length >= 2 &&
+      value.charCodeAt(0) === 34 &&
+      value.charCodeAt(value.length - 1) === 34
+    )
       value = value.slice(1, -1);
     out.push({ name: s.name, value });
   }

@@ -3,7 +3,7 @@
 // `Authorization: Bearer Pomerium-<jwt>`, then the `pomerium_session` query parameter. A request
 // whose session cookie appears with two different values is refused (cookie tossing), never
 // resolved by picking one.
-import { type CookiePair, cookieValues } from './parse-cookies.js';
+import type { CookiePair } from './parse-cookies.js';
 
 export type TokenSource =
   | 'cookie'
@@ -74,7 +74,11 @@ export function hasPomeriumToken(
  * refused with DUPLICATE_SESSION_COOKIE.
  */
 export function sessionCookieValues(cookies: readonly CookiePair[], name: string): string[] {
-  return [...new Set(cookieValues(cookies, name).filter((v) => v !== ''))];
+  const out: string[] = [];
+  for (const c of cookies) {
+    if (c.name === name && c.value !== '' && !out.includes(c.value)) out.push(c.value);
+  }
+  return out;
 }
 
 /** The token candidates of a request, in the order they are tried (first that verifies wins). */
