@@ -11,6 +11,7 @@ COPY bench bench
 COPY cli cli
 COPY config config
 COPY databroker databroker
+COPY wire wire
 COPY envoy envoy
 COPY examples examples
 COPY protos protos

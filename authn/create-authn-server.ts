@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import { PortcullisError, type SigningKey } from '../config/index.js';
 import type { RecordStore } from '../databroker/index.js';
+import { responseFormat } from '../wire/index.js';
 import type { AuthnConfig } from './lib/authn-config.js';
 import { statusOf } from './lib/authn-error.js';
 import { type AuthnState, buildAuthnState } from './lib/build-authn-state.js';
@@ -49,7 +50,10 @@ export interface AuthnServer {
 }
 
 function wantsJson(req: IncomingMessage, path: string): boolean {
-  return path === '/.pomerium/user' || /application\/json/.test(req.headers.accept ?? '');
+  return (
+    path === '/.pomerium/user' ||
+    responseFormat(req.headers as Record<string, string | undefined>) === 'json'
+  );
 }
 
 /**

@@ -4,14 +4,14 @@
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { callbackRedirectUrl, mintHandle, targetHosts } from './lib/issue-callback-redirect.js';
-import { AUTHENTICATE_COOKIE } from './lib/load-session.js';
-import { finishLogin } from './lib/login-state.js';
+import { finishLogin, type LoginTarget } from './lib/login-state.js';
 import { mintSession } from './lib/mint-session.js';
 import { readForm } from './lib/read-form.js';
 import { isOwnHost } from './lib/read-login-target.js';
+import { escapeHtml, renderPage } from './lib/render-page.js';
 import type { RequestContext } from './lib/request-context.js';
-import { redirect } from './lib/send-response.js';
-import { sessionCookie } from './lib/session-cookie.js';
+import { redirect, sendHtml } from './lib/send-response.js';
+import { authenticateCookie, clearPlantedCookies } from './lib/session-cookie.js';
 
 export async function handleOAuthCallback(ctx: RequestContext): Promise<void> {
   const redirectUri = new URL('/oauth2/callback', ctx.state.authenticateUrl);
@@ -42,12 +42,7 @@ export async function handleOAuthCallback(ctx: RequestContext): Promise<void> {
   }
 
   const finished = finishLogin(ctx, params.get('state'), ctx.method === 'POST');
-  if (finished.stale) {
-    if (finished.target.programmatic) throw fail('AUTHN_STATE_INVALID', 'the login took too long');
-    const url = checkRedirectTarget(finished.target.redirectUri, (u) => isOwnHost(ctx, u));
-    ctx.log.info({ event: 'sign_in_restarted' }, 'stale login: restarting from the original URL');
-    return redirect(ctx.res, url.toString(), { cookies: ctx.setCookies });
-  }
+  if (finished.stale) return expired(ctx, finished.target);
   if (!params.get('code')) throw fail('AUTHN_BAD_REQUEST', 'missing code');
   const { target } = finished;
   const idp = ctx.state.idps.get(target.idpId);
@@ -59,15 +54,52 @@ export async function handleOAuthCallback(ctx: RequestContext): Promise<void> {
     codeVerifier: finished.codeVerifier,
   });
   if (!result.identity.userId) throw fail('AUTHN_TOKEN_INVALID', 'the ID token names no user');
+  if (result.identity.dropped.length > 0) {
+    ctx.log.warn(
+      { event: 'claims_dropped', idp: target.idpId, dropped: result.identity.dropped.slice(0, 20) },
+      'claims from the IdP were dropped or not trusted',
+    );
+  }
   const record = await mintSession(ctx, target.idpId, result, targetHosts(target));
   const session = record.data;
   if (!session) throw fail('RECORD_INVALID', 'session was not stored');
   ctx.setCookies.push(
-    sessionCookie(ctx, AUTHENTICATE_COOKIE, mintHandle(ctx, session, []), session.expires_at),
+    authenticateCookie(
+      ctx,
+      mintHandle(ctx, session, [ctx.state.authenticateHost]),
+      session.expires_at,
+    ),
+    ...clearPlantedCookies(ctx, ctx.state.cookieNames.authenticate),
   );
   ctx.log.info(
     { event: 'sign_in', session: session.id, user: session.user_id, idp: target.idpId },
     'signed in',
   );
   return redirect(ctx.res, callbackRedirectUrl(ctx, target, session), { cookies: ctx.setCookies });
+}
+
+/**
+ * The login spent longer than STATE_TTL_MS at the IdP: a 400 page that says so and links the
+ * original URL (checked: one of our hosts) — the user starts again by choice, never in a loop.
+ */
+function expired(ctx: RequestContext, target: LoginTarget): void {
+  let link = '';
+  if (!target.programmatic) {
+    try {
+      const url = checkRedirectTarget(target.redirectUri, (u) => isOwnHost(ctx, u));
+      link = `<p><a href="${escapeHtml(url.toString())}">Start again</a></p>`;
+    } catch {
+      // no usable link: the page still explains
+    }
+  }
+  ctx.log.info({ event: 'sign_in_expired' }, 'the login took too long at the IdP');
+  sendHtml(
+    ctx.res,
+    400,
+    renderPage(
+      'Request expired',
+      `<p>This sign-in request expired — start again.</p>${link}<p><small>status 400 · code <code>AUTHN_LOGIN_EXPIRED</code></small></p>`,
+    ),
+    { cookies: ctx.setCookies },
+  );
 }

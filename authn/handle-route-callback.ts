@@ -8,7 +8,7 @@ import { callbackPurpose, signedCallbackUrl } from './lib/issue-callback-redirec
 import { isOwnHost } from './lib/read-login-target.js';
 import type { RequestContext } from './lib/request-context.js';
 import { redirect } from './lib/send-response.js';
-import { sessionCookie } from './lib/session-cookie.js';
+import { clearPlantedCookies, sessionCookie } from './lib/session-cookie.js';
 
 export async function handleRouteCallback(ctx: RequestContext): Promise<void> {
   if (ctx.method !== 'GET') throw fail('AUTHN_METHOD_NOT_ALLOWED', 'use GET');
@@ -26,7 +26,11 @@ export async function handleRouteCallback(ctx: RequestContext): Promise<void> {
   const target = checkRedirectTarget(q.get('pomerium_redirect_uri'), (u) =>
     programmatic ? isWhitelistedProgrammaticHost(u, whitelist) : isOwnHost(ctx, u),
   );
-  ctx.setCookies.push(sessionCookie(ctx, ctx.state.config.cookie_name, jwt, handle.exp * 1000));
+  // our cookie replaces the host's; copies planted on a parent domain are cleared
+  ctx.setCookies.push(
+    sessionCookie(ctx, ctx.state.config.cookie_name, jwt, handle.exp * 1000),
+    ...clearPlantedCookies(ctx, ctx.state.config.cookie_name),
+  );
 
   const remaining = (q.get('pomerium_additional_hosts') ?? '')
     .split(',')

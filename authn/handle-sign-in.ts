@@ -1,11 +1,12 @@
 // GET /.pomerium/sign_in on the authenticate host (reference §3.3 steps 3 and 5): a verified
 // sign-in URL either completes at once (live authenticate session) or starts the IdP login.
 // An expired but authentic link restarts from the original URL instead of a dead-end 400.
-import { verifySignedUrl } from '../config/index.js';
+import { buildSignInUrl, MAX_ADDITIONAL_HOSTS, verifySignedUrl } from '../config/index.js';
+import { wantsLoginRedirect } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { callbackRedirectUrl } from './lib/issue-callback-redirect.js';
-import { AUTHENTICATE_COOKIE, loadSession } from './lib/load-session.js';
+import { loadSession, readAuthenticateHandle } from './lib/load-session.js';
 import { startLogin } from './lib/login-state.js';
 import { isOwnHost, readLoginTarget } from './lib/read-login-target.js';
 import type { RequestContext } from './lib/request-context.js';
@@ -19,14 +20,15 @@ export async function handleSignIn(ctx: RequestContext): Promise<void> {
     throw fail(verified.code, 'the sign-in link is not valid');
   }
   const target = readLoginTarget(ctx, verified.url.searchParams);
-  const live = await loadSession(ctx, ctx.cookies.get(AUTHENTICATE_COOKIE), target.idpId);
+  const live = await loadSession(ctx, readAuthenticateHandle(ctx, target.idpId));
   if (live) {
     ctx.log.info({ event: 'sign_in', session: live.session.id, reused: true }, 'sign-in');
     return redirect(ctx.res, callbackRedirectUrl(ctx, target, live.session), {
       cookies: ctx.setCookies,
     });
   }
-  if (String(ctx.req.headers['x-requested-with'] ?? '').toLowerCase() === 'xmlhttprequest') {
+  // a script (XHR, gRPC, an Accept that prefers anything over HTML) gets a 401, not the IdP
+  if (!wantsLoginRedirect(ctx.req.headers as Record<string, string | undefined>, '')) {
     throw fail('AUTHN_UNAUTHENTICATED', 'sign-in required');
   }
   const idp = ctx.state.idps.get(target.idpId);
@@ -35,6 +37,26 @@ export async function handleSignIn(ctx: RequestContext): Promise<void> {
   const location = await idp.authorizationUrl(login);
   ctx.log.info({ event: 'sign_in_started', idp: target.idpId }, 'redirecting to the IdP');
   return redirect(ctx.res, location, { cookies: ctx.setCookies });
+}
+
+/**
+ * GET /.pomerium/sign_in on a route host: on to the authenticate host's signed sign-in URL for
+ * this route, coming back to `pomerium_redirect_uri` (a URL on this same host) or `/`.
+ */
+export async function handleRouteSignIn(ctx: RequestContext): Promise<void> {
+  if (ctx.method !== 'GET') throw fail('AUTHN_METHOD_NOT_ALLOWED', 'use GET');
+  const raw = ctx.url.searchParams.get('pomerium_redirect_uri') ?? `${ctx.url.origin}/`;
+  const back = checkRedirectTarget(raw, (u) => u.hostname.toLowerCase() === ctx.hostname);
+  const route = ctx.state.routeForHost(ctx.hostname);
+  const location = buildSignInUrl({
+    authenticateUrl: ctx.state.authenticateUrl,
+    redirectUri: back,
+    idpId: ctx.state.idpIdFor(route),
+    additionalHosts: (route?.depends_on ?? []).slice(0, MAX_ADDITIONAL_HOSTS),
+    key: ctx.state.keys.urlKey,
+    now: ctx.now,
+  });
+  return redirect(ctx.res, location);
 }
 
 /**

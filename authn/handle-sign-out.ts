@@ -6,15 +6,24 @@ import { signUrl, verifySignedUrl } from '../config/index.js';
 import type { Session } from '../databroker/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
-import { AUTHENTICATE_COOKIE, readRouteHandle, verifyHandle } from './lib/load-session.js';
+import { readAuthenticateHandle, readRouteHandle } from './lib/load-session.js';
 import { readForm } from './lib/read-form.js';
 import { isOwnHost } from './lib/read-login-target.js';
 import { escapeHtml, renderPage } from './lib/render-page.js';
 import type { RequestContext } from './lib/request-context.js';
 import { redirect, sendHtml } from './lib/send-response.js';
-import { clearCookie } from './lib/session-cookie.js';
+import { clearAuthenticateCookie, clearCookie, clearPlantedCookies } from './lib/session-cookie.js';
 
 const SIGN_OUT = '/.pomerium/sign_out';
+
+/** Sign-out goes on even when the cookies are ambiguous (two different values): no handle. */
+function signedOutAnyway<T>(read: () => T | null): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
+}
 
 function checkMethod(ctx: RequestContext): void {
   if (ctx.method !== 'GET' && ctx.method !== 'POST') {
@@ -26,7 +35,7 @@ function checkMethod(ctx: RequestContext): void {
 export async function handleRouteSignOut(ctx: RequestContext): Promise<void> {
   checkMethod(ctx);
   if (ctx.method === 'POST') await readForm(ctx.req);
-  const handle = verifyHandle(ctx, readRouteHandle(ctx));
+  const handle = signedOutAnyway(() => readRouteHandle(ctx));
   const url = new URL(SIGN_OUT, ctx.state.authenticateUrl);
   const configured = ctx.state.config.signout_redirect_url;
   const asked = ctx.url.searchParams.get('pomerium_redirect_uri');
@@ -41,7 +50,11 @@ export async function handleRouteSignOut(ctx: RequestContext): Promise<void> {
   if (handle) url.searchParams.set('pomerium_session_id', handle.jti);
   ctx.log.info({ event: 'sign_out', host: ctx.hostname }, 'route host sign-out');
   return redirect(ctx.res, signUrl(url, ctx.state.keys.urlKey, ctx.now), {
-    cookies: [clearCookie(ctx, ctx.state.config.cookie_name)],
+    // every copy goes: ours, and any on a parent domain (a way out of DUPLICATE_SESSION_COOKIE)
+    cookies: [
+      clearCookie(ctx, ctx.state.config.cookie_name),
+      ...clearPlantedCookies(ctx, ctx.state.config.cookie_name),
+    ],
   });
 }
 
@@ -53,7 +66,7 @@ export async function handleAuthenticateSignOut(ctx: RequestContext): Promise<vo
   if (!verified.ok) return confirm(ctx);
   const q = verified.url.searchParams;
   const ids = new Set<string>();
-  const own = verifyHandle(ctx, ctx.cookies.get(AUTHENTICATE_COOKIE));
+  const own = signedOutAnyway(() => readAuthenticateHandle(ctx));
   if (own) ids.add(own.jti);
   const fromRoute = q.get('pomerium_session_id');
   if (fromRoute) ids.add(fromRoute);
@@ -81,7 +94,7 @@ export async function handleAuthenticateSignOut(ctx: RequestContext): Promise<vo
           isOwnHost(ctx, u) || (configured !== undefined && u.href === new URL(configured).href),
       ).toString()
     : undefined;
-  const cookies = [clearCookie(ctx, AUTHENTICATE_COOKIE)];
+  const cookies = [clearAuthenticateCookie(ctx)];
   const idp = idpId ? ctx.state.idps.get(idpId) : undefined;
   if (idp && idTokenHint) {
     try {

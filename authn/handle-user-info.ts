@@ -4,19 +4,17 @@
 import { ASSERTION_CLAIMS, signUrl, verifySignedUrl } from '../config/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
-import { serializeCookie } from './lib/cookies.js';
+import { readCookie, serializeCookie } from './lib/cookies.js';
 import {
-  AUTHENTICATE_COOKIE,
   type LoadedSession,
   loadSession,
+  readAuthenticateHandle,
   readRouteHandle,
 } from './lib/load-session.js';
 import { isOwnHost } from './lib/read-login-target.js';
 import { escapeHtml, renderPage } from './lib/render-page.js';
 import type { RequestContext } from './lib/request-context.js';
 import { redirect, sendHtml, sendJson } from './lib/send-response.js';
-
-const BACK_COOKIE = 'pomerium_redirect_uri';
 
 function isAuthenticateHost(ctx: RequestContext): boolean {
   return ctx.hostname === ctx.state.authenticateHost;
@@ -25,7 +23,7 @@ function isAuthenticateHost(ctx: RequestContext): boolean {
 function load(ctx: RequestContext): Promise<LoadedSession | null> {
   return loadSession(
     ctx,
-    isAuthenticateHost(ctx) ? ctx.cookies.get(AUTHENTICATE_COOKIE) : readRouteHandle(ctx),
+    isAuthenticateHost(ctx) ? readAuthenticateHandle(ctx) : readRouteHandle(ctx),
   );
 }
 
@@ -48,10 +46,11 @@ export async function handleUserInfoPage(ctx: RequestContext): Promise<void> {
     );
     return redirect(ctx.res, '/.pomerium/', {
       cookies: [
-        serializeCookie(BACK_COOKIE, Buffer.from(back.toString()).toString('base64url'), {
-          ...ctx.state.cookieBase,
-          maxAge: 3600,
-        }),
+        serializeCookie(
+          ctx.state.cookieNames.back,
+          Buffer.from(back.toString()).toString('base64url'),
+          { ...ctx.state.hostCookieBase, maxAge: 3600 },
+        ),
       ],
     });
   }
@@ -88,7 +87,7 @@ export async function handleUserInfoPage(ctx: RequestContext): Promise<void> {
       `<form method="post" action="${escapeHtml(action)}"><button type="submit">Sign out</button></form>`,
     );
   }
-  const backRaw = auth ? ctx.cookies.get(BACK_COOKIE) : undefined;
+  const backRaw = auth ? readCookie(ctx, ctx.state.cookieNames.back) : undefined;
   if (backRaw) {
     try {
       const back = checkRedirectTarget(Buffer.from(backRaw, 'base64url').toString('utf8'), (u) =>

@@ -1,10 +1,11 @@
 // The endpoint table: which handler answers a path on the authenticate host and on route hosts
 // (reference §5). Anything else is 404; a host that is neither ours gets only health checks.
+import { handleBackchannelLogout } from './handle-backchannel-logout.js';
 import { handleHealth, handleRobots } from './handle-health.js';
 import { handleOAuthCallback } from './handle-oauth-callback.js';
 import { handleProgrammaticLogin } from './handle-programmatic-login.js';
 import { handleRouteCallback } from './handle-route-callback.js';
-import { handleSignIn } from './handle-sign-in.js';
+import { handleRouteSignIn, handleSignIn } from './handle-sign-in.js';
 import {
   handleAuthenticateSignOut,
   handleRouteSignOut,
@@ -42,6 +43,7 @@ const AUTHENTICATE_HOST: Record<string, Handler> = {
   '/.pomerium/sign_in': handleSignIn,
   '/.pomerium/sign_out': handleAuthenticateSignOut,
   '/.pomerium/signed_out': handleSignedOut,
+  '/.pomerium/backchannel_logout': handleBackchannelLogout,
 };
 
 const ROUTE_HOST: Record<string, Handler> = {
@@ -49,6 +51,7 @@ const ROUTE_HOST: Record<string, Handler> = {
   '/.pomerium/callback/': handleRouteCallback,
   '/.pomerium/callback': handleRouteCallback,
   '/.pomerium/sign_out': handleRouteSignOut,
+  '/.pomerium/sign_in': handleRouteSignIn,
   '/.pomerium/api/v1/login': handleProgrammaticLogin,
 };
 

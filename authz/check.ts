@@ -13,6 +13,13 @@ import {
   type SessionHandleClaims,
 } from '../config/index.js';
 import type { RecordCache, Session } from '../databroker/index.js';
+import {
+  type CookiePair,
+  parseCookies,
+  readSessionTokens,
+  sessionCookieValues,
+  type TokenCandidate,
+} from '../wire/index.js';
 import type { AuthzState, RouteState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { buildAllowResponse, type createIdentityHeaderCache } from './lib/build-allow-response.js';
@@ -20,7 +27,6 @@ import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js
 import { signInLocation, userInfoUrl } from './lib/build-return-urls.js';
 import type { CertificateJudge } from './lib/judge-client-certificate.js';
 import { loadSession, peekSession } from './lib/load-session.js';
-import { parseCookies, readSessionTokens, type TokenCandidate } from './lib/read-session-token.js';
 import type { IdentityResolver, ResolvedIdentity } from './lib/resolve-identity.js';
 import type { AssertionSigner } from './lib/sign-assertion.js';
 import type { TokenVerifier } from './lib/verify-session-token.js';
@@ -46,7 +52,7 @@ export interface CheckContext {
   readonly now: number;
   route?: RouteState;
   policyRequest?: PolicyRequest;
-  cookies?: readonly (readonly [string, string])[];
+  cookies?: readonly CookiePair[];
   tokens?: readonly TokenCandidate[];
   handle?: SessionHandleClaims | null;
   session?: Session | null;
@@ -109,6 +115,15 @@ const judgeCertificate: Step = (ctx) => {
 
 const readToken: Step = (ctx) => {
   ctx.cookies = parseCookies(ctx.req.cookieHeader);
+  // two different session cookies: one was planted (cookie tossing); never pick one
+  if (sessionCookieValues(ctx.cookies, ctx.state.cookieName).length > 1) {
+    return deny(ctx, {
+      status: 400,
+      error:
+        "two different session cookies were sent: sign out (/.pomerium/sign_out) or clear this site's cookies",
+      code: 'DUPLICATE_SESSION_COOKIE',
+    });
+  }
   ctx.tokens = readSessionTokens(
     ctx.state.cookieName,
     ctx.cookies,
@@ -194,7 +209,6 @@ const respond: Step = (ctx) => {
       name: ctx.resolved?.name ?? '',
       signer: ctx.deps.signer,
       identityHeaders: ctx.deps.identityHeaders,
-      cookies: ctx.cookies ?? [],
       now: ctx.now,
     });
   }

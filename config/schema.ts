@@ -164,6 +164,12 @@ const globalShape = {
     .string()
     .default('groups')
     .describe('IdP claim holding the user groups (Portcullis)'),
+  idp_trust_unverified_email: z
+    .boolean()
+    .default(false)
+    .describe(
+      'count the IdP email for email/domain criteria even without email_verified: true (Portcullis; for IdPs that never send it)',
+    ),
   // cookies
   cookie_name: z.string().default('_pomerium').describe('session cookie name'),
   cookie_domain: str('cookie domain (unset: host-only cookie)'),

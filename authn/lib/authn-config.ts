@@ -18,6 +18,7 @@ export type AuthnConfig = Pick<
   | 'idp_scopes'
   | 'idp_request_params'
   | 'groups_claim'
+  | 'idp_trust_unverified_email'
   | 'cookie_name'
   | 'cookie_domain'
   | 'cookie_expire'

@@ -12,7 +12,11 @@ import {
   type SigningKey,
 } from '../../config/index.js';
 import type { AuthnConfig, AuthnRoute } from './authn-config.js';
-import type { CookieOptions } from './cookies.js';
+import {
+  type AuthenticateCookieNames,
+  authenticateCookieNames,
+  type CookieOptions,
+} from './cookies.js';
 import { idpPreset, isDefaultScopes } from './idp/idp-presets.js';
 import {
   type IdentityProvider,
@@ -31,8 +35,12 @@ export interface AuthnState {
   readonly authenticateHost: string;
   readonly idps: ReadonlyMap<string, IdentityProvider>;
   readonly defaultIdpId: string;
-  /** Base attributes of every cookie we set (Path=/, no Max-Age yet). */
+  /** Base attributes of the route-host session cookie (Path=/, no Max-Age yet). */
   readonly cookieBase: Omit<CookieOptions, 'maxAge'>;
+  /** Base attributes of authenticate-host cookies: host-only (no Domain), Path=/. */
+  readonly hostCookieBase: Omit<CookieOptions, 'maxAge'>;
+  /** Names of the authenticate-host cookies (`__Host-` prefixed when cookies are Secure). */
+  readonly cookieNames: AuthenticateCookieNames;
   /** Session lifetime (cookie_expire), ms. */
   readonly sessionTtlMs: number;
   /** True when `hostname` (lower case, no port) is the host of a route. */
@@ -125,6 +133,7 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
           redirectUri: new URL('/oauth2/callback', authenticateUrl).toString(),
           userIdClaim: preset.userIdClaim,
           groupsClaim: config.groups_claim,
+          trustUnverifiedEmail: config.idp_trust_unverified_email === true,
           timeoutMs: options.idpTimeoutMs ?? 10_000,
         },
         options,
@@ -152,6 +161,14 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
       domain: config.cookie_domain || undefined,
       path: '/',
     },
+    hostCookieBase: {
+      secure: config.cookie_secure,
+      httpOnly: true,
+      sameSite: config.cookie_same_site,
+      domain: undefined,
+      path: '/',
+    },
+    cookieNames: authenticateCookieNames(config.cookie_secure),
     sessionTtlMs: config.cookie_expire,
     isRouteHost: (hostname: string) => routeForHost(hostname) !== undefined,
     routeForHost,

@@ -28,7 +28,7 @@ export function signedCallbackUrl(
   return signUrl(url, ctx.state.keys.urlKey, ctx.now);
 }
 
-/** The handle JWT for `session`, for the authenticate host and every target host. */
+/** The handle JWT for `session`, valid on exactly the hosts in `audience`. */
 export function mintHandle(
   ctx: RequestContext,
   session: Session,
@@ -38,7 +38,7 @@ export function mintHandle(
     {
       iss: ctx.state.authenticateHost,
       sub: session.user_id,
-      aud: [...new Set([ctx.state.authenticateHost, ...audience])],
+      aud: [...new Set(audience)],
       iat: Math.floor(ctx.now / 1000),
       exp: Math.floor(session.expires_at / 1000),
       jti: session.id,
@@ -48,7 +48,15 @@ export function mintHandle(
   );
 }
 
+/**
+ * The route hosts a login's handle is for: the callback host alone for programmatic login (the
+ * `pomerium_jwt` a CLI gets is good on that route host only), else the redirect host, the
+ * callback host and the depends_on hosts.
+ */
 export function targetHosts(target: LoginTarget): string[] {
+  if (target.programmatic && target.callbackUri) {
+    return [new URL(target.callbackUri).hostname.toLowerCase()];
+  }
   const hosts = [new URL(target.redirectUri).hostname];
   if (target.callbackUri) hosts.push(new URL(target.callbackUri).hostname);
   return [...new Set([...hosts, ...target.additionalHosts].map((h) => h.toLowerCase()))];

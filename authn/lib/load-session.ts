@@ -1,9 +1,14 @@
-// Finds the caller's session: the handle (route cookie / token headers, or the authenticate
-// cookie) must verify, and the databroker session must exist and still be valid (§3.5, §6.4).
+// Finds the caller's session: on a route host the token sources of wire/read-session-tokens.ts
+// in their order (first that verifies wins), on the authenticate host its own cookie, whose
+// handle must name the authenticate host in `aud`; then the databroker session must be usable
+// (wire/session-validity.ts).
 import { type SessionHandleClaims, verifySessionHandle } from '../../config/index.js';
 import type { Session, User } from '../../databroker/index.js';
+import { readSessionTokens, usableSession } from '../../wire/index.js';
+import { readCookie } from './cookies.js';
 import type { RequestContext } from './request-context.js';
 
+/** Bare name of the authenticate host's session cookie (see `state.cookieNames`). */
 export const AUTHENTICATE_COOKIE = '_pomerium_authenticate';
 
 export interface LoadedSession {
@@ -12,28 +17,6 @@ export interface LoadedSession {
   /** Store version of the session record. */
   readonly version: number;
   readonly user: User | null;
-}
-
-/** The raw handle a request carries on a route host (reference §3.5 step 4 order). */
-export function readRouteHandle(ctx: RequestContext): string | undefined {
-  const cookie = ctx.cookies.get(ctx.state.config.cookie_name);
-  if (cookie) return cookie;
-  const x = ctx.req.headers['x-pomerium-authorization'];
-  if (typeof x === 'string' && x) return x.trim();
-  const auth = ctx.req.headers.authorization ?? '';
-  if (auth.startsWith('Pomerium ')) return auth.slice(9).trim();
-  if (auth.startsWith('Bearer Pomerium-')) return auth.slice(16).trim();
-  return undefined;
-}
-
-/** True when the session is usable now (not expired; token expired only with a refresh token). */
-export function isSessionValid(session: Session, now: number): boolean {
-  if (session.expires_at && session.expires_at <= now) return false;
-  const token = session.oauth_token;
-  if (token?.expires_at && token.expires_at <= now) {
-    if (!token.refresh_token || session.refresh_disabled) return false;
-  }
-  return true;
 }
 
 /** Verifies a handle; null on any problem (a bad handle means "no session"). */
@@ -53,18 +36,45 @@ export function verifyHandle(
   }
 }
 
-/** Loads the session behind a handle, or null. Store errors propagate (→ 503, fail closed). */
+/**
+ * The verified handle a request carries on a route host: the first token source (cookie,
+ * X-Pomerium-Authorization, Authorization, query) that verifies. Two different session cookies
+ * → DUPLICATE_SESSION_COOKIE.
+ */
+export function readRouteHandle(ctx: RequestContext): SessionHandleClaims | null {
+  const cookieName = ctx.state.config.cookie_name;
+  readCookie(ctx, cookieName);
+  const candidates = readSessionTokens(
+    cookieName,
+    ctx.cookies,
+    ctx.req.headers as Record<string, string | undefined>,
+    ctx.url.search.slice(1),
+  );
+  for (const c of candidates) {
+    const handle = verifyHandle(ctx, c.token);
+    if (handle) return handle;
+  }
+  return null;
+}
+
+/** The verified handle of the authenticate host's own cookie (its `aud` names this host). */
+export function readAuthenticateHandle(
+  ctx: RequestContext,
+  idpId?: string,
+): SessionHandleClaims | null {
+  const handle = verifyHandle(ctx, readCookie(ctx, ctx.state.cookieNames.authenticate), idpId);
+  return handle?.aud.includes(ctx.state.authenticateHost) ? handle : null;
+}
+
+/** Loads the session behind a verified handle, or null. Store errors propagate (→ 503). */
 export async function loadSession(
   ctx: RequestContext,
-  jwt: string | undefined,
-  idpId?: string,
+  handle: SessionHandleClaims | null,
 ): Promise<LoadedSession | null> {
-  const handle = verifyHandle(ctx, jwt, idpId);
   if (!handle || !ctx.state.idps.has(handle.idp_id)) return null;
   const record = await ctx.deps.store.get('session', handle.jti);
-  const session = record?.data;
-  if (!record || !session || session.idp_id !== handle.idp_id) return null;
-  if (!isSessionValid(session, ctx.now)) return null;
+  const session = usableSession(record?.data, handle, ctx.now);
+  if (!record || !session) return null;
   const user = session.user_id ? await ctx.deps.store.get('user', session.user_id) : null;
   return { handle, session, version: record.version, user: user?.data ?? null };
 }

@@ -1,9 +1,15 @@
-// A completed login becomes a user record and a new session record (id = random UUID, never the
-// IdP's jti; expires_at = now + cookie_expire), written in one databroker batch (§3.3 step 4).
-import { randomUUID } from 'node:crypto';
+// A completed login becomes a user record and a new session record (id = 32 random bytes,
+// base64url — never the IdP's jti; expires_at = now + cookie_expire), written in one databroker
+// batch (docs/pomerium-behaviour.md §3.3 step 4).
+import { randomBytes } from 'node:crypto';
 import type { Session, StoredRecord } from '../../databroker/index.js';
 import type { LoginResult } from './idp/open-identity-provider.js';
 import type { RequestContext } from './request-context.js';
+
+/** A session id: 256 random bits, base64url (43 characters). */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
 
 export async function mintSession(
   ctx: RequestContext,
@@ -14,7 +20,7 @@ export async function mintSession(
   const { tokens, identity } = result;
   const now = ctx.now;
   const session: Session = {
-    id: randomUUID(),
+    id: newSessionId(),
     user_id: identity.userId,
     idp_id: idpId,
     issued_at: now,

@@ -3,8 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { RecordStore } from '../../databroker/index.js';
+import { type CookiePair, parseCookies } from '../../wire/index.js';
 import type { AuthnState } from './build-authn-state.js';
-import { parseCookies } from './cookies.js';
 
 export interface AuthnDeps {
   readonly store: RecordStore;
@@ -25,7 +25,8 @@ export interface RequestContext {
   readonly url: URL;
   /** Lower-case hostname (no port). */
   readonly hostname: string;
-  readonly cookies: Map<string, string>;
+  /** Every cookie as sent (read one with `readCookie`, which refuses two different values). */
+  readonly cookies: readonly CookiePair[];
   readonly now: number;
   /** Set-Cookie values collected while handling. */
   readonly setCookies: string[];

@@ -59,6 +59,8 @@ export interface AuthzState {
   /** `authenticate_service_url` (null: logins cannot redirect, every login answer is 401). */
   readonly authenticateUrl: string | null;
   readonly cookieName: string;
+  /** `{cookie_name}`: the cookies never forwarded upstream. */
+  readonly cookieNames: ReadonlySet<string>;
   readonly groupsClaim: string;
   /** Internal Check deadline, ms: always shorter than Envoy's ext_authz timeout. */
   readonly deadlineMs: number;
@@ -215,6 +217,7 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
     signingKey,
     authenticateUrl: config.authenticate_service_url ?? null,
     cookieName: config.cookie_name,
+    cookieNames: new Set([config.cookie_name]),
     groupsClaim: config.groups_claim,
     deadlineMs: internalDeadline(config.grpc_client_timeout),
   });

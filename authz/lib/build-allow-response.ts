@@ -6,18 +6,16 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { ASSERTION_CLAIMS, isRequestDescribingHeader } from '../../config/index.js';
 import type { Session } from '../../databroker/index.js';
+import { OUR_AUTHORIZATION, queryTokens, removeCookies } from '../../wire/index.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
 import type { AuthzState, RouteState } from './authz-state.js';
 import type { AllowResponse, AuthzRequest, HeaderPair } from './authz-types.js';
 import { renderHeaderTemplate, type TemplateValues } from './header-template.js';
-import { queryTokens } from './read-session-token.js';
 import type { AssertionClaims, AssertionSigner } from './sign-assertion.js';
 
 export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
 export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';
 const ROUTING_KEY = 'x-pomerium-routing-key';
-/** Any Authorization in one of our forms, even malformed (it never reaches an upstream). */
-const OUR_AUTHORIZATION = /^\s*(pomerium(\s|$)|bearer\s+pomerium-)/i;
 const ALWAYS_REMOVED = [
   'x-pomerium-authorization',
   'x-pomerium-reproxy-policy',
@@ -92,8 +90,6 @@ export interface AllowInput {
   readonly name: string;
   readonly signer: AssertionSigner;
   readonly identityHeaders: (input: AllowInput) => IdentityProduct;
-  /** Cookies of the request, parsed once. */
-  readonly cookies: readonly (readonly [string, string])[];
   readonly now: number;
 }
 
@@ -173,14 +169,11 @@ function assemble(input: AllowInput, jwt: string): AllowResponse {
     remove.add('authorization');
   }
 
-  // Our cookie out, every other cookie kept (several Cookie headers become one).
+  // Our cookie out; every other cookie kept byte for byte (wire/parse-cookies.ts).
   if (req.cookieHeader !== '') {
-    const cookies = input.cookies;
-    const kept = cookies.filter(([n]) => n !== state.cookieName);
-    if (kept.length !== cookies.length) {
-      if (kept.length === 0) remove.add('cookie');
-      else set.set('cookie', kept.map(([n, v]) => `${n}=${v}`).join('; '));
-    }
+    const kept = removeCookies(req.cookieHeader, state.cookieNames);
+    if (kept === null) remove.add('cookie');
+    else if (kept !== req.cookieHeader) set.set('cookie', kept);
   }
   const queryToRemove = queryTokens(req.http.rawQuery).length > 0 ? ['pomerium_session'] : [];
 

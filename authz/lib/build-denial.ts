@@ -3,9 +3,9 @@
 // denial carries the request id and the security headers (config/edge/security-headers.ts), and
 // 403s name the failing rule and link the `/.pomerium/` page.
 import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
+import { responseFormat } from '../../wire/index.js';
 import type { PolicyFailure } from '../policy/types.js';
 import type { DenyResponse, HeaderPair } from './authz-types.js';
-import { chooseResponseFormat } from './choose-response-format.js';
 import { renderDenialPage } from './render-denial-page.js';
 
 /** What a denial says, before it is put into a format. */
@@ -65,7 +65,7 @@ export function buildDenial(
   info: DenialInfo,
   requestHeaders: Readonly<Record<string, string>>,
 ): DenyResponse {
-  const format = chooseResponseFormat(requestHeaders);
+  const format = responseFormat(requestHeaders);
   const base: HeaderPair[] = [
     ['x-request-id', info.requestId],
     ['cache-control', 'no-store'],

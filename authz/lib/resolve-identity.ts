@@ -2,6 +2,7 @@
 // groups (the session's groups plus the configured groups claim) and the group records that
 // list the user or are named by those groups (their ids and names both match `groups`).
 import type { RecordCache, Session, User } from '../../databroker/index.js';
+import { canonicalEmail } from '../../wire/index.js';
 import type { PolicyIdentity } from '../policy/types.js';
 import type { GroupIndex } from './group-index.js';
 
@@ -87,7 +88,9 @@ export async function resolveIdentity(
     identity: Object.freeze({
       sessionId: session.id,
       userId: session.user_id,
-      email: user?.email || strings(claims.email)[0] || '',
+      // only the user record's email (authn stored it canonical and verified, or empty); the
+      // raw `email` claim never stands in for it (wire/identity-strings.ts)
+      email: canonicalEmail(user?.email ?? ''),
       groups: [...all],
       claims,
     }),

@@ -2,8 +2,8 @@
 // that verified: a hit only re-checks expiry and the route's idp id. Failures are not cached
 // (a flood of junk tokens cannot fill memory), and a bad token means "no session".
 import { type SessionHandleClaims, verifySessionHandle } from '../../config/index.js';
+import type { TokenCandidate } from '../../wire/index.js';
 import { createBoundedCache } from './bounded-cache.js';
-import type { TokenCandidate } from './read-session-token.js';
 
 export interface TokenVerifier {
   /** The claims of the first candidate that verifies for this idp, or null. */

@@ -2,6 +2,7 @@
 // engine's PolicyRequest / PolicyIdentity / clock: validated with zod (it crosses a trust
 // boundary), header names lower-cased, claims flattened to lists, the URL split like authz does.
 import * as z from 'zod';
+import { canonicalEmail } from '../../wire/index.js';
 import type { PolicyIdentity, PolicyRequest } from './types.js';
 
 const headerValue = z.union([z.string(), z.array(z.string())]);
@@ -125,7 +126,12 @@ export function parsePolicyInput(json: unknown): PolicyInput | { problems: Polic
     identity:
       id === null || id === undefined
         ? null
-        : { ...id, claims: flattenClaims(id.claims as Record<string, unknown>) },
+        : {
+            ...id,
+            // the email as authz sees it: canonical or none (wire/identity-strings.ts)
+            email: canonicalEmail(id.email),
+            claims: flattenClaims(id.claims as Record<string, unknown>),
+          },
     now: now === undefined ? undefined : typeof now === 'number' ? now : Date.parse(now),
   };
 }

@@ -1,5 +1,6 @@
-// The session handle JWT (reference §3.1; DESIGN: exp = session end): HS256 only, with a key
-// derived from shared_secret; every other algorithm, key, shape or an expired handle is refused.
+// The session handle JWT (docs/pomerium-behaviour.md §3.1; exp = session end): HS256 only, with
+// a key derived from shared_secret. The MAC is checked before any parsing; every other
+// algorithm, key, shape, a handle from the future or an expired one is refused.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { PortcullisError } from '../errors.js';
 
@@ -72,10 +73,21 @@ function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
 }
 
+/** Clock skew tolerated on `iat`/`nbf` in the future. */
+export const SESSION_HANDLE_LEEWAY_MS = 60_000;
+/** A handle living longer than this (from `iat`) is absurd and refused. */
+const MAX_LIFETIME_S = 10 * 366 * 24 * 3600;
+
+function isTime(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
 /**
  * Verifies a session handle and returns its claims. Synchronous (works with `await` too).
- * Throws `PortcullisError`: `SESSION_HANDLE_INVALID` (malformed, alg not HS256 — `none`
- * included —, wrong key, missing claims, other idp) or `SESSION_HANDLE_EXPIRED`.
+ * The MAC is checked before anything is parsed, and the header must be exactly the one we
+ * sign. Throws `PortcullisError`: `SESSION_HANDLE_INVALID` (malformed, alg not HS256 — `none`
+ * included —, wrong key, missing or non-integer claims, `iat`/`nbf` more than a minute in the
+ * future, `exp` not after `iat` or absurdly far, other idp) or `SESSION_HANDLE_EXPIRED`.
  */
 export function verifySessionHandle(
   jwt: string,
@@ -87,20 +99,13 @@ export function verifySessionHandle(
   if (parts.length !== 3) throw invalid('handle is not a compact JWS');
   const [h, p, s] = parts as [string, string, string];
   if (!SEGMENT.test(h) || !SEGMENT.test(p) || !SEGMENT.test(s)) throw invalid('bad encoding');
-  const header = parseJson(h);
-  if (
-    typeof header !== 'object' ||
-    header === null ||
-    (header as { alg?: unknown }).alg !== 'HS256' ||
-    'crit' in header
-  ) {
-    throw invalid('handle algorithm must be HS256');
-  }
   const expected = mac(`${h}.${p}`, key);
   const given = Buffer.from(s, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw invalid('handle signature does not verify');
   }
+  // only after the MAC: the header must be the one signSessionHandle writes (HS256, no crit)
+  if (h !== HEADER) throw invalid('handle algorithm must be HS256');
   const c = parseJson(p) as Record<string, unknown>;
   if (
     typeof c !== 'object' ||
@@ -108,8 +113,9 @@ export function verifySessionHandle(
     typeof c.iss !== 'string' ||
     typeof c.sub !== 'string' ||
     !isStringArray(c.aud) ||
-    typeof c.iat !== 'number' ||
-    typeof c.exp !== 'number' ||
+    !isTime(c.iat) ||
+    !isTime(c.exp) ||
+    (c.nbf !== undefined && !isTime(c.nbf)) ||
     typeof c.jti !== 'string' ||
     c.jti === '' ||
     typeof c.idp_id !== 'string'
@@ -118,6 +124,11 @@ export function verifySessionHandle(
   }
   const now = options.now ?? Date.now();
   const leeway = options.leewayMs ?? 0;
+  const future = now + SESSION_HANDLE_LEEWAY_MS;
+  if (c.iat * 1000 > future || (c.nbf !== undefined && (c.nbf as number) * 1000 > future)) {
+    throw invalid('handle is not valid yet');
+  }
+  if (c.exp <= c.iat || c.exp - c.iat > MAX_LIFETIME_S) throw invalid('handle exp is absurd');
   if (c.exp * 1000 + leeway <= now) {
     throw new PortcullisError('SESSION_HANDLE_EXPIRED', 'session handle expired');
   }

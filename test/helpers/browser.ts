@@ -45,7 +45,11 @@ export class CookieJar {
       if (key === 'expires' && c.expires === Number.POSITIVE_INFINITY) c.expires = Date.parse(v);
     }
     const i = this.cookies.findIndex(
-      (o) => o.name === c.name && o.host === c.host && o.path === c.path && o.domain === c.domain,
+      (o) =>
+        o.name === c.name &&
+        o.path === c.path &&
+        o.domain === c.domain &&
+        (c.domain !== null || o.host === c.host),
     );
     if (i >= 0) this.cookies.splice(i, 1);
     if (c.expires > Date.now()) this.cookies.push(c);

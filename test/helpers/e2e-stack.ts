@@ -73,6 +73,8 @@ export interface E2eStackOptions {
   readonly collectLogs?: boolean;
   /** Node options of the all-in-one child (e.g. `--cpu-prof`). */
   readonly execArgv?: readonly string[];
+  /** `cookie_secure` (default false: the stack is plain HTTP; true gives `__Host-` names). */
+  readonly cookieSecure?: boolean;
 }
 
 export async function startE2eStack(
@@ -122,7 +124,7 @@ idp_client_id: portcullis-e2e
 idp_client_secret: ${clientSecret}
 shared_secret: ${randomBytes(32).toString('base64')}
 cookie_secret: ${randomBytes(32).toString('base64')}
-cookie_secure: false
+cookie_secure: ${options.cookieSecure ?? false}
 jwt_claims_headers: email,groups
 log_level: ${options.logLevel ?? 'info'}
 `;

@@ -1,24 +1,20 @@
 // The OIDC relying party for one identity provider (openid-client v6): discovery, authorization
-// URL with PKCE S256 + state + nonce, code exchange with ID-token checks and an algorithm
-// allow-list, userinfo, refresh, revocation and RP-initiated logout.
+// URL with PKCE S256 + state + nonce, code exchange, userinfo, refresh, revocation and
+// RP-initiated logout. openid-client does not check ID-token signatures: every ID token and
+// signed userinfo goes through verify-idp-jwt.ts against the cached JWKS (idp-key-set.ts).
 import * as oidc from 'openid-client';
 import { PortcullisError } from '../../../config/index.js';
 import { extractIdentity, type Identity } from './extract-identity.js';
+import { createIdpKeySet, type IdpKeySet } from './idp-key-set.js';
 import { translateOidcError } from './translate-oidc-error.js';
+import {
+  ID_TOKEN_LEEWAY_S,
+  verifyIdToken,
+  verifyLogoutToken,
+  verifyUserInfoJwt,
+} from './verify-idp-jwt.js';
 
-/** Asymmetric algorithms only: `none` and HS* (keyed with public material) are refused. */
-export const ID_TOKEN_ALGORITHMS: readonly string[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
+export { ID_TOKEN_ALGORITHMS } from './verify-idp-jwt.js';
 
 export interface IdpSettings {
   readonly id: string;
@@ -31,6 +27,8 @@ export interface IdpSettings {
   readonly redirectUri: string;
   readonly userIdClaim: string;
   readonly groupsClaim: string;
+  /** `idp_trust_unverified_email`: an email without `email_verified: true` still counts. */
+  readonly trustUnverifiedEmail?: boolean;
   /** Per-request timeout (ms). */
   readonly timeoutMs: number;
 }
@@ -59,6 +57,8 @@ export interface IdentityProvider {
   readonly settings: IdpSettings;
   /** True when the IdP expects the callback as a form POST. */
   readonly formPost: boolean;
+  /** JWKS fetches so far (tests, metrics). */
+  readonly jwksFetches: number;
   authorizationUrl(checks: { state: string; nonce: string; codeVerifier: string }): Promise<string>;
   exchangeCode(
     callback: URL | Request,
@@ -69,6 +69,8 @@ export interface IdentityProvider {
     refreshToken: string,
     expectedSubject: string,
   ): Promise<{ tokens: TokenSet; identity: Identity | null }>;
+  /** A back-channel logout token, verified like an ID token (verify-idp-jwt.ts). */
+  verifyLogoutToken(jwt: string): Promise<{ readonly sub?: string; readonly sid?: string }>;
   /** RFC 7009; false when the IdP has no revocation endpoint. */
   revoke(token: string, hint: 'refresh_token' | 'access_token'): Promise<boolean>;
   /** RP-initiated logout URL, or null when the IdP has no end_session_endpoint. */
@@ -89,13 +91,9 @@ function isLoopback(url: URL): boolean {
   );
 }
 
-function headerAlg(jwt: string): string {
-  try {
-    const header = JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return typeof header?.alg === 'string' ? header.alg : '';
-  } catch {
-    return '';
-  }
+interface Discovered {
+  readonly config: oidc.Configuration;
+  readonly keySet: IdpKeySet;
 }
 
 /** Creates the relying party; discovery happens on first use and is retried after a failure. */
@@ -104,9 +102,10 @@ export function openIdentityProvider(
   options: OpenIdpOptions = {},
 ): IdentityProvider {
   const now = options.now ?? Date.now;
-  let pending: Promise<oidc.Configuration> | null = null;
+  let pending: Promise<Discovered> | null = null;
+  let lastKeySet: IdpKeySet | null = null;
 
-  async function discover(): Promise<oidc.Configuration> {
+  async function discover(): Promise<Discovered> {
     const issuer = new URL(settings.issuer);
     const insecure = issuer.protocol === 'http:';
     if (insecure && !isLoopback(issuer)) {
@@ -120,6 +119,7 @@ export function openIdentityProvider(
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
       ...(options.fetch ? { [oidc.customFetch]: options.fetch as oidc.CustomFetch } : {}),
     };
+    let config: oidc.Configuration;
     try {
       const probe = await oidc.discovery(
         issuer,
@@ -133,22 +133,41 @@ export function openIdentityProvider(
         !methods || methods.includes('client_secret_basic')
           ? oidc.ClientSecretBasic(settings.clientSecret)
           : oidc.ClientSecretPost(settings.clientSecret);
-      const config = new oidc.Configuration(
+      config = new oidc.Configuration(
         probe.serverMetadata(),
         settings.clientId,
-        { client_secret: settings.clientSecret },
+        // openid-client's own claim checks get the same leeway; ours (verify-idp-jwt.ts) decide
+        { client_secret: settings.clientSecret, [oidc.clockTolerance]: ID_TOKEN_LEEWAY_S },
         auth,
       );
       if (insecure) oidc.allowInsecureRequests(config);
       if (options.fetch) config[oidc.customFetch] = options.fetch as oidc.CustomFetch;
       config.timeout = Math.ceil(settings.timeoutMs / 1000);
-      return config;
     } catch (error) {
       throw translateOidcError(error, 'discovery');
     }
+    const jwksUri = config.serverMetadata().jwks_uri;
+    if (!jwksUri) {
+      throw new PortcullisError('AUTHN_IDP_UNAVAILABLE', 'the IdP publishes no jwks_uri');
+    }
+    const jwks = new URL(jwksUri);
+    if (
+      jwks.protocol !== 'https:' &&
+      !(insecure && jwks.protocol === 'http:' && isLoopback(jwks))
+    ) {
+      throw new PortcullisError('AUTHN_IDP_UNAVAILABLE', 'the IdP jwks_uri must use https');
+    }
+    const keySet = createIdpKeySet({
+      jwksUri,
+      now,
+      timeoutMs: settings.timeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    lastKeySet = keySet;
+    return { config, keySet };
   }
 
-  function configuration(): Promise<oidc.Configuration> {
+  function configuration(): Promise<Discovered> {
     if (!pending) {
       pending = discover();
       pending.catch(() => {
@@ -158,19 +177,20 @@ export function openIdentityProvider(
     return pending;
   }
 
-  function checkAlg(idToken: string | undefined): void {
-    if (idToken === undefined) return;
-    const alg = headerAlg(idToken);
-    if (!ID_TOKEN_ALGORITHMS.includes(alg)) {
-      throw new PortcullisError('AUTHN_TOKEN_INVALID', `ID token algorithm ${alg || '?'} refused`);
-    }
+  function checks(d: Discovered) {
+    return {
+      keySet: d.keySet,
+      issuer: d.config.serverMetadata().issuer,
+      clientId: settings.clientId,
+      now: now(),
+    };
   }
 
   function toTokenSet(
     r: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
+    claims: { iss?: string; sub: string; iat: number; exp: number } | null,
     previousRefreshToken: string,
   ): TokenSet {
-    const claims = r.claims();
     const expiresIn = r.expiresIn();
     return {
       accessToken: r.access_token,
@@ -181,36 +201,79 @@ export function openIdentityProvider(
         r.id_token && claims
           ? {
               raw: r.id_token,
-              issuer: claims.iss,
+              issuer: claims.iss ?? '',
               subject: claims.sub,
-              issuedAt: claims.iat * 1000,
-              expiresAt: claims.exp * 1000,
+              issuedAt: Math.max(0, Math.floor(claims.iat * 1000)),
+              expiresAt: Math.max(0, Math.floor(claims.exp * 1000)),
             }
           : null,
     };
   }
 
+  /** Userinfo as JSON, or as a signed JWT verified like an ID token; `sub` must match. */
   async function userinfo(
-    config: oidc.Configuration,
+    d: Discovered,
     accessToken: string,
     subject: string,
   ): Promise<Record<string, unknown> | undefined> {
-    if (!config.serverMetadata().userinfo_endpoint) return undefined;
+    const endpoint = d.config.serverMetadata().userinfo_endpoint;
+    if (!endpoint) return undefined;
+    let res: Response;
     try {
-      return (await oidc.fetchUserInfo(config, accessToken, subject)) as Record<string, unknown>;
+      res = await oidc.fetchProtectedResource(
+        d.config,
+        accessToken,
+        new URL(endpoint),
+        'GET',
+        undefined,
+        new Headers({ accept: 'application/json, application/jwt' }),
+      );
     } catch (error) {
       throw translateOidcError(error, 'userinfo');
     }
+    if (res.status !== 200) {
+      throw new PortcullisError(
+        res.status >= 500 ? 'AUTHN_IDP_UNAVAILABLE' : 'AUTHN_TOKEN_INVALID',
+        `userinfo: the IdP answered ${res.status}`,
+      );
+    }
+    const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    const text = await res.text();
+    if (type === 'application/jwt') {
+      return verifyUserInfoJwt(text.trim(), { ...checks(d), subject }) as Promise<
+        Record<string, unknown>
+      >;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new PortcullisError('AUTHN_TOKEN_INVALID', 'userinfo is not JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new PortcullisError('AUTHN_TOKEN_INVALID', 'userinfo is not a JSON object');
+    }
+    if ((body as { sub?: unknown }).sub !== subject) {
+      throw new PortcullisError('AUTHN_TOKEN_INVALID', 'userinfo names another subject');
+    }
+    return body as Record<string, unknown>;
   }
 
-  const identityOptions = { userIdClaim: settings.userIdClaim, groupsClaim: settings.groupsClaim };
+  const identityOptions = {
+    userIdClaim: settings.userIdClaim,
+    groupsClaim: settings.groupsClaim,
+    ...(settings.trustUnverifiedEmail ? { trustUnverifiedEmail: true } : {}),
+  };
 
   return {
     settings,
     formPost: settings.requestParams.response_mode === 'form_post',
+    get jwksFetches() {
+      return lastKeySet?.fetches ?? 0;
+    },
 
     async authorizationUrl(checks) {
-      const config = await configuration();
+      const { config } = await configuration();
       const params: Record<string, string> = {
         ...settings.requestParams,
         redirect_uri: settings.redirectUri,
@@ -224,43 +287,41 @@ export function openIdentityProvider(
       return oidc.buildAuthorizationUrl(config, params).toString();
     },
 
-    async exchangeCode(callback, checks) {
-      const config = await configuration();
+    async exchangeCode(callback, login) {
+      const d = await configuration();
       let response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
       try {
-        response = await oidc.authorizationCodeGrant(config, callback, {
-          pkceCodeVerifier: checks.codeVerifier,
-          expectedState: checks.state,
-          expectedNonce: checks.nonce,
+        response = await oidc.authorizationCodeGrant(d.config, callback, {
+          pkceCodeVerifier: login.codeVerifier,
+          expectedState: login.state,
+          expectedNonce: login.nonce,
           idTokenExpected: true,
         });
       } catch (error) {
         throw translateOidcError(error, 'code exchange');
       }
-      checkAlg(response.id_token);
-      const claims = response.claims();
-      if (!claims) throw new PortcullisError('AUTHN_TOKEN_INVALID', 'no ID token');
-      const info = await userinfo(config, response.access_token, claims.sub);
+      if (!response.id_token) throw new PortcullisError('AUTHN_TOKEN_INVALID', 'no ID token');
+      const claims = await verifyIdToken(response.id_token, { ...checks(d), nonce: login.nonce });
+      const info = await userinfo(d, response.access_token, claims.sub);
       return {
-        tokens: toTokenSet(response, ''),
+        tokens: toTokenSet(response, claims, ''),
         identity: extractIdentity(claims as Record<string, unknown>, info, identityOptions),
       };
     },
 
     async refresh(refreshToken, expectedSubject) {
-      const config = await configuration();
+      const d = await configuration();
       let response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
       try {
-        response = await oidc.refreshTokenGrant(config, refreshToken);
+        response = await oidc.refreshTokenGrant(d.config, refreshToken);
       } catch (error) {
         throw translateOidcError(error, 'refresh');
       }
-      checkAlg(response.id_token);
-      const claims = response.claims();
+      const claims = response.id_token ? await verifyIdToken(response.id_token, checks(d)) : null;
       if (claims && claims.sub !== expectedSubject) {
         throw new PortcullisError('AUTHN_TOKEN_INVALID', 'refreshed ID token has another subject');
       }
-      const info = await userinfo(config, response.access_token, expectedSubject);
+      const info = await userinfo(d, response.access_token, expectedSubject);
       const identity =
         claims || info
           ? extractIdentity(
@@ -269,11 +330,15 @@ export function openIdentityProvider(
               identityOptions,
             )
           : null;
-      return { tokens: toTokenSet(response, refreshToken), identity };
+      return { tokens: toTokenSet(response, claims, refreshToken), identity };
+    },
+
+    async verifyLogoutToken(jwt) {
+      return verifyLogoutToken(jwt, checks(await configuration()));
     },
 
     async revoke(token, hint) {
-      const config = await configuration();
+      const { config } = await configuration();
       if (!config.serverMetadata().revocation_endpoint) return false;
       try {
         await oidc.tokenRevocation(config, token, { token_type_hint: hint });
@@ -284,7 +349,7 @@ export function openIdentityProvider(
     },
 
     async endSessionUrl(idTokenHint, postLogoutRedirectUri) {
-      const config = await configuration();
+      const { config } = await configuration();
       if (!config.serverMetadata().end_session_endpoint) return null;
       return oidc
         .buildEndSessionUrl(config, {

@@ -1,5 +1,9 @@
 // Session criteria on the user's strings: `authenticated_user` (any user id), `email`, `domain`
-// (the part after the last `@` of the email) and `user` (the IdP subject, not the email).
+// (the part after the one `@` of the canonical email) and `user` (the IdP subject, not the
+// email). The identity's email is canonical and verified (wire/identity-strings.ts); `email` and
+// `domain` literals are lower-cased at compile time so they compare like for like (a deliberate
+// difference from Pomerium's exact compare, README § Authentication).
+import { emailDomain } from '../../../wire/index.js';
 import { type CriterionCompiler, q } from '../lib/criterion.js';
 import { sessionCriterion } from '../lib/session-criterion.js';
 import { compileStringMatcher } from '../lib/string-matcher.js';
@@ -15,14 +19,11 @@ export const compileAuthenticatedUser: CriterionCompiler = () =>
     got: () => 'your session has no user id',
   });
 
-/** The domain of an email: after the last `@`, or undefined when there is none. */
-export function emailDomain(email: string): string | undefined {
-  const at = email.lastIndexOf('@');
-  return at < 0 ? undefined : email.slice(at + 1);
-}
+/** Email and domain literals compare in lower case, like the canonical identity email. */
+const lowerCase = (literal: string): string => literal.toLowerCase();
 
 export const compileEmail: CriterionCompiler = (value, _sub, ctx) => {
-  const m = compileStringMatcher(value, ctx);
+  const m = compileStringMatcher(value, ctx, lowerCase);
   if (m === undefined) return undefined;
   return sessionCriterion({
     key: 'email',
@@ -36,7 +37,7 @@ export const compileEmail: CriterionCompiler = (value, _sub, ctx) => {
 };
 
 export const compileDomain: CriterionCompiler = (value, _sub, ctx) => {
-  const m = compileStringMatcher(value, ctx);
+  const m = compileStringMatcher(value, ctx, lowerCase);
   if (m === undefined) return undefined;
   return sessionCriterion({
     key: 'domain',

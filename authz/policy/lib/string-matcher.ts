@@ -8,26 +8,36 @@ export interface StringMatcher {
   readonly describe: string;
 }
 
-type Op = (arg: unknown, ctx: CompileContext, at: string) => StringMatcher | undefined;
+/** Literal canonicalisation applied at compile time (identity, or lower case for emails). */
+export type Canonical = (literal: string) => string;
+
+type Op = (
+  arg: unknown,
+  ctx: CompileContext,
+  at: string,
+  canon: Canonical,
+) => StringMatcher | undefined;
 
 function str(build: (v: string) => (s: string) => boolean, verb: string): Op {
-  return (arg, ctx, at) => {
+  return (arg, ctx, at, canon) => {
     if (typeof arg !== 'string') {
       ctx.problem(`string matcher operator ${at} needs a string`, [at]);
       return undefined;
     }
-    return { test: build(arg), describe: `${verb} ${q(arg)}` };
+    const v = canon(arg);
+    return { test: build(v), describe: `${verb} ${q(v)}` };
   };
 }
 
 function list(negate: boolean): Op {
-  return (arg, ctx, at) => {
+  return (arg, ctx, at, canon) => {
     if (!Array.isArray(arg) || !arg.every((x) => typeof x === 'string')) {
       ctx.problem(`string matcher operator ${at} needs a list of strings`, [at]);
       return undefined;
     }
-    const set = new Set<string>(arg as string[]);
-    const words = (arg as string[]).map(q).join(', ');
+    const values = (arg as string[]).map(canon);
+    const set = new Set<string>(values);
+    const words = values.map(q).join(', ');
     return negate
       ? { test: (s) => !set.has(s), describe: `not be one of ${words}` }
       : { test: (s) => set.has(s), describe: `be one of ${words}` };
@@ -48,8 +58,9 @@ const OPS: Readonly<Record<string, Op>> = {
 export function compileStringMatcher(
   value: unknown,
   ctx: CompileContext,
+  canon: Canonical = (v) => v,
 ): StringMatcher | undefined {
-  if (typeof value === 'string') return OPS.is!(value, ctx, 'is');
+  if (typeof value === 'string') return OPS.is!(value, ctx, 'is', canon);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     ctx.problem('needs a string or an object of string matcher operators');
     return undefined;
@@ -65,7 +76,7 @@ export function compileStringMatcher(
       ok = false;
       continue;
     }
-    const m = build(arg, ctx, op);
+    const m = build(arg, ctx, op, canon);
     if (m === undefined) ok = false;
     else parts.push(m);
   }

@@ -33,7 +33,7 @@ test('a browser signs in through the IdP form and lands on the original URL with
 
   const setCookie = hops.flatMap((r) => r.setCookies).find((c) => c.startsWith('_pomerium='));
   assert.match(setCookie ?? '', /Path=\/; Max-Age=\d+; Secure; HttpOnly; SameSite=Lax/);
-  assert.ok(b.jar.get(AUTH, '_pomerium_authenticate'), 'authenticate cookie set');
+  assert.ok(b.jar.get(AUTH, '__Host-_pomerium_authenticate'), 'authenticate cookie set');
 
   const me = await b.get(`${APP}/.pomerium/user`, { accept: 'application/json' });
   assert.equal(me.status, 200);
@@ -63,7 +63,7 @@ test('a browser signs in through the IdP form and lands on the original URL with
   assert.ok(end.searchParams.get('id_token_hint'));
   assert.equal(end.searchParams.get('post_logout_redirect_uri'), `${APP}/goodbye`);
   assert.equal(await h.store.get('session', claims.jti), null, 'session deleted in the databroker');
-  assert.equal(b.jar.get(AUTH, '_pomerium_authenticate'), undefined);
+  assert.equal(b.jar.get(AUTH, '__Host-_pomerium_authenticate'), undefined);
 
   // the old cookie no longer works, the next sign-in needs the IdP again
   const again = await b.get(`${APP}/.pomerium/user`, { accept: 'application/json' });

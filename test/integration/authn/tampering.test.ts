@@ -143,7 +143,7 @@ for (const mode of ['wrong-nonce', 'alg-none', 'hs256-public-key', 'wrong-audien
     const back = await b.get(toIdp.location ?? '');
     const r = await b.get(back.location ?? '');
     assertRefused(r, 400, 'AUTHN_TOKEN_INVALID');
-    assert.equal(b.jar.get(AUTH, '_pomerium_authenticate'), undefined);
+    assert.equal(b.jar.get(AUTH, '__Host-_pomerium_authenticate'), undefined);
     assert.equal((await evil.store.list('session')).records.length, 0);
   });
 }

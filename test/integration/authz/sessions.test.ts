@@ -170,15 +170,29 @@ test('a sign-out (session deleted) is honoured on the next Check, even after the
   await eventually(async () => (await h.check(withToken(token))).status === 401, 3000);
 });
 
-test('tries every cookie with our name and uses the one that verifies', async () => {
-  const { token } = await h.signIn({ email: 'alice@example.com' });
-  const res = await h.check(
-    fixture('api-get', (f) => {
-      f.attributes.request.http.headers.cookie = `_pomerium=stale-garbage; _pomerium=${token}`;
-    }),
-  );
-  assert.equal(res.status, 200);
-});
+// Cookie tossing: a second session cookie (planted from a sibling domain) is never resolved by
+// picking the one that verifies; identical copies (two Cookie headers) count as one.
+const duplicates: [string, (t: string, other: string) => string, number][] = [
+  ['garbage before ours', (t) => `_pomerium=stale-garbage; _pomerium=${t}`, 400],
+  ['ours before garbage', (t) => `_pomerium=${t}; _pomerium=stale-garbage`, 400],
+  ['two valid sessions of two users', (t, o) => `_pomerium=${o}; _pomerium=${t}`, 400],
+  ['two Cookie headers joined by Envoy', (t, o) => `a=1,_pomerium=${o}; _pomerium=${t}`, 400],
+  ['the same cookie twice', (t) => `_pomerium=${t}; _pomerium=${t}`, 200],
+  ['an empty copy', (t) => `_pomerium=; _pomerium=${t}`, 200],
+];
+for (const [name, cookie, status] of duplicates) {
+  test(`two session cookies: ${name} → ${status}`, async () => {
+    const { token } = await h.signIn({ email: 'alice@example.com' });
+    const { token: other } = await h.signIn({ email: 'mallory@example.com' });
+    const res = await h.check(
+      fixture('api-get', (f) => {
+        f.attributes.request.http.headers.cookie = cookie(token, other);
+      }),
+    );
+    assert.equal(res.status, status);
+    if (status === 400) assert.equal(JSON.parse(res.body).code, 'DUPLICATE_SESSION_COOKIE');
+  });
+}
 
 test('resolves groups from the session, the groups claim and group records (ids and names)', async () => {
   const { token, userId } = await h.signIn({

@@ -39,6 +39,9 @@ const cookieCases: [string, string, string | null][] = [
     'theme=dark; lang=en',
   ],
   ['our cookie twice in two Cookie headers', '_pomerium=T,_pomerium=T; a=1', 'a=1'],
+  // the other cookies reach the upstream exactly as sent (issue 11's finding; wire/parse-cookies.ts)
+  ['other cookies keep their bytes', 'a=1; _pomerium=T; stillhere ;b=2', 'a=1; stillhere ;b=2'],
+  ['no-space separators are kept', 'x="q v";_pomerium=T;y=%20', 'x="q v";y=%20'],
   [
     'a look-alike cookie name is kept',
     '_pomerium=T; _pomerium_csrf=x; x_pomerium=y',

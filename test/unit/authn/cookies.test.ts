@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCookies, serializeCookie } from '../../../authn/lib/cookies.js';
+import { authenticateCookieNames, serializeCookie } from '../../../authn/lib/cookies.js';
 
 const base = {
   secure: true,
@@ -47,9 +47,22 @@ test('a value that would need quoting is refused', () => {
   assert.throws(() => serializeCookie('c', 'a b', { ...base, maxAge: 1 }), TypeError);
 });
 
-test('the first cookie of a name wins when parsing', () => {
-  const c = parseCookies('a=1; b=2; a=3; junk; =x');
-  assert.equal(c.get('a'), '1');
-  assert.equal(c.get('b'), '2');
-  assert.equal(c.size, 2);
+test('authenticate-host cookies are __Host- prefixed when Secure and bare on plain HTTP', () => {
+  assert.deepEqual(authenticateCookieNames(true), {
+    authenticate: '__Host-_pomerium_authenticate',
+    csrf: '__Host-_pomerium_csrf',
+    pkcePrefix: '__Host-_pomerium_pkce_',
+    back: '__Host-pomerium_redirect_uri',
+  });
+  assert.equal(authenticateCookieNames(false).authenticate, '_pomerium_authenticate');
+});
+
+test('a __Host- cookie without Secure, with a Domain or another Path is refused', () => {
+  assert.match(serializeCookie('__Host-a', 'v', { ...base, maxAge: 1 }), /^__Host-a=v; Path=\/;/);
+  for (const bad of [{ secure: false }, { domain: 'example.com' }, { path: '/x' }]) {
+    assert.throws(
+      () => serializeCookie('__Host-a', 'v', { ...base, ...bad, maxAge: 1 }),
+      TypeError,
+    );
+  }
 });

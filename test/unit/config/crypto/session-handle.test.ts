@@ -46,6 +46,12 @@ test('a handle signed by jose with the same key verifies (standard HS256)', asyn
 });
 
 const payload = b64({ ...claims });
+
+/** A handle MACed with the real key over any header and claims. */
+function signed(body: object, header: object = { alg: 'HS256', typ: 'JWT' }) {
+  const input = `${b64(header)}.${b64(body)}`;
+  return `${input}.${createHmac('sha256', keys.sessionKey).update(input).digest('base64url')}`;
+}
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsaPublicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
@@ -109,6 +115,47 @@ const hostile: { name: string; jwt: () => string; code: string; now?: number; id
     code: 'SESSION_HANDLE_INVALID',
   },
   { name: 'refuses garbage', jwt: () => 'a.b', code: 'SESSION_HANDLE_INVALID' },
+  // issue 12: our own key, hostile time claims or header; the MAC comes first
+  {
+    name: 'refuses iat more than a minute in the future',
+    jwt: () => signed({ ...claims, iat: NOW / 1000 + 3600, exp: NOW / 1000 + 7200 }),
+    code: 'SESSION_HANDLE_INVALID',
+  },
+  {
+    name: 'refuses nbf more than a minute in the future',
+    jwt: () => signed({ ...claims, nbf: NOW / 1000 + 120 }),
+    code: 'SESSION_HANDLE_INVALID',
+  },
+  {
+    name: 'refuses exp 1e300',
+    jwt: () => signed({ ...claims, exp: 1e300 }),
+    code: 'SESSION_HANDLE_INVALID',
+  },
+  {
+    name: 'refuses a string exp',
+    jwt: () => signed({ ...claims, exp: String(claims.exp) }),
+    code: 'SESSION_HANDLE_INVALID',
+  },
+  {
+    name: 'refuses a fractional iat',
+    jwt: () => signed({ ...claims, iat: claims.iat + 0.5 }),
+    code: 'SESSION_HANDLE_INVALID',
+  },
+  {
+    name: 'refuses exp before iat',
+    jwt: () => signed({ ...claims, exp: claims.iat - 1 }),
+    code: 'SESSION_HANDLE_INVALID',
+  },
+  {
+    name: 'refuses a correctly MACed handle with another header (kid, crit)',
+    jwt: () => signed(claims, { alg: 'HS256', typ: 'JWT', kid: 'x', crit: ['exp'] }),
+    code: 'SESSION_HANDLE_INVALID',
+  },
+  {
+    name: 'refuses a header that is not JSON before parsing it (wrong MAC)',
+    jwt: () => `${Buffer.from('{"alg":').toString('base64url')}.${payload}.AAAA`,
+    code: 'SESSION_HANDLE_INVALID',
+  },
   { name: 'refuses non-JSON segments', jwt: () => 'YQ.YQ.YQ', code: 'SESSION_HANDLE_INVALID' },
 ];
 
@@ -131,4 +178,9 @@ test('sealed payloads open only with the same key and purpose', () => {
     code: 'PAYLOAD_INVALID',
   });
   assert.throws(() => openPayload(keys.stateKey, '!!', 'state'), { code: 'PAYLOAD_INVALID' });
+});
+
+test('iat and nbf within the minute of leeway are accepted', () => {
+  const jwt = signed({ ...claims, iat: NOW / 1000 + 59, nbf: NOW / 1000 + 59 });
+  assert.equal(verifySessionHandle(jwt, keys.sessionKey, { now: NOW }).jti, 'session-1');
 });

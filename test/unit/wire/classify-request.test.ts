@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseResponseFormat, qualityOf } from '../../../authz/lib/choose-response-format.js';
+import { parseAccept, qualityOf, responseFormat } from '../../../wire/index.js';
 
 const cases: [string, Record<string, string>, string][] = [
   ['no headers', {}, 'html'],
@@ -22,13 +22,14 @@ const cases: [string, Record<string, string>, string][] = [
   ['not gRPC', { 'content-type': 'application/grpcx' }, 'html'],
 ];
 for (const [name, headers, want] of cases) {
-  test(`denial format: ${name} → ${want}`, () => {
-    assert.equal(chooseResponseFormat(headers), want);
+  test(`response format: ${name} → ${want}`, () => {
+    assert.equal(responseFormat(headers), want);
   });
 }
 
 test('the most specific Accept range sets the quality', () => {
-  assert.equal(qualityOf('*/*;q=0.1, application/json;q=0.9', 'application/json'), 0.9);
-  assert.equal(qualityOf('text/*;q=0.3', 'text/html'), 0.3);
-  assert.equal(qualityOf('image/png', 'text/html'), 0);
+  const q = (accept: string, media: string) => qualityOf(media, parseAccept(accept) ?? []);
+  assert.equal(q('*/*;q=0.1, application/json;q=0.9', 'application/json'), 0.9);
+  assert.equal(q('text/*;q=0.3', 'text/html'), 0.3);
+  assert.equal(q('image/png', 'text/html'), 0);
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { wantsLoginRedirect } from '../../../../authz/index.js';
-import { request } from './policy-fixtures.js';
+import { wantsLoginRedirect as policyWantsLoginRedirect } from '../../../authz/index.js';
+import { wantsLoginRedirect } from '../../../wire/index.js';
+import { request } from '../authz/policy/policy-fixtures.js';
 
 const CASES: [string, Record<string, string>, string, boolean][] = [
   ['no Accept header', {}, '', true],
@@ -32,6 +33,7 @@ const CASES: [string, Record<string, string>, string, boolean][] = [
 for (const [name, headers, query, want] of CASES) {
   test(`login redirect: ${name} → ${want ? '302' : '401'}`, () => {
     const req = request({ headers, url: `https://app.example.com/x${query}` });
-    assert.equal(wantsLoginRedirect(req), want);
+    assert.equal(wantsLoginRedirect(req.headers, req.rawQuery), want);
+    assert.equal(policyWantsLoginRedirect(req), want, 'the policy engine asks the same rule');
   });
 }

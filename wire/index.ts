@@ -1,0 +1,25 @@
+// The wire room: the Pomerium wire rules authn and authz share, each with one home — cookie
+// parsing, token sources and their order, session validity, client classification, identity
+// strings. This file is its only door.
+export {
+  grpcKind,
+  parseAccept,
+  preferredOffer,
+  qualityOf,
+  type ResponseFormat,
+  responseFormat,
+  wantsLoginRedirect,
+} from './classify-request.js';
+export { canonicalEmail, emailDomain, storableString } from './identity-strings.js';
+export { type CookiePair, cookieValues, parseCookies, removeCookies } from './parse-cookies.js';
+export {
+  hasPomeriumToken,
+  OUR_AUTHORIZATION,
+  ourAuthorization,
+  queryTokens,
+  readSessionTokens,
+  sessionCookieValues,
+  type TokenCandidate,
+  type TokenSource,
+} from './read-session-tokens.js';
+export { type HandleIdentity, isSessionValid, usableSession } from './session-validity.js';
