@@ -46,6 +46,13 @@ export interface AuthzServer {
   listen(port: number, host?: string): Promise<number>;
   /** Swaps in a new config (built completely first; on error the old one keeps serving). */
   update(loaded: LoadedConfig): void;
+  /**
+   * Phase one of a reload: builds the new state (throws when the config cannot be served);
+   * commit() swaps it in. Nothing changes until commit.
+   */
+  prepare(loaded: LoadedConfig): { commit(): void };
+  /** The gRPC health status (NOT_SERVING while the process is not ready, e.g. Envoy NACKed). */
+  setServing(serving: boolean): void;
   /** Prometheus text. */
   metrics(): string;
   close(): Promise<void>;
@@ -228,16 +235,16 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       });
     },
     update(loaded) {
+      server.prepare(loaded).commit();
+    },
+    prepare(loaded) {
+      let next: AuthzState;
       try {
-        const next = buildAuthzState(loaded, {
+        next = buildAuthzState(loaded, {
           compile,
           fallbackSigningKeys,
           generation: generation + 1,
         });
-        generation = next.generation;
-        state = next;
-        metrics.reload(true);
-        logger.info({ generation, routes: next.routes.size }, 'authz config reloaded');
       } catch (err) {
         metrics.reload(false);
         logger.error(
@@ -249,6 +256,17 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
         );
         throw err;
       }
+      return {
+        commit() {
+          generation = next.generation;
+          state = next;
+          metrics.reload(true);
+          logger.info({ generation, routes: next.routes.size }, 'authz config reloaded');
+        },
+      };
+    },
+    setServing(serving) {
+      health.setStatus(serving ? 'SERVING' : 'NOT_SERVING');
     },
     metrics() {
       const records = openCache?.metrics();

@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { PortcullisError } from '../../config/index.js';
 import { formatHostPort, type HostPort } from './listen-address.js';
-import type { ServiceUnit } from './service-unit.js';
+import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 
 export function createGrpcServer(): grpc.Server {
   return new grpc.Server({
@@ -34,7 +34,7 @@ export async function bindGrpcServer(
     name: 'grpc',
     endpoint,
     addresses: { grpc: formatHostPort(endpoint) },
-    update: () => undefined,
+    prepare: () => NOTHING_TO_COMMIT,
     close: () =>
       new Promise<void>((resolve) => {
         const t = setTimeout(() => {
