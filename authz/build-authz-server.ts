@@ -21,6 +21,7 @@ import { createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { createDeadlineWatch } from './lib/deadline-watch.js';
 import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
+import { applyHttp2ServerLimits } from './lib/http2-server-limits.js';
 import { createCertificateJudge } from './lib/judge-client-certificate.js';
 import { type CheckRequestWire, readCheckRequest } from './lib/read-check-request.js';
 import { createDecisionRecorder } from './lib/record-decision.js';
@@ -223,7 +224,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       target.addService(defs.health, health.implementation);
     },
     async listen(port, host = '127.0.0.1') {
-      own = new grpc.Server();
+      own = applyHttp2ServerLimits(new grpc.Server());
       server.addTo(own);
       const srv = own;
       return new Promise<number>((resolve, reject) => {

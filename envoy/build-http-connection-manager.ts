@@ -4,6 +4,7 @@
 // ext_authz can answer a protected route). Routes come over RDS (ADS) or inline.
 import type { Config } from '../config/index.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
+import { PUBLIC_HTTP2_OPTIONS } from './lib/authz-resilience.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME, TYPES } from './lib/names.js';
 
@@ -40,6 +41,7 @@ export function buildHttpConnectionManager(config: Config, routes: RouteSource):
     merge_slashes: true,
     path_with_escaped_slashes_action: 'REJECT_REQUEST',
     common_http_protocol_options: common,
+    http2_protocol_options: PUBLIC_HTTP2_OPTIONS,
     max_request_headers_kb: 128,
     request_timeout: duration(config.timeout_read),
     generate_request_id: true,

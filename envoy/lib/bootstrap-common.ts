@@ -1,5 +1,6 @@
 // What every bootstrap we write shares (reference §7.1): node id, admin on loopback, a runtime
 // that lets ordinary RE2 route regexes compile, and an overload manager bounding connections.
+import { RAPID_RESET_RUNTIME } from './authz-resilience.js';
 import { type Json, socketAddress } from './envoy-values.js';
 
 export const DEFAULT_NODE_ID = 'portcullis';
@@ -14,7 +15,10 @@ export const LAYERED_RUNTIME: Json = {
   layers: [
     {
       name: 'portcullis',
-      static_layer: { 're2.max_program_size.error_level': RE2_MAX_PROGRAM_SIZE },
+      static_layer: {
+        're2.max_program_size.error_level': RE2_MAX_PROGRAM_SIZE,
+        ...RAPID_RESET_RUNTIME,
+      },
     },
   ],
 };
