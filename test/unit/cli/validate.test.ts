@@ -70,3 +70,28 @@ for (const [what, args, code] of usage) {
     assert.equal((await run(args)).code, code);
   });
 }
+
+test('validate runs the prepare phase start runs: a config authorize refuses is refused, naming it and the position', async () => {
+  const file = join(tempDir(), 'san.yaml');
+  writeFileSync(
+    file,
+    `authenticate_service_url: https://auth.example.com
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
+downstream_mtls:
+  match_subject_alt_names:
+    - email: "(unclosed"
+routes:
+  - from: https://app.example.com
+    to: http://127.0.0.1:9
+    allow_any_authenticated_user: true
+`,
+  );
+  const r = await run(['validate', '-c', file]);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(
+    r.err,
+    /refused by authorize: .*san\.yaml:7:5: downstream_mtls\.match_subject_alt_names/,
+  );
+});
