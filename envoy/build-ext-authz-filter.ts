@@ -3,7 +3,7 @@
 // grpc_client_timeout; and its per-route settings: a policy route's context_extensions, an
 // internal route's, or disabled.
 import type { Config } from '../config/index.js';
-import { AUTHZ_RETRY_POLICY } from './lib/authz-resilience.js';
+import { authzRetryPolicy } from './lib/authz-resilience.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { AUTHZ_CLUSTER, EXT_AUTHZ_FILTER, TYPES } from './lib/names.js';
 
@@ -16,7 +16,7 @@ export function buildExtAuthzFilter(config: Pick<Config, 'grpc_client_timeout'>)
       grpc_service: {
         envoy_grpc: { cluster_name: AUTHZ_CLUSTER },
         timeout: duration(timeout),
-        retry_policy: AUTHZ_RETRY_POLICY,
+        retry_policy: authzRetryPolicy(duration(timeout) as string),
       },
       transport_api_version: 'V3',
       failure_mode_allow: false,

@@ -87,3 +87,35 @@ test('RE2 program size beyond Envoy limit is refused, ordinary route regexes are
   assert.match(re2Problem('x{1000}', 1000) ?? '', /program too large/);
   assert.match(re2Problem('(abc){400}', 1000) ?? '', /program too large/);
 });
+
+/** [pattern, Envoy 1.40's program size, or 'ok' when it accepted the route] (measured). */
+const ENVOY_MEASURED: readonly [string, number | 'ok'][] = [
+  ['^/x{1000}$', 1004],
+  ['^/x{990}$', 'ok'],
+  ['^/(abc){300}$', 1504],
+  ['^/\\pL{300}$', 2104],
+  ['^/[\\pL\\pN]{100}$', 1004],
+  ['^/[^a]{510}$', 1024],
+  ['^/\\w{340}$', 1024],
+  ['^/.{510}$', 1024],
+  ['^/(a|b|c){340}$', 1024],
+  ['^/(a|b|c){330}$', 'ok'],
+  ['^/(ab|cd){170}$', 1024],
+  ['^/(?:ab|cd){260}$', 1044],
+  ['^/[é-ü]{999}$', 1003],
+  ['^/[a-z]{500}$', 'ok'],
+];
+
+for (const [pattern, envoy] of ENVOY_MEASURED) {
+  test(`the RE2 program size of ${pattern} is judged as Envoy judges it`, () => {
+    const why = re2Problem(pattern, 1000);
+    if (envoy === 'ok') assert.equal(why, undefined);
+    else assert.match(why ?? '', new RegExp(`about ${envoy} instructions`));
+  });
+}
+
+test('Envoy refuses \\x escapes above \\x{FF}; the SAN matchers (ours) take them', () => {
+  assert.equal(re2Problem('^/\\x{FF}$', 1000), undefined);
+  assert.match(re2Problem('^/\\x{100}$', 1000) ?? '', /above \\x\{FF\}/);
+  assert.equal(re2Problem('^/\\x{100}$'), undefined);
+});
