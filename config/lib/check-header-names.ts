@@ -51,7 +51,9 @@ export function checkRouteHeaders(
   checkMap(r, 'set_response_headers', path, out);
   const removed = r.remove_request_headers;
   if (Array.isArray(removed)) {
-    removed.forEach((h, i) => checkName(h, [...path, 'remove_request_headers', i], out));
+    removed.forEach((h, i) => {
+      checkName(h, [...path, 'remove_request_headers', i], out);
+    });
   }
   checkName(r.host_rewrite_header, [...path, 'host_rewrite_header'], out);
   const rewrites = r.rewrite_response_headers;

@@ -243,7 +243,7 @@ test('a reload whose policy does not compile leaves authn, authz and Envoy on th
   }
 });
 
-test('start exits 1 when Envoy cannot bind the listener port, and leaves no Envoy behind', async () => {
+test('start exits 1 (ENVOY_CONFIG_REJECTED, never "ready") when Envoy cannot bind the listener port', async () => {
   const o = await ports();
   const held = await holdPort(o.port);
   try {
