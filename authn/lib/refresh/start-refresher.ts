@@ -57,10 +57,10 @@ export function startRefresher(
     let refreshed = 0;
     let after: string | undefined;
     // The lease is renewed while the pass runs (a pass can outlast the lease's lifetime).
-    let renewedAt = Date.now();
+    let renewedAt = now();
     const keepLease = async (): Promise<boolean> => {
-      if (Date.now() - renewedAt < leaseTtlMs / 3) return true;
-      renewedAt = Date.now();
+      if (now() - renewedAt < leaseTtlMs / 3) return true;
+      renewedAt = now();
       if (lease && (await lease.renew(leaseTtlMs))) return true;
       logger.warn({ event: 'refresh_lease_lost' }, 'refresh lease lost during a pass; stopping it');
       lease = null;

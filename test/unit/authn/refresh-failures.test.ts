@@ -89,3 +89,56 @@ test('a refreshed identity of another subject ends the session', async () => {
     true,
   );
 });
+
+test('the refresh lease is renewed while a pass outlasts it, so no other replica takes it meanwhile', async () => {
+  const { startRefresher, REFRESH_LEASE } = await import(
+    '../../../authn/lib/refresh/start-refresher.js'
+  );
+  let t = Date.now();
+  const clock = () => t;
+  const store = createMemoryStore({ now: clock });
+  for (let i = 0; i < 5; i++) {
+    await store.put([
+      {
+        type: 'session',
+        id: `s${i}`,
+        data: sessionData(`s${i}`, {
+          oauth_token: {
+            access_token: 'a',
+            token_type: 'Bearer',
+            refresh_token: `r${i}`,
+            expires_at: t + 1000,
+          },
+        }),
+      },
+    ]);
+  }
+  const takenByOther: boolean[] = [];
+  const idp = {
+    // Each refresh takes 15 s of the injected clock: the pass lasts 75 s, the lease 30 s.
+    refresh: async () => {
+      t += 15_000;
+      const other = await store.lease(REFRESH_LEASE, 30_000);
+      takenByOther.push(other !== null);
+      await other?.release();
+      throw translateOidcError(new TypeError('fetch failed'), 'refresh');
+    },
+    revoke: async () => true,
+  } as unknown as IdentityProvider;
+  const refresher = startRefresher({
+    store,
+    logger: pino({ level: 'silent' }),
+    now: clock,
+    enabled: false,
+    leaseTtlMs: 30_000,
+    state: () => ({ idps: new Map([[sessionData('x').idp_id, idp]]) }) as never,
+  });
+  try {
+    await refresher.runOnce();
+    assert.equal(takenByOther.length, 5, 'every session was tried');
+    assert.deepEqual(takenByOther, [false, false, false, false, false]);
+  } finally {
+    await refresher.stop();
+    await store.close();
+  }
+});
