@@ -42,6 +42,10 @@ export interface AuthnServer {
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Swaps in a new config (built and checked first; on error the old one keeps serving). */
   update(config: AuthnConfig): void;
+  /** Phase one of a reload: builds the new state (throws when unusable); commit() swaps it in. */
+  prepare(config: AuthnConfig): { commit(): void };
+  /** Why the process is not ready (GET /healthz answers 503 with it), or null when it is. */
+  setUnhealthy(reason: string | null): void;
   /** One pass of the refresh job (holding the lease); resolves to the number of sessions refreshed. */
   refreshOnce(): Promise<number>;
   /** Idp id of the global identity provider. */
@@ -73,7 +77,13 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       warn: (message) => logger.warn({ code: 'insecure_setting' }, message),
     });
   let state = build(options.config);
-  const deps: AuthnDeps = { store: options.store, logger, now, usedStates: new Map() };
+  const deps: AuthnDeps = {
+    store: options.store,
+    logger,
+    now,
+    usedStates: new Map(),
+    unhealthy: null,
+  };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const requestId =
@@ -146,6 +156,17 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
     update(config) {
       state = build(config);
     },
+    prepare(config) {
+      const next = build(config);
+      return {
+        commit() {
+          state = next;
+        },
+      };
+    },
+    setUnhealthy(reason) {
+      deps.unhealthy = reason;
+    },
     refreshOnce: () => refresher.runOnce(),
     async close() {
       await refresher.stop();
@@ -156,4 +177,9 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       });
     },
   };
+}
+
+/** The prepare phase of authenticate without a server (what `portcullis validate` runs). */
+export function prepareAuthnConfig(config: AuthnConfig): void {
+  buildAuthnState(config, { now: Date.now });
 }

@@ -1,9 +1,12 @@
-// Liveness and crawler endpoints: /healthz, /ping (200 on every host) and /robots.txt.
+// Readiness and crawler endpoints: /healthz, /ping (200, or 503 naming why the process is not
+// ready, e.g. Envoy rejected its configuration) and /robots.txt.
 import type { RequestContext } from './lib/request-context.js';
 import { sendText } from './lib/send-response.js';
 
 export async function handleHealth(ctx: RequestContext): Promise<void> {
-  sendText(ctx.res, 200, 'OK');
+  const problem = ctx.deps.unhealthy;
+  if (problem !== null) sendText(ctx.res, 503, `NOT READY: ${problem}`);
+  else sendText(ctx.res, 200, 'OK');
 }
 
 export async function handleRobots(ctx: RequestContext): Promise<void> {

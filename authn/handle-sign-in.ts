@@ -5,6 +5,7 @@ import { buildSignInUrl, MAX_ADDITIONAL_HOSTS, verifySignedUrl } from '../config
 import { wantsLoginRedirect } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
+import { allowRestart, clockSkewError, loginProgressed } from './lib/detect-clock-skew.js';
 import { callbackRedirectUrl } from './lib/issue-callback-redirect.js';
 import { loadSession, readAuthenticateHandle } from './lib/load-session.js';
 import { startLogin } from './lib/login-state.js';
@@ -17,8 +18,11 @@ export async function handleSignIn(ctx: RequestContext): Promise<void> {
   const verified = verifySignedUrl(ctx.url, ctx.state.keys.urlKey, ctx.now);
   if (!verified.ok) {
     if (verified.code === 'SIGNED_URL_EXPIRED') return restart(ctx);
+    // Authentic (its MAC verified) but from the future: the clocks disagree (detect-clock-skew.ts).
+    if (verified.code === 'SIGNED_URL_NOT_YET_VALID') throw clockSkewError(ctx, 'behind');
     throw fail(verified.code, 'the sign-in link is not valid');
   }
+  loginProgressed(ctx);
   const target = readLoginTarget(ctx, verified.url.searchParams);
   const live = await loadSession(ctx, readAuthenticateHandle(ctx, target.idpId));
   if (live) {
@@ -69,9 +73,11 @@ function restart(ctx: RequestContext): void {
     throw fail('SIGNED_URL_EXPIRED', 'the sign-in link expired; start the login again');
   }
   const url = checkRedirectTarget(target, (u) => isOwnHost(ctx, u));
+  // A fresh link that is expired again and again is clock skew, not a slow login.
+  if (!allowRestart(ctx)) throw clockSkewError(ctx, 'ahead');
   ctx.log.info(
     { event: 'sign_in_restarted' },
     'expired sign-in link: restarting from the original URL',
   );
-  redirect(ctx.res, url.toString());
+  redirect(ctx.res, url.toString(), { cookies: ctx.setCookies });
 }

@@ -3,6 +3,7 @@ export {
   type AuthnServer,
   type AuthnServerOptions,
   createAuthnServer,
+  prepareAuthnConfig,
 } from './create-authn-server.js';
 export type { AuthnConfig, AuthnRoute } from './lib/authn-config.js';
 export { ID_TOKEN_ALGORITHMS } from './lib/idp/open-identity-provider.js';

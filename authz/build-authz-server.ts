@@ -21,6 +21,7 @@ import { createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { createDeadlineWatch } from './lib/deadline-watch.js';
 import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
+import { applyHttp2ServerLimits } from './lib/http2-server-limits.js';
 import { createCertificateJudge } from './lib/judge-client-certificate.js';
 import { type CheckRequestWire, readCheckRequest } from './lib/read-check-request.js';
 import { createDecisionRecorder } from './lib/record-decision.js';
@@ -46,6 +47,13 @@ export interface AuthzServer {
   listen(port: number, host?: string): Promise<number>;
   /** Swaps in a new config (built completely first; on error the old one keeps serving). */
   update(loaded: LoadedConfig): void;
+  /**
+   * Phase one of a reload: builds the new state (throws when the config cannot be served);
+   * commit() swaps it in. Nothing changes until commit.
+   */
+  prepare(loaded: LoadedConfig): { commit(): void };
+  /** The gRPC health status (NOT_SERVING while the process is not ready, e.g. Envoy NACKed). */
+  setServing(serving: boolean): void;
   /** Prometheus text. */
   metrics(): string;
   close(): Promise<void>;
@@ -216,7 +224,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       target.addService(defs.health, health.implementation);
     },
     async listen(port, host = '127.0.0.1') {
-      own = new grpc.Server();
+      own = applyHttp2ServerLimits(new grpc.Server());
       server.addTo(own);
       const srv = own;
       return new Promise<number>((resolve, reject) => {
@@ -228,16 +236,16 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       });
     },
     update(loaded) {
+      server.prepare(loaded).commit();
+    },
+    prepare(loaded) {
+      let next: AuthzState;
       try {
-        const next = buildAuthzState(loaded, {
+        next = buildAuthzState(loaded, {
           compile,
           fallbackSigningKeys,
           generation: generation + 1,
         });
-        generation = next.generation;
-        state = next;
-        metrics.reload(true);
-        logger.info({ generation, routes: next.routes.size }, 'authz config reloaded');
       } catch (err) {
         metrics.reload(false);
         logger.error(
@@ -249,6 +257,17 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
         );
         throw err;
       }
+      return {
+        commit() {
+          generation = next.generation;
+          state = next;
+          metrics.reload(true);
+          logger.info({ generation, routes: next.routes.size }, 'authz config reloaded');
+        },
+      };
+    },
+    setServing(serving) {
+      health.setStatus(serving ? 'SERVING' : 'NOT_SERVING');
     },
     metrics() {
       const records = openCache?.metrics();

@@ -1,10 +1,18 @@
 // The authz door's constructor (brief §4): the Check server running the policy engine's
 // compiled route policies.
+
+import {
+  generateSigningKeyPem,
+  type LoadedConfig,
+  loadSigningKeys,
+  type SigningKey,
+} from '../config/index.js';
 import {
   type AuthzServer,
   type AuthzServerOptions,
   buildAuthzServer,
 } from './build-authz-server.js';
+import { buildAuthzState } from './lib/authz-state.js';
 import { compileRoutePolicies } from './policy/index.js';
 
 /**
@@ -16,4 +24,20 @@ import { compileRoutePolicies } from './policy/index.js';
  */
 export function createAuthzServer(options: AuthzServerOptions): AuthzServer {
   return buildAuthzServer({ ...options, compile: compileRoutePolicies });
+}
+
+/**
+ * The prepare phase of authorize without a server (what `portcullis validate` runs): builds the
+ * state a reload would swap in. Throws `CONFIG_INVALID` (or a ConfigError) like a reload would.
+ */
+export function prepareAuthzConfig(loaded: LoadedConfig): void {
+  let keys: readonly SigningKey[] | null = null;
+  buildAuthzState(loaded, {
+    compile: compileRoutePolicies,
+    fallbackSigningKeys: () => {
+      keys ??= loadSigningKeys(generateSigningKeyPem());
+      return keys;
+    },
+    generation: 1,
+  });
 }

@@ -1,5 +1,6 @@
 // The authz room: this file is its only door. It re-exports what other rooms may use.
 export type { AuthzServer, AuthzServerOptions } from './build-authz-server.js';
-export { createAuthzServer } from './create-authz-server.js';
+export { createAuthzServer, prepareAuthzConfig } from './create-authz-server.js';
+export { applyHttp2ServerLimits } from './lib/http2-server-limits.js';
 
 export * from './policy/index.js';

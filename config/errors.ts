@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'AUTHN_UNAUTHENTICATED'
   | 'AUTHN_NOT_FOUND'
   | 'AUTHN_METHOD_NOT_ALLOWED'
+  | 'CLOCK_SKEW'
   // authz
   | 'AUTHZ_BAD_REQUEST'
   | 'AUTHZ_ROUTE_NOT_FOUND'

@@ -14,6 +14,12 @@ export * from './edge/index.js';
 export { type ErrorCode, PortcullisError } from './errors.js';
 export type { Position } from './lib/locate-node.js';
 export { parseDuration } from './lib/parse-duration.js';
+export {
+  compileRe2Anchored,
+  ENVOY_RE2_MAX_PROGRAM_SIZE,
+  re2Problem,
+  translateRe2,
+} from './lib/re2-syntax.js';
 export type { UpstreamUrl } from './lib/route-urls.js';
 export { type LoadOptions, loadConfigFile } from './load-config-file.js';
 export { type LoadedConfig, type ParseOptions, parseConfigText } from './parse-config-text.js';

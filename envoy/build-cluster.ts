@@ -7,6 +7,11 @@ import { isIP } from 'node:net';
 import type { Config, Route } from '../config/index.js';
 import { buildUpstreamTlsContext, DEFAULT_SYSTEM_CA } from './build-tls-context.js';
 import {
+  AUTHZ_HTTP2_OPTIONS,
+  authzHealthChecks,
+  authzOutlierDetection,
+} from './lib/authz-resilience.js';
+import {
   allIps,
   base64Pem,
   type Endpoint,
@@ -119,18 +124,10 @@ export function buildAuthzCluster(
       transport_socket: internalTls(h, config, opts, ['h2']),
     }));
   }
-  if (endpoints.length > 1) {
-    cluster.health_checks = [
-      {
-        timeout: '1s',
-        interval: '5s',
-        unhealthy_threshold: 2,
-        healthy_threshold: 1,
-        grpc_health_check: {},
-      },
-    ];
-    cluster.outlier_detection = { consecutive_5xx: 3, interval: '5s', base_ejection_time: '10s' };
-  }
+  // Failover and isolation (lib/authz-resilience.ts).
+  setHttp2Options(cluster, AUTHZ_HTTP2_OPTIONS);
+  cluster.outlier_detection = authzOutlierDetection();
+  if (endpoints.length > 1) cluster.health_checks = authzHealthChecks();
   return cluster;
 }
 
@@ -175,6 +172,13 @@ function internalTls(
       },
     },
   };
+}
+
+function setHttp2Options(cluster: Json, options: Json): void {
+  const all = cluster.typed_extension_protocol_options as Record<string, Json>;
+  for (const v of Object.values(all)) {
+    (v.explicit_http_config as Json).http2_protocol_options = options;
+  }
 }
 
 function toEndpoint(e: HostPort): Endpoint {

@@ -3,6 +3,7 @@
 // grpc_client_timeout; and its per-route settings: a policy route's context_extensions, an
 // internal route's, or disabled.
 import type { Config } from '../config/index.js';
+import { authzRetryPolicy } from './lib/authz-resilience.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { AUTHZ_CLUSTER, EXT_AUTHZ_FILTER, TYPES } from './lib/names.js';
 
@@ -12,7 +13,11 @@ export function buildExtAuthzFilter(config: Pick<Config, 'grpc_client_timeout'>)
     name: EXT_AUTHZ_FILTER,
     typed_config: {
       '@type': TYPES.extAuthz,
-      grpc_service: { envoy_grpc: { cluster_name: AUTHZ_CLUSTER }, timeout: duration(timeout) },
+      grpc_service: {
+        envoy_grpc: { cluster_name: AUTHZ_CLUSTER },
+        timeout: duration(timeout),
+        retry_policy: authzRetryPolicy(duration(timeout) as string),
+      },
       transport_api_version: 'V3',
       failure_mode_allow: false,
       status_on_error: { code: 'ServiceUnavailable' },

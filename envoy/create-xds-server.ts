@@ -15,7 +15,7 @@ import {
   serveAdsStream,
   type XdsCallbacks,
 } from './xds/serve-ads-stream.js';
-import { createSnapshotCache } from './xds/snapshot-cache.js';
+import { createSnapshotCache, type SnapshotCache } from './xds/snapshot-cache.js';
 
 export interface XdsNodeStatus {
   /** Version last published for the node (or '*'). */
@@ -28,6 +28,26 @@ export interface XdsNodeStatus {
   };
   /** Type URL → last version this node ACKed. */
   readonly acked: Readonly<Record<string, string>>;
+  /** Last snapshot version this node ACKed for every type. */
+  readonly ackedSnapshot?: string;
+  /** Last snapshot version this node rejected (NACK of any type). */
+  readonly rejectedSnapshot?: string;
+}
+
+/** What happened to a published snapshot on one node (for readiness and health). */
+export type SnapshotEvent =
+  | { readonly node: string; readonly kind: 'ack'; readonly version: string }
+  | {
+      readonly node: string;
+      readonly kind: 'nack';
+      readonly version: string;
+      readonly error: string;
+    };
+
+/** A snapshot built and checked, not yet published (two-phase reload: commit() publishes). */
+export interface PreparedSnapshot {
+  readonly version: string;
+  commit(): void;
 }
 
 export interface XdsServer {
@@ -38,6 +58,14 @@ export interface XdsServer {
     config: Config | LoadedConfig,
     opts: EnvoyBuildOptions,
   ): { ok: true; version: string } | { ok: false; issues: readonly EnvoyIssue[] };
+  /** Builds and checks a snapshot without publishing it; commit() publishes. */
+  prepareSnapshot(
+    nodeId: string,
+    config: Config | LoadedConfig,
+    opts: EnvoyBuildOptions,
+  ): ({ ok: true } & PreparedSnapshot) | { ok: false; issues: readonly EnvoyIssue[] };
+  /** Calls `fn` whenever a node ACKs or NACKs a whole snapshot; returns the unsubscribe. */
+  onSnapshot(fn: (event: SnapshotEvent) => void): () => void;
   /** What each node was sent, ACKed and NACKed. */
   status(): Readonly<Record<string, XdsNodeStatus>>;
   close(): Promise<void>;
@@ -76,11 +104,35 @@ function withPositions(loaded: LoadedConfig, issues: readonly EnvoyIssue[]): Env
 
 export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
   const logger = opts.logger ?? pino({ level: 'info' });
-  const cache = createSnapshotCache();
+  const inner = createSnapshotCache();
   const status = new Map<
     string,
-    { published?: string; lastNack?: XdsNodeStatus['lastNack']; acked: Record<string, string> }
+    {
+      published?: string;
+      lastNack?: XdsNodeStatus['lastNack'];
+      acked: Record<string, string>;
+      ackedSnapshot?: string;
+      rejectedSnapshot?: string;
+    }
   >();
+  const listeners = new Set<(event: SnapshotEvent) => void>();
+  const emit = (event: SnapshotEvent): void => {
+    for (const l of listeners) l(event);
+  };
+  // The stream server reports whole-snapshot ACKs and NACKs to the cache: seen here first.
+  const cache: SnapshotCache = {
+    ...inner,
+    acked(node, version) {
+      inner.acked(node, version);
+      entry(node).ackedSnapshot = version;
+      emit({ node, kind: 'ack', version });
+    },
+    rejected(node, version) {
+      inner.rejected(node, version);
+      entry(node).rejectedSnapshot = version;
+      emit({ node, kind: 'nack', version, error: entry(node).lastNack?.error ?? 'rejected' });
+    },
+  };
   const entry = (node: string) => {
     let s = status.get(node);
     if (s === undefined) {
@@ -135,6 +187,12 @@ export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
       });
     },
     setSnapshot(nodeId, config, buildOpts) {
+      const prepared = self.prepareSnapshot(nodeId, config, buildOpts);
+      if (!prepared.ok) return prepared;
+      prepared.commit();
+      return { ok: true, version: prepared.version };
+    },
+    prepareSnapshot(nodeId, config, buildOpts) {
       const loaded = 'locate' in config ? config : undefined;
       const cfg = loaded?.config ?? (config as Config);
       const snapshot = buildSnapshot(cfg, buildOpts);
@@ -147,18 +205,28 @@ export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
         );
         return { ok: false, issues };
       }
-      if (snapshot.warnings.length > 0) {
-        const warnings =
-          loaded === undefined ? snapshot.warnings : withPositions(loaded, snapshot.warnings);
-        logger.warn(
-          { node: nodeId, code: 'ENVOY_UNSUPPORTED', warnings },
-          'some settings are not honoured by the Envoy generator',
-        );
-      }
-      cache.set(nodeId, result.encoded);
-      logger.info({ node: nodeId, version: result.encoded.version }, 'snapshot published');
-      entry(nodeId).published = result.encoded.version;
-      return { ok: true, version: result.encoded.version };
+      const encoded = result.encoded;
+      return {
+        ok: true,
+        version: encoded.version,
+        commit() {
+          if (snapshot.warnings.length > 0) {
+            const warnings =
+              loaded === undefined ? snapshot.warnings : withPositions(loaded, snapshot.warnings);
+            logger.warn(
+              { node: nodeId, code: 'ENVOY_UNSUPPORTED', warnings },
+              'some settings are not honoured by the Envoy generator',
+            );
+          }
+          cache.set(nodeId, encoded);
+          logger.info({ node: nodeId, version: encoded.version }, 'snapshot published');
+          entry(nodeId).published = encoded.version;
+        },
+      };
+    },
+    onSnapshot(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
     },
     status() {
       return Object.fromEntries([...status].map(([k, v]) => [k, { ...v, acked: { ...v.acked } }]));

@@ -5,6 +5,8 @@ export { buildSnapshot } from './build-snapshot.js';
 export { checkSnapshotConsistency } from './check-snapshot-consistency.js';
 export {
   createXdsServer,
+  type PreparedSnapshot,
+  type SnapshotEvent,
   type XdsNodeStatus,
   type XdsServer,
   type XdsServerOptions,

@@ -1,6 +1,7 @@
 // Runs Envoy as a supervised child: writes the bootstrap, starts `envoy` (no hot restart, so
 // several can run side by side), restarts it when it dies (with backoff), and reports readiness
-// from the admin `/ready` endpoint. A missing binary fails with how to install it.
+// from the admin `/ready` endpoint. A missing binary fails with how to install it. Envoy never
+// outlives this process (lib/envoy-watchdog.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { PortcullisError } from '../config/index.js';
 import type { Json } from './lib/envoy-values.js';
+import { guardEnvoy } from './lib/envoy-watchdog.js';
 
 export interface StartEnvoyOptions {
   readonly envoyBin: string;
@@ -67,6 +69,9 @@ export function startEnvoy(opts: StartEnvoyOptions): EnvoyProcess {
     );
     const proc = spawn(opts.envoyBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
+    const guard = guardEnvoy(proc);
+    proc.once('exit', () => guard.release());
+    proc.once('error', () => guard.release());
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) {

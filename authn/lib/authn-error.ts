@@ -27,6 +27,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PAYLOAD_INVALID: 400,
   SESSION_HANDLE_INVALID: 400,
   SESSION_HANDLE_EXPIRED: 400,
+  CLOCK_SKEW: 500,
 };
 
 /** HTTP status of an error (500 for anything unknown). */

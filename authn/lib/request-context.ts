@@ -12,6 +12,8 @@ export interface AuthnDeps {
   readonly now: () => number;
   /** One-time guard against replayed callbacks (state hashes seen). */
   readonly usedStates: Map<string, number>;
+  /** Why the process is not ready (set by the start command), or null. */
+  unhealthy: string | null;
 }
 
 export interface RequestContext {

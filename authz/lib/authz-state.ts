@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   type Config,
+  compileRe2Anchored,
   computeIdpId,
   deriveKeys,
   type LoadedConfig,
@@ -116,10 +117,13 @@ function sanRules(entries: readonly Readonly<Record<string, string>>[] | undefin
     for (const [k, v] of Object.entries(entry)) {
       const type = SAN_TYPES[k];
       if (!type) throw invalid(`downstream_mtls.match_subject_alt_names: unknown SAN type "${k}"`);
+      // RE2 semantics, as Pomerium (docs/pomerium-behaviour.md §1.8): what RE2 rejects is refused.
       try {
-        out.push({ type, pattern: new RegExp(`^(?:${v})$`) });
-      } catch {
-        throw invalid(`downstream_mtls.match_subject_alt_names.${k}: not a regular expression`);
+        out.push({ type, pattern: compileRe2Anchored(v) });
+      } catch (err) {
+        throw invalid(
+          `downstream_mtls.match_subject_alt_names.${k}: not an RE2 regular expression: ${(err as Error).message}`,
+        );
       }
     }
   }

@@ -1,6 +1,7 @@
 // `portcullis start -c FILE`: runs the services the config names (all by default) and, when an
 // envoy binary is found, a supervised Envoy fed over ADS; reloads the file when it changes;
-// SIGINT/SIGTERM stop everything. Logs are pino JSON lines (pretty on a TTY).
+// SIGHUP reloads it too; SIGINT/SIGTERM stop everything. `ready` is printed only once Envoy
+// accepted its listeners and clusters. Logs are pino JSON lines (pretty on a TTY).
 import { stderr, stdout } from 'node:process';
 import { parseArgs } from 'node:util';
 import {
@@ -20,8 +21,11 @@ const HELP = `Usage: portcullis start -c FILE [--databroker-schema NAME] [--log-
 Runs the services named by \`services:\` (all, authorize, authenticate, proxy; default all) and,
 when the proxy service runs and an envoy binary is found (ENVOY_BIN, else PATH), a supervised
 Envoy that gets its configuration from the built-in ADS server. The file is reloaded when it
-changes (an invalid edit is logged and the last good config keeps serving). Ctrl-C (SIGINT) or
-SIGTERM stops everything.
+changes and on SIGHUP (all services take the new config or none does: a refused edit is logged
+with the service and position, the last good config keeps serving). \`ready\` is printed once
+Envoy accepted its listeners and clusters; the start fails (exit 1) if Envoy rejects them, e.g.
+when the listener port is taken. An unreachable Postgres databroker is retried (not ready
+meanwhile). Ctrl-C (SIGINT) or SIGTERM stops everything, Envoy included.
 
 Options:
   -c, --config FILE          configuration file (required)
@@ -32,7 +36,7 @@ Options:
 `;
 
 /** Resolves on the first SIGINT/SIGTERM; a second one while stopping exits at once (code 130). */
-function stopSignal(): Promise<NodeJS.Signals> {
+function stopSignal(abort: AbortController): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     let stopping = false;
     const on = (signal: NodeJS.Signals) => {
@@ -41,6 +45,7 @@ function stopSignal(): Promise<NodeJS.Signals> {
         process.exit(130);
       }
       stopping = true;
+      abort.abort();
       resolve(signal);
     };
     process.on('SIGINT', on);
@@ -96,15 +101,28 @@ const command: Command = {
       level: loaded.config.log_level,
       ...(format === undefined ? {} : { pretty: format === 'pretty' }),
     });
-    const stopped = stopSignal();
+    const abort = new AbortController();
+    const stopped = stopSignal(abort);
+    // SIGHUP reloads (docs in README "portcullis start"); one that comes while starting waits.
+    let hangups = 0;
+    let onHangup = (): void => {
+      hangups++;
+    };
+    process.on('SIGHUP', () => onHangup());
     let running: Awaited<ReturnType<typeof startPortcullis>>;
     try {
       running = await startPortcullis({
         loaded,
         logger,
+        signal: abort.signal,
         ...(values['databroker-schema'] ? { databrokerSchema: values['databroker-schema'] } : {}),
       });
     } catch (err) {
+      if (abort.signal.aborted) {
+        logger.info('stopped before it was ready');
+        logger.flush();
+        return 0;
+      }
       logger.fatal(
         { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
         `cannot start: ${describeError(err)}`,
@@ -118,11 +136,25 @@ const command: Command = {
     lifecycle.info({ file, services: loaded.config.services, listen: running.addresses }, 'ready');
     logger.flush();
     let reloads = Promise.resolve();
+    onHangup = () => {
+      lifecycle.info({ signal: 'SIGHUP' }, 'reloading the config');
+      reloads = reloads
+        .then(() => loadConfigFile(file))
+        .then(
+          (next) => running.reload(next).then(() => undefined),
+          (err: unknown) =>
+            logger.error(
+              { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
+              `config reload refused, the last good config keeps serving: ${describeError(err)}`,
+            ),
+        );
+    };
+    if (hangups > 0) onHangup();
     const watcher = values['no-watch']
       ? undefined
       : watchConfigFile(file, {
           onReload: (next) => {
-            reloads = reloads.then(() => running.reload(next));
+            reloads = reloads.then(() => running.reload(next).then(() => undefined));
           },
           onError: (err) =>
             logger.error(

@@ -8,13 +8,16 @@ import {
   loadConfigFile,
   PortcullisError,
 } from '../../config/index.js';
+import { describeRefusal } from '../lib/prepare-reload.js';
+import { prepareForValidate } from '../lib/validate-preparers.js';
 import type { Command } from '../main.js';
 import { VALIDATE_CHECKS } from './validate-checks.js';
 
 const HELP = `Usage: portcullis validate -c FILE
 
-Checks a configuration file (YAML or JSON) and the environment overrides that apply to it.
-Prints every problem with file:line:column and key path.
+Checks a configuration file (YAML or JSON) and the environment overrides that apply to it, then
+runs the prepare phase of every service the config starts (the same one \`start\` and a reload
+run). Prints every problem with file:line:column and key path.
 
 Options:
   -c, --config FILE   configuration file
@@ -54,6 +57,12 @@ const command: Command = {
       const issues: ConfigIssue[] = [];
       for (const check of VALIDATE_CHECKS) issues.push(...(await check(loaded)));
       if (issues.length > 0) throw new ConfigError(issues);
+      // The prepare phase of every service the config starts: exactly what start and a reload run.
+      const prepared = prepareForValidate(loaded);
+      if (!prepared.ok) {
+        stderr.write(`${parsed}: ${describeRefusal(prepared.refusal)}\n1 problem found\n`);
+        return 1;
+      }
       for (const w of loaded.warnings) stderr.write(`warning: ${formatConfigIssues([w])}\n`);
       const n = loaded.config.routes.length;
       stdout.write(`${parsed}: valid (${n} route${n === 1 ? '' : 's'})\n`);

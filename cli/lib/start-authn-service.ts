@@ -33,7 +33,8 @@ export async function startAuthnService(opts: {
     name: 'authenticate',
     endpoint,
     addresses: { http: formatHostPort(endpoint) },
-    update: (loaded) => authn.update(loaded.config),
+    prepare: (loaded) => authn.prepare(loaded.config),
+    setHealth: (problem) => authn.setUnhealthy(problem),
     close: () => authn.close(),
   };
 }

@@ -30,7 +30,8 @@ export function createAuthzUnit(opts: {
     name: 'authorize',
     authz,
     addresses: { grpc: opts.grpcAddress },
-    update: (loaded) => authz.update(loaded),
+    prepare: (loaded) => authz.prepare(loaded),
+    setHealth: (problem) => authz.setServing(problem === null),
     close: () => authz.close(),
   };
 }

@@ -1,15 +1,18 @@
 // The process's one gRPC server on grpc_address (authz and the ADS server share it in
 // all-in-one mode). Plain-text gRPC: TLS towards Envoy is not built yet (see README).
 import * as grpc from '@grpc/grpc-js';
+import { applyHttp2ServerLimits } from '../../authz/index.js';
 import { PortcullisError } from '../../config/index.js';
 import { formatHostPort, type HostPort } from './listen-address.js';
-import type { ServiceUnit } from './service-unit.js';
+import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 
 export function createGrpcServer(): grpc.Server {
-  return new grpc.Server({
-    'grpc.keepalive_permit_without_calls': 1,
-    'grpc.http2.min_ping_interval_without_data_ms': 5000,
-  });
+  return applyHttp2ServerLimits(
+    new grpc.Server({
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 5000,
+    }),
+  );
 }
 
 /** Binds the server (after every service was added); resolves to the unit that closes it. */
@@ -34,7 +37,7 @@ export async function bindGrpcServer(
     name: 'grpc',
     endpoint,
     addresses: { grpc: formatHostPort(endpoint) },
-    update: () => undefined,
+    prepare: () => NOTHING_TO_COMMIT,
     close: () =>
       new Promise<void>((resolve) => {
         const t = setTimeout(() => {

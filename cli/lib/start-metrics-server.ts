@@ -43,9 +43,11 @@ export async function startMetricsServer(
   return {
     name: 'metrics',
     addresses: { http: formatHostPort(bound) },
-    update: (next) => {
-      basicAuth = next.config.metrics_basic_auth;
-    },
+    prepare: (next) => ({
+      commit() {
+        basicAuth = next.config.metrics_basic_auth;
+      },
+    }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,15 +1,19 @@
-// Runs the services one config names in this process (reference: ../shared/DESIGN.md
-// "Processes"): the databroker store, authenticate, authorize + the ADS server on grpc_address,
-// and a supervised Envoy. Every unit takes each reloaded config; close() stops them in reverse.
+// Runs the services one config names in this process (docs/architecture.md "Processes"): the
+// databroker store (waited for while unreachable), authenticate, authorize + the ADS server on
+// grpc_address, and a supervised Envoy. A reload is two-phase (prepare-reload.ts): every unit
+// prepares from the same config and all commit, or none. close() stops them in reverse.
 import type { Logger } from 'pino';
 import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
 import { endpointsFromConfig } from '../../envoy/index.js';
 import { findEnvoyBinary } from './find-envoy-binary.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
+import { openStoreWithRetry } from './open-store-with-retry.js';
 import { planServices, type ServicePlan } from './plan-services.js';
+import { describeRefusal, prepareAll, type Refusal } from './prepare-reload.js';
 import { type ProcessSecrets, prepareSecrets, withSecrets } from './prepare-secrets.js';
-import type { ServiceUnit } from './service-unit.js';
+import { createProcessHealth, type ProcessHealth } from './process-health.js';
+import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 import { type AuthnUnit, startAuthnService } from './start-authn-service.js';
 import { type AuthzUnit, createAuthzUnit } from './start-authz-service.js';
 import { bindGrpcServer, createGrpcServer } from './start-grpc-server.js';
@@ -23,14 +27,21 @@ export interface StartOptions {
   readonly databrokerSchema?: string;
   /** Environment (ENVOY_BIN, PATH); default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Aborts a start that is still waiting (for the databroker). */
+  readonly signal?: AbortSignal;
 }
 
 export interface Portcullis {
   readonly plan: ServicePlan;
   /** Service name → its listen addresses. */
   readonly addresses: Readonly<Record<string, Readonly<Record<string, string>>>>;
-  /** Hands a new valid config to every service. */
-  reload(loaded: LoadedConfig): Promise<void>;
+  /** Readiness of the process (Envoy's acceptance, the databroker). */
+  readonly health: ProcessHealth;
+  /**
+   * Hands a new valid config to every service: all prepare, then all commit; on a refusal none
+   * commits and the refusal (service, positioned message) is logged and returned.
+   */
+  reload(loaded: LoadedConfig): Promise<Refusal | null>;
   close(): Promise<void>;
 }
 
@@ -75,6 +86,10 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
   const secrets: ProcessSecrets = prepareSecrets(opts.loaded, logger);
   let current = withSecrets(opts.loaded, secrets);
   const units: ServiceUnit[] = [];
+  const health = createProcessHealth();
+  health.onChange((problem) => {
+    for (const u of units) u.setHealth?.(problem);
+  });
   let store: RecordStore | undefined;
   const closeAll = async (): Promise<void> => {
     for (const unit of units.splice(0).reverse()) {
@@ -85,9 +100,14 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
   };
   try {
     if (plan.authorize || plan.authenticate) {
-      store = await openRecordStore(current.config, {
-        ...(opts.databrokerSchema ? { schema: opts.databrokerSchema } : {}),
-      });
+      const config = current.config;
+      store = await openStoreWithRetry(
+        () =>
+          openRecordStore(config, {
+            ...(opts.databrokerSchema ? { schema: opts.databrokerSchema } : {}),
+          }),
+        { logger, health, ...(opts.signal ? { signal: opts.signal } : {}) },
+      );
       const opened = store;
       const sweeper = startSweeper(opened, {
         onError: (err) => logger.warn({ service: 'databroker', code: err.code }, 'sweep failed'),
@@ -95,7 +115,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       units.push({
         name: 'databroker',
         addresses: { backend: opened.backend },
-        update: () => undefined,
+        prepare: () => NOTHING_TO_COMMIT,
         close: async () => {
           await sweeper.stop();
           await opened.close();
@@ -153,6 +173,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
             };
           },
           envoyBin: envoyBinary(opts.env ?? process.env, logger),
+          health,
         }).catch(async (err: unknown) => {
           await xds.close();
           throw err;
@@ -160,9 +181,10 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         units.push(proxy);
       }
     }
-    const metricSources = units.flatMap((u) =>
-      'authz' in u ? [() => (u as AuthzUnit).authz.metrics()] : [],
-    );
+    const metricSources = [
+      () => health.metrics(),
+      ...units.flatMap((u) => ('authz' in u ? [() => (u as AuthzUnit).authz.metrics()] : [])),
+    ];
     const metrics = await startMetricsServer(current, metricSources);
     if (metrics) units.push(metrics);
   } catch (err) {
@@ -175,6 +197,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
   return {
     plan,
     addresses,
+    health,
     async reload(next) {
       const loaded = withSecrets(next, secrets);
       const changed = RESTART_KEYS.filter(
@@ -185,25 +208,25 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       if (changed.length > 0) {
         logger.warn({ keys: changed }, 'these settings change only after a restart');
       }
-      // In order (authz learns new routes before Envoy sends their ids); the first refusal stops
-      // the rest, so Envoy never routes to what authz refused.
-      for (const unit of units) {
-        try {
-          await unit.update(loaded);
-        } catch (err) {
-          logger.error(
-            {
-              code: err instanceof PortcullisError ? err.code : 'INTERNAL',
-              service: unit.name,
-              err: err instanceof PortcullisError ? undefined : err,
-            },
-            `config reload refused, the previous config keeps serving: ${(err as Error).message}`,
-          );
-          return;
-        }
+      // Two phases: nothing changes unless every service can take the new config. Commit order
+      // is the unit order (authz learns new routes before Envoy sends their ids).
+      const prepared = prepareAll(loaded, units);
+      if (!prepared.ok) {
+        const r = prepared.refusal;
+        logger.error(
+          {
+            code: r.code,
+            service: r.service,
+            err: r.cause instanceof PortcullisError ? undefined : r.cause,
+          },
+          `config reload ${describeRefusal(r)}\nevery service keeps the previous config`,
+        );
+        return r;
       }
+      prepared.commit();
       current = loaded;
       logger.info({ routes: loaded.config.routes.length }, 'config reloaded');
+      return null;
     },
     close: closeAll,
   };

@@ -12,12 +12,15 @@ import {
   type EnvoyBuildOptions,
   type EnvoyProcess,
   formatEnvoyIssues,
+  type PreparedSnapshot,
   startEnvoy,
   type XdsServer,
 } from '../../envoy/index.js';
 import { ENVOY_INSTALL_HINT } from './find-envoy-binary.js';
 import { formatHostPort, type HostPort } from './listen-address.js';
+import type { ProcessHealth } from './process-health.js';
 import type { ServiceUnit } from './service-unit.js';
+import { watchEnvoyAcceptance } from './watch-envoy-acceptance.js';
 
 export const ENVOY_NODE_ID = 'portcullis';
 
@@ -30,6 +33,28 @@ export function addXdsServer(server: grpc.Server, logger: Logger): XdsServer {
 
 type Endpoints = Pick<EnvoyBuildOptions, 'authz' | 'authn'>;
 
+/** The proxy's prepare phase: the snapshot for every node, built and checked, not published. */
+export function prepareProxySnapshot(
+  xds: XdsServer,
+  loaded: LoadedConfig,
+  endpoints: Endpoints,
+  devCertificate: EnvoyBuildOptions['devCertificate'],
+): PreparedSnapshot {
+  // Every node: the supervised Envoy and any Envoy an operator points at this ADS server.
+  const result = xds.prepareSnapshot('*', loaded, {
+    ...endpoints,
+    baseDir: dirname(loaded.file),
+    ...(devCertificate ? { devCertificate } : {}),
+  });
+  if (!result.ok) {
+    throw new PortcullisError(
+      'CONFIG_INVALID',
+      `the Envoy configuration for ${loaded.file} has problems:\n${formatEnvoyIssues(result.issues)}`,
+    );
+  }
+  return result;
+}
+
 /** Step 2 (after it bound): publish the snapshot, then start Envoy if there is one. */
 export async function startProxyService(opts: {
   readonly loaded: LoadedConfig;
@@ -39,6 +64,10 @@ export async function startProxyService(opts: {
   readonly ads: HostPort;
   readonly endpoints: (loaded: LoadedConfig) => Endpoints;
   readonly envoyBin: string | null;
+  /** Envoy's NACKs make the process not ready (condition `envoy`). */
+  readonly health: ProcessHealth;
+  /** How long start waits for Envoy to accept its first snapshot (default 20 s). */
+  readonly acceptTimeoutMs?: number;
 }): Promise<ServiceUnit> {
   const logger = opts.logger.child({ service: 'proxy' });
   const c = opts.loaded.config;
@@ -49,20 +78,14 @@ export async function startProxyService(opts: {
       'no certificate configured: Envoy serves a self-signed development certificate',
     );
   }
+  const prepare = (loaded: LoadedConfig) =>
+    prepareProxySnapshot(opts.xds, loaded, opts.endpoints(loaded), devCertificate);
+  const acceptance = watchEnvoyAcceptance(opts.xds, opts.health, logger);
   const publish = (loaded: LoadedConfig): string => {
-    // Every node: the supervised Envoy and any Envoy an operator points at this ADS server.
-    const result = opts.xds.setSnapshot('*', loaded, {
-      ...opts.endpoints(loaded),
-      baseDir: dirname(loaded.file),
-      ...(devCertificate ? { devCertificate } : {}),
-    });
-    if (!result.ok) {
-      throw new PortcullisError(
-        'CONFIG_INVALID',
-        `the Envoy configuration for ${loaded.file} has problems:\n${formatEnvoyIssues(result.issues)}`,
-      );
-    }
-    return result.version;
+    const prepared = prepare(loaded);
+    acceptance.published(prepared.version);
+    prepared.commit();
+    return prepared.version;
   };
   const version = publish(opts.loaded);
   const adsHost =
@@ -80,8 +103,14 @@ export async function startProxyService(opts: {
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),
     });
     try {
-      await envoy.ready();
+      // Truthful readiness: Envoy is LIVE even when a listener failed to bind; ready means it
+      // accepted this snapshot's clusters and listeners (a NACK stops the start).
+      await Promise.all([
+        envoy.ready(),
+        acceptance.accepted(ENVOY_NODE_ID, version, opts.acceptTimeoutMs ?? 20_000),
+      ]);
     } catch (err) {
+      acceptance.close();
       await envoy.stop();
       throw err;
     }
@@ -98,11 +127,18 @@ export async function startProxyService(opts: {
       ads: formatHostPort(opts.ads),
       ...(envoy ? { envoy: c.address, envoy_admin: envoy.adminUrl } : {}),
     },
-    update(loaded) {
-      const v = publish(loaded);
-      logger.info({ version: v }, 'envoy snapshot published');
+    prepare(loaded) {
+      const prepared = prepare(loaded);
+      return {
+        commit() {
+          acceptance.published(prepared.version);
+          prepared.commit();
+          logger.info({ version: prepared.version }, 'envoy snapshot published');
+        },
+      };
     },
     async close() {
+      acceptance.close();
       await envoy?.stop();
       await opts.xds.close();
     },

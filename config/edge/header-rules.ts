@@ -4,7 +4,9 @@
 // hop-by-hop headers cannot be set or removed (they belong to the connection, or to
 // host_rewrite / preserve_host_header).
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** RFC 9110 token: header names and (RFC 6265) cookie names. */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TOKEN = HTTP_TOKEN;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: CR, LF and NUL are what it looks for
 const BREAKING = /[\r\n\u0000]/;
 

@@ -3,15 +3,14 @@
 // link-local `to` (config/edge/upstream-address.ts), list criteria written as a bare string,
 // and `cookie_name`.
 import { isIP } from 'node:net';
-import { headerNameProblem, headerValueProblem } from '../edge/header-rules.js';
+import { HTTP_TOKEN, headerNameProblem, headerValueProblem } from '../edge/header-rules.js';
 import { isMetadataOrLinkLocal } from '../edge/upstream-address.js';
 import type { RawIssue } from './raw-issue.js';
 
 type Raw = Record<string, unknown>;
 
 const isMap = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
-/** RFC 9110 token: header names and (RFC 6265) cookie names. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const TOKEN = HTTP_TOKEN;
 
 function checkHeaderMap(
   map: unknown,
@@ -85,7 +84,24 @@ function checkUpstreams(r: Raw, path: PropertyKey[], out: RawIssue[]): void {
   });
 }
 
+/** A header the route only names (reads or rewrites): an HTTP token, nothing more. */
+function checkNamedHeader(name: unknown, path: PropertyKey[], out: RawIssue[]): void {
+  if (typeof name !== 'string' || TOKEN.test(name)) return;
+  out.push({
+    code: 'invalid_value',
+    path,
+    message: `"${name.replace(/[^\x20-\x7e]/g, '?')}" is not a valid header name`,
+  });
+}
+
 export function checkEdgeRouteRules(r: Raw, path: PropertyKey[], out: RawIssue[]): void {
+  checkNamedHeader(r.host_rewrite_header, [...path, 'host_rewrite_header'], out);
+  if (Array.isArray(r.rewrite_response_headers)) {
+    r.rewrite_response_headers.forEach((x, i) => {
+      if (isMap(x))
+        checkNamedHeader(x.header, [...path, 'rewrite_response_headers', i, 'header'], out);
+    });
+  }
   checkHeaderMap(r.set_request_headers, [...path, 'set_request_headers'], out, {
     values: true,
     disable: false,

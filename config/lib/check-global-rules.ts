@@ -1,5 +1,6 @@
 // Cross-key rules of the global settings: secrets needed outside all-in-one mode, storage
 // connection string for postgres, certificate/key pairs.
+import { checkCaBundle } from './check-ca-bundles.js';
 import type { RawIssue } from './raw-issue.js';
 
 const has = (r: Record<string, unknown>, k: string): boolean =>
@@ -7,6 +8,7 @@ const has = (r: Record<string, unknown>, k: string): boolean =>
   (r[`${k}_file`] !== undefined && r[`${k}_file`] !== null);
 
 export function checkGlobalRules(r: Record<string, unknown>, out: RawIssue[]): void {
+  checkCaBundle(r, 'certificate_authority', [], out);
   const services = typeof r.services === 'string' ? r.services.trim().toLowerCase() : 'all';
   if (services !== 'all' && services !== '' && !has(r, 'shared_secret')) {
     out.push({

@@ -1,6 +1,8 @@
 // Cross-key rules of one route, checked on the raw data so they are reported even when other
 // keys of the same route are wrong: one action, exclusive rewrites, paired TLS keys, legacy rules.
+import { checkCaBundle } from './check-ca-bundles.js';
 import type { RawIssue } from './raw-issue.js';
+import { ENVOY_RE2_MAX_PROGRAM_SIZE, re2Problem } from './re2-syntax.js';
 
 const has = (r: Record<string, unknown>, k: string): boolean => r[k] !== undefined && r[k] !== null;
 const truthy = (r: Record<string, unknown>, k: string): boolean => r[k] === true;
@@ -15,13 +17,13 @@ function checkRegex(
 ): void {
   const v = r[key];
   if (typeof v !== 'string') return;
-  try {
-    new RegExp(v, 'u');
-  } catch {
+  // Envoy runs these with RE2 and its program-size limit (docs/errors.md invalid_regex).
+  const why = re2Problem(v, ENVOY_RE2_MAX_PROGRAM_SIZE);
+  if (why !== undefined) {
     out.push({
       code: 'invalid_regex',
       path: [...path, key],
-      message: 'is not a valid regular expression',
+      message: `is not a valid RE2 regular expression: ${why}`,
     });
   }
 }
@@ -70,6 +72,7 @@ export function checkRouteRules(
   checkRegex(r, 'regex', path, out);
   checkRegex(r, 'regex_rewrite_pattern', path, out);
   checkRegex(r, 'host_path_regex_rewrite_pattern', path, out);
+  checkCaBundle(r, 'tls_custom_ca', path, out);
   const cert = has(r, 'tls_client_cert') || has(r, 'tls_client_cert_file');
   const key = has(r, 'tls_client_key') || has(r, 'tls_client_key_file');
   if (cert !== key) {

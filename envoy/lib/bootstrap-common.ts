@@ -1,5 +1,7 @@
 // What every bootstrap we write shares (reference §7.1): node id, admin on loopback, a runtime
 // that lets ordinary RE2 route regexes compile, and an overload manager bounding connections.
+import { ENVOY_RE2_MAX_PROGRAM_SIZE } from '../../config/index.js';
+import { RAPID_RESET_RUNTIME } from './authz-resilience.js';
 import { type Json, socketAddress } from './envoy-values.js';
 
 export const DEFAULT_NODE_ID = 'portcullis';
@@ -9,12 +11,15 @@ const DEFAULT_ADMIN_PORT = 9901;
  * Runtime: RE2 regexes up to program size 1000 (Envoy's default refuses more than 100, which
  * ordinary route regexes such as `^/[a-z]{1,60}$` exceed).
  */
-export const RE2_MAX_PROGRAM_SIZE = 1000;
+export const RE2_MAX_PROGRAM_SIZE = ENVOY_RE2_MAX_PROGRAM_SIZE;
 export const LAYERED_RUNTIME: Json = {
   layers: [
     {
       name: 'portcullis',
-      static_layer: { 're2.max_program_size.error_level': RE2_MAX_PROGRAM_SIZE },
+      static_layer: {
+        're2.max_program_size.error_level': RE2_MAX_PROGRAM_SIZE,
+        ...RAPID_RESET_RUNTIME,
+      },
     },
   ],
 };

@@ -75,6 +75,8 @@ export interface E2eStackOptions {
   readonly execArgv?: readonly string[];
   /** `cookie_secure` (default false: the stack is plain HTTP; true gives `__Host-` names). */
   readonly cookieSecure?: boolean;
+  /** Split mode's PostgreSQL (default DATABASE_URL), e.g. a private one a fault bench restarts. */
+  readonly databaseUrl?: string;
 }
 
 export async function startE2eStack(
@@ -83,7 +85,7 @@ export async function startE2eStack(
 ): Promise<E2eStack> {
   const envoyBin = findEnvoyBinary();
   if (!envoyBin) throw new Error(`Envoy is required for end-to-end tests: ${ENVOY_INSTALL_HINT}`);
-  if (mode === 'split') await assertPostgresReachable();
+  if (mode === 'split') await assertPostgresReachable(options.databaseUrl);
   const [envoyPort, grpcPort, authz1, authz2, authnPort] = (await freePorts(5)) as [
     number,
     number,
@@ -195,7 +197,7 @@ routes:
     } else {
       split = await startSplitMode({
         configFile,
-        databaseUrl: databaseUrl(),
+        databaseUrl: options.databaseUrl ?? databaseUrl(),
         databrokerSchema: schema!,
         env: { ENVOY_BIN: envoyBin },
         onLine,
@@ -224,7 +226,7 @@ routes:
       await split?.stop();
       await app.close();
       await idp.close();
-      if (schema) await dropSchema(schema).catch(() => undefined);
+      if (schema) await dropSchema(schema, options.databaseUrl).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,11 +1,13 @@
 // Refreshes one session's IdP tokens: the rotated refresh token is written with optimistic
-// concurrency and never used twice; claims and groups follow the IdP; a refused refresh (e.g.
-// revoked token, invalid_grant) ends the session; an unreachable IdP is retried later.
+// concurrency and never used twice; claims and groups follow the IdP; only an invalid_grant-class
+// refusal ends the session (is-refresh-refused.ts); any other failure (timeout, 5xx, network,
+// unknown) keeps it and is retried later with backoff.
 
 import type { Logger } from 'pino';
 import { PortcullisError } from '../../../config/index.js';
 import type { RecordStore, Session, StoredRecord } from '../../../databroker/index.js';
 import type { IdentityProvider } from '../idp/open-identity-provider.js';
+import { isRefreshRefused } from './is-refresh-refused.js';
 
 export type RefreshOutcome = 'refreshed' | 'ended' | 'retry';
 
@@ -33,7 +35,7 @@ export async function refreshSession(
     );
   } catch (error) {
     const code = error instanceof PortcullisError ? error.code : 'INTERNAL';
-    if (code === 'AUTHN_TOKEN_INVALID') {
+    if (isRefreshRefused(error)) {
       await store.delete('session', session.id);
       logger.info(
         { event: 'session_ended', session: session.id, reason: code },
@@ -43,7 +45,7 @@ export async function refreshSession(
     }
     logger.warn(
       { event: 'refresh_failed', session: session.id, code },
-      'refresh failed; will retry',
+      'refresh failed (the session is kept); will retry with backoff',
     );
     return 'retry';
   }

@@ -47,11 +47,25 @@ export function startRefresher(
     return lease !== null;
   }
 
+  /** Per session: failures in a row and when to try again (transient IdP failures back off). */
+  const backoff = new Map<string, { failures: number; next: number }>();
+  const MAX_BACKOFF_MS = 5 * 60_000;
+
   async function pass(): Promise<number> {
     if (!(await holdLease())) return 0;
     const state = options.state();
     let refreshed = 0;
     let after: string | undefined;
+    // The lease is renewed while the pass runs (a pass can outlast the lease's lifetime).
+    let renewedAt = now();
+    const keepLease = async (): Promise<boolean> => {
+      if (now() - renewedAt < leaseTtlMs / 3) return true;
+      renewedAt = now();
+      if (lease && (await lease.renew(leaseTtlMs))) return true;
+      logger.warn({ event: 'refresh_lease_lost' }, 'refresh lease lost during a pass; stopping it');
+      lease = null;
+      return false;
+    };
     do {
       const page = await store.list('session', { limit: 500, ...(after ? { after } : {}) });
       for (const record of page.records) {
@@ -59,12 +73,20 @@ export function startRefresher(
         const token = s?.oauth_token;
         if (!s || !token?.refresh_token || s.refresh_disabled || !token.expires_at) continue;
         if (token.expires_at - now() > graceMs) continue;
+        const wait = backoff.get(s.id);
+        if (wait !== undefined && wait.next > now()) continue;
+        if (!(await keepLease())) return refreshed;
         const outcome = await refreshSession(
           record as StoredRecord<'session'>,
           state.idps.get(s.idp_id),
           { store, logger, now },
         );
         if (outcome === 'refreshed') refreshed++;
+        if (outcome === 'retry') {
+          const failures = (wait?.failures ?? 0) + 1;
+          const delay = Math.min(MAX_BACKOFF_MS, intervalMs * 2 ** (failures - 1));
+          backoff.set(s.id, { failures, next: now() + delay });
+        } else backoff.delete(s.id);
       }
       after = page.next ?? undefined;
     } while (after && !stopped);

@@ -70,3 +70,108 @@ for (const [what, args, code] of usage) {
     assert.equal((await run(args)).code, code);
   });
 }
+
+test('validate runs the prepare phase start runs: a config authorize refuses is refused, naming it and the position', async () => {
+  const file = join(tempDir(), 'san.yaml');
+  writeFileSync(
+    file,
+    `authenticate_service_url: https://auth.example.com
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
+downstream_mtls:
+  match_subject_alt_names:
+    - email: "(unclosed"
+routes:
+  - from: https://app.example.com
+    to: http://127.0.0.1:9
+    allow_any_authenticated_user: true
+`,
+  );
+  const r = await run(['validate', '-c', file]);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(
+    r.err,
+    /refused by authorize: .*san\.yaml:7:5: downstream_mtls\.match_subject_alt_names/,
+  );
+});
+
+/** Configs `validate` used to pass that `start` refused or Envoy NACKed (issue 14). */
+const START_OR_ENVOY_REFUSED: readonly {
+  name: string;
+  global?: string;
+  route?: string;
+  where: RegExp;
+}[] = [
+  {
+    name: 'a SAN matcher RE2 does not accept (lookahead)',
+    global: 'downstream_mtls:\n  match_subject_alt_names:\n    - email: "(?=a).*@example\\\\.com"',
+    where:
+      /refused by authorize: .*:7:5: downstream_mtls\.match_subject_alt_names\.email: not an RE2.*lookaround/,
+  },
+  {
+    name: 'a SAN matcher with a backreference',
+    global: 'downstream_mtls:\n  match_subject_alt_names:\n    - dns: "(a)\\\\1"',
+    where:
+      /refused by authorize: .*downstream_mtls\.match_subject_alt_names\.dns: .*backreferences/,
+  },
+  {
+    name: 'a client CA that is not a certificate',
+    global: 'downstream_mtls:\n  ca: bm90IGEgY2VydA==',
+    where: /:6:7: downstream_mtls\.ca: cannot read the client CA bundle/,
+  },
+  {
+    name: 'an upstream CA that is not a certificate',
+    global: 'certificate_authority: bm90IGEgY2VydA==',
+    where: /:5:24: certificate_authority: is not a PEM certificate/,
+  },
+  {
+    name: "a route's custom CA that is not a certificate",
+    route: '    tls_custom_ca: "-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----"',
+    where: /routes\[0\]\.tls_custom_ca: certificate 1 does not parse/,
+  },
+  {
+    name: 'a repetition Envoy refuses (x{1001})',
+    route: '    regex: "^/x{1001}$"',
+    where:
+      /routes\[0\]\.regex: is not a valid RE2 regular expression: bad repetition operator: \{1001\} \(at character 4\)/,
+  },
+  {
+    name: 'a regex whose RE2 program is too large for Envoy',
+    route: '    regex: "^/(abc){300}$"',
+    where: /routes\[0\]\.regex: .*RE2 program too large/,
+  },
+  {
+    name: 'a header name with CR/LF',
+    route: '    set_request_headers:\n      "X-A\\r\\nX-B": "1"',
+    where: /routes\[0\]\.set_request_headers.*"X-A\?\?X-B" is not a valid header name/,
+  },
+  {
+    name: 'a header value with CR/LF',
+    route: '    set_request_headers:\n      X-A: "1\\r\\nX-B: 2"',
+    where: /routes\[0\]\.set_request_headers\.X-A: a header value cannot contain CR, LF or NUL/,
+  },
+];
+
+for (const c of START_OR_ENVOY_REFUSED) {
+  test(`validate refuses ${c.name}, with its position`, async () => {
+    const file = join(tempDir(), 'refused.yaml');
+    writeFileSync(
+      file,
+      `authenticate_service_url: https://auth.example.com
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
+${c.global ?? ''}
+routes:
+  - from: https://app.example.com
+    to: https://127.0.0.1:9
+    allow_any_authenticated_user: true
+${c.route ?? ''}
+`,
+    );
+    const r = await run(['validate', '-c', file]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.err, c.where);
+  });
+}

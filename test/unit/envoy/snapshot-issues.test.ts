@@ -68,20 +68,8 @@ const cases: {
     code: 'ENVOY_RESOURCE_INVALID',
     route: 'od',
   },
-  {
-    name: 'a lookahead in a route regex (not RE2)',
-    routes:
-      '  - id: look\n    from: https://l.example.com\n    regex: "^/(?=x)"\n    to: http://a\n',
-    code: 'ENVOY_RESOURCE_INVALID',
-    route: 'look',
-  },
-  {
-    name: 'a backreference in a rewrite pattern (not RE2)',
-    routes:
-      '  - id: back\n    from: https://b.example.com\n    to: http://a\n    regex_rewrite_pattern: "(a)\\\\1"\n',
-    code: 'ENVOY_RESOURCE_INVALID',
-    route: 'back',
-  },
+  // Header names with CR/LF and regexes RE2 rejects never reach the snapshot: the config parser
+  // refuses them (config/lib/check-edge-rules.ts, config/lib/re2-syntax.ts; test/unit/cli/validate).
   {
     name: 'a route on the authenticate host',
     routes: '  - id: auth\n    from: https://auth.example.com\n    to: http://a\n',
