@@ -19,6 +19,7 @@ export const CONFIG_ISSUE_CODES = [
   'duplicate_route_id',
   'file_unreadable',
   'insecure_setting',
+  'ignored_key',
   'invalid_policy',
 ] as const;
 

@@ -11,6 +11,13 @@ export {
 } from './config-error.js';
 export * from './crypto/index.js';
 export { type ErrorCode, PortcullisError } from './errors.js';
+export {
+  type GrpcTransport,
+  grpcTransport,
+  hasServerCertificate,
+  isLoopbackHost,
+  listenHost,
+} from './grpc-transport.js';
 export type { Position } from './lib/locate-node.js';
 export { parseDuration } from './lib/parse-duration.js';
 export type { UpstreamUrl } from './lib/route-urls.js';

@@ -7,6 +7,7 @@ import { applyEnvOverrides } from './lib/apply-env-overrides.js';
 import { checkGlobalRules } from './lib/check-global-rules.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { deepFreeze } from './lib/deep-freeze.js';
+import { findIgnoredKeys } from './lib/find-ignored-keys.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
 import { locateNode, type Position } from './lib/locate-node.js';
 import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
@@ -31,7 +32,10 @@ export interface LoadedConfig {
    * value came from the environment.
    */
   locate(path: readonly (string | number)[]): Position | undefined;
-  /** Unsafe but allowed settings (code `insecure_setting`); services log them at start. */
+  /**
+   * Unsafe but allowed settings (code `insecure_setting`) and keys taken but not honoured (code
+   * `ignored_key`); services log them at start, `portcullis validate` prints them.
+   */
   readonly warnings: readonly ConfigIssue[];
 }
 
@@ -206,6 +210,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const config = deepFreeze(parsed.data as Config);
   const warnings: RawIssue[] = [];
   findInsecureSettings(config, policyLen, warnings);
+  findIgnoredKeys(raw, warnings);
   return Object.freeze({
     config,
     file,

@@ -8,6 +8,7 @@ import { endpointsFromConfig } from '../../envoy/index.js';
 import { findEnvoyBinary } from './find-envoy-binary.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
 import { planServices, type ServicePlan } from './plan-services.js';
+import { type GrpcSecurity, prepareGrpcSecurity } from './prepare-grpc-security.js';
 import { type ProcessSecrets, prepareSecrets, withSecrets } from './prepare-secrets.js';
 import type { ServiceUnit } from './service-unit.js';
 import { type AuthnUnit, startAuthnService } from './start-authn-service.js';
@@ -39,14 +40,12 @@ const RESTART_KEYS = [
   'services',
   'address',
   'grpc_address',
+  'grpc_insecure',
   'authenticate_internal_service_url',
   'databroker_storage_type',
   'databroker_storage_connection_string',
   'shared_secret',
 ] as const;
-
-const isLoopback = (host: string): boolean =>
-  host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 /** ENVOY_BIN, else PATH; an ENVOY_BIN that is not executable is said out loud. */
 function envoyBinary(
@@ -76,6 +75,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
   let current = withSecrets(opts.loaded, secrets);
   const units: ServiceUnit[] = [];
   let store: RecordStore | undefined;
+  let security: GrpcSecurity | undefined;
   const closeAll = async (): Promise<void> => {
     for (const unit of units.splice(0).reverse()) {
       await unit
@@ -114,13 +114,14 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
     }
     if (plan.authorize || plan.proxy) {
       const grpcAddress = parseListenAddress(current.config.grpc_address, 'grpc_address');
-      if (current.config.grpc_insecure !== true && !isLoopback(grpcAddress.host)) {
-        logger.warn(
-          { code: 'insecure_setting', grpc_address: current.config.grpc_address },
-          'gRPC (authorize, ADS) is served without TLS (not built yet): keep grpc_address on a private network and set grpc_insecure: true to say so',
-        );
-      }
-      const server = createGrpcServer();
+      security = prepareGrpcSecurity({
+        loaded: current,
+        logger,
+        servesGrpc: true,
+        runsEnvoy: plan.proxy,
+      });
+      const grpcSecurity = security;
+      const server = createGrpcServer(grpcSecurity.interceptors);
       if (plan.authorize && store) {
         units.push(
           createAuthzUnit({
@@ -133,8 +134,8 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
           }),
         );
       }
-      const xds = plan.proxy ? addXdsServer(server, logger) : undefined;
-      const grpcUnit = await bindGrpcServer(server, grpcAddress);
+      const xds = plan.proxy ? addXdsServer(server, logger, grpcSecurity.tls) : undefined;
+      const grpcUnit = await bindGrpcServer(server, grpcAddress, grpcSecurity.credentials);
       units.push(grpcUnit);
       if (xds) {
         const authn = units.find((u): u is AuthnUnit => u.name === 'authenticate');
@@ -148,11 +149,15 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
           endpoints: (l) => {
             const fromConfig = endpointsFromConfig(l.config);
             return {
-              authz: plan.authorize ? [local] : fromConfig.authz,
+              authz: plan.authorize
+                ? [{ ...local, ...(grpcSecurity.tls ? { tls: true } : {}) }]
+                : fromConfig.authz,
               authn: authn ? authn.endpoint : fromConfig.authn,
             };
           },
           envoyBin: envoyBinary(opts.env ?? process.env, logger),
+          adsTls: grpcSecurity.tls,
+          internalTls: () => grpcSecurity.envoyTls(),
         }).catch(async (err: unknown) => {
           await xds.close();
           throw err;
@@ -184,6 +189,15 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         changed.push('shared_secret');
       if (changed.length > 0) {
         logger.warn({ keys: changed }, 'these settings change only after a restart');
+      }
+      // Rotated certificates first: new connections get them, open streams stay.
+      try {
+        security?.reload(loaded);
+      } catch (err) {
+        logger.error(
+          { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
+          `gRPC certificates not reloaded, the previous ones keep serving: ${(err as Error).message}`,
+        );
       }
       // In order (authz learns new routes before Envoy sends their ids); the first refusal stops
       // the rest, so Envoy never routes to what authz refused.

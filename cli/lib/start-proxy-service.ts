@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import {
   buildAdsBootstrap,
+  buildInternalUpstreamTls,
   createXdsServer,
   devCertificateFor,
   type EnvoyBuildOptions,
@@ -21,9 +22,16 @@ import type { ServiceUnit } from './service-unit.js';
 
 export const ENVOY_NODE_ID = 'portcullis';
 
-/** Step 1 (before the gRPC server binds): the ADS service on it. */
-export function addXdsServer(server: grpc.Server, logger: Logger): XdsServer {
-  const xds = createXdsServer({ logger: logger.child({ service: 'proxy', component: 'xds' }) });
+/**
+ * Step 1 (before the gRPC server binds): the ADS service on it. Over TLS every caller was
+ * authenticated before the stream opens (authenticate-grpc-callers.ts), so peers anywhere may
+ * connect; in plain text only peers on this machine.
+ */
+export function addXdsServer(server: grpc.Server, logger: Logger, tls = false): XdsServer {
+  const xds = createXdsServer({
+    logger: logger.child({ service: 'proxy', component: 'xds' }),
+    ...(tls ? { allowPeer: () => true } : {}),
+  });
   xds.addTo(server);
   return xds;
 }
@@ -39,6 +47,10 @@ export async function startProxyService(opts: {
   readonly ads: HostPort;
   readonly endpoints: (loaded: LoadedConfig) => Endpoints;
   readonly envoyBin: string | null;
+  /** The ADS server speaks TLS: the supervised Envoy connects with TLS and a client certificate. */
+  readonly adsTls?: boolean;
+  /** Inline PEMs for Envoy's TLS to our services (re-read at every reload). */
+  readonly internalTls?: () => EnvoyBuildOptions['internalTls'];
 }): Promise<ServiceUnit> {
   const logger = opts.logger.child({ service: 'proxy' });
   const c = opts.loaded.config;
@@ -55,6 +67,7 @@ export async function startProxyService(opts: {
       ...opts.endpoints(loaded),
       baseDir: dirname(loaded.file),
       ...(devCertificate ? { devCertificate } : {}),
+      ...(opts.internalTls ? { internalTls: opts.internalTls() } : {}),
     });
     if (!result.ok) {
       throw new PortcullisError(
@@ -75,6 +88,19 @@ export async function startProxyService(opts: {
         ads: { host: adsHost, port: opts.ads.port },
         nodeId: ENVOY_NODE_ID,
         adminPort: 0,
+        ...(opts.adsTls
+          ? {
+              tls: buildInternalUpstreamTls(
+                adsHost,
+                c,
+                {
+                  baseDir: dirname(opts.loaded.file),
+                  ...(opts.internalTls ? { internalTls: opts.internalTls() } : {}),
+                },
+                ['h2'],
+              ),
+            }
+          : {}),
       }),
       logger: logger.child({ component: 'envoy' }),
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),
