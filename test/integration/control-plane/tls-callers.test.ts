@@ -1,0 +1,192 @@
+// Every internal hop authenticated and encrypted: `portcullis start` (all-in-one, a real Envoy
+// from ENVOY_BIN) serves authorize Check and ADS over TLS; its Envoy verifies the server and
+// presents its client certificate, so routes work end to end. A caller without credentials,
+// with a certificate from another CA, or with a bad/expired/long-lived service JWT gets
+// UNAUTHENTICATED from Check and from ADS — no decision, no snapshot — and a log line; a good
+// client certificate or service JWT gets answers; health stays open.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { generateTlsFiles } from '../../../cli/commands/generate-tls-files.js';
+import { deriveKeys, signGrpcServiceToken } from '../../../config/index.js';
+import { issueCertificate, issueCertificateAuthority } from '../../../envoy/index.js';
+import {
+  type PortcullisProcess,
+  spawnPortcullis,
+} from '../../../examples/split-mode/spawn-portcullis.js';
+import { tempDir } from '../../helpers/config-fixtures.js';
+import {
+  type CallerCredentials,
+  callAds,
+  callCheck,
+  callHealth,
+  checkRequest,
+} from '../../helpers/control-plane-clients.js';
+import { freePorts } from '../../helpers/free-port.js';
+import { envoyBin, httpGet } from '../../helpers/spawn-envoy.js';
+
+const SECRET = 'ubxqVmfhHrgk7ZbQZlJReG8m0v5lsHiv3D82jxaPrZM=';
+const OTHER_SECRET = 'qIJ1BVzrPKysZsGqW55c+3Cn4vajtTviZSMXQqQn0sA=';
+
+let p: PortcullisProcess;
+let grpcAddress: string;
+let envoyPort: number;
+let serverCa: string;
+let clientCert: { cert: string; key: string };
+
+before(async () => {
+  const dir = tempDir();
+  generateTlsFiles({ dir: join(dir, 'tls'), names: [], configDir: dir });
+  const read = (f: string) => readFileSync(join(dir, 'tls', f), 'utf8');
+  serverCa = read('ca.pem');
+  clientCert = { cert: read('client.pem'), key: read('client-key.pem') };
+  const [grpcPort, httpPort] = await freePorts(2);
+  grpcAddress = `127.0.0.1:${grpcPort}`;
+  envoyPort = httpPort!;
+  const file = join(dir, 'config.yaml');
+  writeFileSync(
+    file,
+    `services: all
+insecure_server: true
+address: 127.0.0.1:${httpPort}
+grpc_address: ${grpcAddress}
+grpc_insecure: false
+authenticate_service_url: http://authenticate.localhost:${httpPort}
+idp_provider_url: http://127.0.0.1:9
+idp_client_id: c
+idp_client_secret: s
+shared_secret: ${SECRET}
+cookie_secure: false
+certificate_authority_file: tls/ca.pem
+certificate_file: tls/server.pem
+certificate_key_file: tls/server-key.pem
+grpc_client_ca_file: tls/ca.pem
+grpc_client_certificate_file: tls/client.pem
+grpc_client_certificate_key_file: tls/client-key.pem
+routes:
+  - id: public
+    from: http://public.localhost:${httpPort}
+    response: {status: 200, body: hello}
+    allow_public_unauthenticated_access: true
+  - id: admin
+    from: http://admin.localhost:${httpPort}
+    response: {status: 200, body: secret}
+    policy: {allow: {and: [{email: {is: alice@example.com}}]}}
+`,
+  );
+  p = await spawnPortcullis({ name: 'tls', configFile: file, env: { ENVOY_BIN: envoyBin() } });
+});
+
+after(async () => {
+  await p?.stop();
+});
+
+test('Envoy reaches authorize and ADS over TLS with its client certificate: routes are decided end to end', async () => {
+  const pub = await httpGet(envoyPort, `public.localhost:${envoyPort}`, '/');
+  assert.equal(pub.status, 200);
+  assert.equal(pub.body, 'hello');
+  const admin = await httpGet(envoyPort, `admin.localhost:${envoyPort}`, '/', {
+    accept: 'text/html',
+  });
+  assert.equal(admin.status, 302, 'a decision from authz: sign in');
+  assert.ok(!p.lines.some((l) => /GRPC_UNAUTHENTICATED/.test(l)), 'Envoy was never refused');
+});
+
+const now = Date.now();
+const key = deriveKeys(SECRET).grpcKey;
+const rogueCa = issueCertificateAuthority('Rogue CA');
+const rogueClient = issueCertificate(rogueCa, { commonName: 'portcullis-envoy', usage: 'client' });
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+const HOSTILE: readonly { name: string; creds: () => Omit<CallerCredentials, 'serverCa'> }[] = [
+  { name: 'no credentials at all', creds: () => ({}) },
+  { name: 'a client certificate from another CA', creds: () => ({ clientCert: rogueClient }) },
+  {
+    name: 'an expired service JWT',
+    creds: () => ({ jwt: signGrpcServiceToken(key, { now: now - 600_000, lifetimeMs: 60_000 }) }),
+  },
+  {
+    name: 'a service JWT signed with another shared_secret',
+    creds: () => ({ jwt: signGrpcServiceToken(deriveKeys(OTHER_SECRET).grpcKey) }),
+  },
+  {
+    name: 'a service JWT valid for a day (not short-lived)',
+    creds: () => ({ jwt: signGrpcServiceToken(key, { lifetimeMs: 86_400_000 }) }),
+  },
+  {
+    name: 'an unsigned JWT (alg none)',
+    creds: () => ({
+      jwt: `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ exp: Math.floor(now / 1000) + 60 })}.`,
+    }),
+  },
+  {
+    name: 'a service JWT carrying extra claims',
+    creds: () => {
+      const good = signGrpcServiceToken(key).split('.');
+      return { jwt: `${good[0]}.${b64({ exp: 1, sub: 'admin' })}.${good[2]}` };
+    },
+  },
+  { name: 'garbage in the jwt metadata', creds: () => ({ jwt: 'not-a-jwt' }) },
+];
+
+for (const h of HOSTILE) {
+  test(`a caller with ${h.name} gets UNAUTHENTICATED from Check and from ADS, and nothing else`, async () => {
+    const before = p.lines.length;
+    const creds = { serverCa, ...h.creds() };
+    const check = await callCheck(grpcAddress, creds, checkRequest('admin'));
+    assert.equal(check.code, grpc.status.UNAUTHENTICATED);
+    assert.deepEqual(check.data, [], 'no decision');
+    const ads = await callAds(grpcAddress, creds);
+    assert.equal(ads.code, grpc.status.UNAUTHENTICATED);
+    assert.deepEqual(ads.data, [], 'no snapshot');
+    for (
+      let i = 0;
+      i < 40 && !p.lines.slice(before).some((l) => /GRPC_UNAUTHENTICATED/.test(l));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    const logged = p.lines.slice(before).filter((l) => /"code":"GRPC_UNAUTHENTICATED"/.test(l));
+    assert.ok(
+      logged.some((l) => /Authorization\/Check/.test(l)),
+      'the Check refusal is logged',
+    );
+    assert.ok(
+      logged.some((l) => /StreamAggregatedResources/.test(l)),
+      'the ADS refusal is logged',
+    );
+  });
+}
+
+test('a caller with the CA client certificate gets a decision and a snapshot', async () => {
+  const creds = { serverCa, clientCert };
+  const check = await callCheck(grpcAddress, creds, checkRequest('admin'));
+  assert.equal(check.code, grpc.status.OK);
+  assert.equal(check.data.length, 1);
+  const ads = await callAds(grpcAddress, creds);
+  assert.equal(ads.code, grpc.status.OK);
+  assert.equal(ads.data.length, 1);
+});
+
+test('a caller with a short-lived service JWT from shared_secret gets a decision and a snapshot', async () => {
+  const creds = { serverCa, jwt: signGrpcServiceToken(key, { lifetimeMs: 300_000 }) };
+  assert.equal((await callCheck(grpcAddress, creds, checkRequest('admin'))).code, grpc.status.OK);
+  assert.equal((await callAds(grpcAddress, creds)).code, grpc.status.OK);
+});
+
+test('gRPC health answers any TLS caller (it carries no decision and no config)', async () => {
+  const health = await callHealth(grpcAddress, { serverCa });
+  assert.equal(health.code, grpc.status.OK);
+  assert.deepEqual(health.data, [{ status: 'SERVING' }]);
+});
+
+test('a plain-text client cannot talk to the TLS port', async () => {
+  const Client = grpc.makeGenericClientConstructor({}, 'X');
+  const client = new Client(grpcAddress, grpc.credentials.createInsecure());
+  const ready = await new Promise<boolean>((resolve) =>
+    client.waitForReady(Date.now() + 1500, (err) => resolve(err === undefined || err === null)),
+  );
+  client.close();
+  assert.equal(ready, false);
+});
