@@ -1,6 +1,7 @@
 // Runs the services one config names in this process (reference: ../shared/DESIGN.md
 // "Processes"): the databroker store, authenticate, authorize + the ADS server on grpc_address,
 // and a supervised Envoy. Every unit takes each reloaded config; close() stops them in reverse.
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
@@ -86,6 +87,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
   try {
     if (plan.authorize || plan.authenticate) {
       store = await openRecordStore(current.config, {
+        baseDir: dirname(resolve(current.file)),
         ...(opts.databrokerSchema ? { schema: opts.databrokerSchema } : {}),
       });
       const opened = store;
