@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { connect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { generateTlsFiles } from '../../../cli/commands/generate-tls-files.js';
 import { deriveKeys, signGrpcServiceToken } from '../../../config/index.js';
@@ -16,6 +17,7 @@ import {
   type PortcullisProcess,
   spawnPortcullis,
 } from '../../../examples/split-mode/spawn-portcullis.js';
+import { loadGrpcObject, serviceProtoFiles } from '../../../protos/index.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
 import {
   type CallerCredentials,
@@ -35,9 +37,12 @@ let grpcAddress: string;
 let envoyPort: number;
 let serverCa: string;
 let clientCert: { cert: string; key: string };
+let configDir: string;
+let configFile: string;
 
 before(async () => {
   const dir = tempDir();
+  configDir = dir;
   generateTlsFiles({ dir: join(dir, 'tls'), names: [], configDir: dir });
   const read = (f: string) => readFileSync(join(dir, 'tls', f), 'utf8');
   serverCa = read('ca.pem');
@@ -46,6 +51,7 @@ before(async () => {
   grpcAddress = `127.0.0.1:${grpcPort}`;
   envoyPort = httpPort!;
   const file = join(dir, 'config.yaml');
+  configFile = file;
   writeFileSync(
     file,
     `services: all
@@ -189,4 +195,91 @@ test('a plain-text client cannot talk to the TLS port', async () => {
   );
   client.close();
   assert.equal(ready, false);
+});
+
+/** The SHA-256 fingerprint of the certificate a new TLS connection to grpc_address gets. */
+function serverFingerprint(): Promise<string> {
+  const [host, port] = grpcAddress.split(':') as [string, string];
+  return new Promise((resolve, reject) => {
+    const socket = connect(
+      { host, port: Number(port), ca: serverCa, ALPNProtocols: ['h2'], servername: 'localhost' },
+      () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.end();
+      },
+    );
+    socket.on('error', reject);
+  });
+}
+
+test('rotated certificates reach new connections on reload while open ADS streams and Envoy carry on', async () => {
+  const before = await serverFingerprint();
+  // An ADS stream that stays open across the rotation.
+  const root = loadGrpcObject([serviceProtoFiles.ads]) as unknown as {
+    envoy: {
+      service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } };
+    };
+  };
+  const Client = root.envoy.service.discovery.v3.AggregatedDiscoveryService;
+  const client = new Client(
+    grpcAddress,
+    grpc.credentials.createSsl(
+      Buffer.from(serverCa),
+      Buffer.from(clientCert.key),
+      Buffer.from(clientCert.cert),
+    ),
+  ) as unknown as grpc.Client & {
+    StreamAggregatedResources(): grpc.ClientDuplexStream<
+      unknown,
+      { version_info: string; nonce: string }
+    >;
+  };
+  const stream = client.StreamAggregatedResources();
+  const versions: string[] = [];
+  let ended: unknown;
+  stream.on('error', (e) => {
+    ended = e;
+  });
+  stream.on('end', () => {
+    ended ??= 'end';
+  });
+  const cluster = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+  stream.on('data', (d) => {
+    versions.push(d.version_info);
+    stream.write({
+      node: { id: 'rotation-watcher' },
+      type_url: cluster,
+      version_info: d.version_info,
+      response_nonce: d.nonce,
+    });
+  });
+  stream.write({ node: { id: 'rotation-watcher' }, type_url: cluster });
+  try {
+    for (let i = 0; i < 100 && versions.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.equal(versions.length, 1);
+    // Rotate: new server and client certificates from the same CA, then a config edit.
+    generateTlsFiles({ dir: join(configDir, 'tls'), names: [], configDir });
+    const seen = p.lines.length;
+    writeFileSync(configFile, `${readFileSync(configFile, 'utf8')}# rotated\n`);
+    for (
+      let i = 0;
+      i < 100 && !p.lines.slice(seen).some((l) => /"msg":"config reloaded"/.test(l));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
+    assert.ok(p.lines.slice(seen).some((l) => /"msg":"config reloaded"/.test(l)));
+    assert.notEqual(await serverFingerprint(), before, 'new connections get the new certificate');
+    // Envoy's authz cluster now presents the new client certificate: a new snapshot reached
+    // the open stream, over the connection made before the rotation.
+    for (let i = 0; i < 100 && versions.length < 2; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    assert.equal(versions.length, 2, 'the open stream received the new snapshot');
+    assert.equal(ended, undefined, 'the open stream was not dropped');
+    const pub = await httpGet(envoyPort, `public.localhost:${envoyPort}`, '/');
+    assert.equal(pub.status, 200, 'Envoy keeps deciding through authz');
+  } finally {
+    stream.cancel();
+    client.close();
+  }
 });
