@@ -26,6 +26,8 @@ export function judgeCaller(
   metadata: grpc.Metadata,
   key: Uint8Array,
   now: number,
+  /** Tokens already verified → their expiry (ms): a hit skips the HMAC. */
+  verified?: Map<string, number>,
 ): CallerVerdict {
   // getAuthContext only returns a certificate the TLS stack verified against the client CAs.
   if (call.getAuthContext().sslPeerCertificate !== undefined) return 'certificate';
@@ -34,13 +36,22 @@ export function judgeCaller(
   if (tokens.length > 1) return { refused: 'several jwt values' };
   const token = tokens[0];
   if (typeof token !== 'string') return { refused: 'jwt is not text' };
+  const until = verified?.get(token);
+  if (until !== undefined && until > now) return 'jwt';
   const problem = checkGrpcServiceToken(token, key, now);
-  return problem === undefined ? 'jwt' : { refused: `jwt ${problem.replaceAll('_', ' ')}` };
+  if (problem !== undefined) return { refused: `jwt ${problem.replaceAll('_', ' ')}` };
+  if (verified !== undefined) {
+    if (verified.size >= 1024) verified.clear();
+    const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp;
+    verified.set(token, exp * 1000);
+  }
+  return 'jwt';
 }
 
 /** The server interceptor that refuses unauthenticated calls (health excepted). */
 export function authenticateGrpcCallers(opts: CallerAuthOptions): grpc.ServerInterceptor {
   const now = opts.now ?? Date.now;
+  const verified = new Map<string, number>();
   let windowStart = 0;
   let logged = 0;
   let suppressed = 0;
@@ -67,7 +78,7 @@ export function authenticateGrpcCallers(opts: CallerAuthOptions): grpc.ServerInt
       start(next) {
         next({
           onReceiveMetadata(metadata, mdNext) {
-            const verdict = judgeCaller(call, metadata, opts.jwtKey, now());
+            const verdict = judgeCaller(call, metadata, opts.jwtKey, now(), verified);
             if (typeof verdict === 'string') {
               mdNext(metadata);
               return;
