@@ -32,3 +32,20 @@ test('an ignored key set from the environment is warned about too', () => {
   });
   assert.ok(loaded.warnings.some((i) => i.code === 'ignored_key' && i.path === 'debug_address'));
 });
+
+for (const c of [
+  { dsn: 'postgres://u:p@db.internal/x', warned: true },
+  { dsn: 'postgres://u:p@db.internal/x?sslmode=prefer', warned: true },
+  { dsn: 'postgres://u:p@db.internal/x?sslmode=verify-full', warned: false },
+  { dsn: 'postgres://u:p@127.0.0.1/x', warned: false },
+]) {
+  test(`a PostgreSQL connection string ${c.dsn} is ${c.warned ? '' : 'not '}warned about as clear text`, () => {
+    const loaded = parseConfigText(
+      `databroker_storage_type: postgres\nshared_secret: qIJ1BVzrPKysZsGqW55c+3Cn4vajtTviZSMXQqQn0sA=\ndatabroker_storage_connection_string: ${c.dsn}\n`,
+      { file: 'c.yaml', env: {} },
+    );
+    const w = loaded.warnings.filter((i) => i.path === 'databroker_storage_connection_string');
+    assert.equal(w.length, c.warned ? 1 : 0);
+    assert.ok(w.every((i) => i.code === 'insecure_setting' && !i.message.includes('u:p')));
+  });
+}
