@@ -11,8 +11,12 @@ import { after, before, test } from 'node:test';
 import { connect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { generateTlsFiles } from '../../../cli/commands/generate-tls-files.js';
-import { deriveKeys, signGrpcServiceToken } from '../../../config/index.js';
-import { issueCertificate, issueCertificateAuthority } from '../../../envoy/index.js';
+import { deriveKeys, parseConfigText, signGrpcServiceToken } from '../../../config/index.js';
+import {
+  buildBootstrap,
+  issueCertificate,
+  issueCertificateAuthority,
+} from '../../../envoy/index.js';
 import {
   type PortcullisProcess,
   spawnPortcullis,
@@ -27,7 +31,7 @@ import {
   checkRequest,
 } from '../../helpers/control-plane-clients.js';
 import { freePorts } from '../../helpers/free-port.js';
-import { envoyBin, httpGet } from '../../helpers/spawn-envoy.js';
+import { envoyBin, httpGet, launchEnvoy } from '../../helpers/spawn-envoy.js';
 
 const SECRET = 'ubxqVmfhHrgk7ZbQZlJReG8m0v5lsHiv3D82jxaPrZM=';
 const OTHER_SECRET = 'qIJ1BVzrPKysZsGqW55c+3Cn4vajtTviZSMXQqQn0sA=';
@@ -179,6 +183,61 @@ test('a caller with a short-lived service JWT from shared_secret gets a decision
   assert.equal((await callCheck(grpcAddress, creds, checkRequest('admin'))).code, grpc.status.OK);
   assert.equal((await callAds(grpcAddress, creds)).code, grpc.status.OK);
 });
+
+test('a caller that does not trust the server certificate (another CA) gets nothing', async () => {
+  const creds = { serverCa: rogueCa.cert, clientCert };
+  const check = await callCheck(grpcAddress, creds, checkRequest('admin'));
+  assert.equal(check.code, grpc.status.UNAVAILABLE);
+  assert.deepEqual(check.data, []);
+  const ads = await callAds(grpcAddress, creds);
+  assert.equal(ads.code, grpc.status.UNAVAILABLE);
+  assert.deepEqual(ads.data, []);
+});
+
+for (const c of [
+  { name: 'without a client certificate', ca: () => serverCa, client: false },
+  { name: 'that does not trust the server certificate', ca: () => rogueCa.cert, client: true },
+]) {
+  test(`an Envoy ${c.name} fails closed: 503 for a public route, never the upstream`, async () => {
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const { config } = parseConfigText(
+      `insecure_server: true
+address: 127.0.0.1:0
+certificate_authority: ${b64(c.ca())}
+${c.client ? `grpc_client_certificate: ${b64(clientCert.cert)}\ngrpc_client_certificate_key: ${b64(clientCert.key)}` : ''}
+routes:
+  - id: public
+    from: http://public.localhost
+    response: {status: 200, body: hello}
+    allow_public_unauthenticated_access: true
+`,
+      { file: join(configDir, 'envoy-test.yaml'), env: {} },
+    );
+    const [host, port] = grpcAddress.split(':') as [string, string];
+    const result = buildBootstrap(config, {
+      authz: [{ host, port: Number(port), tls: true }],
+      authn: { host: '127.0.0.1', port: 9 },
+      adminPort: 0,
+    });
+    assert.ok(result.ok);
+    const envoy = await launchEnvoy(result.bootstrap);
+    const seen = lines.length;
+    try {
+      const listen = (await envoy.ports())['http-ingress']!;
+      const r = await httpGet(listen, 'public.localhost', '/');
+      assert.equal(r.status, 503);
+      assert.notEqual(r.body, 'hello');
+      if (!c.client) {
+        const refused = () =>
+          lines.slice(seen).some((l) => /GRPC_UNAUTHENTICATED.*Authorization\/Check/.test(l));
+        for (let i = 0; i < 100 && !refused(); i++) await new Promise((r) => setTimeout(r, 50));
+        assert.ok(refused(), 'authorize refused the Check as unauthenticated');
+      }
+    } finally {
+      await envoy.stop();
+    }
+  });
+}
 
 test('gRPC health answers any TLS caller (it carries no decision and no config)', async () => {
   const health = await callHealth(grpcAddress, { serverCa });
