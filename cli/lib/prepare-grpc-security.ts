@@ -4,6 +4,8 @@
 // supervised Envoy and no grpc_client_certificate is configured, that Envoy gets a client
 // certificate from a CA made for this process only and trusted by this process only.
 // reload() re-reads every file: rotated certificates reach new connections, open streams stay.
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -35,6 +37,11 @@ export interface GrpcSecurity {
   envoyTls(): EnvoyInternalTls;
   /** Re-reads the files of a reloaded config; throws CONFIG_INVALID and keeps the old ones. */
   reload(loaded: LoadedConfig): void;
+  /**
+   * Throws CONFIG_INVALID, saying what to change, when this process's Envoy could not verify
+   * grpc_address's certificate at `host` (name or CA): better than an Envoy that never gets ready.
+   */
+  assertEnvoyCanVerify(host: string): void;
 }
 
 export function prepareGrpcSecurity(opts: {
@@ -44,6 +51,8 @@ export function prepareGrpcSecurity(opts: {
   readonly servesGrpc: boolean;
   /** This process supervises an Envoy (runs proxy). */
   readonly runsEnvoy: boolean;
+  /** This process runs authorize (its Envoy calls it here). */
+  readonly servesAuthorize?: boolean;
 }): GrpcSecurity {
   const { logger } = opts;
   const c = opts.loaded.config;
@@ -89,6 +98,17 @@ export function prepareGrpcSecurity(opts: {
           : 'no grpc_client_ca: only callers with a service JWT can call grpc_address; an Envoy needs a client certificate from a CA set in grpc_client_ca',
       );
     }
+    const remoteTls = [
+      c.authorize_internal_service_url,
+      c.authorize_service_url,
+      ...(c.authorize_service_urls ?? []),
+    ].some((u) => u?.startsWith('https:'));
+    if (opts.runsEnvoy && !opts.servesAuthorize && remoteTls && !('clientCert' in material)) {
+      logger.warn(
+        { code: 'insecure_setting' },
+        'Envoy has no client certificate for the https authorize services: they will refuse its Checks (set grpc_client_certificate_file)',
+      );
+    }
     logger.info(
       { grpc_address: c.grpc_address, client_ca: clientCas(material).length > 0 },
       'gRPC serves TLS and authenticates callers (client certificate or service JWT)',
@@ -122,6 +142,38 @@ export function prepareGrpcSecurity(opts: {
         ...(clientCert === undefined ? {} : { clientCert }),
       };
     },
+    assertEnvoyCanVerify(host) {
+      if (!tls) return;
+      const name = c.override_certificate_name ?? host;
+      const certs = material.serverPairs.map((p) => new X509Certificate(p.cert));
+      const matching = certs.filter((x) =>
+        isIP(name) === 0 ? x.checkHost(name) !== undefined : x.checkIP(name) !== undefined,
+      );
+      if (matching.length === 0) {
+        throw new PortcullisError(
+          'CONFIG_INVALID',
+          `no gRPC certificate is valid for ${name}, the name this process's Envoy verifies when it connects to grpc_address: add it to the certificate (\`portcullis keys generate --tls --name ${name}\`) or set override_certificate_name to a name the certificate has`,
+        );
+      }
+      const ca = (material as { ca?: string }).ca;
+      if (ca === undefined) {
+        logger.warn(
+          { code: 'insecure_setting' },
+          'no certificate_authority: Envoy verifies grpc_address against the system CA bundle (set certificate_authority_file to your internal CA)',
+        );
+        return;
+      }
+      const anchors = splitPem(ca).map((p) => new X509Certificate(p));
+      const issued = matching.some((leaf) =>
+        anchors.some((a) => leaf.checkIssued(a) && leaf.verify(a.publicKey)),
+      );
+      if (!issued) {
+        throw new PortcullisError(
+          'CONFIG_INVALID',
+          `the gRPC certificate for ${name} is not signed by certificate_authority: this process's Envoy would refuse it`,
+        );
+      }
+    },
     reload(loaded) {
       if (!needsMaterial) return;
       const next = readGrpcTlsMaterial(loaded);
@@ -129,4 +181,9 @@ export function prepareGrpcSecurity(opts: {
       material = next;
     },
   };
+}
+
+/** The PEM blocks of a bundle. */
+function splitPem(bundle: string): string[] {
+  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }

@@ -121,6 +121,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         logger,
         servesGrpc: true,
         runsEnvoy: plan.proxy,
+        servesAuthorize: plan.authorize,
       });
       const grpcSecurity = security;
       const server = createGrpcServer(grpcSecurity.interceptors);
@@ -142,6 +143,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       if (xds) {
         const authn = units.find((u): u is AuthnUnit => u.name === 'authenticate');
         const local = { host: connectable(grpcUnit.endpoint.host), port: grpcUnit.endpoint.port };
+        grpcSecurity.assertEnvoyCanVerify(local.host);
         const proxy = await startProxyService({
           loaded: current,
           logger,

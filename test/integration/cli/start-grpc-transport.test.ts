@@ -7,6 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
+import { generateTlsFiles } from '../../../cli/commands/generate-tls-files.js';
+import { issueCertificateAuthority } from '../../../envoy/index.js';
 import { spawnPortcullis } from '../../../examples/split-mode/spawn-portcullis.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
 import { freePort } from '../../helpers/free-port.js';
@@ -82,3 +84,41 @@ test('start serves plain-text gRPC on loopback when opted out with grpc_insecure
     assert.equal(await p.stop(), 0);
   }
 });
+
+for (const c of [
+  {
+    name: 'a certificate without the name Envoy verifies',
+    extra: 'override_certificate_name: authorize.example\ncertificate_authority_file: tls/ca.pem',
+    says: /no gRPC certificate is valid for authorize\.example/,
+  },
+  {
+    name: 'a certificate_authority that did not sign the certificate',
+    extra: 'certificate_authority_file: other-ca.pem',
+    says: /not signed by certificate_authority/,
+  },
+]) {
+  test(`start refuses TLS its own Envoy could not verify: ${c.name} (exit 1, says what to change)`, async () => {
+    const dir = tempDir();
+    generateTlsFiles({ dir: join(dir, 'tls'), names: [], configDir: dir });
+    await writeFile(join(dir, 'other-ca.pem'), issueCertificateAuthority('Other').cert);
+    const file = join(dir, 'config.yaml');
+    await writeFile(
+      file,
+      `${config(`grpc_address: 127.0.0.1:${await freePort()}\ngrpc_insecure: false`).replace('services: authorize,authenticate', 'services: all')}
+certificate_file: tls/server.pem
+certificate_key_file: tls/server-key.pem
+grpc_client_ca_file: tls/ca.pem
+${c.extra}
+`,
+    );
+    const r = await run(process.execPath, [CLI, 'start', '-c', file, '--log-format', 'json'], {
+      timeout: 20_000,
+      env: { ...process.env, ENVOY_BIN: '/nonexistent/envoy' },
+    }).then(
+      (x) => ({ code: 0, stdout: x.stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, c.says);
+  });
+}
