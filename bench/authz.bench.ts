@@ -488,6 +488,8 @@ interface H2loadResult {
   readonly rps: number;
   readonly done: number;
   readonly failed: number;
+  /** Server CPU (user + system) per Check done, µs; warm-up included on every server alike. */
+  readonly cpuUsPerCheck: number;
 }
 
 /** Saturates the server with h2load (nghttp2, C) on the other core: the server is the bottleneck. */
@@ -514,6 +516,7 @@ async function h2load(server: Server, body: string): Promise<H2loadResult> {
     body,
     `${scheme}://127.0.0.1:${server.port}/envoy.service.auth.v3.Authorization/Check`,
   ];
+  const cpu0 = await server.cpu();
   const c = spawn(pinnable ? '/usr/bin/taskset' : H2LOAD, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -531,7 +534,14 @@ async function h2load(server: Server, body: string): Promise<H2loadResult> {
       out,
     );
   if (!fin || !req) throw new Error(`h2load output not understood:\n${out}`);
-  return { rps: Number(fin[3]), done: Number(req[3]), failed: Number(req[5]) + Number(req[6]) };
+  const cpu1 = await server.cpu();
+  const done = Number(req[3]);
+  return {
+    rps: Number(fin[3]),
+    done,
+    failed: Number(req[5]) + Number(req[6]),
+    cpuUsPerCheck: (cpu1 - cpu0) / Math.max(1, done),
+  };
 }
 
 const ROUNDS = 3;
@@ -609,6 +619,13 @@ const run = async (): Promise<BenchResult> => {
     h2load_authz_tls_checks_per_s: Math.round(h2tls),
     /** Checks/s over TLS with caller authentication (service JWT) / plain text. */
     tls_throughput_ratio_vs_plain: tlsRatio,
+    /** Server CPU per Check under h2load, plain / TLS: what TLS costs on a saturated core. */
+    h2load_authz_cpu_us_per_check: hasH2load
+      ? median(h2.big, (r) => r.cpuUsPerCheck).cpuUsPerCheck
+      : 0,
+    h2load_authz_tls_cpu_us_per_check: hasH2load
+      ? median(h2.tls, (r) => r.cpuUsPerCheck).cpuUsPerCheck
+      : 0,
     node_generator_noop_checks_per_s: Math.round(tput(noopMax)),
     node_generator_authz_checks_per_s: Math.round(tput(bigMax)),
     node_generator_throughput_ratio: tput(bigMax) / tput(noopMax),
@@ -630,8 +647,9 @@ const run = async (): Promise<BenchResult> => {
   };
   const row = (name: string, r: Measured) =>
     `${name.padEnd(40)} ${String(Math.round(tput(r))).padStart(8)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.cpuUsPerCheck.toFixed(1).padStart(9)}`;
-  const h2row = (name: string, rps: number) =>
-    `${name.padEnd(40)} ${String(Math.round(rps)).padStart(8)}`;
+  const h2row = (name: string, rps: number, cpu?: number) =>
+    `${name.padEnd(40)} ${String(Math.round(rps)).padStart(8)}${cpu === undefined ? '' : `${''.padStart(18)} ${cpu.toFixed(1).padStart(9)}`}`;
+  const h2cpu = (xs: H2loadResult[]) => median(xs, (r) => r.cpuUsPerCheck).cpuUsPerCheck;
   const table = [
     `server on one core${pinnable ? ' (taskset -c 0; generator on core 1)' : ' (taskset missing: not pinned)'}; max = ${CONCURRENCY} in flight; ${PHASE_MS / 1000} s per phase; median of ${ROUNDS} alternating rounds`,
     `servers run with ${SERVER_NODE_FLAGS.join(' ')}; authz logs every decision (info) through the start command's async batched pino destination to /dev/null`,
@@ -639,8 +657,8 @@ const run = async (): Promise<BenchResult> => {
     ...(hasH2load
       ? [
           h2row('h2load: no-op Check, saturated', h2noop),
-          h2row('h2load: authz 10,000 routes, 20 criteria', h2big),
-          `${h2row('h2load: same over TLS + caller auth (JWT)', h2tls)}   ${tlsRatio.toFixed(2)}× plain (median of paired rounds)`,
+          h2row('h2load: authz 10,000 routes, 20 criteria', h2big, h2cpu(h2.big)),
+          `${h2row('h2load: same over TLS + caller auth (JWT)', h2tls, h2cpu(h2.tls))}   ${tlsRatio.toFixed(2)}× plain (median of paired rounds)`,
         ]
       : ['h2load missing (Debian nghttp2-client): throughput from the Node generator only']),
     row('Node generator: no-op Check, max', noopMax),
