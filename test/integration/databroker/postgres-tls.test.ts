@@ -3,9 +3,11 @@
 // plain connection, or a CA that did not sign the server, is refused; sslmode=disable next to
 // the CA key is a contradiction (CONFIG_INVALID).
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { openRecordStore } from '../../../databroker/index.js';
 import { issueCertificate, issueCertificateAuthority } from '../../../envoy/index.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
@@ -68,4 +70,22 @@ test('sslmode=disable next to databroker_storage_ca_file is a contradiction (CON
     roundTrip(config(`${pg.url}?sslmode=disable`, { databroker_storage_ca_file: 'ca.pem' })),
     { code: 'CONFIG_INVALID' },
   );
+});
+
+test('portcullis migrate reaches a TLS-only PostgreSQL with databroker_storage_ca_file', async () => {
+  const file = join(dir, 'config.yaml');
+  writeFileSync(
+    file,
+    `databroker_storage_type: postgres\ndatabroker_storage_connection_string: ${pg.url}\nshared_secret: ${SECRET}\ndatabroker_storage_ca_file: ca.pem\n`,
+  );
+  const cli = join(import.meta.dirname, '..', '..', '..', 'cli', 'main.js');
+  const r = await promisify(execFile)(process.execPath, [
+    cli,
+    'migrate',
+    '-c',
+    file,
+    '--schema',
+    'tls_migrate',
+  ]);
+  assert.match(r.stdout, /databroker schema 'tls_migrate'/);
 });
