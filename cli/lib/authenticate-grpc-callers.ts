@@ -3,6 +3,7 @@
 // against grpc_client_ca (or the process's own supervised-Envoy CA), or a service JWT in the
 // `jwt` metadata (config/crypto/grpc-service-token.ts). Anything else ends with UNAUTHENTICATED
 // and a log line before the handler runs: no decision, no snapshot, not a byte of either.
+import { TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { checkGrpcServiceToken } from '../../config/index.js';
@@ -29,8 +30,7 @@ export function judgeCaller(
   /** Tokens already verified → their expiry (ms): a hit skips the HMAC. */
   verified?: Map<string, number>,
 ): CallerVerdict {
-  // getAuthContext only returns a certificate the TLS stack verified against the client CAs.
-  if (call.getAuthContext().sslPeerCertificate !== undefined) return 'certificate';
+  if (hasVerifiedCertificate(call)) return 'certificate';
   const tokens = metadata.get('jwt');
   if (tokens.length === 0) return { refused: 'no client certificate from the CA and no jwt' };
   if (tokens.length > 1) return { refused: 'several jwt values' };
@@ -46,6 +46,21 @@ export function judgeCaller(
     verified.set(token, exp * 1000);
   }
   return 'jwt';
+}
+
+/**
+ * The caller presented a client certificate the TLS stack verified against the client CAs.
+ * grpc-js's getAuthContext answers that but builds the whole peer certificate (~30 µs) on every
+ * call; the connection's `authorized` flag is the same fact, read where grpc-js keeps the socket
+ * (its server call's `stream.session.socket`), with getAuthContext as the fallback when that
+ * shape is not there.
+ */
+function hasVerifiedCertificate(
+  call: Pick<grpc.ServerInterceptingCallInterface, 'getAuthContext'>,
+): boolean {
+  const socket = (call as { stream?: { session?: { socket?: unknown } } }).stream?.session?.socket;
+  if (socket instanceof TLSSocket) return socket.authorized;
+  return call.getAuthContext().sslPeerCertificate !== undefined;
 }
 
 /** The server interceptor that refuses unauthenticated calls (health excepted). */
