@@ -13,17 +13,23 @@ import { join } from 'node:path';
 import { argv, execPath } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
 import { createAuthzServer } from '../authz/index.js';
 import { serviceDefinitions } from '../authz/lib/grpc-services.js';
+import { authenticateGrpcCallers } from '../cli/lib/authenticate-grpc-callers.js';
 import { createLogger } from '../cli/lib/create-logger.js';
+import { createGrpcServerCredentials } from '../cli/lib/grpc-server-credentials.js';
+import { createGrpcServer } from '../cli/lib/start-grpc-server.js';
 import {
   computeIdpId,
   deriveKeys,
   generateSigningKeyPem,
   parseConfigText,
+  signGrpcServiceToken,
   signSessionHandle,
 } from '../config/index.js';
 import { createMemoryStore } from '../databroker/index.js';
+import { issueCertificate, issueCertificateAuthority } from '../envoy/index.js';
 import { loadGrpcObject, serviceProtoFiles } from '../protos/index.js';
 import type { BenchResult } from './run.js';
 
@@ -135,7 +141,26 @@ export async function authzParts(routes: number, secret: string) {
 
 async function serverChild(mode: string, routes: number): Promise<void> {
   const secret = randomBytes(32).toString('base64');
-  const server = new grpc.Server();
+  // `tls`: the authz server as `portcullis start` serves it over TLS — the same server
+  // credentials and caller authentication (here a service JWT, what h2load can send).
+  const tls = mode === 'tls';
+  // Refusals are counted: the TLS row must measure allowed Checks, not cheap UNAUTHENTICATED.
+  let refused = 0;
+  const server = tls
+    ? createGrpcServer([
+        authenticateGrpcCallers({
+          jwtKey: deriveKeys(secret).grpcKey,
+          logger: pino(
+            { level: 'warn' },
+            {
+              write: () => {
+                refused++;
+              },
+            },
+          ),
+        }),
+      ])
+    : new grpc.Server();
   let token = '';
   if (mode === 'noop') {
     server.addService(serviceDefinitions().authorization, {
@@ -151,18 +176,34 @@ async function serverChild(mode: string, routes: number): Promise<void> {
     const authz = createAuthzServer({ loaded, store, logger });
     authz.addTo(server);
   }
+  let credentials = grpc.ServerCredentials.createInsecure();
+  let jwt = '';
+  let caPem = '';
+  if (tls) {
+    const ca = issueCertificateAuthority('bench CA');
+    const cert = issueCertificate(ca, {
+      commonName: 'localhost',
+      hosts: ['localhost', '127.0.0.1'],
+      usage: 'server',
+    });
+    credentials = createGrpcServerCredentials({
+      serverPairs: [cert],
+      clientCas: [ca.cert],
+    }).credentials;
+    jwt = signGrpcServiceToken(deriveKeys(secret).grpcKey, { lifetimeMs: 3_600_000 });
+    caPem = ca.cert;
+  }
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
-      e ? reject(e) : resolve(p),
-    ),
+    server.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))),
   );
   process.on('message', (m) => {
+    if (m === 'refused') process.send?.({ refused });
     if (m === 'cpu') {
       const u = process.cpuUsage();
       process.send?.({ cpuUs: u.user + u.system, heapMb: process.memoryUsage().heapUsed / 1e6 });
     }
   });
-  process.send?.({ port, token });
+  process.send?.({ port, token, jwt, ca: caPem });
 }
 
 // ---------------------------------------------------------------- load generator child
@@ -333,19 +374,35 @@ function message<T>(c: ChildProcess): Promise<T> {
 interface Server {
   readonly port: number;
   readonly token: string;
+  /** tls mode: the service JWT callers send, and the CA of the server's certificate. */
+  readonly jwt: string;
+  readonly ca: string;
   cpu(): Promise<number>;
+  /** tls mode: calls refused as unauthenticated so far. */
+  refused(): Promise<number>;
   stop(): void;
 }
 
-async function startServer(mode: 'noop' | 'authz', routes: number): Promise<Server> {
+async function startServer(mode: 'noop' | 'authz' | 'tls', routes: number): Promise<Server> {
   const c = child(['server', mode, String(routes)], 0, true);
-  const { port, token } = await message<{ port: number; token: string }>(c);
+  const { port, token, jwt, ca } = await message<{
+    port: number;
+    token: string;
+    jwt: string;
+    ca: string;
+  }>(c);
   return {
     port,
     token,
+    jwt,
+    ca,
     cpu: () => {
       c.send('cpu');
       return message<{ cpuUs: number }>(c).then((m) => m.cpuUs);
+    },
+    refused: () => {
+      c.send('refused');
+      return message<{ refused: number }>(c).then((m) => m.refused);
     },
     stop: () => c.kill(),
   };
@@ -386,8 +443,16 @@ function grpcBody(dir: string, routeIndex: number, token: string): string {
   return file;
 }
 
-/** Sends the body once with grpc-js and checks the answer is an OK CheckResponse. */
-async function assertAllowed(port: number, routeIndex: number, token: string): Promise<void> {
+/**
+ * Sends the body once with grpc-js and checks the answer is an OK CheckResponse (over TLS with
+ * the service JWT when `tls` is given: the TLS row must measure allowed Checks, not refusals).
+ */
+async function assertAllowed(
+  port: number,
+  routeIndex: number,
+  token: string,
+  tls?: { readonly jwt: string; readonly ca: string },
+): Promise<void> {
   const root = loadGrpcObject([serviceProtoFiles.extAuthz]) as unknown as Record<
     string,
     // biome-ignore lint/suspicious/noExplicitAny: untyped proto tree
@@ -396,19 +461,23 @@ async function assertAllowed(port: number, routeIndex: number, token: string): P
   const Ctor = root.envoy.service.auth.v3.Authorization as grpc.ServiceClientConstructor;
   const client = new Ctor(
     `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
+    tls ? grpc.credentials.createSsl(Buffer.from(tls.ca)) : grpc.credentials.createInsecure(),
+    tls ? { 'grpc.ssl_target_name_override': 'localhost' } : {},
   ) as unknown as grpc.Client & {
     check(
       r: object,
+      md: grpc.Metadata,
       cb: (
         e: grpc.ServiceError | null,
         res: { status?: { code?: number }; ok_response?: unknown },
       ) => void,
     ): void;
   };
+  const md = new grpc.Metadata();
+  if (tls) md.set('jwt', tls.jwt);
   const res = await new Promise<{ status?: { code?: number }; ok_response?: unknown }>(
     (resolve, reject) =>
-      client.check(request(routeIndex, token), (e, r) => (e ? reject(e) : resolve(r))),
+      client.check(request(routeIndex, token), md, (e, r) => (e ? reject(e) : resolve(r))),
   );
   client.close();
   if (res.status?.code !== 0 || !res.ok_response)
@@ -419,10 +488,13 @@ interface H2loadResult {
   readonly rps: number;
   readonly done: number;
   readonly failed: number;
+  /** Server CPU (user + system) per Check done, µs; warm-up included on every server alike. */
+  readonly cpuUsPerCheck: number;
 }
 
 /** Saturates the server with h2load (nghttp2, C) on the other core: the server is the bottleneck. */
 async function h2load(server: Server, body: string): Promise<H2loadResult> {
+  const scheme = server.jwt === '' ? 'http' : 'https';
   const args = [
     ...(pinnable ? ['-c', '1', H2LOAD] : []),
     '-c',
@@ -439,10 +511,12 @@ async function h2load(server: Server, body: string): Promise<H2loadResult> {
     'content-type: application/grpc',
     '-H',
     'te: trailers',
+    ...(server.jwt === '' ? [] : ['-H', `jwt: ${server.jwt}`]),
     '-d',
     body,
-    `http://127.0.0.1:${server.port}/envoy.service.auth.v3.Authorization/Check`,
+    `${scheme}://127.0.0.1:${server.port}/envoy.service.auth.v3.Authorization/Check`,
   ];
+  const cpu0 = await server.cpu();
   const c = spawn(pinnable ? '/usr/bin/taskset' : H2LOAD, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -460,7 +534,14 @@ async function h2load(server: Server, body: string): Promise<H2loadResult> {
       out,
     );
   if (!fin || !req) throw new Error(`h2load output not understood:\n${out}`);
-  return { rps: Number(fin[3]), done: Number(req[3]), failed: Number(req[5]) + Number(req[6]) };
+  const cpu1 = await server.cpu();
+  const done = Number(req[3]);
+  return {
+    rps: Number(fin[3]),
+    done,
+    failed: Number(req[5]) + Number(req[6]),
+    cpuUsPerCheck: (cpu1 - cpu0) / Math.max(1, done),
+  };
 }
 
 const ROUNDS = 3;
@@ -468,15 +549,18 @@ const ROUNDS = 3;
 const run = async (): Promise<BenchResult> => {
   const noop = await startServer('noop', 0);
   const big = await startServer('authz', 10_000);
+  const bigTls = await startServer('tls', 10_000);
   const small = await startServer('authz', 10);
   const tput = (r: LoadResult) => r.count / r.seconds;
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-authz-bench-'));
   const hasH2load = existsSync(H2LOAD);
   // The very same request bytes for both servers.
   const bigBody = grpcBody(dir, 5000, big.token);
+  const tlsBody = grpcBody(dir, 5000, bigTls.token);
   const noopBody = bigBody;
   await assertAllowed(big.port, 5000, big.token);
-  const h2 = { noop: [] as H2loadResult[], big: [] as H2loadResult[] };
+  await assertAllowed(bigTls.port, 5000, bigTls.token, { jwt: bigTls.jwt, ca: bigTls.ca });
+  const h2 = { noop: [] as H2loadResult[], big: [] as H2loadResult[], tls: [] as H2loadResult[] };
   const runs = {
     noopMax: [] as Measured[],
     bigMax: [] as Measured[],
@@ -490,6 +574,7 @@ const run = async (): Promise<BenchResult> => {
       if (hasH2load) {
         h2.noop.push(await h2load(noop, noopBody));
         h2.big.push(await h2load(big, bigBody));
+        h2.tls.push(await h2load(bigTls, tlsBody));
       }
       runs.noopMax.push(await load(noop, 10_000, 0));
       runs.bigMax.push(await load(big, 10_000, 0));
@@ -497,10 +582,14 @@ const run = async (): Promise<BenchResult> => {
       runs.bigRate.push(await load(big, 10_000, RATE));
       runs.smallRate.push(await load(small, 10, RATE));
     }
+    if (hasH2load && (await bigTls.refused()) > 0) {
+      throw new Error('the TLS server refused h2load Checks as unauthenticated');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
     noop.stop();
     big.stop();
+    bigTls.stop();
     small.stop();
   }
   const noopMax = median(runs.noopMax, tput);
@@ -509,15 +598,34 @@ const run = async (): Promise<BenchResult> => {
   const bigRate = median(runs.bigRate, (x) => x.p99);
   const smallRate = median(runs.smallRate, (x) => x.p99);
   const p50 = (xs: Measured[]) => median(xs, (x) => x.p50).p50;
-  if (h2.big.some((r) => r.failed > 0) || h2.noop.some((r) => r.failed > 0)) {
+  if ([...h2.big, ...h2.noop, ...h2.tls].some((r) => r.failed > 0)) {
     throw new Error('h2load saw failed requests');
   }
   const h2noop = hasH2load ? median(h2.noop, (r) => r.rps).rps : 0;
   const h2big = hasH2load ? median(h2.big, (r) => r.rps).rps : 0;
+  const h2tls = hasH2load ? median(h2.tls, (r) => r.rps).rps : 0;
+  // Paired: each round runs plain then TLS back to back, so the ratio of a round sees the same
+  // machine load on both sides; the median of those ratios (the machine is shared and noisy).
+  const tlsRatio = hasH2load
+    ? median(
+        h2.tls.map((t, i) => t.rps / h2.big[i]!.rps),
+        (x) => x,
+      )
+    : 0;
   const figures = {
     h2load_noop_checks_per_s: Math.round(h2noop),
     h2load_authz_checks_per_s: Math.round(h2big),
     throughput_ratio_vs_noop: hasH2load ? h2big / h2noop : tput(bigMax) / tput(noopMax),
+    h2load_authz_tls_checks_per_s: Math.round(h2tls),
+    /** Checks/s over TLS with caller authentication (service JWT) / plain text. */
+    tls_throughput_ratio_vs_plain: tlsRatio,
+    /** Server CPU per Check under h2load, plain / TLS: what TLS costs on a saturated core. */
+    h2load_authz_cpu_us_per_check: hasH2load
+      ? median(h2.big, (r) => r.cpuUsPerCheck).cpuUsPerCheck
+      : 0,
+    h2load_authz_tls_cpu_us_per_check: hasH2load
+      ? median(h2.tls, (r) => r.cpuUsPerCheck).cpuUsPerCheck
+      : 0,
     node_generator_noop_checks_per_s: Math.round(tput(noopMax)),
     node_generator_authz_checks_per_s: Math.round(tput(bigMax)),
     node_generator_throughput_ratio: tput(bigMax) / tput(noopMax),
@@ -539,8 +647,9 @@ const run = async (): Promise<BenchResult> => {
   };
   const row = (name: string, r: Measured) =>
     `${name.padEnd(40)} ${String(Math.round(tput(r))).padStart(8)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.cpuUsPerCheck.toFixed(1).padStart(9)}`;
-  const h2row = (name: string, rps: number) =>
-    `${name.padEnd(40)} ${String(Math.round(rps)).padStart(8)}`;
+  const h2row = (name: string, rps: number, cpu?: number) =>
+    `${name.padEnd(40)} ${String(Math.round(rps)).padStart(8)}${cpu === undefined ? '' : `${''.padStart(18)} ${cpu.toFixed(1).padStart(9)}`}`;
+  const h2cpu = (xs: H2loadResult[]) => median(xs, (r) => r.cpuUsPerCheck).cpuUsPerCheck;
   const table = [
     `server on one core${pinnable ? ' (taskset -c 0; generator on core 1)' : ' (taskset missing: not pinned)'}; max = ${CONCURRENCY} in flight; ${PHASE_MS / 1000} s per phase; median of ${ROUNDS} alternating rounds`,
     `servers run with ${SERVER_NODE_FLAGS.join(' ')}; authz logs every decision (info) through the start command's async batched pino destination to /dev/null`,
@@ -548,7 +657,8 @@ const run = async (): Promise<BenchResult> => {
     ...(hasH2load
       ? [
           h2row('h2load: no-op Check, saturated', h2noop),
-          h2row('h2load: authz 10,000 routes, 20 criteria', h2big),
+          h2row('h2load: authz 10,000 routes, 20 criteria', h2big, h2cpu(h2.big)),
+          `${h2row('h2load: same over TLS + caller auth (JWT)', h2tls, h2cpu(h2.tls))}   ${tlsRatio.toFixed(2)}× plain (median of paired rounds)`,
         ]
       : ['h2load missing (Debian nghttp2-client): throughput from the Node generator only']),
     row('Node generator: no-op Check, max', noopMax),
@@ -561,6 +671,7 @@ const run = async (): Promise<BenchResult> => {
     figures,
     goals: {
       throughput_ratio_vs_noop: { min: 0.75 },
+      ...(hasH2load ? { tls_throughput_ratio_vs_plain: { min: 0.8 } } : {}),
       authz_1000_per_s_p99_ms: { max: 2 },
       latency_ratio_10000_vs_10_routes: { max: 1.1 },
     },

@@ -20,6 +20,7 @@ export const CONFIG_ISSUE_CODES = [
   'file_unreadable',
   'insecure_setting',
   'route_shadowed',
+  'ignored_key',
   'invalid_policy',
 ] as const;
 

@@ -49,7 +49,9 @@ export type ErrorCode =
   | 'ENVOY_SNAPSHOT_INCONSISTENT'
   | 'ENVOY_UNSUPPORTED'
   | 'ENVOY_CONFIG_REJECTED'
-  | 'ENVOY_START_FAILED';
+  | 'ENVOY_START_FAILED'
+  // control plane (grpc_address)
+  | 'GRPC_UNAUTHENTICATED';
 
 /** Base class of every Portcullis error. `code` is stable; `message` is for people. */
 export class PortcullisError extends Error {

@@ -12,6 +12,13 @@ export {
 export * from './crypto/index.js';
 export * from './edge/index.js';
 export { type ErrorCode, PortcullisError } from './errors.js';
+export {
+  type GrpcTransport,
+  grpcTransport,
+  hasServerCertificate,
+  isLoopbackHost,
+  listenHost,
+} from './grpc-transport.js';
 export type { Position } from './lib/locate-node.js';
 export { parseDuration } from './lib/parse-duration.js';
 export {

@@ -8,6 +8,7 @@ import { checkEdgeGlobalRules, checkEdgeRouteRules } from './lib/check-edge-rule
 import { checkGlobalRules } from './lib/check-global-rules.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { deepFreeze } from './lib/deep-freeze.js';
+import { findIgnoredKeys } from './lib/find-ignored-keys.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
 import { findShadowedRoutes } from './lib/find-shadowed-routes.js';
 import { locateNode, type Position } from './lib/locate-node.js';
@@ -33,7 +34,10 @@ export interface LoadedConfig {
    * value came from the environment.
    */
   locate(path: readonly (string | number)[]): Position | undefined;
-  /** Unsafe but allowed settings (code `insecure_setting`); services log them at start. */
+  /**
+   * Unsafe but allowed settings (code `insecure_setting`) and keys taken but not honoured (code
+   * `ignored_key`); services log them at start, `portcullis validate` prints them.
+   */
   readonly warnings: readonly ConfigIssue[];
 }
 
@@ -211,6 +215,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const warnings: RawIssue[] = [];
   findInsecureSettings(config, policyLen, warnings);
   findShadowedRoutes(config, policyLen, warnings, (p) => position(p).line);
+  findIgnoredKeys(raw, warnings);
   return Object.freeze({
     config,
     file,

@@ -73,7 +73,10 @@ const globalShape = {
     .string()
     .default(':443')
     .describe('listen address of the gRPC services (authorize)'),
-  grpc_insecure: z.boolean().optional().describe('serve gRPC without TLS'),
+  grpc_insecure: z
+    .boolean()
+    .optional()
+    .describe('serve gRPC without TLS (loopback grpc_address only; the default there)'),
   grpc_client_timeout: duration()
     .default(10_000)
     .describe('gRPC client timeout, also the ext_authz timeout'),
@@ -208,6 +211,19 @@ const globalShape = {
   certificate_key_file: str('file with the PEM key of certificate_file'),
   certificate_authority: str('base64 PEM CA for upstream and internal verification'),
   certificate_authority_file: str('file with a PEM CA for upstream and internal verification'),
+  override_certificate_name: str(
+    'name verified in the certificates of internal services (default: the host connected to)',
+  ),
+  grpc_client_ca: str('base64 PEM CA whose client certificates may call grpc_address (Portcullis)'),
+  grpc_client_ca_file: str('file with the CA whose client certificates may call grpc_address'),
+  grpc_client_certificate: str(
+    'base64 PEM client certificate Envoy presents to authorize and ADS (Portcullis)',
+  ),
+  grpc_client_certificate_key: str('base64 PEM key of grpc_client_certificate'),
+  grpc_client_certificate_file: str(
+    'file with the client certificate Envoy presents to authorize and ADS',
+  ),
+  grpc_client_certificate_key_file: str('file with the key of grpc_client_certificate_file'),
   autocert: z
     .boolean()
     .default(false)
@@ -223,6 +239,13 @@ const globalShape = {
   databroker_storage_connection_string_file: str(
     'file holding databroker_storage_connection_string',
   ),
+  databroker_storage_ca_file: str('file with the CA that verifies the PostgreSQL server'),
+  databroker_storage_cert_file: str('file with a client certificate presented to PostgreSQL'),
+  databroker_storage_key_file: str('file with the key of databroker_storage_cert_file'),
+  databroker_storage_tls_skip_verify: z
+    .boolean()
+    .default(false)
+    .describe('do not verify the PostgreSQL server certificate'),
   // timeouts
   timeout_read: duration().default(30_000).describe('downstream request timeout'),
   timeout_write: duration().default(0).describe('downstream stream duration limit (0 = none)'),

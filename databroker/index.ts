@@ -8,6 +8,7 @@ export {
 } from './open-record-store.js';
 export { migrate, migrateDatabase, migrations } from './postgres/migrations.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+export { type PostgresTlsConfig, postgresTls } from './postgres/tls-options.js';
 export {
   openRecordCache,
   type RecordCache,

@@ -1,12 +1,14 @@
 // Opens the record store the configuration names: `databroker_storage_type` memory (default)
-// or postgres (needs `databroker_storage_connection_string` and `shared_secret`).
+// or postgres (needs `databroker_storage_connection_string` and `shared_secret`; TLS from the
+// connection string or the databroker_storage_*_file keys, postgres/tls-options.ts).
 import { PortcullisError } from '../config/index.js';
 import { createMemoryStore } from './memory-store.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
+import { type PostgresTlsConfig, postgresTls } from './postgres/tls-options.js';
 import type { RecordStore } from './record-store.js';
 
 /** The config keys the databroker reads (the real Config satisfies this structurally). */
-export interface DatabrokerConfig {
+export interface DatabrokerConfig extends PostgresTlsConfig {
   readonly databroker_storage_type?: string | undefined;
   readonly databroker_storage_connection_string?: string | undefined;
   readonly shared_secret?: string | undefined;
@@ -21,6 +23,8 @@ export interface OpenRecordStoreOptions {
   readonly now?: () => number;
   readonly changeRetentionMs?: number;
   readonly pollMs?: number;
+  /** Folder relative databroker_storage_*_file paths are read from (the config's). */
+  readonly baseDir?: string;
 }
 
 export async function openRecordStore(
@@ -48,5 +52,6 @@ export async function openRecordStore(
       'shared_secret is required with the postgres databroker (it seals IdP tokens at rest)',
     );
   }
-  return openPostgresStore({ ...options, connectionString, sharedSecret: config.shared_secret });
+  const tls = postgresTls(connectionString, config, options.baseDir);
+  return openPostgresStore({ ...options, ...tls, sharedSecret: config.shared_secret });
 }

@@ -1,5 +1,6 @@
 // The ADS bootstrap: the small one that takes listeners, clusters and routes from our xDS server
-// (state-of-the-world ADS over gRPC on a static HTTP/2 cluster with keepalives).
+// (state-of-the-world ADS over gRPC on a static HTTP/2 cluster with keepalives, over TLS with a
+// client certificate when the ADS server speaks TLS).
 import { isIP } from 'node:net';
 import {
   admin,
@@ -15,6 +16,11 @@ export interface AdsBootstrapOptions {
   readonly ads: HostPort;
   readonly nodeId?: string;
   readonly adminPort?: number;
+  /**
+   * Transport socket of the ADS cluster (TLS with SAN check and client certificate, from
+   * buildInternalUpstreamTls) when the ADS server speaks TLS; plain text otherwise.
+   */
+  readonly tls?: Json;
 }
 
 /** The bootstrap that takes listeners, clusters and routes from our ADS server (SotW gRPC). */
@@ -51,6 +57,7 @@ export function buildAdsBootstrap(opts: AdsBootstrapOptions): Json {
               },
             ],
           },
+          ...(opts.tls === undefined ? {} : { transport_socket: opts.tls }),
           typed_extension_protocol_options: {
             'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
               '@type': TYPES.httpProtocolOptions,

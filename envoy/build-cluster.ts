@@ -3,9 +3,9 @@
 // threshold and circuit breakers; portcullis-authorize (HTTP/2 gRPC, several endpoints with
 // health checks); portcullis-authenticate (HTTP/1.1).
 
-import { isIP } from 'node:net';
 import type { Config, Route } from '../config/index.js';
-import { buildUpstreamTlsContext, DEFAULT_SYSTEM_CA } from './build-tls-context.js';
+import { buildUpstreamTlsContext } from './build-tls-context.js';
+import { buildInternalUpstreamTls } from './build-upstream-tls.js';
 import {
   AUTHZ_HTTP2_OPTIONS,
   authzHealthChecks,
@@ -13,9 +13,7 @@ import {
 } from './lib/authz-resilience.js';
 import {
   allIps,
-  base64Pem,
   type Endpoint,
-  fileSource,
   type Json,
   loadAssignment,
   upstreamHost,
@@ -144,34 +142,14 @@ export function buildAuthnCluster(
   return cluster;
 }
 
-/** TLS to our own services (https service URLs): verified against certificate_authority or the system bundle. */
+/** TLS to our own services (envoy/build-upstream-tls.ts). */
 function internalTls(
   host: string,
   config: Config | undefined,
   opts: EnvoyBuildOptions | undefined,
   alpn: string[],
 ): Json {
-  const ca =
-    config?.certificate_authority !== undefined
-      ? base64Pem(config.certificate_authority)
-      : config?.certificate_authority_file !== undefined
-        ? fileSource(config.certificate_authority_file, opts?.baseDir)
-        : { filename: opts?.systemCaFile ?? DEFAULT_SYSTEM_CA };
-  const sanType = isIP(host) === 0 ? 'DNS' : 'IP_ADDRESS';
-  return {
-    name: 'envoy.transport_sockets.tls',
-    typed_config: {
-      '@type': TYPES.upstreamTls,
-      sni: host,
-      common_tls_context: {
-        alpn_protocols: alpn,
-        validation_context: {
-          trusted_ca: ca,
-          match_typed_subject_alt_names: [{ san_type: sanType, matcher: { exact: host } }],
-        },
-      },
-    },
-  };
+  return buildInternalUpstreamTls(host, config, opts, alpn);
 }
 
 function setHttp2Options(cluster: Json, options: Json): void {

@@ -7,7 +7,6 @@
 import { type Config, ENVOY_PATH_NORMALISATION } from '../config/index.js';
 import { buildEdgeSettings } from './build-edge-settings.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
-import { PUBLIC_HTTP2_OPTIONS } from './lib/authz-resilience.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME, TYPES } from './lib/names.js';
 
@@ -35,7 +34,6 @@ export function buildHttpConnectionManager(config: Config, routes: RouteSource):
     skip_xff_append: config.skip_xff_append,
     ...ENVOY_PATH_NORMALISATION,
     common_http_protocol_options: common,
-    http2_protocol_options: PUBLIC_HTTP2_OPTIONS,
     max_request_headers_kb: 128,
     request_timeout: duration(config.timeout_read),
     generate_request_id: true,

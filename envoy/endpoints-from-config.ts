@@ -1,8 +1,9 @@
 // Where Envoy finds authz and authn (brief §5): authz at authorize_internal_service_url, else
 // authorize_service_urls / authorize_service_url, else grpc_address (all-in-one); authn at
 // authenticate_internal_service_url, else (all-in-one without it) the port after grpc_address's
-// on the same host — the start command passes the real one.
-import type { Config } from '../config/index.js';
+// on the same host — the start command passes the real one. grpc_address is reached over TLS
+// when it serves TLS (config/grpc-transport.ts).
+import { type Config, grpcTransport } from '../config/index.js';
 import { parseListenAddress, upstreamHost } from './lib/envoy-values.js';
 import type { EnvoyBuildOptions, HostPort } from './types.js';
 
@@ -26,7 +27,12 @@ export function endpointsFromConfig(config: Config): Pick<EnvoyBuildOptions, 'au
       ? [config.authorize_internal_service_url]
       : (config.authorize_service_urls ??
         (config.authorize_service_url !== undefined ? [config.authorize_service_url] : []));
-  const authz = authzUrls.length > 0 ? authzUrls.map(fromUrl) : [local(config.grpc_address)];
+  const t = grpcTransport(config);
+  const grpcTls = 'tls' in t && t.tls;
+  const authz =
+    authzUrls.length > 0
+      ? authzUrls.map(fromUrl)
+      : [{ ...local(config.grpc_address), ...(grpcTls ? { tls: true } : {}) }];
   const authn =
     config.authenticate_internal_service_url !== undefined
       ? fromUrl(config.authenticate_internal_service_url)

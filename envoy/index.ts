@@ -2,6 +2,7 @@
 export { type AdsBootstrapOptions, buildAdsBootstrap } from './build-ads-bootstrap.js';
 export { type BootstrapResult, buildBootstrap } from './build-bootstrap.js';
 export { buildSnapshot } from './build-snapshot.js';
+export { buildInternalUpstreamTls, internalServerName } from './build-upstream-tls.js';
 export { checkSnapshotConsistency } from './check-snapshot-consistency.js';
 export {
   createXdsServer,
@@ -19,6 +20,12 @@ export {
   generateSelfSignedCertificate,
   type SelfSignedCertificate,
 } from './generate-self-signed-certificate.js';
+export {
+  type IssuedCertificate,
+  type IssueOptions,
+  issueCertificate,
+  issueCertificateAuthority,
+} from './issue-certificates.js';
 export { DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
 export {
   AUTHN_CLUSTER,

@@ -28,6 +28,16 @@ export interface EnvoyBuildOptions {
   readonly redirectAddress?: string;
   /** CA bundle for upstream TLS when neither the route nor the config names one. */
   readonly systemCaFile?: string;
+  /**
+   * Inline PEMs for TLS to our own services, winning over the config's file references (the
+   * start command reads them, so a rotated file reaches Envoy with the next snapshot).
+   */
+  readonly internalTls?: {
+    /** CA verifying authorize/authn (else certificate_authority, else the system bundle). */
+    readonly ca?: string;
+    /** Client certificate Envoy presents (else grpc_client_certificate*). */
+    readonly clientCert?: { readonly cert: string; readonly key: string };
+  };
 }
 
 /** Where a generated resource (or a part of it) came from in the config. */

@@ -1,18 +1,21 @@
 // `portcullis envoy bootstrap -c FILE [--ads]`: prints an Envoy bootstrap (YAML). Static: the
 // complete configuration, validated against Envoy's protos (exit 1 with every issue, each naming
-// its route). --ads: the small bootstrap that takes everything from the ADS server.
+// its route). --ads: the small bootstrap that takes everything from the ADS server. Both speak
+// TLS to our services where they serve it (SAN check, client certificate).
 import { dirname } from 'node:path';
 import { stderr, stdout } from 'node:process';
 import { stringify } from 'yaml';
 import {
   ConfigError,
   formatConfigIssues,
+  grpcTransport,
   loadConfigFile,
   PortcullisError,
 } from '../../config/index.js';
 import {
   buildAdsBootstrap,
   buildBootstrap,
+  buildInternalUpstreamTls,
   devCertificateFor,
   type EnvoyBuildOptions,
   endpointsFromConfig,
@@ -105,7 +108,21 @@ const command: Command = {
       const nodeId = parsed.nodeId === undefined ? {} : { nodeId: parsed.nodeId };
       if (parsed.ads) {
         const ads = parsed.adsAddress ?? base.authz[0]!;
-        stdout.write(stringify(buildAdsBootstrap({ ads, ...adminPort, ...nodeId })));
+        // The ADS server speaks TLS like grpc_address does (config/grpc-transport.ts): Envoy
+        // verifies it and presents grpc_client_certificate.
+        const transport = grpcTransport(config);
+        const tls =
+          'tls' in transport
+            ? transport.tls
+            : true; /* refused as plain text: TLS is the only way it can run */
+        const socket = tls
+          ? {
+              tls: buildInternalUpstreamTls(ads.host, config, { baseDir: dirname(parsed.file) }, [
+                'h2',
+              ]),
+            }
+          : {};
+        stdout.write(stringify(buildAdsBootstrap({ ads, ...adminPort, ...nodeId, ...socket })));
         return 0;
       }
       const opts: EnvoyBuildOptions & { nodeId?: string } = {

@@ -1,10 +1,11 @@
 // `portcullis migrate -c FILE | --database-url URL [--schema NAME]`: applies the databroker's
 // pending Postgres migrations explicitly (services also migrate when they start).
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
 import { parse as parseYaml } from 'yaml';
 import { PortcullisError } from '../../config/index.js';
-import { type DatabrokerConfig, migrateDatabase } from '../../databroker/index.js';
+import { type DatabrokerConfig, migrateDatabase, postgresTls } from '../../databroker/index.js';
 import type { Command } from '../main.js';
 
 const HELP = `Usage: portcullis migrate (-c FILE | --database-url URL) [--schema NAME]
@@ -92,8 +93,9 @@ const command: Command = {
     }
     try {
       let url = parsed.url;
+      let cfg: DatabrokerConfig | undefined;
       if (url === undefined) {
-        const cfg = await readDatabrokerConfig(parsed.config!);
+        cfg = await readDatabrokerConfig(parsed.config!);
         if (cfg.databroker_storage_type?.toLowerCase() !== 'postgres') {
           stderr.write(
             `portcullis migrate: ${parsed.config} uses databroker_storage_type '${cfg.databroker_storage_type ?? 'memory'}'; nothing to migrate (only postgres has migrations)\n`,
@@ -108,8 +110,12 @@ const command: Command = {
           return 1;
         }
       }
+      // TLS as the services open it (databroker_storage_ca_file… relative to the config).
+      const tls =
+        cfg === undefined ? undefined : postgresTls(url, cfg, dirname(resolve(parsed.config!)));
       const r = await migrateDatabase({
-        connectionString: url,
+        connectionString: tls?.connectionString ?? url,
+        ...(tls?.ssl === undefined ? {} : { ssl: tls.ssl }),
         ...(parsed.schema ? { schema: parsed.schema } : {}),
       });
       stdout.write(

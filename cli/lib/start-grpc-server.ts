@@ -1,16 +1,17 @@
 // The process's one gRPC server on grpc_address (authz and the ADS server share it in
-// all-in-one mode). Plain-text gRPC: TLS towards Envoy is not built yet (see README).
+// all-in-one mode), with the credentials and caller authentication of prepare-grpc-security.ts.
 import * as grpc from '@grpc/grpc-js';
 import { applyHttp2ServerLimits } from '../../authz/index.js';
 import { PortcullisError } from '../../config/index.js';
 import { formatHostPort, type HostPort } from './listen-address.js';
 import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 
-export function createGrpcServer(): grpc.Server {
+export function createGrpcServer(interceptors: grpc.ServerInterceptor[] = []): grpc.Server {
   return applyHttp2ServerLimits(
     new grpc.Server({
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 5000,
+      ...(interceptors.length > 0 ? { interceptors } : {}),
     }),
   );
 }
@@ -19,9 +20,10 @@ export function createGrpcServer(): grpc.Server {
 export async function bindGrpcServer(
   server: grpc.Server,
   address: HostPort,
+  credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
 ): Promise<ServiceUnit & { readonly endpoint: HostPort }> {
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(formatHostPort(address), grpc.ServerCredentials.createInsecure(), (err, p) =>
+    server.bindAsync(formatHostPort(address), credentials, (err, p) =>
       err
         ? reject(
             new PortcullisError(

@@ -2,6 +2,7 @@
 // databroker store (waited for while unreachable), authenticate, authorize + the ADS server on
 // grpc_address, and a supervised Envoy. A reload is two-phase (prepare-reload.ts): every unit
 // prepares from the same config and all commit, or none. close() stops them in reverse.
+import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
@@ -10,6 +11,7 @@ import { findEnvoyBinary } from './find-envoy-binary.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
 import { openStoreWithRetry } from './open-store-with-retry.js';
 import { planServices, type ServicePlan } from './plan-services.js';
+import { type GrpcSecurity, prepareGrpcSecurity } from './prepare-grpc-security.js';
 import { describeRefusal, prepareAll, type Refusal } from './prepare-reload.js';
 import { type ProcessSecrets, prepareSecrets, withSecrets } from './prepare-secrets.js';
 import { createProcessHealth, type ProcessHealth } from './process-health.js';
@@ -50,14 +52,12 @@ const RESTART_KEYS = [
   'services',
   'address',
   'grpc_address',
+  'grpc_insecure',
   'authenticate_internal_service_url',
   'databroker_storage_type',
   'databroker_storage_connection_string',
   'shared_secret',
 ] as const;
-
-const isLoopback = (host: string): boolean =>
-  host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 /** ENVOY_BIN, else PATH; an ENVOY_BIN that is not executable is said out loud. */
 function envoyBinary(
@@ -91,6 +91,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
     for (const u of units) u.setHealth?.(problem);
   });
   let store: RecordStore | undefined;
+  let security: GrpcSecurity | undefined;
   const closeAll = async (): Promise<void> => {
     for (const unit of units.splice(0).reverse()) {
       await unit
@@ -101,9 +102,11 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
   try {
     if (plan.authorize || plan.authenticate) {
       const config = current.config;
+      const file = current.file;
       store = await openStoreWithRetry(
         () =>
           openRecordStore(config, {
+            baseDir: dirname(resolve(file)),
             ...(opts.databrokerSchema ? { schema: opts.databrokerSchema } : {}),
           }),
         { logger, health, ...(opts.signal ? { signal: opts.signal } : {}) },
@@ -134,13 +137,15 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
     }
     if (plan.authorize || plan.proxy) {
       const grpcAddress = parseListenAddress(current.config.grpc_address, 'grpc_address');
-      if (current.config.grpc_insecure !== true && !isLoopback(grpcAddress.host)) {
-        logger.warn(
-          { code: 'insecure_setting', grpc_address: current.config.grpc_address },
-          'gRPC (authorize, ADS) is served without TLS (not built yet): keep grpc_address on a private network and set grpc_insecure: true to say so',
-        );
-      }
-      const server = createGrpcServer();
+      security = prepareGrpcSecurity({
+        loaded: current,
+        logger,
+        servesGrpc: true,
+        runsEnvoy: plan.proxy,
+        servesAuthorize: plan.authorize,
+      });
+      const grpcSecurity = security;
+      const server = createGrpcServer(grpcSecurity.interceptors);
       if (plan.authorize && store) {
         units.push(
           createAuthzUnit({
@@ -153,12 +158,13 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
           }),
         );
       }
-      const xds = plan.proxy ? addXdsServer(server, logger) : undefined;
-      const grpcUnit = await bindGrpcServer(server, grpcAddress);
+      const xds = plan.proxy ? addXdsServer(server, logger, grpcSecurity.tls) : undefined;
+      const grpcUnit = await bindGrpcServer(server, grpcAddress, grpcSecurity.credentials);
       units.push(grpcUnit);
       if (xds) {
         const authn = units.find((u): u is AuthnUnit => u.name === 'authenticate');
         const local = { host: connectable(grpcUnit.endpoint.host), port: grpcUnit.endpoint.port };
+        grpcSecurity.assertEnvoyCanVerify(local.host);
         const proxy = await startProxyService({
           loaded: current,
           logger,
@@ -168,12 +174,16 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
           endpoints: (l) => {
             const fromConfig = endpointsFromConfig(l.config);
             return {
-              authz: plan.authorize ? [local] : fromConfig.authz,
+              authz: plan.authorize
+                ? [{ ...local, ...(grpcSecurity.tls ? { tls: true } : {}) }]
+                : fromConfig.authz,
               authn: authn ? authn.endpoint : fromConfig.authn,
             };
           },
           envoyBin: envoyBinary(opts.env ?? process.env, logger),
           health,
+          adsTls: grpcSecurity.tls,
+          internalTls: () => grpcSecurity.envoyTls(),
         }).catch(async (err: unknown) => {
           await xds.close();
           throw err;
@@ -207,6 +217,16 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         changed.push('shared_secret');
       if (changed.length > 0) {
         logger.warn({ keys: changed }, 'these settings change only after a restart');
+      }
+      // Rotated certificates first (they are files, not config: a refused config does not hold
+      // them back); new connections get them, open streams stay, the next snapshot carries them.
+      try {
+        security?.reload(loaded);
+      } catch (err) {
+        logger.error(
+          { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
+          `gRPC certificates not reloaded, the previous ones keep serving: ${(err as Error).message}`,
+        );
       }
       // Two phases: nothing changes unless every service can take the new config. Commit order
       // is the unit order (authz learns new routes before Envoy sends their ids).

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import {
   buildAdsBootstrap,
+  buildInternalUpstreamTls,
   createXdsServer,
   devCertificateFor,
   type EnvoyBuildOptions,
@@ -24,9 +25,16 @@ import { watchEnvoyAcceptance } from './watch-envoy-acceptance.js';
 
 export const ENVOY_NODE_ID = 'portcullis';
 
-/** Step 1 (before the gRPC server binds): the ADS service on it. */
-export function addXdsServer(server: grpc.Server, logger: Logger): XdsServer {
-  const xds = createXdsServer({ logger: logger.child({ service: 'proxy', component: 'xds' }) });
+/**
+ * Step 1 (before the gRPC server binds): the ADS service on it. Over TLS every caller was
+ * authenticated before the stream opens (authenticate-grpc-callers.ts), so peers anywhere may
+ * connect; in plain text only peers on this machine.
+ */
+export function addXdsServer(server: grpc.Server, logger: Logger, tls = false): XdsServer {
+  const xds = createXdsServer({
+    logger: logger.child({ service: 'proxy', component: 'xds' }),
+    ...(tls ? { allowPeer: () => true } : {}),
+  });
   xds.addTo(server);
   return xds;
 }
@@ -39,12 +47,14 @@ export function prepareProxySnapshot(
   loaded: LoadedConfig,
   endpoints: Endpoints,
   devCertificate: EnvoyBuildOptions['devCertificate'],
+  internalTls?: EnvoyBuildOptions['internalTls'],
 ): PreparedSnapshot {
   // Every node: the supervised Envoy and any Envoy an operator points at this ADS server.
   const result = xds.prepareSnapshot('*', loaded, {
     ...endpoints,
     baseDir: dirname(loaded.file),
     ...(devCertificate ? { devCertificate } : {}),
+    ...(internalTls ? { internalTls } : {}),
   });
   if (!result.ok) {
     throw new PortcullisError(
@@ -68,6 +78,10 @@ export async function startProxyService(opts: {
   readonly health: ProcessHealth;
   /** How long start waits for Envoy to accept its first snapshot (default 20 s). */
   readonly acceptTimeoutMs?: number;
+  /** The ADS server speaks TLS: the supervised Envoy connects with TLS and a client certificate. */
+  readonly adsTls?: boolean;
+  /** Inline PEMs for Envoy's TLS to our services (re-read at every reload). */
+  readonly internalTls?: () => EnvoyBuildOptions['internalTls'];
 }): Promise<ServiceUnit> {
   const logger = opts.logger.child({ service: 'proxy' });
   const c = opts.loaded.config;
@@ -79,7 +93,13 @@ export async function startProxyService(opts: {
     );
   }
   const prepare = (loaded: LoadedConfig) =>
-    prepareProxySnapshot(opts.xds, loaded, opts.endpoints(loaded), devCertificate);
+    prepareProxySnapshot(
+      opts.xds,
+      loaded,
+      opts.endpoints(loaded),
+      devCertificate,
+      opts.internalTls?.(),
+    );
   const acceptance = watchEnvoyAcceptance(opts.xds, opts.health, logger);
   const publish = (loaded: LoadedConfig): string => {
     const prepared = prepare(loaded);
@@ -98,6 +118,19 @@ export async function startProxyService(opts: {
         ads: { host: adsHost, port: opts.ads.port },
         nodeId: ENVOY_NODE_ID,
         adminPort: 0,
+        ...(opts.adsTls
+          ? {
+              tls: buildInternalUpstreamTls(
+                adsHost,
+                c,
+                {
+                  baseDir: dirname(opts.loaded.file),
+                  ...(opts.internalTls ? { internalTls: opts.internalTls() } : {}),
+                },
+                ['h2'],
+              ),
+            }
+          : {}),
       }),
       logger: logger.child({ component: 'envoy' }),
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),

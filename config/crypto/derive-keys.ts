@@ -11,6 +11,8 @@ export interface DerivedKeys {
   readonly sessionKey: Uint8Array;
   /** AES-256-GCM key of the session payload carried to `/.pomerium/callback/`. */
   readonly payloadKey: Uint8Array;
+  /** HS256 key of the service JWT gRPC callers send in the `jwt` metadata. */
+  readonly grpcKey: Uint8Array;
   /** AES-256-GCM key of the OAuth `state` (from `cookie_secret` when given). */
   readonly stateKey: Uint8Array;
   /** HMAC key of the CSRF cookie (from `cookie_secret` when given). */
@@ -54,6 +56,7 @@ export function deriveKeys(sharedSecret: string, cookieSecret?: string): Derived
     urlKey: derive(shared, 'signed-url'),
     sessionKey: derive(shared, 'session-handle'),
     payloadKey: derive(shared, 'callback-payload'),
+    grpcKey: derive(shared, 'grpc-service-jwt'),
     stateKey: derive(cookie, 'oauth-state'),
     csrfKey: derive(cookie, 'csrf-cookie'),
   });

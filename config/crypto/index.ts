@@ -10,6 +10,12 @@ export {
 } from './build-sign-in-url.js';
 export { computeIdpId, type IdpSettingsInput, type RouteIdpInput } from './compute-idp-id.js';
 export { type DerivedKeys, decodeSecret, deriveKeys } from './derive-keys.js';
+export {
+  checkGrpcServiceToken,
+  GRPC_TOKEN_MAX_LIFETIME_MS,
+  type GrpcTokenProblem,
+  signGrpcServiceToken,
+} from './grpc-service-token.js';
 export { openPayload, sealPayload } from './seal-payload.js';
 export {
   type SessionHandleClaims,

@@ -29,6 +29,9 @@ export function checkGlobalRules(r: Record<string, unknown>, out: RawIssue[]): v
   for (const [a, b] of [
     ['certificate', 'certificate_key'],
     ['certificate_file', 'certificate_key_file'],
+    ['grpc_client_certificate', 'grpc_client_certificate_key'],
+    ['grpc_client_certificate_file', 'grpc_client_certificate_key_file'],
+    ['databroker_storage_cert_file', 'databroker_storage_key_file'],
   ] as const) {
     if (has(r, a) !== has(r, b)) {
       out.push({

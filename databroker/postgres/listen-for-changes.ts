@@ -11,7 +11,7 @@ export interface ChangeListenerConnection {
 export function listenForChanges(
   connectionString: string,
   channel: string,
-  opts: { minBackoffMs?: number; maxBackoffMs?: number } = {},
+  opts: { minBackoffMs?: number; maxBackoffMs?: number; ssl?: pg.ClientConfig['ssl'] } = {},
 ): ChangeListenerConnection {
   const wakers = new Set<() => void>();
   const minBackoff = opts.minBackoffMs ?? 100;
@@ -36,7 +36,11 @@ export function listenForChanges(
 
   async function connect(): Promise<void> {
     if (closed) return;
-    const c = new pg.Client({ connectionString, keepAlive: true });
+    const c = new pg.Client({
+      connectionString,
+      keepAlive: true,
+      ...(opts.ssl === undefined ? {} : { ssl: opts.ssl }),
+    });
     client = c;
     let failed = false;
     const fail = (): void => {

@@ -95,12 +95,15 @@ export async function migrateDatabase(options: {
   connectionString: string;
   schema?: string;
   connectionTimeoutMs?: number;
+  /** TLS options (postgres/tls-options.ts); else the connection string's. */
+  ssl?: import('node:tls').ConnectionOptions;
 }): Promise<{ schema: string; from: number; to: number }> {
   const { default: pg } = await import('pg');
   const schema = options.schema ?? 'portcullis';
   assertSchemaName(schema);
   const pool = new pg.Pool({
     connectionString: options.connectionString,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     max: 1,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
   });

@@ -29,6 +29,8 @@ import {
 
 export interface PostgresStoreOptions {
   readonly connectionString: string;
+  /** TLS options for every connection (from postgresTls); the connection string's otherwise. */
+  readonly ssl?: import('node:tls').ConnectionOptions;
   /** Key material for sealing IdP tokens (config `shared_secret`). */
   readonly sharedSecret: string;
   /** Schema holding the tables (default `portcullis`). */
@@ -67,6 +69,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const s = `"${schema}"`;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     keepAlive: true,
@@ -245,7 +248,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async subscribe(l, opts = {}) {
       if (closed) throw storeError('STORE_UNAVAILABLE', 'record store is closed');
-      listener ??= listenForChanges(options.connectionString, channel);
+      listener ??= listenForChanges(options.connectionString, channel, {
+        ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+      });
       const conn = listener;
       const sub = await followChanges(
         {

@@ -64,13 +64,6 @@ export const authzRetryPolicy = (timeout: string): Json => ({
   ],
 });
 
-/** HTTP/2 limits of the public listener (per client connection). */
-export const PUBLIC_HTTP2_OPTIONS: Json = {
-  max_concurrent_streams: 100,
-  initial_stream_window_size: 65_536,
-  initial_connection_window_size: 1_048_576,
-};
-
 /** Runtime keys of Envoy's rapid-reset protections (CVE-2023-44487), tightened. */
 export const RAPID_RESET_RUNTIME: Json = {
   // Requests from one connection handled per I/O cycle: others make progress meanwhile.

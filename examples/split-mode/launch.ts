@@ -2,8 +2,10 @@
 // dev IdP (127.0.0.1:8901), the demo app (127.0.0.1:9011), two authorize replicas, one
 // authenticate, and the proxy (ADS + Envoy on 127.0.0.1:8090), sharing PostgreSQL from
 // DATABROKER_STORAGE_CONNECTION_STRING or DATABASE_URL. Ctrl-C stops everything.
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateTlsFiles } from '../../cli/commands/generate-tls-files.js';
 import { ENVOY_INSTALL_HINT, findEnvoyBinary, formatLogLine } from '../../cli/index.js';
 import { startDemoApp } from '../demo-app/index.js';
 import { loadDevIdpFile, startDevIdp } from '../dev-idp/index.js';
@@ -31,6 +33,15 @@ async function main(): Promise<number> {
     process.stderr.write(`split mode: no envoy binary found: ${ENVOY_INSTALL_HINT}\n`);
     return 1;
   }
+  if (!existsSync(join(here, 'tls', 'server.pem'))) {
+    // The certificates config.yaml names (what `portcullis keys generate --tls --out tls` does).
+    generateTlsFiles({
+      dir: join(here, 'tls'),
+      names: ['authorize-1', 'authorize-2', 'authenticate', 'proxy'],
+      configDir: here,
+    });
+    process.stdout.write(`made the TLS certificates in ${join(here, 'tls')}\n`);
+  }
   const file = await loadDevIdpFile(join(here, 'dev-idp.yaml'));
   const idp = await startDevIdp({ port: 8901, users: file.users, clients: file.clients });
   const app = await startDemoApp({
@@ -47,8 +58,9 @@ async function main(): Promise<number> {
       process.stdout.write(`${name.padEnd(12)} ${pretty ? formatLogLine(line, true) : line}\n`),
   });
   process.stdout.write(`
-  Split mode is running: authorize-1 (127.0.0.1:5443), authorize-2 (127.0.0.1:5444),
-  authenticate (127.0.0.1:5080), proxy (ADS 127.0.0.1:5450, Envoy http://127.0.0.1:8090).
+  Split mode is running, TLS between every service: authorize-1 (127.0.0.1:5443),
+  authorize-2 (127.0.0.1:5444), authenticate (https://127.0.0.1:5080), proxy (ADS
+  127.0.0.1:5450, Envoy http://127.0.0.1:8090).
 
     http://app.localhost:8090      group "engineering" (alice / alice; bob / bob gets 403)
     http://public.localhost:8090   anyone

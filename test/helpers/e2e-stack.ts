@@ -6,6 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateTlsFiles } from '../../cli/commands/generate-tls-files.js';
 import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../../cli/index.js';
 import { type DemoApp, startDemoApp } from '../../examples/demo-app/index.js';
 import { type DevIdp, type DevUser, startDevIdp } from '../../examples/dev-idp/index.js';
@@ -114,11 +115,13 @@ export async function startE2eStack(
   const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
     .toString();
+  // Split mode runs TLS on every internal hop, with the files `keys generate --tls` makes.
+  if (mode === 'split') generateTlsFiles({ dir: join(dir, 'tls'), names: [], configDir: dir });
   const base = `
 insecure_server: true
 address: 127.0.0.1:${envoyPort}
 grpc_address: 127.0.0.1:${grpcPort}
-grpc_insecure: true
+grpc_insecure: ${mode === 'split' ? 'false' : 'true'}
 authenticate_service_url: ${host('authenticate')}
 idp_provider: oidc
 idp_provider_url: ${idp.issuer}
@@ -134,10 +137,16 @@ log_level: ${options.logLevel ?? 'info'}
   const modeYaml =
     mode === 'all'
       ? 'services: all\ndatabroker_storage_type: memory\n'
-      : `authenticate_internal_service_url: http://127.0.0.1:${authnPort}
+      : `authenticate_internal_service_url: https://127.0.0.1:${authnPort}
 authorize_service_urls:
-  - http://127.0.0.1:${authz1}
-  - http://127.0.0.1:${authz2}
+  - https://127.0.0.1:${authz1}
+  - https://127.0.0.1:${authz2}
+certificate_authority_file: tls/ca.pem
+certificate_file: tls/server.pem
+certificate_key_file: tls/server-key.pem
+grpc_client_ca_file: tls/ca.pem
+grpc_client_certificate_file: tls/client.pem
+grpc_client_certificate_key_file: tls/client-key.pem
 databroker_storage_type: postgres
 signing_key: |
 ${indent(signingKey, 2)}

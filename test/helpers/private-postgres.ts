@@ -1,7 +1,7 @@
 // A private, throwaway PostgreSQL server for fault tests (stop/start while clients run), so the
 // shared server others use is never stopped. Runs as user `postgres` via runuser (we are root).
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,14 @@ export interface PrivatePostgres {
   destroy(): Promise<void>;
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /** Serve TLS with this certificate and accept only TLS connections (hostssl). */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+export async function startPrivatePostgres(
+  options: PrivatePostgresOptions = {},
+): Promise<PrivatePostgres> {
   const bin = testEnv('PG_BIN');
   const initdb = join(bin, 'initdb');
   if (!existsSync(initdb)) {
@@ -53,7 +60,19 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     'UTF8',
   ]);
   const port = await freePort();
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
+  let opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
+  if (options.tls !== undefined) {
+    const files = { 'server.crt': options.tls.cert, 'server.key': options.tls.key };
+    for (const [name, text] of Object.entries(files)) {
+      writeFileSync(join(data, name), text, { mode: 0o600 });
+      chownSync(join(data, name), uid, gid);
+    }
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      'local all all trust\nhostssl all all 127.0.0.1/32 trust\n',
+    );
+    opts += ' -c ssl=on';
+  }
   const pg: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async start() {

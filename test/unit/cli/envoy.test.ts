@@ -101,3 +101,55 @@ test('portcullis validate reports what Envoy could not take, at the route', asyn
   const ok = await run(['validate', '-c', quickstart()]);
   assert.equal(ok.code, 0, ok.err);
 });
+
+const TLS_CONFIG = `services: all
+insecure_server: true
+address: 127.0.0.1:8080
+grpc_address: 0.0.0.0:5443
+override_certificate_name: authorize.internal
+certificate_authority_file: tls/ca.pem
+certificate_file: tls/server.pem
+certificate_key_file: tls/server-key.pem
+grpc_client_ca_file: tls/ca.pem
+grpc_client_certificate_file: tls/client.pem
+grpc_client_certificate_key_file: tls/client-key.pem
+authenticate_service_url: http://authenticate.localhost:8080
+routes:
+  - {from: http://a.localhost:8080, to: http://127.0.0.1:9, allow_any_authenticated_user: true}
+`;
+
+/** The TLS context of a cluster, with its SAN check and the client certificate it presents. */
+function tlsOf(cluster: Record<string, unknown>) {
+  const ctx = (cluster.transport_socket as { typed_config: Record<string, unknown> }).typed_config;
+  const common = ctx.common_tls_context as {
+    validation_context: {
+      trusted_ca: { filename: string };
+      match_typed_subject_alt_names: unknown;
+    };
+    tls_certificates: { certificate_chain: { filename: string } }[];
+  };
+  return { sni: ctx.sni, common };
+}
+
+for (const ads of [false, true]) {
+  test(`envoy bootstrap${ads ? ' --ads' : ''} reaches a TLS grpc_address verifying its SAN and presenting the client certificate`, async () => {
+    const dir = tempDir();
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, TLS_CONFIG);
+    const r = await run(['envoy', 'bootstrap', '-c', file, ...(ads ? ['--ads'] : [])]);
+    assert.equal(r.code, 0, r.err);
+    const doc = parse(r.out) as { static_resources: { clusters: Record<string, unknown>[] } };
+    const name = ads ? 'portcullis-xds' : 'portcullis-authorize';
+    const cluster = doc.static_resources.clusters.find((c) => c.name === name)!;
+    const { sni, common } = tlsOf(cluster);
+    assert.equal(sni, 'authorize.internal');
+    assert.deepEqual(common.validation_context.match_typed_subject_alt_names, [
+      { san_type: 'DNS', matcher: { exact: 'authorize.internal' } },
+    ]);
+    assert.equal(common.validation_context.trusted_ca.filename, join(dir, 'tls', 'ca.pem'));
+    assert.equal(
+      common.tls_certificates[0]!.certificate_chain.filename,
+      join(dir, 'tls', 'client.pem'),
+    );
+  });
+}
