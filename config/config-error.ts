@@ -20,6 +20,8 @@ export const CONFIG_ISSUE_CODES = [
   'file_unreadable',
   'insecure_setting',
   'invalid_policy',
+  'ignored_setting',
+  'unimplemented_key',
 ] as const;
 
 export type ConfigIssueCode = (typeof CONFIG_ISSUE_CODES)[number];

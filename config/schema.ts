@@ -40,7 +40,7 @@ export const DEFAULT_SET_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   'X-XSS-Protection': '1; mode=block',
 };
 
-const downstreamMtls = z
+export const downstreamMtlsSchema = z
   .strictObject({
     ca: str('base64 PEM bundle of client certificate CAs'),
     ca_file: str('file with the client certificate CA bundle'),
@@ -206,7 +206,7 @@ const globalShape = {
     .boolean()
     .default(false)
     .describe('obtain certificates automatically (not supported yet)'),
-  downstream_mtls: downstreamMtls.optional(),
+  downstream_mtls: downstreamMtlsSchema.optional(),
   // databroker
   databroker_storage_type: ciEnum(['memory', 'postgres', 'file'] as const)
     .default('memory')
