@@ -85,6 +85,7 @@ const judgeCertificate: Step = (ctx) => {
           req.peerCertificatePem,
           route?.clientCa ?? null,
           ctx.now,
+          req.peerCertificateChain,
         ),
       }
     : req.http;

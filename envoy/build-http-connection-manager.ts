@@ -4,6 +4,7 @@
 // ext_authz can answer a protected route). Routes come over RDS (ADS) or inline.
 import type { Config } from '../config/index.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
+import { hasClientCa } from './build-tls-context.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME, TYPES } from './lib/names.js';
 
@@ -47,6 +48,12 @@ export function buildHttpConnectionManager(config: Config, routes: RouteSource):
     internal_address_config: { cidr_ranges: INTERNAL_RANGES.map(cidr) },
     http_filters: [buildExtAuthzFilter(config), ROUTER_FILTER],
   };
+  if (hasClientCa(config)) {
+    // Envoy's own XFCC (client-sent ones dropped) carries the chain the client sent, so authz can
+    // verify leaves issued by intermediates (docs/pomerium-behaviour.md §1.8 max_verify_depth).
+    hcm.forward_client_cert_details = 'SANITIZE_SET';
+    hcm.set_current_client_cert_details = { chain: true };
+  }
   if ('ads' in routes) {
     hcm.rds = {
       config_source: { ads: {}, resource_api_version: 'V3' },

@@ -47,6 +47,11 @@ function clientCas(config: Config, baseDir: string | undefined): Json[] {
   return out;
 }
 
+/** Whether any downstream client CA is configured (global or on a route). */
+export function hasClientCa(config: Config): boolean {
+  return clientCas(config, undefined).length > 0;
+}
+
 export function buildDownstreamTlsContext(
   config: Config,
   opts: EnvoyBuildOptions,

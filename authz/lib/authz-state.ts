@@ -168,7 +168,7 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
     if (cas === null) return null;
     let b = bundles.get(cas);
     if (!b) {
-      b = makeBundle(cas, revoked, rules);
+      b = makeBundle(cas, revoked, rules, mtls?.max_verify_depth ?? 1);
       bundles.set(cas, b);
     }
     return b;
