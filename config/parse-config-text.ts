@@ -5,6 +5,7 @@ import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
 import { applyEnvOverrides, type EnvVocabulary } from './lib/apply-env-overrides.js';
 import { checkGlobalRules } from './lib/check-global-rules.js';
+import { checkIdpUrl } from './lib/check-idp-url.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { deepFreeze } from './lib/deep-freeze.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
@@ -180,6 +181,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const env = applyEnvOverrides(raw, opts.env ?? {}, ENV_VOCAB);
   const aliases = readSecretFiles(raw, FILE_SECRET_KEYS, dirname(resolve(file)), env.fromEnv, raws);
   checkGlobalRules(raw, raws);
+  checkIdpUrl(raw, raws);
   for (const list of ['policy', 'routes'] as const) {
     const routes = raw[list];
     if (!Array.isArray(routes)) continue;
