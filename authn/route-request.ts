@@ -1,5 +1,6 @@
 // The endpoint table: which handler answers a path on the authenticate host and on route hosts
 // (reference §5). Anything else is 404; a host that is neither ours gets only health checks.
+import { handleDeviceEnrolled } from './handle-device-enrolled.js';
 import { handleHealth, handleRobots } from './handle-health.js';
 import { handleHpkePublicKey } from './handle-hpke-public-key.js';
 import { handleOAuthCallback } from './handle-oauth-callback.js';
@@ -35,6 +36,7 @@ const OUR_HOSTS: Record<string, Handler> = {
   '/.pomerium': toUserPage,
   '/.pomerium/': handleUserInfoPage,
   '/.pomerium/user': handleUserJson,
+  '/.pomerium/device-enrolled': handleDeviceEnrolled,
 };
 
 const AUTHENTICATE_HOST: Record<string, Handler> = {

@@ -8,6 +8,12 @@
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
 import { PortcullisError, type SessionHandleClaims } from '../config/index.js';
 import type { RecordCache, Session } from '../databroker/index.js';
+import {
+  isRoutesPortalPath,
+  listOpenableRoutes,
+  portalResponse,
+  routeForHostname,
+} from './lib/answer-routes-portal.js';
 import type { AuthzState, RouteState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { buildAllowResponse, type createIdentityHeaderCache } from './lib/build-allow-response.js';
@@ -20,6 +26,7 @@ import type { IdentityResolver, ResolvedIdentity } from './lib/resolve-identity.
 import type { AssertionSigner } from './lib/sign-assertion.js';
 import type { TokenVerifier } from './lib/verify-session-token.js';
 import type { PolicyDecision, PolicyRequest } from './policy/types.js';
+import { wantsLoginRedirect } from './policy/want-login-redirect.js';
 
 /** Long-lived collaborators of every Check. */
 export interface CheckDeps {
@@ -72,8 +79,19 @@ const resolveRoute: Step = (ctx) => {
   return undefined;
 };
 
-/** `/.pomerium/*`, `/.well-known/pomerium*`, `/ping`, `/healthz`: authn's; pass them untouched. */
-const answerInternalRoute: Step = (ctx) => (ctx.req.internal ? OK_UNCHANGED : undefined);
+/**
+ * `/.pomerium/*`, `/.well-known/pomerium*`, `/ping`, `/healthz`: authn's; pass them untouched —
+ * except the routes portal, which needs the compiled policies and is answered here (PORTAL_STEPS).
+ */
+const answerInternalRoute: Step = (ctx) => {
+  if (!ctx.req.internal) return undefined;
+  if (!isRoutesPortalPath(ctx.req.http.path)) return OK_UNCHANGED;
+  const home = routeForHostname(ctx.state, ctx.req.http.hostname);
+  if (home === undefined) return OK_UNCHANGED; // authn answers 404
+  ctx.route = home;
+  ctx.policyRequest = ctx.req.http;
+  return runSteps(ctx, PORTAL_STEPS, 0);
+};
 
 const judgeCertificate: Step = (ctx) => {
   const { req, route } = ctx;
@@ -218,6 +236,39 @@ const respond: Step = (ctx) => {
   });
 };
 
+/** The routes portal: the signed-in user's identity, then the routes their policies open. */
+const answerPortal: Step = (ctx) => {
+  const identity = ctx.resolved?.identity;
+  if (identity) {
+    const routes = listOpenableRoutes(
+      ctx.state,
+      ctx.req.http,
+      identity,
+      ctx.deps.certs,
+      {
+        presented: ctx.req.peerCertificatePresented,
+        pem: ctx.req.peerCertificatePem,
+        chain: ctx.req.peerCertificateChain,
+      },
+      ctx.now,
+    );
+    return portalResponse(ctx.req.http.path, routes);
+  }
+  const location = wantsLoginRedirect(ctx.req.http) ? signInLocation(ctx) : null;
+  if (location !== null) {
+    return deny(ctx, { status: 302, error: 'sign in required', headers: [['location', location]] });
+  }
+  return deny(ctx, { status: 401, error: STATUS_TEXT[401]! });
+};
+
+const PORTAL_STEPS: readonly Step[] = [
+  readToken,
+  verifyToken,
+  loadSessionStep,
+  resolveIdentityStep,
+  answerPortal,
+];
+
 /** The pipeline, in order. */
 export const CHECK_STEPS: readonly Step[] = [
   resolveRoute,
@@ -235,14 +286,28 @@ function ended(): never {
   throw new PortcullisError('AUTHZ_INTERNAL', 'the check pipeline ended without a response');
 }
 
-async function continueCheck(
+async function continueSteps(
   ctx: CheckContext,
+  steps: readonly Step[],
   pending: Promise<AuthzResponse | undefined>,
   next: number,
 ): Promise<AuthzResponse> {
   const out = await pending;
   if (out !== undefined) return out;
-  return runCheck(ctx, next);
+  return runSteps(ctx, steps, next);
+}
+
+function runSteps(
+  ctx: CheckContext,
+  steps: readonly Step[],
+  from: number,
+): AuthzResponse | Promise<AuthzResponse> {
+  for (let i = from; i < steps.length; i++) {
+    const out = steps[i]!(ctx);
+    if (out instanceof Promise) return continueSteps(ctx, steps, out, i + 1);
+    if (out !== undefined) return out;
+  }
+  return ended();
 }
 
 /**
@@ -251,12 +316,7 @@ async function continueCheck(
  * from the first step that has to wait. Throws (or rejects) on any error: the caller denies.
  */
 export function runCheck(ctx: CheckContext, from = 0): AuthzResponse | Promise<AuthzResponse> {
-  for (let i = from; i < CHECK_STEPS.length; i++) {
-    const out = CHECK_STEPS[i]!(ctx);
-    if (out instanceof Promise) return continueCheck(ctx, out, i + 1);
-    if (out !== undefined) return out;
-  }
-  return ended();
+  return runSteps(ctx, CHECK_STEPS, from);
 }
 
 /** The denial for an error (bad request 400, everything else 503). */

@@ -1,5 +1,5 @@
 // Issue 15: endpoints Pomerium serves that clients rely on — the HPKE public key (raw bytes,
-// CORS, ETag, 304) on every host of ours.
+// CORS, ETag, 304) on every host of ours, and /.pomerium/device-enrolled.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
@@ -75,4 +75,13 @@ test('the HPKE key answers a CORS preflight with 204', async () => {
 test('the HPKE key is not served on hosts that are not ours', async () => {
   const res = await raw('unknown.example', '/.well-known/pomerium/hpke-public-key');
   assert.equal(res.status, 404);
+});
+
+test('/.pomerium/device-enrolled answers 200 with a page saying no device is enrolled here', async () => {
+  for (const host of ['auth.example.com', 'app.example.com']) {
+    const res = await raw(host, '/.pomerium/device-enrolled');
+    assert.equal(res.status, 200, host);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.match(res.body.toString(), /id="device-enrolled"/);
+  }
 });
