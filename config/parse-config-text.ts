@@ -9,6 +9,7 @@ import { checkIdpUrl } from './lib/check-idp-url.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { deepFreeze } from './lib/deep-freeze.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
+import { findPomeriumKeys } from './lib/find-pomerium-keys.js';
 import { locateNode, type Position } from './lib/locate-node.js';
 import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
 import type { RawIssue } from './lib/raw-issue.js';
@@ -28,6 +29,8 @@ export interface ParseOptions {
   readonly file: string;
   /** Environment overrides (default: none; loadConfigFile passes process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Drop keys nobody knows with a warning instead of refusing them (`--allow-unknown-keys`). */
+  readonly allowUnknownKeys?: boolean;
 }
 
 export interface LoadedConfig {
@@ -78,6 +81,8 @@ const stringKeysOf = (shape: Record<string, unknown>): string[] =>
   Object.entries(shape)
     .filter(([, s]) => baseType(s) === 'string')
     .map(([k]) => k);
+
+const KEY_SETS = { global: new Set(GLOBAL_KEYS), route: new Set(ROUTE_KEYS) };
 
 const ENV_VOCAB: EnvVocabulary = {
   known: new Set(GLOBAL_KEYS),
@@ -180,6 +185,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   dropNulls(raw);
   const env = applyEnvOverrides(raw, opts.env ?? {}, ENV_VOCAB);
   const aliases = readSecretFiles(raw, FILE_SECRET_KEYS, dirname(resolve(file)), env.fromEnv, raws);
+  const keyWarnings = findPomeriumKeys(raw, KEY_SETS, opts.allowUnknownKeys === true);
   checkGlobalRules(raw, raws);
   checkIdpUrl(raw, raws);
   for (const list of ['policy', 'routes'] as const) {
@@ -238,7 +244,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   return Object.freeze({
     config,
     file,
-    warnings: Object.freeze([...envWarnings, ...positioned(warnings)]),
+    warnings: Object.freeze([...envWarnings, ...positioned([...keyWarnings, ...warnings])]),
     locate(path: readonly (string | number)[]): Position | undefined {
       let p: readonly (string | number)[] = path;
       if (p[0] === 'routes' && typeof p[1] === 'number') {

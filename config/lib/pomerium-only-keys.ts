@@ -22,6 +22,12 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   metrics_certificate_key_file: 'serves /metrics over TLS with this key file',
   metrics_client_ca: 'requires client certificates on /metrics',
   metrics_client_ca_file: 'requires client certificates on /metrics',
+  tracing_provider: 'exports traces (otlp; its jaeger, zipkin and datadog providers were dropped)',
+  tracing_sample_rate: 'samples this fraction of requests for tracing',
+  tracing_jaeger_collector_endpoint: 'ignores it too (deprecated: use the OTLP settings)',
+  tracing_jaeger_agent_endpoint: 'ignores it too (deprecated: use the OTLP settings)',
+  tracing_zipkin_endpoint: 'ignores it too (deprecated: use the OTLP settings)',
+  tracing_datadog_address: 'ignores it too (deprecated: use the OTLP settings)',
   tracing_otlp_endpoint: 'exports traces over OTLP',
   tracing_otlp_protocol: 'sets the OTLP protocol of traces',
   otel_traces_exporter: 'exports OpenTelemetry traces',
@@ -45,7 +51,6 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   envoy_bind_config_freebind: 'sets freebind on upstream connections',
   google_cloud_serverless_authentication_service_account:
     'signs Google Cloud serverless ID tokens with this service account',
-  autocert: 'obtains certificates from an ACME CA (Let’s Encrypt)',
   autocert_ca: 'uses this ACME directory',
   autocert_email: 'registers this e-mail with the ACME CA',
   autocert_use_staging: 'uses the ACME staging directory',
@@ -83,6 +88,36 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   databroker_cluster_node_id: 'names this node in a clustered databroker',
   databroker_raft_bind_address: 'binds the clustered databroker',
   device_auth_client_id: 'enables WebAuthn device registration',
+};
+
+/** Route keys Pomerium reads that Portcullis does not implement, with what Pomerium does. */
+export const POMERIUM_ONLY_ROUTE_KEYS: Readonly<Record<string, string>> = {
+  mcp: 'serves the route as an MCP (Model Context Protocol) server or client',
+  upstream_tunnel: 'tunnels SSH to the upstream under an ssh_policy',
+  envoy_opts: 'merges raw Envoy cluster options into the route cluster',
+  tls_derive: 'derives the upstream certificate name from the shared secret',
+};
+
+/**
+ * Keys Portcullis accepts (they parse and are checked) but does not act on yet: each is warned
+ * about whenever a config sets it, naming what Pomerium would do. Keys leave this list when they
+ * are implemented (docs/migrating-from-pomerium.md).
+ */
+export const ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS: Readonly<Record<string, string>> = {
+  idp_access_token_allowed_audiences:
+    'accepts IdP access tokens with these audiences as bearer tokens',
+  identity_providers: 'verifies JWT bearer tokens from these named issuers',
+  bearer_token_format: 'reads Authorization bearer tokens in this format',
+  autocert: 'obtains certificates from an ACME CA (Let’s Encrypt)',
+};
+
+export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>> = {
+  bearer_token_format: 'reads Authorization bearer tokens in this format on this route',
+  idp_access_token_allowed_audiences:
+    'accepts IdP access tokens with these audiences as bearer tokens on this route',
+  identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
+  enable_google_cloud_serverless_authentication:
+    'adds a Google-signed ID token for Cloud Run upstreams',
 };
 
 /** Key families Pomerium has: an environment variable starting with one looks like a setting. */
