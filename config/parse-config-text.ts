@@ -187,7 +187,6 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const aliases = readSecretFiles(raw, FILE_SECRET_KEYS, dirname(resolve(file)), env.fromEnv, raws);
   const keyWarnings = findPomeriumKeys(raw, KEY_SETS, opts.allowUnknownKeys === true);
   checkGlobalRules(raw, raws);
-  checkIdpUrl(raw, raws);
   for (const list of ['policy', 'routes'] as const) {
     const routes = raw[list];
     if (!Array.isArray(routes)) continue;
@@ -233,6 +232,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const config = deepFreeze(parsed.data as Config);
   const warnings: RawIssue[] = [];
   findInsecureSettings(config, policyLen, warnings);
+  checkIdpUrl(config.idp_provider_url, warnings);
   const envWarnings: ConfigIssue[] = env.ignored.map((i) => ({
     code: 'ignored_setting',
     file: `env:${i.name}`,

@@ -1,11 +1,10 @@
-// The identity provider is reached over https, or over http only on loopback for development:
-// a plain-http IdP elsewhere is refused when the config loads (validate and start), never at the
-// first sign-in with a 500 (issue 15). Pomerium accepts any http IdP URL; this is a deliberate
-// difference (docs/migrating-from-pomerium.md): discovery, JWKS and the token exchange over plain
-// HTTP can be intercepted.
+// A plain-http identity provider works as in Pomerium (its own docs' Keycloak harness uses
+// `http://keycloak.localhost.pomerium.io:8080`): loopback silently (development), anywhere else
+// with a loud insecure_setting warning at validate and start — never a 500 at the first sign-in
+// (issue 15). Discovery, JWKS and the code exchange then travel in plain text.
 import type { RawIssue } from './raw-issue.js';
 
-/** localhost, *.localhost, 127.0.0.0/8 and [::1]: the hosts where plain http is allowed. */
+/** localhost, *.localhost, 127.0.0.0/8 and [::1]. */
 export function isLoopbackUrl(url: URL): boolean {
   const h = url.hostname;
   return (
@@ -13,21 +12,15 @@ export function isLoopbackUrl(url: URL): boolean {
   );
 }
 
-export function checkIdpUrl(raw: Record<string, unknown>, out: RawIssue[]): void {
-  const value = raw.idp_provider_url;
-  if (typeof value !== 'string') return;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return; // the schema reports it
-  }
+export function checkIdpUrl(idpProviderUrl: string | undefined, out: RawIssue[]): void {
+  if (idpProviderUrl === undefined) return;
+  const url = new URL(idpProviderUrl); // the schema checked it
   if (url.protocol === 'http:' && !isLoopbackUrl(url)) {
     out.push({
-      code: 'invalid_url',
+      code: 'insecure_setting',
       path: ['idp_provider_url'],
       message:
-        'the identity provider must be reached over https (http is allowed only on loopback, for development)',
+        'the identity provider is reached over plain HTTP: discovery, keys and tokens can be read or changed on the way; use https outside development',
     });
   }
 }

@@ -80,15 +80,6 @@ export interface OpenIdpOptions {
   readonly now?: () => number;
 }
 
-function isLoopback(url: URL): boolean {
-  return (
-    url.hostname === 'localhost' ||
-    url.hostname.endsWith('.localhost') ||
-    /^127\.\d+\.\d+\.\d+$/.test(url.hostname) ||
-    url.hostname === '[::1]'
-  );
-}
-
 function headerAlg(jwt: string): string {
   try {
     const header = JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString('utf8'));
@@ -108,13 +99,8 @@ export function openIdentityProvider(
 
   async function discover(): Promise<oidc.Configuration> {
     const issuer = new URL(settings.issuer);
+    // Plain http works as in Pomerium; config load warns about it outside loopback.
     const insecure = issuer.protocol === 'http:';
-    if (insecure && !isLoopback(issuer)) {
-      throw new PortcullisError(
-        'CONFIG_INVALID',
-        'idp_provider_url must use https (http only on loopback)',
-      );
-    }
     const discoveryOptions: oidc.DiscoveryRequestOptions = {
       timeout: Math.ceil(settings.timeoutMs / 1000),
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
