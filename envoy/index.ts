@@ -1,4 +1,11 @@
 // The envoy room: this file is its only door. It re-exports what other rooms may use.
+
+export {
+  type AttachPieces,
+  type AttachResult,
+  attachToEnvoy,
+  buildAttachPieces,
+} from './attach-to-envoy.js';
 export { type AdsBootstrapOptions, buildAdsBootstrap } from './build-ads-bootstrap.js';
 export { type BootstrapResult, buildBootstrap } from './build-bootstrap.js';
 export { buildSnapshot } from './build-snapshot.js';
