@@ -109,6 +109,8 @@ export const ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS: Readonly<Record<string, string>
   identity_providers: 'verifies JWT bearer tokens from these named issuers',
   bearer_token_format: 'reads Authorization bearer tokens in this format',
   autocert: 'obtains certificates from an ACME CA (Let’s Encrypt)',
+  access_log_fields: 'chooses the fields of its access log lines',
+  authorize_log_fields: 'chooses the fields of its authorize log lines',
 };
 
 export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>> = {
@@ -118,6 +120,7 @@ export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>>
   identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
   enable_google_cloud_serverless_authentication:
     'adds a Google-signed ID token for Cloud Run upstreams',
+  regex_priority_order: 'orders regex routes by this number (Portcullis keeps file order)',
 };
 
 /** Key families Pomerium has: an environment variable starting with one looks like a setting. */

@@ -45,6 +45,9 @@ const SAMPLE_VALUES: Readonly<Record<string, string>> = {
   bearer_token_format: 'idp_access_token',
   autocert: 'true',
   enable_google_cloud_serverless_authentication: 'true',
+  access_log_fields: '[method, path]',
+  authorize_log_fields: '[request-id, email]',
+  regex_priority_order: '1',
 };
 
 test('every accepted-but-unimplemented key is a schema key', () => {
