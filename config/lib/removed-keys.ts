@@ -10,6 +10,8 @@ export const REMOVED_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   idp_qps: 'directory sync was removed',
   headers: 'use set_response_headers',
   cache_service_url: 'use databroker_service_url',
+  forward_auth_url:
+    'forward-auth was removed from Pomerium; add Portcullis to your Envoy with `portcullis envoy attach`, or let it proxy',
 };
 
 export const REMOVED_ROUTE_KEYS: Readonly<Record<string, string>> = {
