@@ -245,6 +245,9 @@ const globalShape = {
   codec_type: ciEnum(['auto', 'http1', 'http2', 'http3'] as const)
     .default('auto')
     .describe('auto, http1, http2 or http3'),
+  envoy_admin_address: str("address of Envoy's admin interface (default 127.0.0.1:9901)"),
+  envoy_admin_access_log_path: str('file where Envoy logs admin requests'),
+  envoy_admin_profile_path: str('file where Envoy writes CPU profiles'),
   programmatic_redirect_domain_whitelist: stringList()
     .default(['localhost'])
     .describe('hosts allowed as programmatic login redirect targets'),

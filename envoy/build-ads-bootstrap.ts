@@ -2,6 +2,7 @@
 // (state-of-the-world ADS over gRPC on a static HTTP/2 cluster with keepalives).
 import { isIP } from 'node:net';
 import {
+  type AdminSettings,
   admin,
   DEFAULT_NODE_ID,
   LAYERED_RUNTIME,
@@ -15,6 +16,8 @@ export interface AdsBootstrapOptions {
   readonly ads: HostPort;
   readonly nodeId?: string;
   readonly adminPort?: number;
+  /** envoy_admin_* settings (an address there wins over adminPort). */
+  readonly admin?: AdminSettings;
 }
 
 /** The bootstrap that takes listeners, clusters and routes from our ADS server (SotW gRPC). */
@@ -22,7 +25,7 @@ export function buildAdsBootstrap(opts: AdsBootstrapOptions): Json {
   const ads = { ads: {}, resource_api_version: 'V3' };
   return {
     node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
-    admin: admin(opts.adminPort),
+    admin: admin(opts.adminPort, opts.admin),
     layered_runtime: LAYERED_RUNTIME,
     overload_manager: OVERLOAD_MANAGER,
     dynamic_resources: {

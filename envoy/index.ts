@@ -24,7 +24,7 @@ export {
   generateSelfSignedCertificate,
   type SelfSignedCertificate,
 } from './generate-self-signed-certificate.js';
-export { DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
+export { type AdminSettings, adminSettings, DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
 export {
   AUTHN_CLUSTER,
   AUTHZ_CLUSTER,

@@ -6,6 +6,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import {
+  adminSettings,
   buildAdsBootstrap,
   createXdsServer,
   devCertificateFor,
@@ -75,6 +76,7 @@ export async function startProxyService(opts: {
         ads: { host: adsHost, port: opts.ads.port },
         nodeId: ENVOY_NODE_ID,
         adminPort: 0,
+        admin: adminSettings(c),
       }),
       logger: logger.child({ component: 'envoy' }),
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),

@@ -45,8 +45,6 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   otel_exporter_otlp_traces_timeout: 'sets the OTLP trace export timeout',
   otel_bsp_schedule_delay: 'sets the span batch delay',
   otel_bsp_max_export_batch_size: 'sets the span batch size',
-  envoy_admin_access_log_path: 'writes the Envoy admin access log to this path',
-  envoy_admin_profile_path: 'writes Envoy CPU profiles to this path',
   envoy_bind_config_source_address: 'binds upstream connections to this source address',
   envoy_bind_config_freebind: 'sets freebind on upstream connections',
   google_cloud_serverless_authentication_service_account:
