@@ -9,7 +9,8 @@
 import { PortcullisError, type SessionHandleClaims } from '../config/index.js';
 import type { RecordCache, Session } from '../databroker/index.js';
 import {
-  isRoutesPortalPath,
+  answersInternally,
+  JWT_PATH,
   listOpenableRoutes,
   portalResponse,
   routeForHostname,
@@ -25,7 +26,7 @@ import { parseCookies, readSessionTokens, type TokenCandidate } from './lib/read
 import type { IdentityResolver, ResolvedIdentity } from './lib/resolve-identity.js';
 import type { AssertionSigner } from './lib/sign-assertion.js';
 import type { TokenVerifier } from './lib/verify-session-token.js';
-import type { PolicyDecision, PolicyRequest } from './policy/types.js';
+import type { PolicyDecision, PolicyIdentity, PolicyRequest } from './policy/types.js';
 import { wantsLoginRedirect } from './policy/want-login-redirect.js';
 
 /** Long-lived collaborators of every Check. */
@@ -85,7 +86,7 @@ const resolveRoute: Step = (ctx) => {
  */
 const answerInternalRoute: Step = (ctx) => {
   if (!ctx.req.internal) return undefined;
-  if (!isRoutesPortalPath(ctx.req.http.path)) return OK_UNCHANGED;
+  if (!answersInternally(ctx.req.http.path, ctx.state)) return OK_UNCHANGED;
   const home = routeForHostname(ctx.state, ctx.req.http.hostname);
   if (home === undefined) return OK_UNCHANGED; // authn answers 404
   ctx.route = home;
@@ -236,9 +237,48 @@ const respond: Step = (ctx) => {
   });
 };
 
-/** The routes portal: the signed-in user's identity, then the routes their policies open. */
+/**
+ * `/.pomerium/jwt` (runtime flag pomerium_jwt_endpoint, docs/pomerium-behaviour.md §5): the
+ * signed assertion this user's requests to this host carry, as application/jwt.
+ */
+function answerJwt(
+  ctx: CheckContext,
+  identity: PolicyIdentity,
+): AuthzResponse | Promise<AuthzResponse> {
+  const input = {
+    state: ctx.state,
+    route: ctx.route!,
+    req: ctx.req,
+    policyRequest: ctx.req.http,
+    identity,
+    session: ctx.session ?? null,
+    name: ctx.resolved?.name ?? '',
+    signer: ctx.deps.signer,
+    identityHeaders: ctx.deps.identityHeaders,
+    cookies: ctx.cookies ?? [],
+    now: ctx.now,
+  };
+  const p = ctx.deps.identityHeaders(input);
+  const key = ctx.state.signingKey;
+  const reply = (jwt: string): AuthzResponse => ({
+    kind: 'deny',
+    status: 200,
+    grpcCode: 7,
+    headers: [
+      ['content-type', 'application/jwt'],
+      ['cache-control', 'no-store'],
+    ],
+    body: jwt,
+  });
+  const cached = ctx.deps.signer.peek(p.claimsKey, key, ctx.now);
+  if (cached !== undefined) return reply(cached);
+  return ctx.deps.signer.sign(p.claims, key, ctx.now, p.claimsKey).then(reply);
+}
+
+/** The routes portal (and /.pomerium/jwt): the signed-in user's identity, then the answer. */
 const answerPortal: Step = (ctx) => {
   const identity = ctx.resolved?.identity;
+  if (identity && ctx.req.http.path === JWT_PATH) return answerJwt(ctx, identity);
   if (identity) {
     const routes = listOpenableRoutes(
       ctx.state,

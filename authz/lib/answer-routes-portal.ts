@@ -20,6 +20,14 @@ export function isRoutesPortalPath(path: string): boolean {
   return PORTAL_PATHS.has(path);
 }
 
+export const JWT_PATH = '/.pomerium/jwt';
+
+/** Internal paths authz answers itself: the portal, and /.pomerium/jwt when its flag is on. */
+export function answersInternally(path: string, state: AuthzState): boolean {
+  if (PORTAL_PATHS.has(path)) return true;
+  return path === JWT_PATH && state.config.runtime_flags.pomerium_jwt_endpoint === true;
+}
+
 /** The first route served on this hostname (whose session cookie the portal reads). */
 export function routeForHostname(state: AuthzState, hostname: string): RouteState | undefined {
   for (const r of state.routes.values()) {

@@ -114,3 +114,32 @@ test('other internal paths still pass to authn untouched', async () => {
   const res = await h.check(portal('/.pomerium/user'));
   assert.equal(res.allowed, true);
 });
+
+test('/.pomerium/jwt passes to authn unless the pomerium_jwt_endpoint flag is on', async () => {
+  const res = await h.check(portal('/.pomerium/jwt'));
+  assert.equal(res.allowed, true);
+});
+
+test('/.pomerium/jwt with the flag: the signed assertion for this host, or sign in first', async () => {
+  const hj = await startAuthzHarness({
+    yaml: `runtime_flags:\n  pomerium_jwt_endpoint: true\n${YAML}`,
+  });
+  try {
+    const { token } = await hj.signIn({ email: 'alice@example.com' });
+    const res = await hj.check(portal('/.pomerium/jwt', { token }));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'application/jwt');
+    const payload = JSON.parse(Buffer.from(res.body.split('.')[1]!, 'base64url').toString()) as {
+      email: string;
+      aud: string;
+      iss: string;
+    };
+    assert.equal(payload.email, 'alice@example.com');
+    assert.equal(payload.aud, 'wiki.example.com');
+    assert.equal(payload.iss, 'wiki.example.com');
+    const anon = await hj.check(portal('/.pomerium/jwt', { accept: 'application/json' }));
+    assert.equal(anon.status, 401);
+  } finally {
+    await hj.close();
+  }
+});
