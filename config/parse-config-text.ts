@@ -185,7 +185,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   dropNulls(raw);
   const env = applyEnvOverrides(raw, opts.env ?? {}, ENV_VOCAB);
   const aliases = readSecretFiles(raw, FILE_SECRET_KEYS, dirname(resolve(file)), env.fromEnv, raws);
-  const keyWarnings = findPomeriumKeys(raw, KEY_SETS, opts.allowUnknownKeys === true);
+  const keyWarnings = findPomeriumKeys(raw, KEY_SETS, opts.allowUnknownKeys === true, raws);
   checkGlobalRules(raw, raws);
   for (const list of ['policy', 'routes'] as const) {
     const routes = raw[list];

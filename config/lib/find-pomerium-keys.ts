@@ -3,12 +3,18 @@
 // warning that says what Pomerium would do (never silent, never fatal); a key Portcullis accepts
 // but does not act on yet is warned about the same way; a key nobody knows is left for the
 // schema to refuse with did-you-mean, or — with allowUnknownKeys — dropped with a warning.
+import type { ZodType } from 'zod';
 import {
   ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS,
   ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS,
   POMERIUM_ONLY_GLOBAL_KEYS,
   POMERIUM_ONLY_ROUTE_KEYS,
 } from './pomerium-only-keys.js';
+import {
+  POMERIUM_ONLY_GLOBAL_SCHEMAS,
+  POMERIUM_ONLY_ROUTE_SCHEMAS,
+  pomeriumValueProblem,
+} from './pomerium-only-schemas.js';
 import type { RawIssue } from './raw-issue.js';
 import { REMOVED_GLOBAL_KEYS, REMOVED_ROUTE_KEYS } from './removed-keys.js';
 import { suggestKey } from './suggest-key.js';
@@ -40,6 +46,8 @@ function sortKeys(
   removed: Readonly<Record<string, string>>,
   allowUnknownKeys: boolean,
   warnings: RawIssue[],
+  errors: RawIssue[],
+  schemas: Readonly<Record<string, ZodType>>,
 ): void {
   for (const key of Object.keys(obj)) {
     const path = [...at, key];
@@ -57,6 +65,14 @@ function sortKeys(
     }
     const what = Object.hasOwn(pomeriumOnly, key) ? pomeriumOnly[key] : undefined;
     if (what !== undefined) {
+      const problem = pomeriumValueProblem(schemas, key, obj[key]);
+      if (problem !== undefined) {
+        errors.push({
+          code: 'invalid_type',
+          path: [...path, ...problem.path],
+          message: `${problem.message} (Pomerium's ${key})`,
+        });
+      }
       delete obj[key];
       warnings.push({
         code: 'unimplemented_key',
@@ -77,11 +93,15 @@ function sortKeys(
   }
 }
 
-/** Sorts the keys of `raw` in place; returns the warnings (positioned by the caller). */
+/**
+ * Sorts the keys of `raw` in place; returns the warnings, and pushes to `errors` the Pomerium-only
+ * values of the wrong shape (both positioned by the caller).
+ */
 export function findPomeriumKeys(
   raw: Record<string, unknown>,
   keys: KeySets,
   allowUnknownKeys: boolean,
+  errors: RawIssue[],
 ): RawIssue[] {
   const warnings: RawIssue[] = [];
   sortKeys(
@@ -93,6 +113,8 @@ export function findPomeriumKeys(
     REMOVED_GLOBAL_KEYS,
     allowUnknownKeys,
     warnings,
+    errors,
+    POMERIUM_ONLY_GLOBAL_SCHEMAS,
   );
   for (const list of ['policy', 'routes'] as const) {
     const routes = raw[list];
@@ -108,6 +130,8 @@ export function findPomeriumKeys(
         REMOVED_ROUTE_KEYS,
         allowUnknownKeys,
         warnings,
+        errors,
+        POMERIUM_ONLY_ROUTE_SCHEMAS,
       );
     });
   }

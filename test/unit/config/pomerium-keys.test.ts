@@ -20,9 +20,19 @@ const ROUTE = 'routes:\n  - from: https://app.example.com\n    to: http://app.in
 const warningsOf = (text: string, allowUnknownKeys = false) =>
   parseConfigText(text, { file: 'p.yaml', env: {}, allowUnknownKeys }).warnings;
 
+/** A value of the right shape for keys whose shape is checked (pomerium-only-schemas.ts). */
+const VALID: Readonly<Record<string, string>> = {
+  autocert_use_staging: 'true',
+  autocert_must_staple: 'false',
+  mcp: '{}',
+  mcp_allowed_client_id_domains: '[example.com]',
+};
+
 for (const key of Object.keys(POMERIUM_ONLY_GLOBAL_KEYS)) {
   test(`warns about the Pomerium key ${key} and says what Pomerium does with it`, () => {
-    const w = warningsOf(`${key}: x\n${ROUTE}`).filter((i) => i.code === 'unimplemented_key');
+    const w = warningsOf(`${key}: ${VALID[key] ?? 'x'}\n${ROUTE}`).filter(
+      (i) => i.code === 'unimplemented_key',
+    );
     assert.equal(w.length, 1);
     assert.equal(w[0]!.path, key);
     assert.equal(w[0]!.line, 1);
@@ -32,7 +42,10 @@ for (const key of Object.keys(POMERIUM_ONLY_GLOBAL_KEYS)) {
 
 for (const key of Object.keys(POMERIUM_ONLY_ROUTE_KEYS)) {
   test(`warns about the Pomerium route key ${key}`, () => {
-    const w = warningsOf(`${ROUTE}    ${key}: {}\n`).filter((i) => i.code === 'unimplemented_key');
+    const value = key === 'mcp' ? '{server: {}}' : '{}';
+    const w = warningsOf(`${ROUTE}    ${key}: ${value}\n`).filter(
+      (i) => i.code === 'unimplemented_key',
+    );
     assert.equal(w.length, 1);
     assert.equal(w[0]!.path, `routes[0].${key}`);
     assert.equal(w[0]!.line, 4);
@@ -136,4 +149,30 @@ test('the Pomerium configs once refused as unknown now load (autocert_use_stagin
   const text = `autocert_use_staging: true\nmcp: {}\nmcp_allowed_client_id_domains: [example.com]\n${ROUTE}    mcp:\n      server: {}\n`;
   const w = warningsOf(text).filter((i) => i.code === 'unimplemented_key');
   assert.equal(w.length, 4);
+});
+
+const WRONG_SHAPES: readonly [string, string, string][] = [
+  ['autocert_use_staging: "yes please"', 'autocert_use_staging', 'boolean'],
+  ['autocert_email: [a, b]', 'autocert_email', 'string'],
+  ['mcp_allowed_client_id_domains: example.com', 'mcp_allowed_client_id_domains', 'array'],
+  ['mcp: true', 'mcp', 'record'],
+];
+for (const [line, path, want] of WRONG_SHAPES) {
+  test(`parses the Pomerium key in "${line}" and refuses its wrong shape`, () => {
+    const issues = issuesOf(`${line}\n${ROUTE}`);
+    assert.equal(issues.length, 1, JSON.stringify(issues));
+    assert.equal(issues[0]!.code, 'invalid_type');
+    assert.equal(issues[0]!.path, path);
+    assert.match(issues[0]!.message, new RegExp(want, 'i'));
+  });
+}
+
+test('a route mcp needs exactly one of server or client', () => {
+  for (const value of ['{}', '{server: {}, client: {}}', '{server: {max_request_bytes: lots}}']) {
+    const issues = issuesOf(`${ROUTE}    mcp: ${value}\n`);
+    assert.equal(issues.length, 1, value);
+    assert.equal(issues[0]!.code, 'invalid_type');
+    assert.match(issues[0]!.path, /^routes\[0\]\.mcp/);
+  }
+  assert.deepEqual(issuesOf(`${ROUTE}    mcp:\n      client: {}\n`), []);
 });
