@@ -8,13 +8,7 @@
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
 import { PortcullisError, type SessionHandleClaims } from '../config/index.js';
 import type { RecordCache, Session } from '../databroker/index.js';
-import {
-  answersInternally,
-  JWT_PATH,
-  listOpenableRoutes,
-  portalResponse,
-  routeForHostname,
-} from './lib/answer-routes-portal.js';
+import { answerPortal, answersInternally, routeForHostname } from './lib/answer-routes-portal.js';
 import type { AuthzState, RouteState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { buildAllowResponse, type createIdentityHeaderCache } from './lib/build-allow-response.js';
@@ -26,8 +20,7 @@ import { parseCookies, readSessionTokens, type TokenCandidate } from './lib/read
 import type { IdentityResolver, ResolvedIdentity } from './lib/resolve-identity.js';
 import type { AssertionSigner } from './lib/sign-assertion.js';
 import type { TokenVerifier } from './lib/verify-session-token.js';
-import type { PolicyDecision, PolicyIdentity, PolicyRequest } from './policy/types.js';
-import { wantsLoginRedirect } from './policy/want-login-redirect.js';
+import type { PolicyDecision, PolicyRequest } from './policy/types.js';
 
 /** Long-lived collaborators of every Check. */
 export interface CheckDeps {
@@ -235,70 +228,6 @@ const respond: Step = (ctx) => {
     ...explained,
     ...(link ? { userInfoUrl: link } : {}),
   });
-};
-
-/**
- * `/.pomerium/jwt` (runtime flag pomerium_jwt_endpoint, docs/pomerium-behaviour.md §5): the
- * signed assertion this user's requests to this host carry, as application/jwt.
- */
-function answerJwt(
-  ctx: CheckContext,
-  identity: PolicyIdentity,
-): AuthzResponse | Promise<AuthzResponse> {
-  const input = {
-    state: ctx.state,
-    route: ctx.route!,
-    req: ctx.req,
-    policyRequest: ctx.req.http,
-    identity,
-    session: ctx.session ?? null,
-    name: ctx.resolved?.name ?? '',
-    signer: ctx.deps.signer,
-    identityHeaders: ctx.deps.identityHeaders,
-    cookies: ctx.cookies ?? [],
-    now: ctx.now,
-  };
-  const p = ctx.deps.identityHeaders(input);
-  const key = ctx.state.signingKey;
-  const reply = (jwt: string): AuthzResponse => ({
-    kind: 'deny',
-    status: 200,
-    grpcCode: 7,
-    headers: [
-      ['content-type', 'application/jwt'],
-      ['cache-control', 'no-store'],
-    ],
-    body: jwt,
-  });
-  const cached = ctx.deps.signer.peek(p.claimsKey, key, ctx.now);
-  if (cached !== undefined) return reply(cached);
-  return ctx.deps.signer.sign(p.claims, key, ctx.now, p.claimsKey).then(reply);
-}
-
-/** The routes portal (and /.pomerium/jwt): the signed-in user's identity, then the answer. */
-const answerPortal: Step = (ctx) => {
-  const identity = ctx.resolved?.identity;
-  if (identity && ctx.req.http.path === JWT_PATH) return answerJwt(ctx, identity);
-  if (identity) {
-    const routes = listOpenableRoutes(
-      ctx.state,
-      ctx.req.http,
-      identity,
-      ctx.deps.certs,
-      {
-        presented: ctx.req.peerCertificatePresented,
-        pem: ctx.req.peerCertificatePem,
-        chain: ctx.req.peerCertificateChain,
-      },
-      ctx.now,
-    );
-    return portalResponse(ctx.req.http.path, routes);
-  }
-  const location = wantsLoginRedirect(ctx.req.http) ? signInLocation(ctx) : null;
-  if (location !== null) {
-    return deny(ctx, { status: 302, error: 'sign in required', headers: [['location', location]] });
-  }
-  return deny(ctx, { status: 401, error: STATUS_TEXT[401]! });
 };
 
 const PORTAL_STEPS: readonly Step[] = [

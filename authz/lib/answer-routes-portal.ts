@@ -3,10 +3,14 @@
 // list the routes the signed-in user may open, each decided by that route's compiled policy for
 // a GET of the route's root from this client — the same decision core as every Check. Without a
 // session a browser is sent to sign in and an API client gets 401, as for any protected route.
-
+// `/.pomerium/jwt` (behind its runtime flag) is answered the same way.
+import type { CheckContext } from '../check.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
+import { wantsLoginRedirect } from '../policy/want-login-redirect.js';
 import type { AuthzState, RouteState } from './authz-state.js';
 import type { AuthzResponse } from './authz-types.js';
+import { buildDenial, type DenialInfo, STATUS_TEXT } from './build-denial.js';
+import { signInLocation } from './build-return-urls.js';
 import type { CertificateJudge } from './judge-client-certificate.js';
 import { escapeHtml } from './render-denial-page.js';
 
@@ -116,4 +120,72 @@ export function portalResponse(path: string, routes: readonly PortalRoute[]): Au
     ],
     body: json ? JSON.stringify({ routes }) : renderPage(routes),
   };
+}
+
+function deny(ctx: CheckContext, info: Omit<DenialInfo, 'requestId'>): AuthzResponse {
+  return buildDenial({ ...info, requestId: ctx.req.requestId }, ctx.req.http.headers);
+}
+
+/**
+ * `/.pomerium/jwt` (runtime flag pomerium_jwt_endpoint, docs/pomerium-behaviour.md §5): the
+ * signed assertion this user's requests to this host carry, as application/jwt.
+ */
+function answerJwt(
+  ctx: CheckContext,
+  identity: PolicyIdentity,
+): AuthzResponse | Promise<AuthzResponse> {
+  const input = {
+    state: ctx.state,
+    route: ctx.route!,
+    req: ctx.req,
+    policyRequest: ctx.req.http,
+    identity,
+    session: ctx.session ?? null,
+    name: ctx.resolved?.name ?? '',
+    signer: ctx.deps.signer,
+    identityHeaders: ctx.deps.identityHeaders,
+    cookies: ctx.cookies ?? [],
+    now: ctx.now,
+  };
+  const p = ctx.deps.identityHeaders(input);
+  const key = ctx.state.signingKey;
+  const reply = (jwt: string): AuthzResponse => ({
+    kind: 'deny',
+    status: 200,
+    grpcCode: 7,
+    headers: [
+      ['content-type', 'application/jwt'],
+      ['cache-control', 'no-store'],
+    ],
+    body: jwt,
+  });
+  const cached = ctx.deps.signer.peek(p.claimsKey, key, ctx.now);
+  if (cached !== undefined) return reply(cached);
+  return ctx.deps.signer.sign(p.claims, key, ctx.now, p.claimsKey).then(reply);
+}
+
+/** The routes portal (and /.pomerium/jwt): the signed-in user's identity, then the answer. */
+export function answerPortal(ctx: CheckContext): AuthzResponse | Promise<AuthzResponse> {
+  const identity = ctx.resolved?.identity;
+  if (identity && ctx.req.http.path === JWT_PATH) return answerJwt(ctx, identity);
+  if (identity) {
+    const routes = listOpenableRoutes(
+      ctx.state,
+      ctx.req.http,
+      identity,
+      ctx.deps.certs,
+      {
+        presented: ctx.req.peerCertificatePresented,
+        pem: ctx.req.peerCertificatePem,
+        chain: ctx.req.peerCertificateChain,
+      },
+      ctx.now,
+    );
+    return portalResponse(ctx.req.http.path, routes);
+  }
+  const location = wantsLoginRedirect(ctx.req.http) ? signInLocation(ctx) : null;
+  if (location !== null) {
+    return deny(ctx, { status: 302, error: 'sign in required', headers: [['location', location]] });
+  }
+  return deny(ctx, { status: 401, error: STATUS_TEXT[401]! });
 }
