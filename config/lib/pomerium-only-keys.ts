@@ -118,7 +118,6 @@ export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>>
   identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
   enable_google_cloud_serverless_authentication:
     'adds a Google-signed ID token for Cloud Run upstreams',
-  regex_priority_order: 'orders regex routes by this number (Portcullis keeps file order)',
 };
 
 /** Key families Pomerium has: an environment variable starting with one looks like a setting. */

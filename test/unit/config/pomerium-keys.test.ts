@@ -60,7 +60,6 @@ const SAMPLE_VALUES: Readonly<Record<string, string>> = {
   enable_google_cloud_serverless_authentication: 'true',
   access_log_fields: '[method, path]',
   authorize_log_fields: '[request-id, email]',
-  regex_priority_order: '1',
 };
 
 test('every accepted-but-unimplemented key is a schema key', () => {
