@@ -1,7 +1,9 @@
 // The endpoint table: which handler answers a path on the authenticate host and on route hosts
 // (reference §5). Anything else is 404; a host that is neither ours gets only health checks.
 import { handleBackchannelLogout } from './handle-backchannel-logout.js';
+import { handleDeviceEnrolled } from './handle-device-enrolled.js';
 import { handleHealth, handleRobots } from './handle-health.js';
+import { handleHpkePublicKey } from './handle-hpke-public-key.js';
 import { handleOAuthCallback } from './handle-oauth-callback.js';
 import { handleProgrammaticLogin } from './handle-programmatic-login.js';
 import { handleRouteCallback } from './handle-route-callback.js';
@@ -31,9 +33,11 @@ const OUR_HOSTS: Record<string, Handler> = {
   '/.well-known/pomerium': handleWellKnown,
   '/.well-known/pomerium/': handleWellKnown,
   '/.well-known/pomerium/jwks.json': handleJwks,
+  '/.well-known/pomerium/hpke-public-key': handleHpkePublicKey,
   '/.pomerium': toUserPage,
   '/.pomerium/': handleUserInfoPage,
   '/.pomerium/user': handleUserJson,
+  '/.pomerium/device-enrolled': handleDeviceEnrolled,
 };
 
 const AUTHENTICATE_HOST: Record<string, Handler> = {

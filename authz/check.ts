@@ -20,6 +20,7 @@ import {
   sessionCookieValues,
   type TokenCandidate,
 } from '../wire/index.js';
+import { answerPortal, answersInternally, routeForHostname } from './lib/answer-routes-portal.js';
 import type { AuthzState, RouteState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { buildAllowResponse, type createIdentityHeaderCache } from './lib/build-allow-response.js';
@@ -94,8 +95,19 @@ const resolveRoute: Step = (ctx) => {
   return undefined;
 };
 
-/** `/.pomerium/*`, `/.well-known/pomerium*`, `/ping`, `/healthz`: authn's; pass them untouched. */
-const answerInternalRoute: Step = (ctx) => (ctx.req.internal ? OK_UNCHANGED : undefined);
+/**
+ * `/.pomerium/*`, `/.well-known/pomerium*`, `/ping`, `/healthz`: authn's; pass them untouched —
+ * except the routes portal, which needs the compiled policies and is answered here (PORTAL_STEPS).
+ */
+const answerInternalRoute: Step = (ctx) => {
+  if (!ctx.req.internal) return undefined;
+  if (!answersInternally(ctx.req.http.path, ctx.state)) return OK_UNCHANGED;
+  const home = routeForHostname(ctx.state, ctx.req.http.hostname);
+  if (home === undefined) return OK_UNCHANGED; // authn answers 404
+  ctx.route = home;
+  ctx.policyRequest = ctx.req.http;
+  return runSteps(ctx, PORTAL_STEPS, 0);
+};
 
 const judgeCertificate: Step = (ctx) => {
   const { req, route } = ctx;
@@ -107,6 +119,7 @@ const judgeCertificate: Step = (ctx) => {
           req.peerCertificatePem,
           route?.clientCa ?? null,
           ctx.now,
+          req.peerCertificateChain,
         ),
       }
     : req.http;
@@ -247,6 +260,14 @@ const respond: Step = (ctx) => {
   });
 };
 
+const PORTAL_STEPS: readonly Step[] = [
+  readToken,
+  verifyToken,
+  loadSessionStep,
+  resolveIdentityStep,
+  answerPortal,
+];
+
 /** The pipeline, in order. */
 export const CHECK_STEPS: readonly Step[] = [
   rejectMalformed,
@@ -265,14 +286,28 @@ function ended(): never {
   throw new PortcullisError('AUTHZ_INTERNAL', 'the check pipeline ended without a response');
 }
 
-async function continueCheck(
+async function continueSteps(
   ctx: CheckContext,
+  steps: readonly Step[],
   pending: Promise<AuthzResponse | undefined>,
   next: number,
 ): Promise<AuthzResponse> {
   const out = await pending;
   if (out !== undefined) return out;
-  return runCheck(ctx, next);
+  return runSteps(ctx, steps, next);
+}
+
+function runSteps(
+  ctx: CheckContext,
+  steps: readonly Step[],
+  from: number,
+): AuthzResponse | Promise<AuthzResponse> {
+  for (let i = from; i < steps.length; i++) {
+    const out = steps[i]!(ctx);
+    if (out instanceof Promise) return continueSteps(ctx, steps, out, i + 1);
+    if (out !== undefined) return out;
+  }
+  return ended();
 }
 
 /**
@@ -281,12 +316,7 @@ async function continueCheck(
  * from the first step that has to wait. Throws (or rejects) on any error: the caller denies.
  */
 export function runCheck(ctx: CheckContext, from = 0): AuthzResponse | Promise<AuthzResponse> {
-  for (let i = from; i < CHECK_STEPS.length; i++) {
-    const out = CHECK_STEPS[i]!(ctx);
-    if (out instanceof Promise) return continueCheck(ctx, out, i + 1);
-    if (out !== undefined) return out;
-  }
-  return ended();
+  return runSteps(ctx, CHECK_STEPS, from);
 }
 
 /** The denial for an error (bad request 400, everything else 503). */

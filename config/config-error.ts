@@ -22,6 +22,8 @@ export const CONFIG_ISSUE_CODES = [
   'route_shadowed',
   'ignored_key',
   'invalid_policy',
+  'ignored_setting',
+  'unimplemented_key',
 ] as const;
 
 export type ConfigIssueCode = (typeof CONFIG_ISSUE_CODES)[number];

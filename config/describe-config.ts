@@ -95,7 +95,9 @@ export function buildConfigReference(schema: JsonSchema = buildConfigJsonSchema(
   const { routes, policy: _policy, ...globals } = schema.properties!;
   return [
     'Every key can also be set by its upper-cased environment variable (`SHARED_SECRET`,',
-    '`COOKIE_EXPIRE`, `ROUTES` as base64 or raw YAML/JSON); secrets also as `<key>_file`.',
+    '`COOKIE_EXPIRE`, `ROUTES` as base64 or raw YAML/JSON), a nested key by its path joined with',
+    '`_` (`DOWNSTREAM_MTLS_CA_FILE`); secrets also as `<key>_file`. Keys Pomerium knows that',
+    'Portcullis does not implement are warnings; see docs/migrating-from-pomerium.md.',
     'Durations use Go syntax (`30s`, `5m`, `1h30m`); enum values are case-insensitive.',
     'Editors can complete the YAML with `config/schema/portcullis-config.schema.json`.',
     '`portcullis validate -c FILE` prints every problem as `file:line:column: key.path: message`',

@@ -10,6 +10,7 @@ export {
   formatPath,
 } from './config-error.js';
 export * from './crypto/index.js';
+export { describeKeyStatus, type KeyStatus, type KeyStatusKind } from './describe-key-status.js';
 export * from './edge/index.js';
 export { type ErrorCode, PortcullisError } from './errors.js';
 export {

@@ -6,6 +6,8 @@ import { type LoadedConfig, parseConfigText } from './parse-config-text.js';
 export interface LoadOptions {
   /** Environment used for overrides; default `process.env`. Pass `{}` to ignore the environment. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Drop keys nobody knows with a warning instead of refusing them (`--allow-unknown-keys`). */
+  readonly allowUnknownKeys?: boolean;
 }
 
 export async function loadConfigFile(path: string, opts: LoadOptions = {}): Promise<LoadedConfig> {
@@ -17,5 +19,9 @@ export async function loadConfigFile(path: string, opts: LoadOptions = {}): Prom
       cause: err,
     });
   }
-  return parseConfigText(text, { file: path, env: opts.env ?? process.env });
+  return parseConfigText(text, {
+    file: path,
+    env: opts.env ?? process.env,
+    ...(opts.allowUnknownKeys === true ? { allowUnknownKeys: true } : {}),
+  });
 }

@@ -3,26 +3,37 @@
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
-import { applyEnvOverrides } from './lib/apply-env-overrides.js';
+import { applyEnvOverrides, type EnvVocabulary } from './lib/apply-env-overrides.js';
 import { checkEdgeGlobalRules, checkEdgeRouteRules } from './lib/check-edge-rules.js';
 import { checkGlobalRules } from './lib/check-global-rules.js';
+import { checkIdpUrl } from './lib/check-idp-url.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { deepFreeze } from './lib/deep-freeze.js';
 import { findIgnoredKeys } from './lib/find-ignored-keys.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
+import { findPomeriumKeys } from './lib/find-pomerium-keys.js';
 import { findShadowedRoutes } from './lib/find-shadowed-routes.js';
 import { locateNode, type Position } from './lib/locate-node.js';
 import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
 import type { RawIssue } from './lib/raw-issue.js';
 import { readSecretFiles } from './lib/read-secret-files.js';
 import { ROUTE_KEYS, redirectSchema, responseSchema } from './route-schema.js';
-import { type Config, configSchema, FILE_SECRET_KEYS, fileSchema, GLOBAL_KEYS } from './schema.js';
+import {
+  type Config,
+  configSchema,
+  downstreamMtlsSchema,
+  FILE_SECRET_KEYS,
+  fileSchema,
+  GLOBAL_KEYS,
+} from './schema.js';
 
 export interface ParseOptions {
   /** Shown in messages and used to resolve relative `*_file` paths. */
   readonly file: string;
   /** Environment overrides (default: none; loadConfigFile passes process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Drop keys nobody knows with a warning instead of refusing them (`--allow-unknown-keys`). */
+  readonly allowUnknownKeys?: boolean;
 }
 
 export interface LoadedConfig {
@@ -72,12 +83,23 @@ function baseType(schema: unknown): string {
   }
 }
 
-const KNOWN = new Set(GLOBAL_KEYS);
-const STRING_KEYS = new Set(
-  Object.entries(fileSchema.shape)
+const stringKeysOf = (shape: Record<string, unknown>): string[] =>
+  Object.entries(shape)
     .filter(([, s]) => baseType(s) === 'string')
-    .map(([k]) => k),
-);
+    .map(([k]) => k);
+
+const KEY_SETS = { global: new Set(GLOBAL_KEYS), route: new Set(ROUTE_KEYS) };
+
+const ENV_VOCAB: EnvVocabulary = {
+  known: new Set(GLOBAL_KEYS),
+  stringKeys: new Set(stringKeysOf(fileSchema.shape)),
+  nested: {
+    downstream_mtls: {
+      keys: VOCAB.nested.downstream_mtls!,
+      strings: stringKeysOf(downstreamMtlsSchema.shape),
+    },
+  },
+};
 
 /** `key:` with no value means unset (as in Pomerium), at the top level and in routes. */
 function dropNulls(raw: Record<string, unknown>): void {
@@ -167,8 +189,9 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   }
   const raw = (typeof js === 'object' && !Array.isArray(js) ? js : {}) as Record<string, unknown>;
   dropNulls(raw);
-  const env = applyEnvOverrides(raw, opts.env ?? {}, KNOWN, STRING_KEYS);
+  const env = applyEnvOverrides(raw, opts.env ?? {}, ENV_VOCAB);
   const aliases = readSecretFiles(raw, FILE_SECRET_KEYS, dirname(resolve(file)), env.fromEnv, raws);
+  const keyWarnings = findPomeriumKeys(raw, KEY_SETS, opts.allowUnknownKeys === true, raws);
   checkGlobalRules(raw, raws);
   checkEdgeGlobalRules(raw, raws);
   for (const list of ['policy', 'routes'] as const) {
@@ -186,13 +209,16 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const policyLen = Array.isArray(raw.policy) ? raw.policy.length : 0;
   if (parsed.success) findDuplicateIds(parsed.data, policyLen, raws);
   for (const e of env.errors)
-    raws.push({ code: 'invalid_value', path: [e.key], message: e.message });
+    raws.push({ code: 'invalid_value', path: e.path, message: e.message });
 
   const position = (at: readonly PropertyKey[], atKey = false): { file: string } & Position => {
     const alias = typeof at[0] === 'string' ? aliases.get(at[0]) : undefined;
     const path = alias === undefined ? at : [alias, ...at.slice(1)];
     const top = path[0];
-    const envName = typeof top === 'string' ? env.fromEnv.get(top) : undefined;
+    const envName =
+      typeof top === 'string'
+        ? (env.fromEnv.get(top) ?? env.fromEnv.get(`${top}.${String(path[1])}`))
+        : undefined;
     if (envName !== undefined) return { file: `env:${envName}`, line: 0, column: 0 };
     if (path.length === 0) return { file, line: 1, column: 1 };
     const { doc, lines } = getSource();
@@ -216,10 +242,19 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   findInsecureSettings(config, policyLen, warnings);
   findShadowedRoutes(config, policyLen, warnings, (p) => position(p).line);
   findIgnoredKeys(raw, warnings);
+  checkIdpUrl(config.idp_provider_url, warnings);
+  const envWarnings: ConfigIssue[] = env.ignored.map((i) => ({
+    code: 'ignored_setting',
+    file: `env:${i.name}`,
+    line: 0,
+    column: 0,
+    path: '',
+    message: i.message,
+  }));
   return Object.freeze({
     config,
     file,
-    warnings: Object.freeze(positioned(warnings)),
+    warnings: Object.freeze([...envWarnings, ...positioned([...keyWarnings, ...warnings])]),
     locate(path: readonly (string | number)[]): Position | undefined {
       let p: readonly (string | number)[] = path;
       if (p[0] === 'routes' && typeof p[1] === 'number') {
@@ -229,6 +264,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
             : ['routes', p[1] - policyLen, ...p.slice(2)];
       }
       if (typeof p[0] === 'string' && env.fromEnv.has(p[0])) return undefined;
+      if (typeof p[0] === 'string' && env.fromEnv.has(`${p[0]}.${String(p[1])}`)) return undefined;
       const { doc, lines } = getSource();
       return locateNode(doc, lines, p);
     },

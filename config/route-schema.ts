@@ -74,7 +74,7 @@ const routeShape = {
     .number()
     .int()
     .optional()
-    .describe('ordering hint (file routes keep file order)'),
+    .describe('among the regex routes of a host, higher values match first (ties: file order)'),
   load_balancing_policy: loadBalancingPolicy
     .optional()
     .describe('round_robin, ring_hash, maglev, random or least_request'),

@@ -40,7 +40,7 @@ export const DEFAULT_SET_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   'X-XSS-Protection': '1; mode=block',
 };
 
-const downstreamMtls = z
+export const downstreamMtlsSchema = z
   .strictObject({
     ca: str('base64 PEM bundle of client certificate CAs'),
     ca_file: str('file with the client certificate CA bundle'),
@@ -228,7 +228,7 @@ const globalShape = {
     .boolean()
     .default(false)
     .describe('obtain certificates automatically (not supported yet)'),
-  downstream_mtls: downstreamMtls.optional(),
+  downstream_mtls: downstreamMtlsSchema.optional(),
   // databroker
   databroker_storage_type: ciEnum(['memory', 'postgres', 'file'] as const)
     .default('memory')
@@ -279,6 +279,9 @@ const globalShape = {
   codec_type: ciEnum(['auto', 'http1', 'http2', 'http3'] as const)
     .default('auto')
     .describe('auto, http1, http2 or http3'),
+  envoy_admin_address: str("address of Envoy's admin interface (default 127.0.0.1:9901)"),
+  envoy_admin_access_log_path: str('file where Envoy logs admin requests'),
+  envoy_admin_profile_path: str('file where Envoy writes CPU profiles'),
   programmatic_redirect_domain_whitelist: stringList()
     .default(['localhost'])
     .describe('hosts allowed as programmatic login redirect targets'),

@@ -37,7 +37,10 @@ export function watchConfigFile(path: string, opts: WatchOptions): ConfigWatcher
       const text = await readFile(full, 'utf8');
       if (text === lastText) return;
       lastText = text;
-      const loaded = await loadConfigFile(full, opts.env === undefined ? {} : { env: opts.env });
+      const loaded = await loadConfigFile(full, {
+        ...(opts.env === undefined ? {} : { env: opts.env }),
+        ...(opts.allowUnknownKeys === true ? { allowUnknownKeys: true } : {}),
+      });
       if (!closed) opts.onReload(loaded);
     } catch (err) {
       if (!closed) opts.onError(err);

@@ -3,6 +3,7 @@
 // client certificate when the ADS server speaks TLS).
 import { isIP } from 'node:net';
 import {
+  type AdminSettings,
   admin,
   DEFAULT_NODE_ID,
   LAYERED_RUNTIME,
@@ -21,6 +22,8 @@ export interface AdsBootstrapOptions {
    * buildInternalUpstreamTls) when the ADS server speaks TLS; plain text otherwise.
    */
   readonly tls?: Json;
+  /** envoy_admin_* settings (an address there wins over adminPort). */
+  readonly admin?: AdminSettings;
 }
 
 /** The bootstrap that takes listeners, clusters and routes from our ADS server (SotW gRPC). */
@@ -28,7 +31,7 @@ export function buildAdsBootstrap(opts: AdsBootstrapOptions): Json {
   const ads = { ads: {}, resource_api_version: 'V3' };
   return {
     node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
-    admin: admin(opts.adminPort),
+    admin: admin(opts.adminPort, opts.admin),
     layered_runtime: LAYERED_RUNTIME,
     overload_manager: OVERLOAD_MANAGER,
     dynamic_resources: {

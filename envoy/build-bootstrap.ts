@@ -5,6 +5,7 @@ import { buildResources } from './build-resources.js';
 import { checkSnapshotConsistency } from './check-snapshot-consistency.js';
 import {
   admin,
+  adminSettings,
   DEFAULT_NODE_ID,
   LAYERED_RUNTIME,
   OVERLOAD_MANAGER,
@@ -25,7 +26,13 @@ export function buildBootstrap(
   const built = buildResources(config, opts, 'inline');
   const bootstrap: Json = {
     node: { id: opts.nodeId ?? DEFAULT_NODE_ID, cluster: DEFAULT_NODE_ID },
-    admin: admin(opts.adminPort),
+    // An explicit admin port (CLI --admin-port, tests) wins over envoy_admin_address.
+    admin: admin(
+      opts.adminPort,
+      adminSettings(
+        opts.adminPort === undefined ? config : { ...config, envoy_admin_address: undefined },
+      ),
+    ),
     layered_runtime: LAYERED_RUNTIME,
     overload_manager: OVERLOAD_MANAGER,
     static_resources: {

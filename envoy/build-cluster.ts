@@ -50,12 +50,16 @@ function baseCluster(name: string, endpoints: readonly Endpoint[], http2: boolea
   };
 }
 
-/** The upstream endpoints of a route's `to` (default port 80, or 443 for https). */
+/**
+ * The upstream endpoints of a route's `to` (default port 80, or 443 for https). Each carries the
+ * URL's host with its port as the Host the default rewrite sends, as Pomerium does
+ * (docs/pomerium-behaviour.md §7.5: `to: http://127.0.0.1:23081` → `Host: 127.0.0.1:23081`).
+ */
 export function routeEndpoints(route: Route): Endpoint[] {
   return (route.to ?? []).map((t) => {
     const u = new URL(t.url);
     const port = u.port !== '' ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-    return { host: upstreamHost(u.hostname), port, weight: t.weight };
+    return { host: upstreamHost(u.hostname), port, weight: t.weight, hostHeader: u.host };
   });
 }
 

@@ -7,6 +7,7 @@
 import { type Config, ENVOY_PATH_NORMALISATION } from '../config/index.js';
 import { buildEdgeSettings } from './build-edge-settings.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
+import { hasClientCa } from './build-tls-context.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME, TYPES } from './lib/names.js';
 
@@ -41,6 +42,12 @@ export function buildHttpConnectionManager(config: Config, routes: RouteSource):
     ...buildEdgeSettings(config),
     http_filters: [buildExtAuthzFilter(config), ROUTER_FILTER],
   };
+  if (hasClientCa(config)) {
+    // Envoy's own XFCC (client-sent ones dropped) carries the chain the client sent, so authz can
+    // verify leaves issued by intermediates (docs/pomerium-behaviour.md §1.8 max_verify_depth).
+    hcm.forward_client_cert_details = 'SANITIZE_SET';
+    hcm.set_current_client_cert_details = { chain: true };
+  }
   if ('ads' in routes) {
     hcm.rds = {
       config_source: { ads: {}, resource_api_version: 'V3' },

@@ -10,6 +10,7 @@ import { buildPolicyRoute, responseHeaders } from './build-route.js';
 import { buildUnroutedRoute } from './build-unrouted-route.js';
 import type { Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME } from './lib/names.js';
+import { orderRegexRoutes } from './lib/order-regex-routes.js';
 import type { EnvoyIssue, NamedResource, ResourceOrigin } from './types.js';
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -78,7 +79,7 @@ export function buildRouteConfig(
   }
   const byHost = new Map<string, HostRoutes>();
   const wildcard: HostRoutes = { routes: [], origins: [] };
-  for (const { route, index } of routes) {
+  for (const { route, index } of orderRegexRoutes(routes, routeHost)) {
     const host = routeHost(route.from);
     if (host === authHost) {
       issues.push({

@@ -47,6 +47,11 @@ function clientCas(config: Config, baseDir: string | undefined): Json[] {
   return out;
 }
 
+/** Whether any downstream client CA is configured (global or on a route). */
+export function hasClientCa(config: Config): boolean {
+  return clientCas(config, undefined).length > 0;
+}
+
 export function buildDownstreamTlsContext(
   config: Config,
   opts: EnvoyBuildOptions,
@@ -75,7 +80,10 @@ export function buildDownstreamTlsContext(
     if (mtls?.crl_file !== undefined) validation.crl = fileSource(mtls.crl_file, opts.baseDir);
     if (mtls?.crl !== undefined || mtls?.crl_file !== undefined)
       validation.only_verify_leaf_cert_crl = true;
-    if (mtls?.max_verify_depth !== undefined) validation.max_verify_depth = mtls.max_verify_depth;
+    // Pomerium's meaning: default 1 (issued directly by a CA), 0 = no limit (Envoy's 0 would
+    // allow no CA at all, so it is left out); authz applies the same rule (judge-client-certificate.ts).
+    const depth = mtls?.max_verify_depth ?? 1;
+    if (depth > 0) validation.max_verify_depth = depth;
     common.validation_context = validation;
     context.require_client_certificate = reject;
   }

@@ -1,4 +1,11 @@
 // The envoy room: this file is its only door. It re-exports what other rooms may use.
+
+export {
+  type AttachPieces,
+  type AttachResult,
+  attachToEnvoy,
+  buildAttachPieces,
+} from './attach-to-envoy.js';
 export { type AdsBootstrapOptions, buildAdsBootstrap } from './build-ads-bootstrap.js';
 export { type BootstrapResult, buildBootstrap } from './build-bootstrap.js';
 export { buildSnapshot } from './build-snapshot.js';
@@ -26,7 +33,7 @@ export {
   issueCertificate,
   issueCertificateAuthority,
 } from './issue-certificates.js';
-export { DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
+export { type AdminSettings, adminSettings, DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
 export {
   AUTHN_CLUSTER,
   AUTHZ_CLUSTER,

@@ -46,6 +46,8 @@ export interface RouteState {
   readonly dependsOn: readonly string[];
   readonly showErrorDetails: boolean;
   readonly groupsFilter: ReadonlySet<string> | null;
+  /** kubernetes_service_account_token(_file), trimmed; null when the route has none. */
+  readonly kubernetesToken: string | null;
 }
 
 export interface AuthzState {
@@ -174,7 +176,7 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
     if (cas === null) return null;
     let b = bundles.get(cas);
     if (!b) {
-      b = makeBundle(cas, revoked, rules);
+      b = makeBundle(cas, revoked, rules, mtls?.max_verify_depth ?? 1);
       bundles.set(cas, b);
     }
     return b;
@@ -210,6 +212,13 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
       dependsOn: route.depends_on ?? [],
       showErrorDetails: route.show_error_details !== false,
       groupsFilter: filter ? new Set(filter) : null,
+      kubernetesToken:
+        readText(
+          route.kubernetes_service_account_token,
+          route.kubernetes_service_account_token_file,
+          base,
+          `routes[${i}].kubernetes_service_account_token`,
+        )?.trim() || null,
     });
   });
   return Object.freeze({

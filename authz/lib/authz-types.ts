@@ -20,6 +20,11 @@ export interface AuthzRequest {
   readonly peerCertificatePresented: boolean;
   /** URL-decoded PEM of the downstream leaf certificate ('' when none or unreadable). */
   readonly peerCertificatePem: string;
+  /**
+   * URL-decoded PEM chain the client sent (Envoy's XFCC `Chain`, leaf first; '' when none): only
+   * candidate intermediates, verified up to a configured CA by the certificate judge.
+   */
+  readonly peerCertificateChain: string;
   /** Every `Cookie` header value as Envoy sent it (Envoy joins repeated headers with `,`). */
   readonly cookieHeader: string;
   /**

@@ -159,6 +159,38 @@ export function buildAllowResponse(input: AllowInput): AllowResponse | Promise<A
     .then((jwt) => assemble(input, jwt));
 }
 
+const IMPERSONATE_GROUP = 'impersonate-group';
+
+/**
+ * kubernetes_service_account_token (docs/pomerium-behaviour.md §2.2): the upstream (a Kubernetes
+ * API server) gets `Authorization: Bearer <token>` and impersonates the signed-in user —
+ * `Impersonate-User: <email>` and `Impersonate-Group` with each group (Envoy's ext_authz joins the
+ * values into one comma-separated line; README "Kubernetes"). Client-sent `Impersonate-*`
+ * headers never pass. Without a signed-in user (a public route) neither the token nor any
+ * impersonation is sent: the service account's own rights are never handed to anonymous users.
+ * Returns the groups after the first (appended as further values).
+ */
+function kubernetesHeaders(
+  input: AllowInput,
+  set: Map<string, string>,
+  remove: Set<string>,
+): readonly string[] {
+  const token = input.route.kubernetesToken;
+  if (token === null) return [];
+  for (const name of Object.keys(input.req.http.headers)) {
+    if (name.startsWith('impersonate-')) remove.add(name);
+  }
+  const identity = input.identity;
+  const user = identity?.email || identity?.userId || '';
+  if (user === '') return [];
+  set.set('authorization', `Bearer ${token}`);
+  set.set('impersonate-user', user);
+  const groups = identity?.groups ?? [];
+  if (groups.length === 0) return [];
+  set.set(IMPERSONATE_GROUP, groups[0]!);
+  return groups.slice(1);
+}
+
 function assemble(input: AllowInput, jwt: string): AllowResponse {
   const { state, route, req, session } = input;
   const h = req.http.headers;
@@ -212,8 +244,11 @@ function assemble(input: AllowInput, jwt: string): AllowResponse {
       set.set(name, renderHeaderTemplate(tpl, values));
     }
   }
+  const groups = kubernetesHeaders(input, set, remove);
   for (const name of set.keys()) remove.delete(name);
   const headers: HeaderPair[] = [];
   for (const [name, value] of set) headers.push([name, headerSafe(value)]);
+  // Further values of a name already set are appended (write-check-response.ts).
+  for (const g of groups) headers.push([IMPERSONATE_GROUP, headerSafe(g)]);
   return { kind: 'allow', headers, headersToRemove: [...remove], queryToRemove };
 }

@@ -38,6 +38,22 @@ const MAX_ID = 128;
 const NO_CERTIFICATE = Object.freeze({ presented: false, valid: false });
 const UNJUDGED_CERTIFICATE = Object.freeze({ presented: true, valid: false });
 
+/**
+ * The `Chain="…"` of the last XFCC element (Envoy's own with forward_client_cert_details
+ * SANITIZE_SET), URL-decoded; '' when absent or malformed. Its certificates are only candidates.
+ */
+function xfccChain(xfcc: string | undefined): string {
+  if (xfcc === undefined || xfcc.length > 64 * 1024) return '';
+  const last = xfcc.slice(xfcc.lastIndexOf(',') + 1);
+  const m = /(?:^|;)Chain="([^"]*)"/.exec(last);
+  if (m === null) return '';
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return '';
+  }
+}
+
 function bad(message: string): PortcullisError {
   return new PortcullisError('AUTHZ_BAD_REQUEST', message);
 }
@@ -115,6 +131,7 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
     }
   }
   return {
+    peerCertificateChain: cert === '' ? '' : xfccChain(headers['x-forwarded-client-cert']),
     requestId: id !== '' && id.length <= MAX_ID ? id : randomUUID(),
     http: {
       method: (http.method || 'GET').toUpperCase(),

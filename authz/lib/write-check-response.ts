@@ -20,16 +20,27 @@ export interface CheckResponseWire {
 
 export interface HeaderOptionWire {
   readonly header: { readonly key: string; readonly value: string };
-  readonly append_action: 'OVERWRITE_IF_EXISTS_OR_ADD';
+  readonly append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' | 'APPEND_IF_EXISTS_OR_ADD';
+  readonly append?: { readonly value: boolean };
 }
 
+/**
+ * The first value of a name replaces the client's; further values of it are appended (Envoy's
+ * ext_authz honours the `append` flag here and joins them into the same header line).
+ */
 function headerOptions(headers: readonly HeaderPair[]): HeaderOptionWire[] {
+  let previous: string | undefined;
   return [...headers]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => ({
-      header: { key, value },
-      append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
-    }));
+    .map(([key, value]) => {
+      const append = key === previous;
+      previous = key;
+      return {
+        header: { key, value },
+        append_action: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD',
+        ...(append ? { append: { value: true } } : {}),
+      };
+    });
 }
 
 export function writeCheckResponse(response: AuthzResponse): CheckResponseWire {

@@ -4,7 +4,7 @@
 import { ConfigError, type ConfigIssue, type LoadedConfig } from '../../config/index.js';
 import { compileRuleSet } from './lib/compile-rule-set.js';
 import { compileSession } from './lib/criterion.js';
-import { DEFAULT_DENY_RULE, wantsDefaultDeny } from './lib/default-deny-rule.js';
+import { DEFAULT_DENY_RULE, routeWantsDefaultDeny } from './lib/default-deny-rule.js';
 import { legacyRule } from './lib/legacy-rule.js';
 import { parsePolicyDocument } from './lib/parse-policy-document.js';
 import { EMPTY_RULES, mergeRules } from './lib/rule-set.js';
@@ -18,7 +18,6 @@ function compileAll(loaded: LoadedConfig): {
   const session = compileSession();
   const policies = new Map<string, CompiledPolicy>();
   const { config } = loaded;
-  const defaultDeny = wantsDefaultDeny(config) ? DEFAULT_DENY_RULE : EMPTY_RULES;
   config.routes.forEach((route, i) => {
     const at = ['routes', i];
     const legacy = legacyRule(route, at, session);
@@ -26,6 +25,7 @@ function compileAll(loaded: LoadedConfig): {
       route.policy === undefined
         ? EMPTY_RULES
         : parsePolicyDocument(route.policy, [...at, 'policy'], session);
+    const defaultDeny = routeWantsDefaultDeny(config, route) ? DEFAULT_DENY_RULE : EMPTY_RULES;
     policies.set(route.id, compileRuleSet(route.id, mergeRules(legacy, ppl, defaultDeny)));
   });
   return {

@@ -23,8 +23,10 @@ import {
   type HostPort,
 } from '../../envoy/index.js';
 import type { Command } from '../main.js';
+import { runAttach } from './envoy-attach.js';
 
 const HELP = `Usage: portcullis envoy bootstrap -c FILE [options]
+       portcullis envoy attach -c FILE --envoy YOUR_ENVOY_FILE [--pieces | --diff]
 
 Prints an Envoy bootstrap (YAML) generated from the configuration: listeners, routes and clusters
 (static), or with --ads the bootstrap that takes them from Portcullis' ADS server.
@@ -38,6 +40,9 @@ Options:
   --admin-port PORT     Envoy admin port on 127.0.0.1 (default 9901)
   --node-id ID          Envoy node id (default portcullis)
   -h, --help            show this help
+
+envoy attach merges Portcullis into an Envoy configuration you already run (see
+portcullis envoy attach --help).
 
 Exit codes: 0 printed, 1 invalid configuration, 2 usage error.
 `;
@@ -60,7 +65,8 @@ function hostPort(v: string | undefined): HostPort | undefined {
 function parseArgs(args: readonly string[]): Args | 'help' | { error: string } {
   const [sub, ...rest] = args;
   if (sub === '-h' || sub === '--help' || sub === undefined) return 'help';
-  if (sub !== 'bootstrap') return { error: `unknown subcommand '${sub}' (use bootstrap)` };
+  if (sub !== 'bootstrap')
+    return { error: `unknown subcommand '${sub}' (use bootstrap or attach)` };
   const out: Partial<Args> & { authz: HostPort[] } = { ads: false, authz: [] };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
@@ -89,8 +95,24 @@ function parseArgs(args: readonly string[]): Args | 'help' | { error: string } {
 }
 
 const command: Command = {
-  summary: 'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
+  summary:
+    'print an Envoy bootstrap (envoy bootstrap) or merge Portcullis into yours (envoy attach)',
   async run(args) {
+    if (args[0] === 'attach') {
+      try {
+        return await runAttach(args.slice(1));
+      } catch (err) {
+        if (err instanceof ConfigError) {
+          stderr.write(`${formatConfigIssues(err.issues)}\n`);
+          return 1;
+        }
+        if (err instanceof PortcullisError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+          stderr.write(`portcullis envoy attach: ${(err as Error).message}\n`);
+          return 1;
+        }
+        throw err;
+      }
+    }
     const parsed = parseArgs(args);
     if (parsed === 'help') {
       stdout.write(HELP);

@@ -32,6 +32,7 @@ Options:
   --databroker-schema NAME   PostgreSQL schema of the databroker tables (default: portcullis)
   --log-format FORMAT        json or pretty (default: pretty when stdout is a terminal)
   --no-watch                 do not reload the file when it changes
+  --allow-unknown-keys       keys nobody knows are warnings instead of errors
   -h, --help                 show this help
 `;
 
@@ -61,6 +62,7 @@ const command: Command = {
       'databroker-schema'?: string;
       'log-format'?: string;
       'no-watch'?: boolean;
+      'allow-unknown-keys'?: boolean;
       help?: boolean;
     };
     try {
@@ -71,6 +73,7 @@ const command: Command = {
           'databroker-schema': { type: 'string' },
           'log-format': { type: 'string' },
           'no-watch': { type: 'boolean' },
+          'allow-unknown-keys': { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
       }));
@@ -92,7 +95,9 @@ const command: Command = {
     const file = values.config;
     let loaded: LoadedConfig;
     try {
-      loaded = await loadConfigFile(file);
+      loaded = await loadConfigFile(file, {
+        allowUnknownKeys: values['allow-unknown-keys'] === true,
+      });
     } catch (err) {
       stderr.write(`portcullis start: ${describeError(err)}\n`);
       return 1;
@@ -153,6 +158,7 @@ const command: Command = {
     const watcher = values['no-watch']
       ? undefined
       : watchConfigFile(file, {
+          allowUnknownKeys: values['allow-unknown-keys'] === true,
           onReload: (next) => {
             reloads = reloads.then(() => running.reload(next).then(() => undefined));
           },

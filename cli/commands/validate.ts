@@ -1,10 +1,13 @@
 // `portcullis validate -c FILE`: exit 0 with a one-line summary when the config is valid, exit 1
 // with every problem as `file:line:column: path: message`, exit 2 on a usage error.
+import { readFile } from 'node:fs/promises';
 import { stderr, stdout } from 'node:process';
 import {
   ConfigError,
   type ConfigIssue,
+  describeKeyStatus,
   formatConfigIssues,
+  type KeyStatus,
   loadConfigFile,
   PortcullisError,
 } from '../../config/index.js';
@@ -13,31 +16,65 @@ import { prepareForValidate } from '../lib/validate-preparers.js';
 import type { Command } from '../main.js';
 import { VALIDATE_CHECKS } from './validate-checks.js';
 
-const HELP = `Usage: portcullis validate -c FILE
+const HELP = `Usage: portcullis validate -c FILE [--compat] [--allow-unknown-keys]
 
 Checks a configuration file (YAML or JSON) and the environment overrides that apply to it, then
 runs the prepare phase of every service the config starts (the same one \`start\` and a reload
-run). Prints every problem with file:line:column and key path.
+run). Prints every problem with file:line:column and key path. Keys Pomerium knows that
+Portcullis does not implement are warnings; keys nobody knows are errors.
 
 Options:
-  -c, --config FILE   configuration file
-  -h, --help          show this help
+  -c, --config FILE      configuration file
+  --compat               first print each key's status for a Pomerium config: implemented,
+                         difference, warned, removed or unknown
+  --allow-unknown-keys   keys nobody knows are warnings instead of errors
+  -h, --help             show this help
 
 Exit codes: 0 valid, 1 invalid, 2 usage error.
 `;
 
-function parseArgs(args: readonly string[]): string | { error: string } | 'help' {
+interface ValidateArgs {
+  readonly file: string;
+  readonly compat: boolean;
+  readonly allowUnknownKeys: boolean;
+}
+
+function parseArgs(args: readonly string[]): ValidateArgs | { error: string } | 'help' {
   let file: string | undefined;
+  let compat = false;
+  let allowUnknownKeys = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-h' || a === '--help') return 'help';
-    if (a === '-c' || a === '--config') {
+    if (a === '--compat') compat = true;
+    else if (a === '--allow-unknown-keys') allowUnknownKeys = true;
+    else if (a === '-c' || a === '--config') {
       file = args[++i];
       if (file === undefined) return { error: `${a} needs a value` };
     } else if (a.startsWith('--config=')) file = a.slice('--config='.length);
     else return { error: `unknown option '${a}'` };
   }
-  return file ?? { error: 'give the configuration file with -c FILE' };
+  return file === undefined
+    ? { error: 'give the configuration file with -c FILE' }
+    : { file, compat, allowUnknownKeys };
+}
+
+async function printCompat(file: string): Promise<void> {
+  let statuses: KeyStatus[];
+  try {
+    statuses = describeKeyStatus(await readFile(file, 'utf8'));
+  } catch {
+    return; // unreadable or not YAML: the validation below says why
+  }
+  const width = Math.max(3, ...statuses.map((s) => s.key.length));
+  stdout.write(`${'key'.padEnd(width)}  status       note\n`);
+  for (const s of statuses) {
+    stdout.write(`${s.key.padEnd(width)}  ${s.status.padEnd(11)}  ${s.note}\n`.trimEnd() + '\n');
+  }
+  const count = (k: KeyStatus['status']) => statuses.filter((s) => s.status === k).length;
+  stdout.write(
+    `${count('implemented')} implemented, ${count('difference')} with a deliberate difference, ${count('warned')} warned, ${count('removed')} removed, ${count('unknown')} unknown\n`,
+  );
 }
 
 const command: Command = {
@@ -48,12 +85,15 @@ const command: Command = {
       stdout.write(HELP);
       return 0;
     }
-    if (typeof parsed !== 'string') {
+    if ('error' in parsed) {
       stderr.write(`portcullis validate: ${parsed.error}\n\n${HELP}`);
       return 2;
     }
+    if (parsed.compat) await printCompat(parsed.file);
     try {
-      const loaded = await loadConfigFile(parsed);
+      const loaded = await loadConfigFile(parsed.file, {
+        allowUnknownKeys: parsed.allowUnknownKeys,
+      });
       const issues: ConfigIssue[] = [];
       for (const check of VALIDATE_CHECKS) issues.push(...(await check(loaded)));
       if (issues.length > 0) throw new ConfigError(issues);
@@ -65,7 +105,8 @@ const command: Command = {
       }
       for (const w of loaded.warnings) stderr.write(`warning: ${formatConfigIssues([w])}\n`);
       const n = loaded.config.routes.length;
-      stdout.write(`${parsed}: valid (${n} route${n === 1 ? '' : 's'})\n`);
+      const verdict = parsed.compat ? ' — it will run' : '';
+      stdout.write(`${parsed.file}: valid (${n} route${n === 1 ? '' : 's'})${verdict}\n`);
       return 0;
     } catch (err) {
       if (err instanceof ConfigError) {

@@ -6,6 +6,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { type LoadedConfig, PortcullisError } from '../../config/index.js';
 import {
+  adminSettings,
   buildAdsBootstrap,
   buildInternalUpstreamTls,
   createXdsServer,
@@ -131,6 +132,7 @@ export async function startProxyService(opts: {
               ),
             }
           : {}),
+        admin: adminSettings(c),
       }),
       logger: logger.child({ component: 'envoy' }),
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),

@@ -9,6 +9,7 @@ export {
   type SignInUrlOptions,
 } from './build-sign-in-url.js';
 export { computeIdpId, type IdpSettingsInput, type RouteIdpInput } from './compute-idp-id.js';
+export { deriveHpkePublicKey } from './derive-hpke-key.js';
 export { type DerivedKeys, decodeSecret, deriveKeys } from './derive-keys.js';
 export {
   checkGrpcServiceToken,

@@ -9,13 +9,9 @@ export const REMOVED_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   idp_refresh_directory_interval: 'directory sync was removed',
   idp_qps: 'directory sync was removed',
   headers: 'use set_response_headers',
-  tracing_provider: 'use the otel_* settings',
-  tracing_sample_rate: 'use the otel_* settings',
-  tracing_jaeger_collector_endpoint: 'use the otel_* settings',
-  tracing_jaeger_agent_endpoint: 'use the otel_* settings',
-  tracing_zipkin_endpoint: 'use the otel_* settings',
-  tracing_datadog_address: 'use the otel_* settings',
   cache_service_url: 'use databroker_service_url',
+  forward_auth_url:
+    'forward-auth was removed from Pomerium; add Portcullis to your Envoy with `portcullis envoy attach`, or let it proxy',
 };
 
 export const REMOVED_ROUTE_KEYS: Readonly<Record<string, string>> = {

@@ -17,6 +17,7 @@ export const RESOURCE_PROTO_FILES = [
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto',
   'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
+  'envoy/extensions/access_loggers/file/v3/file.proto',
 ] as const;
 
 let root: protobuf.Root | undefined;

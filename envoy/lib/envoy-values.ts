@@ -46,6 +46,8 @@ export interface Endpoint {
   readonly host: string;
   readonly port: number;
   readonly weight?: number | undefined;
+  /** The upstream Host with auto_host_rewrite: the `to` URL's host as written, port included. */
+  readonly hostHeader?: string | undefined;
 }
 
 /** True when every endpoint is an IP address (static cluster), else DNS is needed. */
@@ -65,7 +67,7 @@ export function loadAssignment(clusterName: string, endpoints: readonly Endpoint
     endpoints: [
       {
         lb_endpoints: endpoints.map((e) => ({
-          endpoint: { address: socketAddress(e.host, e.port), hostname: e.host },
+          endpoint: { address: socketAddress(e.host, e.port), hostname: e.hostHeader ?? e.host },
           ...(e.weight === undefined ? {} : { load_balancing_weight: e.weight }),
         })),
       },

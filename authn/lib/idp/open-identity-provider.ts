@@ -82,15 +82,6 @@ export interface OpenIdpOptions {
   readonly now?: () => number;
 }
 
-function isLoopback(url: URL): boolean {
-  return (
-    url.hostname === 'localhost' ||
-    url.hostname.endsWith('.localhost') ||
-    /^127\.\d+\.\d+\.\d+$/.test(url.hostname) ||
-    url.hostname === '[::1]'
-  );
-}
-
 interface Discovered {
   readonly config: oidc.Configuration;
   readonly keySet: IdpKeySet;
@@ -107,13 +98,8 @@ export function openIdentityProvider(
 
   async function discover(): Promise<Discovered> {
     const issuer = new URL(settings.issuer);
+    // Plain http works as in Pomerium; config load warns about it outside loopback.
     const insecure = issuer.protocol === 'http:';
-    if (insecure && !isLoopback(issuer)) {
-      throw new PortcullisError(
-        'CONFIG_INVALID',
-        'idp_provider_url must use https (http only on loopback)',
-      );
-    }
     const discoveryOptions: oidc.DiscoveryRequestOptions = {
       timeout: Math.ceil(settings.timeoutMs / 1000),
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
@@ -151,10 +137,9 @@ export function openIdentityProvider(
       throw new PortcullisError('AUTHN_IDP_UNAVAILABLE', 'the IdP publishes no jwks_uri');
     }
     const jwks = new URL(jwksUri);
-    if (
-      jwks.protocol !== 'https:' &&
-      !(insecure && jwks.protocol === 'http:' && isLoopback(jwks))
-    ) {
+    // An https issuer's keys come over https; a plain-http issuer (warned at load) may serve them
+    // over http too.
+    if (jwks.protocol !== 'https:' && !(insecure && jwks.protocol === 'http:')) {
       throw new PortcullisError('AUTHN_IDP_UNAVAILABLE', 'the IdP jwks_uri must use https');
     }
     const keySet = createIdpKeySet({

@@ -202,11 +202,12 @@ test('routes wildcard hosts (any depth, any port) and keeps the client Host when
   assert.equal(bare.status, 404);
 });
 
-test('rewrites the upstream Host to host_rewrite, and to the upstream host by default', async () => {
+test('rewrites the upstream Host to host_rewrite, and by default to the upstream host with its port', async () => {
   const rewritten = await get('rewrite.test', '/');
   assert.equal(rewritten.echo?.headers.host, 'upstream.internal');
   const auto = await get('app.test', '/api/x');
-  assert.match(String(auto.echo?.headers.host), /^127\.0\.0\.1/);
+  // issue 15: `to: http://127.0.0.1:PORT` sends `Host: 127.0.0.1:PORT`, as Pomerium does
+  assert.equal(String(auto.echo?.headers.host), new URL(a.url).host);
 });
 
 test('sends /.pomerium/, /.well-known/pomerium, /healthz and /ping on route hosts to authn as internal, ahead of every route', async () => {

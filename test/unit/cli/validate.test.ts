@@ -175,3 +175,41 @@ ${c.route ?? ''}
     assert.match(r.err, c.where);
   });
 }
+test('validate --compat prints each key status and exits 0 for a Pomerium config that will run', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'pomerium.yaml');
+  writeFileSync(
+    file,
+    `authenticate_service_url: https://auth.example.com
+dns_lookup_family: V4_ONLY
+cookie_same_site: lax
+routes:
+  - from: https://app.example.com
+    to: http://app.internal
+    allow_websockets: true
+    mcp:
+      server: {}
+`,
+  );
+  const r = await run(['validate', '--compat', '-c', file]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^authenticate_service_url\s+implemented/m);
+  assert.match(r.out, /^dns_lookup_family\s+warned\s+not implemented \(Pomerium/m);
+  assert.match(r.out, /^cookie_same_site\s+difference/m);
+  assert.match(r.out, /^routes\[\]\.allow_websockets\s+implemented/m);
+  assert.match(r.out, /^routes\[\]\.mcp\s+warned/m);
+  assert.match(r.out, /valid \(1 route\) — it will run/);
+  assert.match(r.err, /warning: .*dns_lookup_family: is a Pomerium setting/);
+});
+
+test('validate refuses a key nobody knows unless --allow-unknown-keys', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'unknown.yaml');
+  writeFileSync(file, 'frobnicate: 1\nroutes: []\n');
+  const refused = await run(['validate', '-c', file]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /frobnicate: unknown key/);
+  const allowed = await run(['validate', '--allow-unknown-keys', '-c', file]);
+  assert.equal(allowed.code, 0, allowed.err);
+  assert.match(allowed.err, /warning: .*frobnicate: unknown key, ignored/);
+});

@@ -1,0 +1,191 @@
+// The routes portal (docs/pomerium-behaviour.md §5): `/.pomerium/api/v1/routes` (JSON
+// `{"routes":[{id, name, from, type, description, logo_url}]}`) and `/.pomerium/routes` (HTML)
+// list the routes the signed-in user may open, each decided by that route's compiled policy for
+// a GET of the route's root from this client — the same decision core as every Check. Without a
+// session a browser is sent to sign in and an API client gets 401, as for any protected route.
+// `/.pomerium/jwt` (behind its runtime flag) is answered the same way.
+import type { CheckContext } from '../check.js';
+import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
+import { wantsLoginRedirect } from '../policy/want-login-redirect.js';
+import type { AuthzState, RouteState } from './authz-state.js';
+import type { AuthzResponse } from './authz-types.js';
+import { buildDenial, type DenialInfo, STATUS_TEXT } from './build-denial.js';
+import { signInLocation } from './build-return-urls.js';
+import type { CertificateJudge } from './judge-client-certificate.js';
+import { escapeHtml } from './render-denial-page.js';
+
+const PORTAL_PATHS = new Set([
+  '/.pomerium/routes',
+  '/.pomerium/routes/',
+  '/.pomerium/api/v1/routes',
+]);
+
+export function isRoutesPortalPath(path: string): boolean {
+  return PORTAL_PATHS.has(path);
+}
+
+export const JWT_PATH = '/.pomerium/jwt';
+
+/** Internal paths authz answers itself: the portal, and /.pomerium/jwt when its flag is on. */
+export function answersInternally(path: string, state: AuthzState): boolean {
+  if (PORTAL_PATHS.has(path)) return true;
+  return path === JWT_PATH && state.config.runtime_flags.pomerium_jwt_endpoint === true;
+}
+
+/** The first route served on this hostname (whose session cookie the portal reads). */
+export function routeForHostname(state: AuthzState, hostname: string): RouteState | undefined {
+  for (const r of state.routes.values()) {
+    if (new URL(r.route.from).hostname.toLowerCase() === hostname) return r;
+  }
+  return undefined;
+}
+
+export interface PortalRoute {
+  readonly id: string;
+  readonly name: string;
+  readonly from: string;
+  readonly type: 'http';
+  readonly description: string;
+  readonly logo_url: string;
+}
+
+/** The routes `identity` may open from this client (its address and certificate). */
+export function listOpenableRoutes(
+  state: AuthzState,
+  request: PolicyRequest,
+  identity: PolicyIdentity,
+  certs: CertificateJudge,
+  peer: { presented: boolean; pem: string; chain: string },
+  now: number,
+): PortalRoute[] {
+  const out: PortalRoute[] = [];
+  for (const r of state.routes.values()) {
+    const from = new URL(r.route.from);
+    if (from.hostname.includes('*')) continue; // a wildcard host is not a link
+    const url = `https://${from.host}/`;
+    const probe: PolicyRequest = {
+      ...request,
+      method: 'GET',
+      host: from.host,
+      hostname: from.hostname,
+      path: r.route.prefix ?? r.route.path ?? '/',
+      rawPath: r.route.prefix ?? r.route.path ?? '/',
+      rawQuery: '',
+      url,
+      clientCertificate: certs.judge(peer.presented, peer.pem, r.clientCa, now, peer.chain),
+    };
+    if (r.route.regex !== undefined) continue; // no single URL to offer
+    if (r.policy.evaluate(probe, identity, { now }).outcome !== 'allow') continue;
+    out.push({
+      id: r.id,
+      name: r.route.name ?? from.hostname,
+      from: r.route.from,
+      type: 'http',
+      description: r.route.description ?? '',
+      logo_url: r.route.logo_url ?? '',
+    });
+  }
+  return out;
+}
+
+function renderPage(routes: readonly PortalRoute[]): string {
+  const rows = routes
+    .map(
+      (r) =>
+        `<li><a href="${escapeHtml(r.from)}">${escapeHtml(r.name)}</a>${
+          r.description === '' ? '' : ` — ${escapeHtml(r.description)}`
+        }</li>`,
+    )
+    .join('\n');
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en"><head><meta charset="utf-8"><title>Routes</title></head><body>',
+    '<h1>Routes you can open</h1>',
+    routes.length === 0 ? '<p>None.</p>' : `<ul id="routes">\n${rows}\n</ul>`,
+    '<p><a href="/.pomerium/">Who am I signed in as? (/.pomerium/)</a></p>',
+    '</body></html>',
+  ].join('\n');
+}
+
+/** The portal's direct answer (ext_authz answers it; the request never reaches an upstream). */
+export function portalResponse(path: string, routes: readonly PortalRoute[]): AuthzResponse {
+  const json = path === '/.pomerium/api/v1/routes';
+  return {
+    kind: 'deny',
+    status: 200,
+    grpcCode: 7,
+    headers: [
+      ['content-type', json ? 'application/json' : 'text/html; charset=utf-8'],
+      ['cache-control', 'no-store'],
+    ],
+    body: json ? JSON.stringify({ routes }) : renderPage(routes),
+  };
+}
+
+function deny(ctx: CheckContext, info: Omit<DenialInfo, 'requestId'>): AuthzResponse {
+  return buildDenial({ ...info, requestId: ctx.req.requestId }, ctx.req.http.headers);
+}
+
+/**
+ * `/.pomerium/jwt` (runtime flag pomerium_jwt_endpoint, docs/pomerium-behaviour.md §5): the
+ * signed assertion this user's requests to this host carry, as application/jwt.
+ */
+function answerJwt(
+  ctx: CheckContext,
+  identity: PolicyIdentity,
+): AuthzResponse | Promise<AuthzResponse> {
+  const input = {
+    state: ctx.state,
+    route: ctx.route!,
+    req: ctx.req,
+    policyRequest: ctx.req.http,
+    identity,
+    session: ctx.session ?? null,
+    name: ctx.resolved?.name ?? '',
+    signer: ctx.deps.signer,
+    identityHeaders: ctx.deps.identityHeaders,
+    cookies: ctx.cookies ?? [],
+    now: ctx.now,
+  };
+  const p = ctx.deps.identityHeaders(input);
+  const key = ctx.state.signingKey;
+  const reply = (jwt: string): AuthzResponse => ({
+    kind: 'deny',
+    status: 200,
+    grpcCode: 7,
+    headers: [
+      ['content-type', 'application/jwt'],
+      ['cache-control', 'no-store'],
+    ],
+    body: jwt,
+  });
+  const cached = ctx.deps.signer.peek(p.claimsKey, key, ctx.now);
+  if (cached !== undefined) return reply(cached);
+  return ctx.deps.signer.sign(p.claims, key, ctx.now, p.claimsKey).then(reply);
+}
+
+/** The routes portal (and /.pomerium/jwt): the signed-in user's identity, then the answer. */
+export function answerPortal(ctx: CheckContext): AuthzResponse | Promise<AuthzResponse> {
+  const identity = ctx.resolved?.identity;
+  if (identity && ctx.req.http.path === JWT_PATH) return answerJwt(ctx, identity);
+  if (identity) {
+    const routes = listOpenableRoutes(
+      ctx.state,
+      ctx.req.http,
+      identity,
+      ctx.deps.certs,
+      {
+        presented: ctx.req.peerCertificatePresented,
+        pem: ctx.req.peerCertificatePem,
+        chain: ctx.req.peerCertificateChain,
+      },
+      ctx.now,
+    );
+    return portalResponse(ctx.req.http.path, routes);
+  }
+  const location = wantsLoginRedirect(ctx.req.http) ? signInLocation(ctx) : null;
+  if (location !== null) {
+    return deny(ctx, { status: 302, error: 'sign in required', headers: [['location', location]] });
+  }
+  return deny(ctx, { status: 401, error: STATUS_TEXT[401]! });
+}

@@ -1,0 +1,142 @@
+// Keys Pomerium reads that Portcullis does not implement (docs/migrating-from-pomerium.md): each
+// with what Pomerium would do with it. Such a key is warned about at validate and start, never
+// refused and never silently dropped.
+
+export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
+  installation_id: 'identifies the installation in telemetry',
+  pomerium_debug: 'turns on debug output (deprecated in Pomerium)',
+  dns_lookup_family: 'sets how Envoy resolves upstream names (V4_PREFERRED by default)',
+  dns_failure_refresh_rate: 'sets how often Envoy retries a failed DNS lookup',
+  dns_query_timeout: 'sets the DNS query timeout',
+  dns_query_tries: 'sets the DNS query attempts',
+  dns_refresh_rate: 'sets how often Envoy refreshes DNS',
+  dns_udp_max_queries: 'limits concurrent DNS queries over UDP',
+  dns_use_tcp: 'resolves upstream names over TCP',
+  authenticate_callback_path:
+    'changes the OAuth callback path (Portcullis always uses /oauth2/callback)',
+  override_certificate_name: 'overrides the TLS name expected from internal services',
+  tls_derive: 'derives internal certificates from the shared secret',
+  metrics_certificate: 'serves /metrics over TLS with this certificate',
+  metrics_certificate_key: 'serves /metrics over TLS with this key',
+  metrics_certificate_file: 'serves /metrics over TLS with this certificate file',
+  metrics_certificate_key_file: 'serves /metrics over TLS with this key file',
+  metrics_client_ca: 'requires client certificates on /metrics',
+  metrics_client_ca_file: 'requires client certificates on /metrics',
+  tracing_provider: 'exports traces (otlp; its jaeger, zipkin and datadog providers were dropped)',
+  tracing_sample_rate: 'samples this fraction of requests for tracing',
+  tracing_jaeger_collector_endpoint: 'ignores it too (deprecated: use the OTLP settings)',
+  tracing_jaeger_agent_endpoint: 'ignores it too (deprecated: use the OTLP settings)',
+  tracing_zipkin_endpoint: 'ignores it too (deprecated: use the OTLP settings)',
+  tracing_datadog_address: 'ignores it too (deprecated: use the OTLP settings)',
+  tracing_otlp_endpoint: 'exports traces over OTLP',
+  tracing_otlp_protocol: 'sets the OTLP protocol of traces',
+  otel_traces_exporter: 'exports OpenTelemetry traces',
+  otel_traces_sampler_arg: 'sets the trace sampling ratio',
+  otel_resource_attributes: 'adds OpenTelemetry resource attributes',
+  otel_log_level: 'sets the OpenTelemetry SDK log level',
+  otel_attribute_value_length_limit: 'limits OpenTelemetry attribute lengths',
+  otel_exporter_otlp_endpoint: 'exports traces to this OTLP endpoint',
+  otel_exporter_otlp_traces_endpoint: 'exports traces to this OTLP endpoint',
+  otel_exporter_otlp_protocol: 'sets the OTLP protocol',
+  otel_exporter_otlp_traces_protocol: 'sets the OTLP protocol of traces',
+  otel_exporter_otlp_headers: 'adds headers to OTLP exports',
+  otel_exporter_otlp_traces_headers: 'adds headers to OTLP trace exports',
+  otel_exporter_otlp_timeout: 'sets the OTLP export timeout',
+  otel_exporter_otlp_traces_timeout: 'sets the OTLP trace export timeout',
+  otel_bsp_schedule_delay: 'sets the span batch delay',
+  otel_bsp_max_export_batch_size: 'sets the span batch size',
+  envoy_bind_config_source_address: 'binds upstream connections to this source address',
+  envoy_bind_config_freebind: 'sets freebind on upstream connections',
+  google_cloud_serverless_authentication_service_account:
+    'signs Google Cloud serverless ID tokens with this service account',
+  autocert_ca: 'uses this ACME directory',
+  autocert_email: 'registers this e-mail with the ACME CA',
+  autocert_use_staging: 'uses the ACME staging directory',
+  autocert_eab_key_id: 'uses ACME external account binding',
+  autocert_eab_mac_key: 'uses ACME external account binding',
+  autocert_must_staple: 'requests OCSP must-staple certificates',
+  autocert_dir: 'stores ACME certificates in this folder',
+  autocert_trusted_ca: 'trusts this CA for the ACME server',
+  autocert_trusted_ca_file: 'trusts this CA file for the ACME server',
+  ssh_address: 'serves the native SSH proxy on this address',
+  ssh_host_keys: 'uses these SSH host keys',
+  ssh_host_key_files: 'uses these SSH host key files',
+  ssh_user_ca_key: 'signs SSH user certificates with this key',
+  ssh_user_ca_key_file: 'signs SSH user certificates with this key file',
+  mcp: 'turns on the MCP (Model Context Protocol) gateway',
+  mcp_allowed_client_id_domains: 'restricts MCP client id metadata domains',
+  branding_options: 'customises the look of Pomerium pages',
+  primary_color: 'customises the colour of Pomerium pages',
+  secondary_color: 'customises the colour of Pomerium pages',
+  darkmode_primary_color: 'customises the colour of Pomerium pages',
+  darkmode_secondary_color: 'customises the colour of Pomerium pages',
+  logo_url: 'shows this logo on Pomerium pages',
+  favicon_url: 'shows this favicon on Pomerium pages',
+  error_message_first_paragraph: 'adds a paragraph to error pages',
+  pass_identity_headers_for_all_routes: 'passes identity headers on every route',
+  idp_refresh_directory_timeout: 'was used by directory sync (removed)',
+  envoy_bootstrap_options: 'merges options into the Envoy bootstrap',
+  use_envoy_bootstrap: 'changes the Envoy bootstrap',
+  jwt_issuer: 'sets the issuer of the upstream JWT',
+  bearer_token_format_default: 'sets the default bearer token format',
+  databroker_storage_ca_file: 'trusts this CA for the storage connection',
+  databroker_storage_cert_file: 'presents this client certificate to the storage',
+  databroker_storage_key_file: 'presents this client key to the storage',
+  databroker_storage_tls_skip_verify: 'skips verifying the storage certificate',
+  databroker_cluster_node_id: 'names this node in a clustered databroker',
+  databroker_raft_bind_address: 'binds the clustered databroker',
+  device_auth_client_id: 'enables WebAuthn device registration',
+};
+
+/** Route keys Pomerium reads that Portcullis does not implement, with what Pomerium does. */
+export const POMERIUM_ONLY_ROUTE_KEYS: Readonly<Record<string, string>> = {
+  mcp: 'serves the route as an MCP (Model Context Protocol) server or client',
+  upstream_tunnel: 'tunnels SSH to the upstream under an ssh_policy',
+  envoy_opts: 'merges raw Envoy cluster options into the route cluster',
+  tls_derive: 'derives the upstream certificate name from the shared secret',
+};
+
+/**
+ * Keys Portcullis accepts (they parse and are checked) but does not act on yet: each is warned
+ * about whenever a config sets it, naming what Pomerium would do. Keys leave this list when they
+ * are implemented (docs/migrating-from-pomerium.md).
+ */
+export const ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS: Readonly<Record<string, string>> = {
+  idp_access_token_allowed_audiences:
+    'accepts IdP access tokens with these audiences as bearer tokens',
+  identity_providers: 'verifies JWT bearer tokens from these named issuers',
+  bearer_token_format: 'reads Authorization bearer tokens in this format',
+  autocert: 'obtains certificates from an ACME CA (Let’s Encrypt)',
+  access_log_fields: 'chooses the fields of its access log lines',
+  authorize_log_fields: 'chooses the fields of its authorize log lines',
+};
+
+export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>> = {
+  bearer_token_format: 'reads Authorization bearer tokens in this format on this route',
+  idp_access_token_allowed_audiences:
+    'accepts IdP access tokens with these audiences as bearer tokens on this route',
+  identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
+  enable_google_cloud_serverless_authentication:
+    'adds a Google-signed ID token for Cloud Run upstreams',
+};
+
+/** Key families Pomerium has: an environment variable starting with one looks like a setting. */
+export const SETTING_FAMILIES: readonly string[] = [
+  'portcullis_',
+  'pomerium_',
+  'idp_',
+  'cookie_',
+  'authenticate_',
+  'authorize_',
+  'databroker_',
+  'downstream_mtls_',
+  'jwt_',
+  'autocert_',
+  'envoy_admin_',
+  'timeout_',
+  'signing_key',
+  'shared_secret',
+  'certificate',
+  'metrics_',
+  'tracing_',
+];

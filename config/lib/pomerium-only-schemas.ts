@@ -1,0 +1,50 @@
+// The shapes of the Pomerium keys Portcullis parses but does not act on yet (autocert_*, mcp*):
+// a value of the wrong shape is an error at load, as in Pomerium, even though the feature itself
+// only warns (docs/migrating-from-pomerium.md). Keys not listed here are only warned about.
+import * as z from 'zod';
+
+const bool = z.boolean();
+const str = z.string();
+
+export const POMERIUM_ONLY_GLOBAL_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+  autocert_ca: str,
+  autocert_email: str,
+  autocert_use_staging: bool,
+  autocert_eab_key_id: str,
+  autocert_eab_mac_key: str,
+  autocert_must_staple: bool,
+  autocert_dir: str,
+  autocert_trusted_ca: str,
+  autocert_trusted_ca_file: str,
+  mcp: z.record(z.string(), z.unknown()),
+  mcp_allowed_client_id_domains: z.array(str),
+};
+
+const mcpServer = z.strictObject({
+  upstream_oauth2: z.record(z.string(), z.unknown()).optional(),
+  max_request_bytes: z.number().int().min(0).optional(),
+  path: str.optional(),
+  authorization_server_url: str.optional(),
+});
+
+export const POMERIUM_ONLY_ROUTE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+  mcp: z
+    .strictObject({ server: mcpServer.optional(), client: z.strictObject({}).optional() })
+    .refine((m) => (m.server === undefined) !== (m.client === undefined), {
+      message: 'exactly one of server or client',
+    }),
+};
+
+/** The first problem of `value` for `key`, or undefined when it has the right shape. */
+export function pomeriumValueProblem(
+  schemas: Readonly<Record<string, z.ZodType>>,
+  key: string,
+  value: unknown,
+): { path: PropertyKey[]; message: string } | undefined {
+  const schema = Object.hasOwn(schemas, key) ? schemas[key] : undefined;
+  if (schema === undefined) return undefined;
+  const r = schema.safeParse(value);
+  if (r.success) return undefined;
+  const issue = r.error.issues[0]!;
+  return { path: issue.path, message: issue.message };
+}
