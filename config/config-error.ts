@@ -20,7 +20,6 @@ export const CONFIG_ISSUE_CODES = [
   'file_unreadable',
   'insecure_setting',
   'route_shadowed',
-  'ignored_key',
   'invalid_policy',
   'ignored_setting',
   'unimplemented_key',

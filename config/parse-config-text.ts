@@ -9,7 +9,6 @@ import { checkGlobalRules } from './lib/check-global-rules.js';
 import { checkIdpUrl } from './lib/check-idp-url.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { deepFreeze } from './lib/deep-freeze.js';
-import { findIgnoredKeys } from './lib/find-ignored-keys.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
 import { findPomeriumKeys } from './lib/find-pomerium-keys.js';
 import { findShadowedRoutes } from './lib/find-shadowed-routes.js';
@@ -47,7 +46,7 @@ export interface LoadedConfig {
   locate(path: readonly (string | number)[]): Position | undefined;
   /**
    * Unsafe but allowed settings (code `insecure_setting`) and keys taken but not honoured (code
-   * `ignored_key`); services log them at start, `portcullis validate` prints them.
+   * `unimplemented_key`); services log them at start, `portcullis validate` prints them.
    */
   readonly warnings: readonly ConfigIssue[];
 }
@@ -241,7 +240,6 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   const warnings: RawIssue[] = [];
   findInsecureSettings(config, policyLen, warnings);
   findShadowedRoutes(config, policyLen, warnings, (p) => position(p).line);
-  findIgnoredKeys(raw, warnings);
   checkIdpUrl(config.idp_provider_url, warnings);
   const envWarnings: ConfigIssue[] = env.ignored.map((i) => ({
     code: 'ignored_setting',

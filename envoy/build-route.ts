@@ -25,8 +25,14 @@ export function headersToRemove(route: Route, config: Config): string[] {
     out.push(...Object.keys(config.jwt_claims_headers));
   }
   out.push(...(route.remove_request_headers ?? []));
-  // The headers no client may send (config/edge/client-headers.ts), unless the route sets one.
+  // The headers no client may send (config/edge/client-headers.ts), unless the route sets one
+  // (set_request_headers, or authz's own impersonation headers on a Kubernetes route, which
+  // authz writes after removing the client's).
   const set = new Set(Object.keys(route.set_request_headers ?? {}).map((h) => h.toLowerCase()));
+  if (route.kubernetes_service_account_token || route.kubernetes_service_account_token_file) {
+    set.add('impersonate-user');
+    set.add('impersonate-group');
+  }
   out.push(...REQUEST_DESCRIBING_HEADERS.filter((h) => !set.has(h)));
   return [...new Set(out.map((h) => h.toLowerCase()))];
 }

@@ -100,7 +100,7 @@ const command: Command = {
       // The prepare phase of every service the config starts: exactly what start and a reload run.
       const prepared = prepareForValidate(loaded);
       if (!prepared.ok) {
-        stderr.write(`${parsed}: ${describeRefusal(prepared.refusal)}\n1 problem found\n`);
+        stderr.write(`${parsed.file}: ${describeRefusal(prepared.refusal)}\n1 problem found\n`);
         return 1;
       }
       for (const w of loaded.warnings) stderr.write(`warning: ${formatConfigIssues([w])}\n`);

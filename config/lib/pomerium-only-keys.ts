@@ -14,7 +14,6 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   dns_use_tcp: 'resolves upstream names over TCP',
   authenticate_callback_path:
     'changes the OAuth callback path (Portcullis always uses /oauth2/callback)',
-  override_certificate_name: 'overrides the TLS name expected from internal services',
   tls_derive: 'derives internal certificates from the shared secret',
   metrics_certificate: 'serves /metrics over TLS with this certificate',
   metrics_certificate_key: 'serves /metrics over TLS with this key',
@@ -79,10 +78,6 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   use_envoy_bootstrap: 'changes the Envoy bootstrap',
   jwt_issuer: 'sets the issuer of the upstream JWT',
   bearer_token_format_default: 'sets the default bearer token format',
-  databroker_storage_ca_file: 'trusts this CA for the storage connection',
-  databroker_storage_cert_file: 'presents this client certificate to the storage',
-  databroker_storage_key_file: 'presents this client key to the storage',
-  databroker_storage_tls_skip_verify: 'skips verifying the storage certificate',
   databroker_cluster_node_id: 'names this node in a clustered databroker',
   databroker_raft_bind_address: 'binds the clustered databroker',
   device_auth_client_id: 'enables WebAuthn device registration',
@@ -102,6 +97,15 @@ export const POMERIUM_ONLY_ROUTE_KEYS: Readonly<Record<string, string>> = {
  * are implemented (docs/migrating-from-pomerium.md).
  */
 export const ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS: Readonly<Record<string, string>> = {
+  health_check_addr:
+    'serves health checks on this address (Portcullis: gRPC health on grpc_address, GET /healthz on authn)',
+  debug_address: 'serves debug endpoints on this address (Portcullis has none)',
+  databroker_service_url:
+    'connects to a separate databroker service (Portcullis runs the databroker in each process: set databroker_storage_connection_string)',
+  databroker_service_urls:
+    'connects to separate databroker services (Portcullis runs the databroker in each process: set databroker_storage_connection_string)',
+  databroker_internal_service_url:
+    'connects to a separate databroker service (Portcullis runs the databroker in each process: set databroker_storage_connection_string)',
   idp_access_token_allowed_audiences:
     'accepts IdP access tokens with these audiences as bearer tokens',
   identity_providers: 'verifies JWT bearer tokens from these named issuers',

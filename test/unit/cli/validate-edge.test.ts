@@ -30,6 +30,8 @@ function validate(yaml: string): Promise<{ code: number; err: string; file: stri
 }
 
 const HEAD = 'authenticate_service_url: https://auth.example.com\n';
+/** What authn needs to start (validate runs its prepare phase), appended so lines stay put. */
+const IDP = 'idp_provider_url: https://idp.example.com\nidp_client_id: c\nidp_client_secret: s\n';
 
 // [what, YAML after HEAD, expected "line:column: key path", message fragment]
 const CASES: [string, string, string, RegExp][] = [
@@ -142,14 +144,14 @@ for (const [what, yaml, where, message] of CASES) {
 
 test('validate accepts a link-local upstream the route allows', async () => {
   const r = await validate(
-    `${HEAD}routes:\n  - from: https://a.example.com\n    to: http://169.254.169.254\n    allow_link_local_upstream: true\n    allow_public_unauthenticated_access: true\n`,
+    `${HEAD}routes:\n  - from: https://a.example.com\n    to: http://169.254.169.254\n    allow_link_local_upstream: true\n    allow_public_unauthenticated_access: true\n${IDP}`,
   );
   assert.equal(r.code, 0, r.err);
 });
 
 test('validate warns about a route shadowed by an earlier one, naming both and their lines', async () => {
   const r = await validate(
-    `${HEAD}routes:\n  - from: https://a.example.com\n    to: http://a\n    allow_public_unauthenticated_access: true\n  - from: https://a.example.com\n    prefix: /admin\n    to: http://b\n    allowed_users: [admin@example.com]\n`,
+    `${HEAD}routes:\n  - from: https://a.example.com\n    to: http://a\n    allow_public_unauthenticated_access: true\n  - from: https://a.example.com\n    prefix: /admin\n    to: http://b\n    allowed_users: [admin@example.com]\n${IDP}`,
   );
   assert.equal(r.code, 0, r.err);
   const warning = r.err.split('\n').find((l) => l.includes('never reached')) ?? '';

@@ -183,6 +183,9 @@ test('validate --compat prints each key status and exits 0 for a Pomerium config
     `authenticate_service_url: https://auth.example.com
 dns_lookup_family: V4_ONLY
 cookie_same_site: lax
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
 routes:
   - from: https://app.example.com
     to: http://app.internal
@@ -205,7 +208,10 @@ routes:
 test('validate refuses a key nobody knows unless --allow-unknown-keys', async () => {
   const dir = tempDir();
   const file = join(dir, 'unknown.yaml');
-  writeFileSync(file, 'frobnicate: 1\nroutes: []\n');
+  writeFileSync(
+    file,
+    'authenticate_service_url: https://auth.example.com\nidp_provider_url: https://idp.example.com\nidp_client_id: c\nidp_client_secret: s\nfrobnicate: 1\nroutes: []\n',
+  );
   const refused = await run(['validate', '-c', file]);
   assert.equal(refused.code, 1);
   assert.match(refused.err, /frobnicate: unknown key/);

@@ -60,6 +60,11 @@ const SAMPLE_VALUES: Readonly<Record<string, string>> = {
   enable_google_cloud_serverless_authentication: 'true',
   access_log_fields: '[method, path]',
   authorize_log_fields: '[request-id, email]',
+  health_check_addr: '127.0.0.1:28080',
+  debug_address: '127.0.0.1:9999',
+  databroker_service_url: 'https://databroker.example.com',
+  databroker_service_urls: '[https://databroker.example.com]',
+  databroker_internal_service_url: 'https://databroker.internal',
 };
 
 test('every accepted-but-unimplemented key is a schema key', () => {
