@@ -1,4 +1,4 @@
-// GET|POST /oauth2/callback on the authenticate host (reference §3.3 step 4): IdP errors, state
+// GET|POST /oauth2/callback on the authenticate host (docs/pomerium-behaviour.md §3.3 step 4): IdP errors, state
 // and CSRF binding, one-time PKCE cookie, code exchange with ID-token checks, session records,
 // the authenticate cookie, then straight on to the route host's signed callback.
 import { fail } from './lib/authn-error.js';

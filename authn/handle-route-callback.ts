@@ -1,4 +1,4 @@
-// GET /.pomerium/callback/ on a route host (reference §3.3 step 6, §3.7, §3.8): only a signed
+// GET /.pomerium/callback/ on a route host (docs/pomerium-behaviour.md §3.3 step 6, §3.7, §3.8): only a signed
 // URL with a payload sealed for this host sets the `_pomerium` cookie; then on to the next
 // depends_on host, the programmatic client (with pomerium_jwt), or the original URL.
 import { openPayload, verifySessionHandle, verifySignedUrl } from '../config/index.js';

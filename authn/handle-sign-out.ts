@@ -1,4 +1,4 @@
-// Sign-out (reference §3.9). Route host: clear `_pomerium`, go to the signed authenticate
+// Sign-out (docs/pomerium-behaviour.md §3.9). Route host: clear `_pomerium`, go to the signed authenticate
 // sign-out carrying only configured (never client-chosen) targets. Authenticate host: an
 // unsigned request gets a confirmation page; a signed one deletes the session(s), revokes the
 // IdP token, clears the cookie and ends the IdP session (id_token_hint) or lands on signed_out.

@@ -1,5 +1,5 @@
 // The user info page `/.pomerium/` (who you are, groups, claims, session expiry, sign-out; never
-// IdP tokens) and `/.pomerium/user` JSON (reference §5). Route hosts read `_pomerium` (or the
+// IdP tokens) and `/.pomerium/user` JSON (docs/pomerium-behaviour.md §5). Route hosts read `_pomerium` (or the
 // token headers), the authenticate host reads `_pomerium_authenticate`.
 import { ASSERTION_CLAIMS, signUrl, verifySignedUrl } from '../config/index.js';
 import { fail } from './lib/authn-error.js';

@@ -1,4 +1,4 @@
-// /.well-known/pomerium and its JWKS (reference §4.2, §5): public, CORS allow-all, the JWKS
+// /.well-known/pomerium and its JWKS (docs/pomerium-behaviour.md §4.2, §5): public, CORS allow-all, the JWKS
 // cacheable for 60 s with an ETag.
 import type { RequestContext } from './lib/request-context.js';
 import { send, sendJson } from './lib/send-response.js';

@@ -1,5 +1,5 @@
 // The endpoint table: which handler answers a path on the authenticate host and on route hosts
-// (reference §5). Anything else is 404; a host that is neither ours gets only health checks.
+// (docs/pomerium-behaviour.md §5). Anything else is 404; a host that is neither ours gets only health checks.
 import { handleBackchannelLogout } from './handle-backchannel-logout.js';
 import { handleDeviceEnrolled } from './handle-device-enrolled.js';
 import { handleHealth, handleRobots } from './handle-health.js';

@@ -1,4 +1,4 @@
-// The ext_authz Check as a declared pipeline (STYLE §3): each step reads and extends the context
+// The ext_authz Check as a declared pipeline (docs/style.md §3): each step reads and extends the context
 // or ends the Check with a response. The list below is the whole story of a request:
 //
 //   refuse what cannot be judged (authority, path: 400) → resolve route by id →
@@ -7,59 +7,17 @@
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
-import {
-  PortcullisError,
-  SECURITY_RESPONSE_HEADERS,
-  type SessionHandleClaims,
-} from '../config/index.js';
-import type { RecordCache, Session } from '../databroker/index.js';
-import {
-  type CookiePair,
-  parseCookies,
-  readSessionTokens,
-  sessionCookieValues,
-  type TokenCandidate,
-} from '../wire/index.js';
+import { PortcullisError, SECURITY_RESPONSE_HEADERS } from '../config/index.js';
+import { parseCookies, readSessionTokens, sessionCookieValues } from '../wire/index.js';
 import { answerPortal, answersInternally, routeForHostname } from './lib/answer-routes-portal.js';
-import type { AuthzState, RouteState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
-import { buildAllowResponse, type createIdentityHeaderCache } from './lib/build-allow-response.js';
+import { buildAllowResponse } from './lib/build-allow-response.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js';
 import { signInLocation, userInfoUrl } from './lib/build-return-urls.js';
-import type { CertificateJudge } from './lib/judge-client-certificate.js';
+import type { CheckContext } from './lib/check-context.js';
 import { loadSession, peekSession } from './lib/load-session.js';
-import type { IdentityResolver, ResolvedIdentity } from './lib/resolve-identity.js';
-import type { AssertionSigner } from './lib/sign-assertion.js';
-import type { TokenVerifier } from './lib/verify-session-token.js';
-import type { PolicyDecision, PolicyRequest } from './policy/types.js';
 
-/** Long-lived collaborators of every Check. */
-export interface CheckDeps {
-  cache(): Promise<RecordCache>;
-  /** The cache once it is open (for the synchronous fast paths), else null. */
-  cacheNow(): RecordCache | null;
-  readonly identities: IdentityResolver;
-  readonly identityHeaders: ReturnType<typeof createIdentityHeaderCache>;
-  readonly verifier: TokenVerifier;
-  readonly signer: AssertionSigner;
-  readonly certs: CertificateJudge;
-}
-
-/** What one Check learns on its way (also the material of the `authorize` log line). */
-export interface CheckContext {
-  readonly state: AuthzState;
-  readonly deps: CheckDeps;
-  readonly req: AuthzRequest;
-  readonly now: number;
-  route?: RouteState;
-  policyRequest?: PolicyRequest;
-  cookies?: readonly CookiePair[];
-  tokens?: readonly TokenCandidate[];
-  handle?: SessionHandleClaims | null;
-  session?: Session | null;
-  resolved?: ResolvedIdentity | null;
-  decision?: PolicyDecision;
-}
+export type { CheckContext, CheckDeps } from './lib/check-context.js';
 
 type Step = (ctx: CheckContext) => Promise<AuthzResponse | undefined> | AuthzResponse | undefined;
 

@@ -1,4 +1,4 @@
-// The authz door's constructor (brief §4): the Check server running the policy engine's
+// The authz door's constructor (docs/architecture.md): the Check server running the policy engine's
 // compiled route policies.
 
 import {

@@ -1,4 +1,4 @@
-// The schema of one route (reference §2.2 and the legacy policy keys of §1.7): matching, action,
+// The schema of one route (docs/pomerium-behaviour.md §2.2 and the legacy policy keys of §1.7): matching, action,
 // rewrites, headers, timeouts, upstream TLS, identity. Unknown keys are rejected.
 import * as z from 'zod';
 import { computeRouteId } from './compute-route-id.js';

@@ -1,4 +1,4 @@
-// The schema of the whole configuration file (reference §2.3 globals, `routes:` and the legacy
+// The schema of the whole configuration file (docs/pomerium-behaviour.md §2.3 globals, `routes:` and the legacy
 // `policy:` list): defaults applied, durations in ms, enums canonical. Unknown keys are rejected.
 import * as z from 'zod';
 import {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 const epochMs = z.number().int().nonnegative();
 
-/** OAuth 2.0 token set from the IdP (reference §6.4). Encrypted at rest by the Postgres backend. */
+/** OAuth 2.0 token set from the IdP (docs/pomerium-behaviour.md §6.4). Encrypted at rest by the Postgres backend. */
 export const oauthTokenSchema = z.object({
   access_token: z.string(),
   token_type: z.string(),
@@ -17,7 +17,7 @@ export const oauthTokenSchema = z.object({
 });
 export type OAuthToken = z.infer<typeof oauthTokenSchema>;
 
-/** The verified ID token (reference §6.4). `raw` is encrypted at rest by the Postgres backend. */
+/** The verified ID token (docs/pomerium-behaviour.md §6.4). `raw` is encrypted at rest by the Postgres backend. */
 export const idTokenSchema = z.object({
   issuer: z.string(),
   subject: z.string(),
@@ -27,11 +27,11 @@ export const idTokenSchema = z.object({
 });
 export type IdToken = z.infer<typeof idTokenSchema>;
 
-/** Flattened claims: every claim is a list of JSON values (reference §6.4 map<string, ListValue>). */
+/** Flattened claims: every claim is a list of JSON values (docs/pomerium-behaviour.md §6.4 map<string, ListValue>). */
 export const claimsSchema = z.record(z.string(), z.array(z.unknown()));
 export type Claims = z.infer<typeof claimsSchema>;
 
-/** A login session (reference §6.4), plus the IdP groups Portcullis reads into it. */
+/** A login session (docs/pomerium-behaviour.md §6.4), plus the IdP groups Portcullis reads into it. */
 export const sessionSchema = z.object({
   id: z.string().min(1),
   user_id: z.string(),
@@ -52,7 +52,7 @@ export const sessionSchema = z.object({
 });
 export type Session = z.infer<typeof sessionSchema>;
 
-/** A user as the IdP described them (reference §6.3 user.User). */
+/** A user as the IdP described them (docs/pomerium-behaviour.md §6.3 user.User). */
 export const userSchema = z.object({
   id: z.string().min(1),
   email: z.string(),

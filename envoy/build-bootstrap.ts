@@ -1,4 +1,4 @@
-// The static bootstrap (reference §7.1): complete — listeners with the route configuration
+// The static bootstrap (docs/pomerium-behaviour.md §7.1): complete — listeners with the route configuration
 // inline and every cluster — for teams that run their own Envoy; checked like a snapshot.
 import type { Config } from '../config/index.js';
 import { buildResources } from './build-resources.js';

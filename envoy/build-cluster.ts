@@ -1,4 +1,4 @@
-// Clusters (reference §7.6): one per route with its weighted upstream endpoints, load balancing
+// Clusters (docs/pomerium-behaviour.md §7.6): one per route with its weighted upstream endpoints, load balancing
 // policy, upstream TLS, HTTP/1.1 or HTTP/2 (h2c), health checks, outlier detection, panic
 // threshold and circuit breakers; portcullis-authorize (HTTP/2 gRPC, several endpoints with
 // health checks); portcullis-authenticate (HTTP/1.1).

@@ -1,4 +1,4 @@
-// The ext_authz HTTP filter (reference §7.4, brief §2): gRPC to portcullis-authorize, fail
+// The ext_authz HTTP filter (docs/pomerium-behaviour.md §7.4, docs/architecture.md): gRPC to portcullis-authorize, fail
 // closed (failure_mode_allow false, 503 on error), V3, peer certificate included, timeout =
 // grpc_client_timeout; and its per-route settings: a policy route's context_extensions, an
 // internal route's, or disabled.

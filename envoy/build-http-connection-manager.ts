@@ -1,4 +1,4 @@
-// The HTTP connection manager of the main listener (reference §7.2): path normalisation, merged
+// The HTTP connection manager of the main listener (docs/pomerium-behaviour.md §7.2): path normalisation, merged
 // slashes, escaped slashes and underscore headers rejected, remote address and trusted XFF hops,
 // request ids echoed, timeouts from config; filters ext_authz then router (nothing before
 // ext_authz can answer a protected route). Routes come over RDS (ADS) or inline. The edge

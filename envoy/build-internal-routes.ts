@@ -1,4 +1,4 @@
-// Portcullis' own paths (brief §2, reference §5/§7.5): on every route host `/ping`, `/healthz`,
+// Portcullis' own paths (docs/architecture.md, docs/pomerium-behaviour.md §5/§7.5): on every route host `/ping`, `/healthz`,
 // `/.pomerium[/…]` and `/.well-known/pomerium[/…]` come first and go to authn with ext_authz
 // marked internal, so no policy route can shadow them; the authenticate host goes to authn
 // entirely with ext_authz disabled.

@@ -1,4 +1,4 @@
-// Listeners (reference §7.2): the main listener on `address` — HTTPS with the configured
+// Listeners (docs/pomerium-behaviour.md §7.2): the main listener on `address` — HTTPS with the configured
 // certificates (or the development one) behind tls_inspector, or plain HTTP (`http-ingress`)
 // with insecure_server; PROXY protocol when use_proxy_protocol; and the optional plain-HTTP
 // listener on http_redirect_addr that answers every request with a 301 to https.

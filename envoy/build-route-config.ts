@@ -1,4 +1,4 @@
-// The route configuration `main` (reference §7.5): the authenticate host; one virtual host per
+// The route configuration `main` (docs/pomerium-behaviour.md §7.5): the authenticate host; one virtual host per
 // route host (`host` and `host:*`) with the internal routes first and then that host's routes
 // in config order (first match wins); a final catch-all `*` host for wildcard `from` hosts,
 // whose routes also match on an `:authority` regex (case-insensitive, one host name only), and

@@ -1,4 +1,4 @@
-// One policy route (reference §7.5): match (prefix, path, regex, default `/`; `:authority` regex
+// One policy route (docs/pomerium-behaviour.md §7.5): match (prefix, path, regex, default `/`; `:authority` regex
 // for wildcard hosts), action (cluster with timeouts, rewrites, host options, upgrades, hash
 // policy — or redirect, or direct response; all still pass ext_authz), identity headers removed
 // when pass_identity_headers is false, response headers, and the route id for authz.

@@ -1,4 +1,4 @@
-// Where Envoy finds authz and authn (brief §5): authz at authorize_internal_service_url, else
+// Where Envoy finds authz and authn (docs/architecture.md): authz at authorize_internal_service_url, else
 // authorize_service_urls / authorize_service_url, else grpc_address (all-in-one); authn at
 // authenticate_internal_service_url, else (all-in-one without it) the port after grpc_address's
 // on the same host — the start command passes the real one. grpc_address is reached over TLS

@@ -1,5 +1,5 @@
 // A self-signed ECDSA P-256 certificate for development when no certificate is configured
-// (reference §2.3: "With no certs Pomerium serves a generated self-signed cert"). Written with
+// (docs/pomerium-behaviour.md §2.3: "With no certs Pomerium serves a generated self-signed cert"). Written with
 // a minimal DER encoder: Node can sign but not build X.509 certificates.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { altNames, oid, pem, seq, tlv, utcTime } from './lib/der.js';

@@ -1,4 +1,4 @@
-// authn request outcomes: one table maps each error code to its HTTP status (reference §3.3,
+// authn request outcomes: one table maps each error code to its HTTP status (docs/pomerium-behaviour.md §3.3,
 // §3.7, §3.9); handlers throw `PortcullisError`s and the server turns them into pages.
 import { type ErrorCode, PortcullisError } from '../../config/index.js';
 

@@ -3,9 +3,8 @@
 // Secure: a sibling subdomain cannot plant them), and reading one cookie strictly: the same
 // name with two different values is refused (DUPLICATE_SESSION_COOKIE), never merged. Parsing
 // itself is a wire rule (wire/parse-cookies.ts). Values are never logged.
-import { sessionCookieValues } from '../../wire/index.js';
+import { type CookiePair, sessionCookieValues } from '../../wire/index.js';
 import { fail } from './authn-error.js';
-import type { RequestContext } from './request-context.js';
 
 export interface CookieOptions {
   readonly secure: boolean;
@@ -43,7 +42,10 @@ export function authenticateCookieNames(secure: boolean): AuthenticateCookieName
  * The one value of cookie `name`, or undefined. Two different non-empty values mean one was
  * planted (cookie tossing): refused with DUPLICATE_SESSION_COOKIE (400).
  */
-export function readCookie(ctx: RequestContext, name: string): string | undefined {
+export function readCookie(
+  ctx: { readonly cookies: readonly CookiePair[] },
+  name: string,
+): string | undefined {
   const values = sessionCookieValues(ctx.cookies, name);
   if (values.length > 1) {
     throw fail(

@@ -1,4 +1,4 @@
-// Every response leaves through here, with the hardening headers of reference §5: CSP,
+// Every response leaves through here, with the hardening headers of docs/pomerium-behaviour.md §5: CSP,
 // X-Frame-Options, Referrer-Policy, nosniff, no-store.
 import type { ServerResponse } from 'node:http';
 

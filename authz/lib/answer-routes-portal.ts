@@ -4,13 +4,14 @@
 // a GET of the route's root from this client — the same decision core as every Check. Without a
 // session a browser is sent to sign in and an API client gets 401, as for any protected route.
 // `/.pomerium/jwt` (behind its runtime flag) is answered the same way.
-import type { CheckContext } from '../check.js';
+
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
 import { wantsLoginRedirect } from '../policy/want-login-redirect.js';
 import type { AuthzState, RouteState } from './authz-state.js';
 import type { AuthzResponse } from './authz-types.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './build-denial.js';
 import { signInLocation } from './build-return-urls.js';
+import type { CheckContext } from './check-context.js';
 import type { CertificateJudge } from './judge-client-certificate.js';
 import { escapeHtml } from './render-denial-page.js';
 

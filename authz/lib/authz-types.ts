@@ -1,7 +1,7 @@
 // The internal request and response of one Check, free of proto types: read-check-request.ts
 // builds an AuthzRequest from Envoy's CheckRequest, write-check-response.ts turns an
 // AuthzResponse back into a CheckResponse. Everything between works on these.
-import type { PolicyRequest } from '../policy/types.js';
+import type { PolicyFailure, PolicyRequest } from '../policy/types.js';
 
 /** One Check as the pipeline sees it (the client certificate is judged later, per route). */
 export interface AuthzRequest {
@@ -57,3 +57,20 @@ export interface DenyResponse {
 }
 
 export type AuthzResponse = AllowResponse | DenyResponse;
+
+/** What a denial says, before it is put into a format (authz/lib/build-denial.ts). */
+export interface DenialInfo {
+  readonly status: number;
+  /** Short text (`error` of the JSON body, `grpc-message`). */
+  readonly error: string;
+  readonly requestId: string;
+  readonly explanation?: string;
+  readonly reasons?: readonly string[];
+  readonly failures?: readonly PolicyFailure[];
+  /** Signed link to the authenticate host's `/.pomerium/` page (or the route host's). */
+  readonly userInfoUrl?: string;
+  /** Extra headers (Location). */
+  readonly headers?: readonly HeaderPair[];
+  /** Machine-readable code (AUTHZ_* or a policy reason) for JSON and logs. */
+  readonly code?: string;
+}

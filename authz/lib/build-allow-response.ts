@@ -1,4 +1,4 @@
-// The OK answer (reference §4): the signed assertion and claim headers (or their removal when
+// The OK answer (docs/pomerium-behaviour.md §4): the signed assertion and claim headers (or their removal when
 // pass_identity_headers is off), set_request_headers, the routing key; and what never reaches an
 // upstream: our cookie (other cookies kept, repeated Cookie headers folded), every token header
 // form, the pomerium_session query parameter, client-forged X-Pomerium-* identity headers, and

@@ -1,31 +1,16 @@
-// Denials are built by small pure constructors (STYLE §10): login redirect, 401, 403, 404, 495,
+// Denials are built by small pure constructors (docs/style.md §10): login redirect, 401, 403, 404, 495,
 // 503. The body follows the client (§3.6: HTML page, JSON, or gRPC status headers), every
 // denial carries the request id and the security headers (config/edge/security-headers.ts), and
 // 403s name the failing rule and link the `/.pomerium/` page.
 import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
 import { responseFormat } from '../../wire/index.js';
-import type { PolicyFailure } from '../policy/types.js';
-import type { DenyResponse, HeaderPair } from './authz-types.js';
+import type { DenialInfo, DenyResponse, HeaderPair } from './authz-types.js';
 import { renderDenialPage } from './render-denial-page.js';
 
 /** What a denial says, before it is put into a format. */
-export interface DenialInfo {
-  readonly status: number;
-  /** Short text (`error` of the JSON body, `grpc-message`). */
-  readonly error: string;
-  readonly requestId: string;
-  readonly explanation?: string;
-  readonly reasons?: readonly string[];
-  readonly failures?: readonly PolicyFailure[];
-  /** Signed link to the authenticate host's `/.pomerium/` page (or the route host's). */
-  readonly userInfoUrl?: string;
-  /** Extra headers (Location). */
-  readonly headers?: readonly HeaderPair[];
-  /** Machine-readable code (AUTHZ_* or a policy reason) for JSON and logs. */
-  readonly code?: string;
-}
+export type { DenialInfo } from './authz-types.js';
 
-/** HTTP status → gRPC status (reference §3.6). */
+/** HTTP status → gRPC status (docs/pomerium-behaviour.md §3.6). */
 export function grpcStatusOf(status: number): number {
   switch (status) {
     case 400:

@@ -1,4 +1,4 @@
-// set_request_headers templates (reference §4.4): `$name.path`, `${ name.path }`,
+// set_request_headers templates (docs/pomerium-behaviour.md §4.4): `$name.path`, `${ name.path }`,
 // `${pomerium.request.headers["X"]}`, `$$` for a literal `$`. Parsed once at config load into
 // parts; rendering is a single pass (a substituted value is never expanded again) and any
 // unknown variable renders as ''.

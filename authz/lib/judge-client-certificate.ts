@@ -1,4 +1,4 @@
-// The downstream client certificate verdict (reference §1.8 is_valid_client_certificate): Envoy
+// The downstream client certificate verdict (docs/pomerium-behaviour.md §1.8 is_valid_client_certificate): Envoy
 // accepts untrusted certificates and sends us the leaf; it is valid only when it parses, is
 // within its validity period and is issued and signed by a CA of the route's bundle (route
 // `tls_downstream_client_ca`, else `downstream_mtls.ca`), directly or through intermediates the

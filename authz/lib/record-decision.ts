@@ -1,4 +1,4 @@
-// One `authorize` log line and the metrics per decision (STYLE §17): request id, route, method,
+// One `authorize` log line and the metrics per decision (docs/style.md §17): request id, route, method,
 // host, path without the query, session, user, email, outcome, status, reasons, explanation,
 // error code, latency. Cookies, tokens and headers are never logged.
 import type { Logger } from 'pino';

@@ -1,6 +1,6 @@
 // The HTML page of a denial: status, what was wrong in words (the policy's explanation and the
 // failing criteria), the request id to quote, and a link to the `/.pomerium/` user page.
-import type { DenialInfo } from './build-denial.js';
+import type { DenialInfo } from './authz-types.js';
 
 const ESC: Readonly<Record<string, string>> = {
   '&': '&amp;',

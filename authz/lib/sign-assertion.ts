@@ -1,6 +1,6 @@
-// The X-Pomerium-Jwt-Assertion (reference §4.1): ES256/RS256 with kid = JWK thumbprint, iss/aud
+// The X-Pomerium-Jwt-Assertion (docs/pomerium-behaviour.md §4.1): ES256/RS256 with kid = JWK thumbprint, iss/aud
 // = route hostname, 5-minute lifetime. Signed once per identity and audience and re-signed a
-// minute before it expires (DESIGN: deliberate difference), so the hot path does not sign.
+// minute before it expires (docs/architecture.md: deliberate difference), so the hot path does not sign.
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SigningKey } from '../../config/index.js';

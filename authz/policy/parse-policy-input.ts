@@ -1,4 +1,4 @@
-// The JSON input of `portcullis policy eval|test` (../shared/DESIGN.md "Contracts") turned into the
+// The JSON input of `portcullis policy eval|test` (docs/architecture.md "Contracts") turned into the
 // engine's PolicyRequest / PolicyIdentity / clock: validated with zod (it crosses a trust
 // boundary), header names lower-cased, claims flattened to lists, the URL split like authz does.
 import * as z from 'zod';

@@ -1,4 +1,4 @@
-// The decision for a route id the config does not know (reference §1.3): denied, 404.
+// The decision for a route id the config does not know (docs/pomerium-behaviour.md §1.3): denied, 404.
 import type { PolicyDecision } from './types.js';
 
 export const ROUTE_NOT_FOUND: PolicyDecision = Object.freeze({

@@ -12,7 +12,7 @@ export interface PolicyClientCertificate {
   readonly leafPem?: string;
 }
 
-/** What criteria can see of one HTTP request (reference §1.8). */
+/** What criteria can see of one HTTP request (docs/pomerium-behaviour.md §1.8). */
 export interface PolicyRequest {
   /** As sent, e.g. `GET`. */
   readonly method: string;
@@ -67,7 +67,7 @@ export interface PolicyFailure {
   readonly reason: string;
 }
 
-/** The output of one evaluation (shape of `portcullis policy eval`, ../shared/DESIGN.md). */
+/** The output of one evaluation (shape of `portcullis policy eval`, docs/architecture.md). */
 export interface PolicyDecision {
   readonly outcome: PolicyOutcome;
   readonly status: PolicyStatus;
@@ -97,7 +97,7 @@ export interface CompiledPolicy {
   readonly routeId: string;
   /**
    * Decides one request. `login` carries status 302 when the request looks like a browser's
-   * (reference §3.6), else 401.
+   * (docs/pomerium-behaviour.md §3.6), else 401.
    */
   evaluate(
     request: PolicyRequest,

@@ -24,7 +24,7 @@ route gives the 404 decision. --input - reads the input from stdin. Input:
 Exit codes: 0 decided (whatever the outcome), 1 invalid config/policy/input, 2 usage error.
 `;
 
-/** The JSON shape printed for a decision (../shared/DESIGN.md "Contracts"). */
+/** The JSON shape printed for a decision (docs/architecture.md "Contracts"). */
 export function decisionJson(d: PolicyDecision): Record<string, unknown> {
   return {
     outcome: d.outcome,

@@ -1,4 +1,4 @@
-// `portcullis policy eval|test`: offline policy decisions and policy tests (../shared/DESIGN.md
+// `portcullis policy eval|test`: offline policy decisions and policy tests (docs/architecture.md
 // "Contracts"). Exit codes: 0 ok, 1 a test failed or the config/policy/input is invalid, 2 usage.
 import { stderr, stdout } from 'node:process';
 import { ConfigError, formatConfigIssues, PortcullisError } from '../../config/index.js';

@@ -1,4 +1,4 @@
-// The claims every X-Pomerium-Jwt-Assertion carries (reference §4.1). A jwt_claims_headers
+// The claims every X-Pomerium-Jwt-Assertion carries (docs/pomerium-behaviour.md §4.1). A jwt_claims_headers
 // entry naming one of them is not added again as an extra claim; authz signs the assertion,
 // authn's /.pomerium/user shows the same payload.
 

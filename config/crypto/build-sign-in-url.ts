@@ -1,8 +1,8 @@
-// The signed sign-in URL authz sends a browser to (reference §3.3 step 2, §3.7, §3.8):
+// The signed sign-in URL authz sends a browser to (docs/pomerium-behaviour.md §3.3 step 2, §3.7, §3.8):
 // https://<authenticate>/.pomerium/sign_in?pomerium_redirect_uri=…&pomerium_idp_id=…[&…], signed.
 import { signUrl } from './sign-url.js';
 
-/** At most this many `depends_on` hosts ride along (reference §3.8). */
+/** At most this many `depends_on` hosts ride along (docs/pomerium-behaviour.md §3.8). */
 export const MAX_ADDITIONAL_HOSTS = 5;
 
 export interface SignInUrlOptions {
@@ -45,7 +45,7 @@ export function buildSignInUrl(options: SignInUrlOptions): string {
 
 /**
  * The signed link to the authenticate host's user info page (`/.pomerium/`), used as the
- * "debug"/"who am I" link on error pages (reference §3.6).
+ * "debug"/"who am I" link on error pages (docs/pomerium-behaviour.md §3.6).
  */
 export function buildUserInfoUrl(options: {
   readonly authenticateUrl: string | URL;

@@ -1,4 +1,4 @@
-// The identity-provider id (reference §2.3): a hash of the provider settings, stored in every
+// The identity-provider id (docs/pomerium-behaviour.md §2.3): a hash of the provider settings, stored in every
 // session (`idp_id`) and in the sign-in URL; authz and authn must compute the same value.
 import { createHash } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// Signed URLs (reference §3.2): every cross-host hop carries pomerium_issued, pomerium_expiry and
+// Signed URLs (docs/pomerium-behaviour.md §3.2): every cross-host hop carries pomerium_issued, pomerium_expiry and
 // an HMAC-SHA-512/256 pomerium_signature over the canonical https URL with a sorted query.
 import { createHmac } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// signing_key PEM(s) → private keys and public JWKs (reference §2.3, §4.2): EC P-256 → ES256,
+// signing_key PEM(s) → private keys and public JWKs (docs/pomerium-behaviour.md §2.3, §4.2): EC P-256 → ES256,
 // RSA → RS256; several keys: the first signs, all are published; kid = RFC 7638 thumbprint (hex).
 import {
   createHash,

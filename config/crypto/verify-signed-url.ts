@@ -1,4 +1,4 @@
-// Verifies a signed URL (reference §3.2): scheme forced to https, constant-time MAC check,
+// Verifies a signed URL (docs/pomerium-behaviour.md §3.2): scheme forced to https, constant-time MAC check,
 // issued/expiry with one minute of leeway. Returns a typed code instead of throwing.
 import { timingSafeEqual } from 'node:crypto';
 import {

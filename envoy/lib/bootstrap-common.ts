@@ -1,4 +1,4 @@
-// What every bootstrap we write shares (reference §7.1): node id, admin on loopback, a runtime
+// What every bootstrap we write shares (docs/pomerium-behaviour.md §7.1): node id, admin on loopback, a runtime
 // that lets ordinary RE2 route regexes compile, and an overload manager bounding connections.
 import { ENVOY_RE2_MAX_PROGRAM_SIZE } from '../../config/index.js';
 import { RAPID_RESET_RUNTIME } from './authz-resilience.js';

@@ -24,7 +24,7 @@ export interface DiscoveryResponse {
   nonce: string;
 }
 
-/** Optional hooks (STYLE §17). */
+/** Optional hooks (docs/style.md §17). */
 export interface XdsCallbacks {
   onStreamOpen?(node: string): void;
   onStreamRequest?(node: string, request: DiscoveryRequest): void;

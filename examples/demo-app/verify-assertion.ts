@@ -1,4 +1,4 @@
-// How an upstream app checks X-Pomerium-Jwt-Assertion (reference §4.1, §4.2): fetch the JWKS
+// How an upstream app checks X-Pomerium-Jwt-Assertion (docs/pomerium-behaviour.md §4.1, §4.2): fetch the JWKS
 // from its own public host at /.well-known/pomerium/jwks.json, verify the signature, and check
 // that `aud` is its own hostname and `iss` the same host (hostOnly) or https://host/ (uri).
 import { request } from 'node:http';

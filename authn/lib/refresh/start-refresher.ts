@@ -1,5 +1,5 @@
 // The refresh job: every interval, the replica holding the `authn-refresh` databroker lease
-// refreshes the sessions whose access token expires within the grace period (reference §6.4);
+// refreshes the sessions whose access token expires within the grace period (docs/pomerium-behaviour.md §6.4);
 // other replicas do nothing, so a rotating refresh token is used by exactly one process.
 import type { Logger } from 'pino';
 import type { Lease, RecordStore, StoredRecord } from '../../../databroker/index.js';

@@ -1,4 +1,4 @@
-// One operator block as a closure (reference §1.2): evaluates every criterion, records each
+// One operator block as a closure (docs/pomerium-behaviour.md §1.2): evaluates every criterion, records each
 // reason index for explanations, and returns the block's value and reason mask packed in one
 // number (no allocation per request). `not` = none of, `nor` = not all of.
 import type { PolicyIdentity, PolicyRequest } from '../types.js';

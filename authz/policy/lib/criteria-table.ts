@@ -1,4 +1,4 @@
-// The criteria Portcullis knows, by name (reference §1.5 HTTP criteria plus our date/time ones),
+// The criteria Portcullis knows, by name (docs/pomerium-behaviour.md §1.5 HTTP criteria plus our date/time ones),
 // and the Pomerium criteria it deliberately refuses (so the error says so instead of "unknown").
 import { compileAccept, compileReject } from '../criteria/accept-reject.js';
 import {

@@ -1,4 +1,4 @@
-// The decision order of reference §1.3: client certificate reasons on the deny side → 495; any
+// The decision order of docs/pomerium-behaviour.md §1.3: client certificate reasons on the deny side → 495; any
 // `user-unauthenticated` → login (302 browser / 401 API); deny rule true → denied; allow true →
 // allowed; else denied with the allow reasons. Allow and login decisions are shared and frozen,
 // so the allowed path allocates nothing.

@@ -1,4 +1,4 @@
-// Legacy route keys (reference §1.7) as one implicit allow `or` block, in Pomerium's order:
+// Legacy route keys (docs/pomerium-behaviour.md §1.7) as one implicit allow `or` block, in Pomerium's order:
 // public → accept, cors_allow_preflight → cors_preflight, allow_any_authenticated_user →
 // authenticated_user, allowed_domains → domain is, allowed_idp_claims → claim/k (keys sorted),
 // allowed_users → user is + email is. Sub-policies' lists are appended.

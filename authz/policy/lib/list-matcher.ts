@@ -1,4 +1,4 @@
-// The string-list matcher (reference §1.4, for groups and claim/*): a bare scalar means `has`; an
+// The string-list matcher (docs/pomerium-behaviour.md §1.4, for groups and claim/*): a bare scalar means `has`; an
 // object ANDs has (some element equals), is (exactly one element, equal) and exclude (none equal).
 import { type CompileContext, q } from './criterion.js';
 

@@ -1,4 +1,4 @@
-// Reads a PPL document (reference §1.1): one rule object or a list of them; actions allow/deny;
+// Reads a PPL document (docs/pomerium-behaviour.md §1.1): one rule object or a list of them; actions allow/deny;
 // operators and/or/not/nor (`action` ignored) holding lists of single-key criteria. Every problem
 // is reported with its path; criteria are compiled here, once.
 import { CRITERIA, UNSUPPORTED, WITH_SUBPATH } from './criteria-table.js';
@@ -111,7 +111,7 @@ function parseAction(value: unknown, at: PolicyPath, s: CompileSession): Block[]
       continue;
     }
     const criteria = parseBlock(op as Operator, list, [...at, op], s);
-    // empty operator lists contribute nothing (reference §1.1)
+    // empty operator lists contribute nothing (docs/pomerium-behaviour.md §1.1)
     if (criteria !== undefined && criteria.length > 0)
       blocks.push({ op: op as Operator, criteria });
   }

@@ -1,4 +1,4 @@
-// The reason catalogue (reference §1.6, plus our date/time reasons) as bit positions, so a result's
+// The reason catalogue (docs/pomerium-behaviour.md §1.6, plus our date/time reasons) as bit positions, so a result's
 // reason set is one 32-bit mask: merging is `|`, and the sorted list is read off in bit order.
 
 /** Every reason a criterion can produce, sorted (bit i = REASONS[i]). Exactly 32 fit a mask. */

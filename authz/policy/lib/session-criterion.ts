@@ -1,4 +1,4 @@
-// Session criteria (reference §1.5): without a session they give `user-unauthenticated`, with one
+// Session criteria (docs/pomerium-behaviour.md §1.5): without a session they give `user-unauthenticated`, with one
 // `<x>-ok` when the test holds and `<x>-unauthorized` otherwise.
 import type { PolicyIdentity, PolicyRequest } from '../types.js';
 import type { Criterion } from './criterion.js';

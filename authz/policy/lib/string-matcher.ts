@@ -1,4 +1,4 @@
-// The string matcher (reference §1.4): a bare string means `is`; an object ANDs its operators
+// The string matcher (docs/pomerium-behaviour.md §1.4): a bare string means `is`; an object ANDs its operators
 // is, not, starts_with, ends_with, contains, in, not_in. Unknown operators are config errors.
 import { type CompileContext, q } from './criterion.js';
 

@@ -1,5 +1,5 @@
 // The signed assertion is cached per identity and audience and re-signed a minute before it
-// expires (DESIGN: deliberate difference), so upstreams never receive an expired assertion.
+// expires (docs/architecture.md: deliberate difference), so upstreams never receive an expired assertion.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type AuthzHarness, fixture, startAuthzHarness } from '../../helpers/authz-harness.js';

@@ -1,4 +1,4 @@
-// Client certificates (reference §1.7 default deny, §3.6 495): Envoy accepts any certificate and
+// Client certificates (docs/pomerium-behaviour.md §1.7 default deny, §3.6 495): Envoy accepts any certificate and
 // sends the leaf (URL-encoded PEM in attributes.source.certificate); authz judges it against the
 // route CA (else downstream_mtls.ca). Missing, untrusted or expired → 495, never a login redirect.
 import assert from 'node:assert/strict';

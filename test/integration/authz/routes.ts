@@ -26,7 +26,7 @@ routes:
     allowed_domains: [example.com]
 `;
 
-/** Separate config: a client CA anywhere puts a default deny on every route (reference §1.7). */
+/** Separate config: a client CA anywhere puts a default deny on every route (docs/pomerium-behaviour.md §1.7). */
 export const MTLS_YAML = `
 routes:
   - id: mtls

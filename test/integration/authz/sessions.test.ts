@@ -1,4 +1,4 @@
-// Which sessions count (reference §3.5, §6.4): only a handle that verifies (HS256, our key, not
+// Which sessions count (docs/pomerium-behaviour.md §3.5, §6.4): only a handle that verifies (HS256, our key, not
 // expired, this route's identity provider) pointing at a live session of the same user. Anything
 // else is "no session" → login, never an allow. Sign-out anywhere is honoured at once (feed).
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Nothing of ours and nothing forged reaches an upstream (reference §4.5, DESIGN non-negotiables):
+// Nothing of ours and nothing forged reaches an upstream (docs/pomerium-behaviour.md §4.5, docs/architecture.md "Non-negotiables"):
 // our cookie among others and across repeated Cookie headers, every session token form, the
 // pomerium_session query parameter, forged assertion / claim / routing-key / reproxy headers.
 import assert from 'node:assert/strict';

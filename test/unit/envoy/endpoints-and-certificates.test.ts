@@ -1,4 +1,4 @@
-// Where Envoy finds authz and authn (brief §5), and the development certificate.
+// Where Envoy finds authz and authn (docs/architecture.md), and the development certificate.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 // A deliberately naive PPL interpreter for the property test: walks the document for every
 // request, keeps reasons as sets of strings, and reads the time with Intl on every call. It shares
-// no code with the engine; it is written straight from reference §1.2–1.5 and our README.
+// no code with the engine; it is written straight from docs/pomerium-behaviour.md §1.2–1.5 and our README.
 import type { PolicyIdentity, PolicyRequest } from '../../../../authz/index.js';
 
 type Result = { value: boolean; reasons: Set<string> };

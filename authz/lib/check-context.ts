@@ -1,0 +1,41 @@
+// What one Check carries through the pipeline of authz/check.ts: its long-lived collaborators
+// and what each step learns (also the material of the `authorize` log line).
+import type { SessionHandleClaims } from '../../config/index.js';
+import type { RecordCache, Session } from '../../databroker/index.js';
+import type { CookiePair, TokenCandidate } from '../../wire/index.js';
+import type { PolicyDecision, PolicyRequest } from '../policy/types.js';
+import type { AuthzState, RouteState } from './authz-state.js';
+import type { AuthzRequest } from './authz-types.js';
+import type { createIdentityHeaderCache } from './build-allow-response.js';
+import type { CertificateJudge } from './judge-client-certificate.js';
+import type { IdentityResolver, ResolvedIdentity } from './resolve-identity.js';
+import type { AssertionSigner } from './sign-assertion.js';
+import type { TokenVerifier } from './verify-session-token.js';
+
+/** Long-lived collaborators of every Check. */
+export interface CheckDeps {
+  cache(): Promise<RecordCache>;
+  /** The cache once it is open (for the synchronous fast paths), else null. */
+  cacheNow(): RecordCache | null;
+  readonly identities: IdentityResolver;
+  readonly identityHeaders: ReturnType<typeof createIdentityHeaderCache>;
+  readonly verifier: TokenVerifier;
+  readonly signer: AssertionSigner;
+  readonly certs: CertificateJudge;
+}
+
+/** What one Check learns on its way (also the material of the `authorize` log line). */
+export interface CheckContext {
+  readonly state: AuthzState;
+  readonly deps: CheckDeps;
+  readonly req: AuthzRequest;
+  readonly now: number;
+  route?: RouteState;
+  policyRequest?: PolicyRequest;
+  cookies?: readonly CookiePair[];
+  tokens?: readonly TokenCandidate[];
+  handle?: SessionHandleClaims | null;
+  session?: Session | null;
+  resolved?: ResolvedIdentity | null;
+  decision?: PolicyDecision;
+}
