@@ -19,6 +19,7 @@ import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/au
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { createDeadlineWatch } from './lib/deadline-watch.js';
+import { summarizeDecision } from './lib/decision-metadata.js';
 import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
 import { createCertificateJudge } from './lib/judge-client-certificate.js';
@@ -171,8 +172,9 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       if (done) return;
       done = true;
       release?.();
-      logDecision(ctx, req, res, performance.now() - started, code);
-      callback(null, encode(res) as CheckResponseWire);
+      const summary = summarizeDecision(ctx, req, res, code);
+      logDecision(ctx, req, res, summary, performance.now() - started, code);
+      callback(null, encode(res, summary) as CheckResponseWire);
     };
     const fail = (err: unknown): void => {
       const code = errorCode(err);

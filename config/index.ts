@@ -13,6 +13,11 @@ export * from './crypto/index.js';
 export * from './edge/index.js';
 export { type ErrorCode, PortcullisError } from './errors.js';
 export type { Position } from './lib/locate-node.js';
+export {
+  ACCESS_LOG_FIELD_NAMES,
+  AUTHORIZE_LOG_FIELD_NAMES,
+  headerField,
+} from './lib/log-fields.js';
 export { parseDuration } from './lib/parse-duration.js';
 export type { UpstreamUrl } from './lib/route-urls.js';
 export { type LoadOptions, loadConfigFile } from './load-config-file.js';
