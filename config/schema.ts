@@ -242,6 +242,7 @@ const globalShape = {
     .optional()
     .describe('fields of the authorize log'),
   metrics_address: str('address serving Prometheus /metrics'),
+  envoy_admin_address: str('fixed loopback port of the supervised Envoy admin (host:port)'),
   metrics_basic_auth: str('base64 user:pass protecting /metrics'),
   debug_address: str('address of the debug endpoints'),
   health_check_addr: z

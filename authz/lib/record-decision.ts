@@ -24,7 +24,7 @@ export function createDecisionRecorder(logger: Logger, metrics: AuthzMetrics): D
     const d = ctx?.decision;
     const { routeId, outcome } = summary;
     const status = res.kind === 'allow' ? 200 : res.status;
-    metrics.decision(routeId, outcome, status, ms / 1000);
+    metrics.decision(routeId, outcome, status, ms / 1000, summary.routeName);
     if (code) metrics.error(code);
     if (!logger.isLevelEnabled('info')) return;
     const identity = ctx?.resolved?.identity;

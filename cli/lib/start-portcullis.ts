@@ -160,8 +160,12 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         units.push(proxy);
       }
     }
-    const metricSources = units.flatMap((u) =>
-      'authz' in u ? [() => (u as AuthzUnit).authz.metrics()] : [],
+    const metricSources = units.flatMap((u): (() => string | Promise<string>)[] =>
+      'authz' in u
+        ? [() => (u as AuthzUnit).authz.metrics()]
+        : 'metrics' in u
+          ? [(u as { metrics(): Promise<string> }).metrics]
+          : [],
     );
     const metrics = await startMetricsServer(current, metricSources);
     if (metrics) units.push(metrics);

@@ -15,8 +15,9 @@ import {
   startEnvoy,
   type XdsServer,
 } from '../../envoy/index.js';
+import { createEnvoyMetrics, routeNames } from './envoy-metrics.js';
 import { ENVOY_INSTALL_HINT } from './find-envoy-binary.js';
-import { formatHostPort, type HostPort } from './listen-address.js';
+import { formatHostPort, type HostPort, parseListenAddress } from './listen-address.js';
 import type { ServiceUnit } from './service-unit.js';
 
 export const ENVOY_NODE_ID = 'portcullis';
@@ -39,7 +40,7 @@ export async function startProxyService(opts: {
   readonly ads: HostPort;
   readonly endpoints: (loaded: LoadedConfig) => Endpoints;
   readonly envoyBin: string | null;
-}): Promise<ServiceUnit> {
+}): Promise<ServiceUnit & { metrics(): Promise<string> }> {
   const logger = opts.logger.child({ service: 'proxy' });
   const c = opts.loaded.config;
   const devCertificate = devCertificateFor(c);
@@ -74,7 +75,10 @@ export async function startProxyService(opts: {
       bootstrap: buildAdsBootstrap({
         ads: { host: adsHost, port: opts.ads.port },
         nodeId: ENVOY_NODE_ID,
-        adminPort: 0,
+        // envoy_admin_address fixes the admin port (scrapable); it always binds loopback.
+        adminPort: c.envoy_admin_address
+          ? parseListenAddress(c.envoy_admin_address, 'envoy_admin_address').port
+          : 0,
       }),
       logger: logger.child({ component: 'envoy' }),
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),
@@ -92,7 +96,13 @@ export async function startProxyService(opts: {
     );
   }
   logger.info({ version }, 'envoy snapshot published');
+  let names = routeNames(c);
+  const running = envoy;
   return {
+    metrics: createEnvoyMetrics(
+      () => running?.adminUrl ?? '',
+      () => names,
+    ),
     name: 'proxy',
     addresses: {
       ads: formatHostPort(opts.ads),
@@ -100,6 +110,7 @@ export async function startProxyService(opts: {
     },
     update(loaded) {
       const v = publish(loaded);
+      names = routeNames(loaded.config);
       logger.info({ version: v }, 'envoy snapshot published');
     },
     async close() {

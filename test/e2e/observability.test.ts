@@ -1,17 +1,26 @@
 // End to end, all-in-one through a real Envoy: one request id joins Envoy's access log line,
 // the `authorize` line, the 403 page, the 401 JSON and the headers the upstream receives; the
-// access log carries the route's id and name and the authz decision and reason (issue 18).
+// access log carries the route's id and name and the authz decision and reason; /metrics has
+// every metric docs/observability.md lists, Envoy's included (issue 18).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DemoAppReport } from '../../examples/demo-app/index.js';
+import { repoRoot } from '../helpers/config-fixtures.js';
 import { type E2eStack, startE2eStack } from '../helpers/e2e-stack.js';
+import { freePorts } from '../helpers/free-port.js';
 import { getStatus } from '../helpers/load-loops.js';
 
 let stack: E2eStack;
+let metricsPort: number;
+let adminPort: number;
 
 before(async () => {
   // A named route that denies every GET (its upstream is never reached).
+  [metricsPort, adminPort] = (await freePorts(2)) as [number, number];
   stack = await startE2eStack('all', {
+    extraConfig: `metrics_address: 127.0.0.1:${metricsPort}\nenvoy_admin_address: 127.0.0.1:${adminPort}`,
     extraRoutes: `
 - from: http://closed.localhost:{{envoy}}
   to: http://127.0.0.1:9
@@ -112,4 +121,35 @@ test('an allowed request: the upstream receives the request id of the access and
   assert.equal(access['upstream-host'], `127.0.0.1:${stack.app.port}`);
   assert.match(String(access['upstream-cluster']), /^route-/);
   assert.equal(typeof access.duration, 'number');
+});
+
+/** The metric names of the table in docs/observability.md. */
+function documentedMetrics(): string[] {
+  const text = readFileSync(join(repoRoot(), 'docs', 'observability.md'), 'utf8');
+  const section = text.slice(text.indexOf('## Metrics'));
+  return [...section.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]!);
+}
+
+test('after traffic, /metrics has every documented metric, Envoy statistics with route labels included', async () => {
+  await getStatus(stack.envoyPort, hostOf('public'));
+  await getStatus(stack.envoyPort, hostOf('closed'));
+  const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const names = documentedMetrics();
+  assert.ok(names.length >= 15, 'the docs list the metrics');
+  for (const name of names) {
+    assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} is exported`);
+  }
+  assert.match(text, /^portcullis_envoy_up 1$/m);
+  assert.match(
+    text,
+    /^portcullis_authz_checks_total\{route="[^"]+",route_name="Closed door",outcome="deny",status="403"\} \d+$/m,
+  );
+  assert.match(
+    text,
+    /^envoy_cluster_ext_authz_denied\{route_id="[^"]+",route_name="Closed door",.*\} [1-9]\d*$/m,
+  );
+  // envoy_admin_address fixed the admin port.
+  assert.equal((await fetch(`http://127.0.0.1:${adminPort}/ready`)).status, 200);
 });
