@@ -10,7 +10,9 @@ import { PortcullisError, type SigningKey } from '../config/index.js';
 import type { RecordStore } from '../databroker/index.js';
 import type { AuthnConfig } from './lib/authn-config.js';
 import { statusOf } from './lib/authn-error.js';
+import { createAuthnMetrics } from './lib/authn-metrics.js';
 import { type AuthnState, buildAuthnState } from './lib/build-authn-state.js';
+import { AUTHENTICATE_COOKIE } from './lib/load-session.js';
 import {
   type Refresher,
   type RefreshOptions,
@@ -43,6 +45,8 @@ export interface AuthnServer {
   update(config: AuthnConfig): void;
   /** One pass of the refresh job (holding the lease); resolves to the number of sessions refreshed. */
   refreshOnce(): Promise<number>;
+  /** Prometheus text (authn/lib/authn-metrics.ts). */
+  metrics(): string;
   /** Idp id of the global identity provider. */
   readonly defaultIdpId: string;
   close(): Promise<void>;
@@ -70,6 +74,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
     });
   let state = build(options.config);
   const deps: AuthnDeps = { store: options.store, logger, now, usedStates: new Map() };
+  const metrics = createAuthnMetrics();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const requestId =
@@ -86,9 +91,17 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       );
       return;
     }
+    if (ctx.url.pathname === '/oauth2/callback') {
+      res.once('finish', () => {
+        // Completed: the callback set the authenticate session cookie (not a stale restart).
+        const minted = ctx.setCookies.some((c) => c.startsWith(`${AUTHENTICATE_COOKIE}=`));
+        if (res.statusCode === 302 && minted) metrics.signIn();
+      });
+    }
     routeRequest(ctx).catch((error: unknown) => {
       const status = statusOf(error);
       const code = error instanceof PortcullisError ? error.code : 'INTERNAL';
+      metrics.failure(code);
       if (status >= 500)
         log.error(
           { code, err: error instanceof PortcullisError ? undefined : error },
@@ -122,6 +135,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
     logger,
     now,
     state: () => state,
+    onOutcome: (outcome) => metrics.refresh(outcome),
     ...(options.refresh === false ? { enabled: false } : (options.refresh ?? {})),
   });
 
@@ -143,6 +157,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       state = build(config);
     },
     refreshOnce: () => refresher.runOnce(),
+    metrics: () => metrics.render(),
     async close() {
       await refresher.stop();
       await new Promise<void>((resolve) => {

@@ -24,7 +24,7 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   'dest-port': '%DOWNSTREAM_LOCAL_PORT%',
   'protocol-version': '%PROTOCOL%',
   method: '%REQ(:METHOD)%',
-  path: '%PATH(NQ:ORIG)%',
+  path: '%PATH(NQ:ORIG_OR_PATH)%',
   query: '%REQ(:PATH)%', // Envoy has no query-only operator: the whole request target
   referer: '%REQ(REFERER)%',
   'request-id': '%REQ(X-REQUEST-ID)%',

@@ -10,6 +10,8 @@ import type { ServiceUnit } from './service-unit.js';
 export interface AuthnUnit extends ServiceUnit {
   /** Where Envoy reaches authn. */
   readonly endpoint: HostPort;
+  /** Prometheus text of authn (served on metrics_address). */
+  metrics(): string;
 }
 
 export async function startAuthnService(opts: {
@@ -34,6 +36,7 @@ export async function startAuthnService(opts: {
     endpoint,
     addresses: { http: formatHostPort(endpoint) },
     update: (loaded) => authn.update(loaded.config),
+    metrics: () => authn.metrics(),
     close: () => authn.close(),
   };
 }

@@ -164,7 +164,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       'authz' in u
         ? [() => (u as AuthzUnit).authz.metrics()]
         : 'metrics' in u
-          ? [(u as { metrics(): Promise<string> }).metrics]
+          ? [(u as { metrics(): string | Promise<string> }).metrics]
           : [],
     );
     const metrics = await startMetricsServer(current, metricSources);

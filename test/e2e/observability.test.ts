@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DemoAppReport } from '../../examples/demo-app/index.js';
 import { repoRoot } from '../helpers/config-fixtures.js';
-import { type E2eStack, startE2eStack } from '../helpers/e2e-stack.js';
+import { type E2eStack, scriptedSignIn, startE2eStack } from '../helpers/e2e-stack.js';
 import { freePorts } from '../helpers/free-port.js';
 import { getStatus } from '../helpers/load-loops.js';
 
@@ -91,6 +91,7 @@ test('one denied request: the access log line, the authorize line and the 403 pa
   assert.equal(access['authz-reason'], (authorize.reasons as string[]).join(','));
   assert.match(String(access['envoy-route-name']), /^policy-\d+$/);
   assert.equal(access.method, 'GET');
+  assert.equal(access.path, '/');
   assert.equal(access.authority, hostOf('closed'));
 });
 
@@ -123,6 +124,23 @@ test('an allowed request: the upstream receives the request id of the access and
   assert.equal(typeof access.duration, 'number');
 });
 
+test('a sign-in: authn logs the request id of the callback that Envoy logs', async () => {
+  const browser = stack.browser();
+  const last = await scriptedSignIn(stack, browser, `${stack.url('app')}/`);
+  assert.equal(last.status, 200);
+  const deadline = Date.now() + 10_000;
+  let signedIn: Record<string, unknown> | undefined;
+  while (Date.now() < deadline && !signedIn) {
+    signedIn = records().find((r) => r.msg === 'signed in');
+    if (!signedIn) await new Promise((r) => setTimeout(r, 50));
+  }
+  const id = String(signedIn?.request_id ?? '');
+  assert.match(id, /^[0-9a-f-]{36}$/, 'authn logged an Envoy request id');
+  const access = await logged(id, isAccess);
+  assert.equal(access.path, '/oauth2/callback');
+  assert.equal(access['response-code'], 302);
+});
+
 /** The metric names of the table in docs/observability.md. */
 function documentedMetrics(): string[] {
   const text = readFileSync(join(repoRoot(), 'docs', 'observability.md'), 'utf8');
@@ -142,6 +160,7 @@ test('after traffic, /metrics has every documented metric, Envoy statistics with
     assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), `${name} is exported`);
   }
   assert.match(text, /^portcullis_envoy_up 1$/m);
+  assert.match(text, /^portcullis_authn_sign_ins_total [1-9]\d*$/m);
   assert.match(
     text,
     /^portcullis_authz_checks_total\{route="[^"]+",route_name="Closed door",outcome="deny",status="403"\} \d+$/m,
