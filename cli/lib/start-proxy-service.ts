@@ -19,13 +19,22 @@ import { createEnvoyMetrics, routeNames } from './envoy-metrics.js';
 import { ENVOY_INSTALL_HINT } from './find-envoy-binary.js';
 import { formatHostPort, type HostPort, parseListenAddress } from './listen-address.js';
 import type { ServiceUnit } from './service-unit.js';
+import { createXdsMetrics, type XdsMetrics } from './xds-metrics.js';
 
 export const ENVOY_NODE_ID = 'portcullis';
 
+/** The ADS metrics of each server addXdsServer made (read by startProxyService). */
+const xdsMetrics = new WeakMap<XdsServer, XdsMetrics>();
+
 /** Step 1 (before the gRPC server binds): the ADS service on it. */
 export function addXdsServer(server: grpc.Server, logger: Logger): XdsServer {
-  const xds = createXdsServer({ logger: logger.child({ service: 'proxy', component: 'xds' }) });
+  const metrics = createXdsMetrics();
+  const xds = createXdsServer({
+    logger: logger.child({ service: 'proxy', component: 'xds' }),
+    callbacks: { onAck: (_n, t) => metrics.ack(t), onNack: (_n, t) => metrics.nack(t) },
+  });
   xds.addTo(server);
+  xdsMetrics.set(xds, metrics);
   return xds;
 }
 
@@ -63,6 +72,7 @@ export async function startProxyService(opts: {
         `the Envoy configuration for ${loaded.file} has problems:\n${formatEnvoyIssues(result.issues)}`,
       );
     }
+    xdsMetrics.get(opts.xds)?.published(result.version);
     return result.version;
   };
   const version = publish(opts.loaded);
@@ -98,11 +108,12 @@ export async function startProxyService(opts: {
   logger.info({ version }, 'envoy snapshot published');
   let names = routeNames(c);
   const running = envoy;
+  const envoyMetrics = createEnvoyMetrics(
+    () => running?.adminUrl ?? '',
+    () => names,
+  );
   return {
-    metrics: createEnvoyMetrics(
-      () => running?.adminUrl ?? '',
-      () => names,
-    ),
+    metrics: async () => `${xdsMetrics.get(opts.xds)?.render() ?? ''}${await envoyMetrics()}`,
     name: 'proxy',
     addresses: {
       ads: formatHostPort(opts.ads),

@@ -161,6 +161,8 @@ test('after traffic, /metrics has every documented metric, Envoy statistics with
   }
   assert.match(text, /^portcullis_envoy_up 1$/m);
   assert.match(text, /^portcullis_authn_sign_ins_total [1-9]\d*$/m);
+  assert.match(text, /^portcullis_xds_acks_total\{type="listener"\} [1-9]\d*$/m);
+  assert.match(text, /^portcullis_xds_snapshot_info\{version="[0-9a-f]+"\} 1$/m);
   assert.match(
     text,
     /^portcullis_authz_checks_total\{route="[^"]+",route_name="Closed door",outcome="deny",status="403"\} \d+$/m,
