@@ -18,6 +18,7 @@ import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { createIdentityHeaderCache } from './lib/build-allow-response.js';
+import { renderDatabrokerMetrics } from './lib/databroker-metrics.js';
 import { createDeadlineWatch } from './lib/deadline-watch.js';
 import { summarizeDecision } from './lib/decision-metadata.js';
 import { createGroupIndex } from './lib/group-index.js';
@@ -100,12 +101,16 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     generation,
   });
 
+  const feedErrors = new Map<string, number>();
   let cachePromise: Promise<RecordCache> | null = null;
   let openCache: RecordCache | null = null;
   const cache = (): Promise<RecordCache> => {
     cachePromise ??= openRecordCache(store, {
       now,
-      onFeedError: (e) => logger.warn({ code: e.code }, 'databroker change feed failing'),
+      onFeedError: (e) => {
+        feedErrors.set(e.code, (feedErrors.get(e.code) ?? 0) + 1);
+        logger.warn({ code: e.code }, 'databroker change feed failing');
+      },
     }).then(
       (c) => {
         openCache = c;
@@ -254,7 +259,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     },
     metrics() {
       const records = openCache?.metrics();
-      return metrics.render(
+      const text = metrics.render(
         [
           { name: 'session_token', hits: deps.verifier.hits, misses: deps.verifier.misses },
           { name: 'assertion', hits: deps.signer.hits, misses: deps.signer.signed },
@@ -265,6 +270,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
           portcullis_authz_routes: state.routes.size,
         },
       );
+      return `${text}${renderDatabrokerMetrics(records, feedErrors)}`;
     },
     async close() {
       health.setStatus('NOT_SERVING');
