@@ -17,6 +17,8 @@ export interface StartEnvoyOptions {
   readonly logger?: Logger;
   /** Envoy's --log-level (default warning). */
   readonly logLevel?: string;
+  /** Where the access log lines go (default: `logger`, with `service: "envoy"`). */
+  readonly accessLogger?: Logger;
   /** Envoy worker threads (default 1). */
   readonly concurrency?: number;
 }
@@ -36,9 +38,8 @@ export const ENVOY_INSTALL_HINT =
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Envoy's stdout, line by line, into the logger (`service: "envoy"`). */
-function forwardAccessLog(proc: ChildProcess, logger: Logger): void {
-  const log = logger.child({ service: 'envoy' });
+/** Envoy's stdout, line by line, into the logger. */
+function forwardAccessLog(proc: ChildProcess, log: Logger): void {
   let partial = '';
   proc.stdout?.setEncoding('utf8');
   proc.stdout?.on('data', (chunk: string) => {
@@ -98,7 +99,7 @@ export function startEnvoy(opts: StartEnvoyOptions): EnvoyProcess {
     );
     const proc = spawn(opts.envoyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    forwardAccessLog(proc, logger);
+    forwardAccessLog(proc, opts.accessLogger ?? logger.child({ service: 'envoy' }));
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) {

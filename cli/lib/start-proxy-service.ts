@@ -91,6 +91,7 @@ export async function startProxyService(opts: {
           : 0,
       }),
       logger: logger.child({ component: 'envoy' }),
+      accessLogger: opts.logger.child({ service: 'envoy' }),
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),
     });
     try {

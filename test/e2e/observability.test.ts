@@ -92,6 +92,8 @@ test('one denied request: the access log line, the authorize line and the 403 pa
   assert.match(String(access['envoy-route-name']), /^policy-\d+$/);
   assert.equal(access.method, 'GET');
   assert.equal(access.path, '/');
+  const raw = stack.logs.find((l) => l.line.includes(`"request-id":"${id}"`))?.line ?? '';
+  assert.equal(raw.match(/"service":/g)?.length, 1, 'one service key on the access line');
   assert.equal(access.authority, hostOf('closed'));
 });
 
