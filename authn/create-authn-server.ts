@@ -11,7 +11,9 @@ import type { RecordStore } from '../databroker/index.js';
 import { responseFormat } from '../wire/index.js';
 import type { AuthnConfig } from './lib/authn-config.js';
 import { statusOf } from './lib/authn-error.js';
+import { createAuthnMetrics } from './lib/authn-metrics.js';
 import { type AuthnState, buildAuthnState } from './lib/build-authn-state.js';
+import { AUTHENTICATE_COOKIE } from './lib/load-session.js';
 import {
   type Refresher,
   type RefreshOptions,
@@ -48,6 +50,8 @@ export interface AuthnServer {
   setUnhealthy(reason: string | null): void;
   /** One pass of the refresh job (holding the lease); resolves to the number of sessions refreshed. */
   refreshOnce(): Promise<number>;
+  /** Prometheus text (authn/lib/authn-metrics.ts). */
+  metrics(): string;
   /** Idp id of the global identity provider. */
   readonly defaultIdpId: string;
   close(): Promise<void>;
@@ -84,6 +88,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
     usedStates: new Map(),
     unhealthy: null,
   };
+  const metrics = createAuthnMetrics();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const requestId =
@@ -100,9 +105,17 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       );
       return;
     }
+    if (ctx.url.pathname === '/oauth2/callback') {
+      res.once('finish', () => {
+        // Completed: the callback set the authenticate session cookie (not a stale restart).
+        const minted = ctx.setCookies.some((c) => c.startsWith(`${AUTHENTICATE_COOKIE}=`));
+        if (res.statusCode === 302 && minted) metrics.signIn();
+      });
+    }
     routeRequest(ctx).catch((error: unknown) => {
       const status = statusOf(error);
       const code = error instanceof PortcullisError ? error.code : 'INTERNAL';
+      metrics.failure(code);
       if (status >= 500)
         log.error(
           { code, err: error instanceof PortcullisError ? undefined : error },
@@ -136,6 +149,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
     logger,
     now,
     state: () => state,
+    onOutcome: (outcome) => metrics.refresh(outcome),
     ...(options.refresh === false ? { enabled: false } : (options.refresh ?? {})),
   });
 
@@ -168,6 +182,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       deps.unhealthy = reason;
     },
     refreshOnce: () => refresher.runOnce(),
+    metrics: () => metrics.render(),
     async close() {
       await refresher.stop();
       await new Promise<void>((resolve) => {

@@ -18,7 +18,9 @@ import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { createIdentityHeaderCache } from './lib/build-allow-response.js';
+import { renderDatabrokerMetrics } from './lib/databroker-metrics.js';
 import { createDeadlineWatch } from './lib/deadline-watch.js';
+import { summarizeDecision } from './lib/decision-metadata.js';
 import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
 import { applyHttp2ServerLimits } from './lib/http2-server-limits.js';
@@ -107,12 +109,16 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     generation,
   });
 
+  const feedErrors = new Map<string, number>();
   let cachePromise: Promise<RecordCache> | null = null;
   let openCache: RecordCache | null = null;
   const cache = (): Promise<RecordCache> => {
     cachePromise ??= openRecordCache(store, {
       now,
-      onFeedError: (e) => logger.warn({ code: e.code }, 'databroker change feed failing'),
+      onFeedError: (e) => {
+        feedErrors.set(e.code, (feedErrors.get(e.code) ?? 0) + 1);
+        logger.warn({ code: e.code }, 'databroker change feed failing');
+      },
     }).then(
       (c) => {
         openCache = c;
@@ -179,8 +185,9 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       if (done) return;
       done = true;
       release?.();
-      logDecision(ctx, req, res, performance.now() - started, code);
-      callback(null, encode(res) as CheckResponseWire);
+      const summary = summarizeDecision(ctx, req, res, code);
+      logDecision(ctx, req, res, summary, performance.now() - started, code);
+      callback(null, encode(res, summary) as CheckResponseWire);
     };
     const fail = (err: unknown): void => {
       const code = errorCode(err);
@@ -271,7 +278,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     },
     metrics() {
       const records = openCache?.metrics();
-      return metrics.render(
+      const text = metrics.render(
         [
           { name: 'session_token', hits: deps.verifier.hits, misses: deps.verifier.misses },
           { name: 'assertion', hits: deps.signer.hits, misses: deps.signer.signed },
@@ -282,6 +289,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
           portcullis_authz_routes: state.routes.size,
         },
       );
+      return `${text}${renderDatabrokerMetrics(records, feedErrors)}`;
     },
     async close() {
       health.setStatus('NOT_SERVING');

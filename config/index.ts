@@ -21,6 +21,11 @@ export {
   listenHost,
 } from './grpc-transport.js';
 export type { Position } from './lib/locate-node.js';
+export {
+  ACCESS_LOG_FIELD_NAMES,
+  AUTHORIZE_LOG_FIELD_NAMES,
+  headerField,
+} from './lib/log-fields.js';
 export { parseDuration } from './lib/parse-duration.js';
 export {
   compileRe2Anchored,

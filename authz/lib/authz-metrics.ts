@@ -11,7 +11,13 @@ export interface CacheFigures {
 }
 
 export interface AuthzMetrics {
-  decision(routeId: string, outcome: string, status: number, seconds: number): void;
+  decision(
+    routeId: string,
+    outcome: string,
+    status: number,
+    seconds: number,
+    routeName?: string,
+  ): void;
   error(code: string): void;
   reload(ok: boolean): void;
   render(caches: readonly CacheFigures[], extra?: Readonly<Record<string, number>>): string;
@@ -29,8 +35,8 @@ export function createAuthzMetrics(): AuthzMetrics {
   let sum = 0;
   let total = 0;
   return {
-    decision(routeId, outcome, status, seconds) {
-      const key = `${routeId}\u0000${outcome}\u0000${status}`;
+    decision(routeId, outcome, status, seconds, routeName = '') {
+      const key = `${routeId}\u0000${outcome}\u0000${status}\u0000${routeName}`;
       decisions.set(key, (decisions.get(key) ?? 0) + 1);
       total++;
       sum += seconds;
@@ -51,13 +57,18 @@ export function createAuthzMetrics(): AuthzMetrics {
     render(caches, extra = {}) {
       const out: string[] = [];
       out.push(
-        '# HELP portcullis_authz_checks_total Check decisions by route, outcome and HTTP status.',
+        '# HELP portcullis_authz_checks_total Check decisions by route (id and name), outcome and HTTP status.',
       );
       out.push('# TYPE portcullis_authz_checks_total counter');
       for (const [key, n] of decisions) {
-        const [route, outcome, status] = key.split('\u0000') as [string, string, string];
+        const [route, outcome, status, name] = key.split('\u0000') as [
+          string,
+          string,
+          string,
+          string,
+        ];
         out.push(
-          `portcullis_authz_checks_total{route="${label(route)}",outcome="${label(outcome)}",status="${status}"} ${n}`,
+          `portcullis_authz_checks_total{route="${label(route)}",route_name="${label(name)}",outcome="${label(outcome)}",status="${status}"} ${n}`,
         );
       }
       out.push('# HELP portcullis_authz_check_duration_seconds Time to answer one Check.');

@@ -7,6 +7,8 @@ import type { PolicyFailure, PolicyRequest } from '../policy/types.js';
 export interface AuthzRequest {
   /** Envoy's request id (`x-request-id`), or one we made up. */
   readonly requestId: string;
+  /** Envoy's internal id of the Check (`attributes.request.http.id`), for `check-request-id`. */
+  readonly checkRequestId?: string;
   /**
    * What the policy sees. `clientCertificate` is final when none was presented; a presented
    * one is a placeholder (invalid) until judged against the route's CA.

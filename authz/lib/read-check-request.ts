@@ -120,7 +120,9 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
       : null) ??
     checkCanonicalPath(rawPath);
   const ext = attrs.context_extensions ?? {};
-  const id = http.id || headers['x-request-id'] || '';
+  // The `x-request-id` Envoy generated or kept is the id the access log, authn and the upstream
+  // see; `http.id` is only Envoy's internal stream id (a fallback when the header is missing).
+  const id = headers['x-request-id'] || http.id || '';
   let pem = '';
   const cert = attrs.source?.certificate ?? '';
   if (cert !== '') {
@@ -133,6 +135,7 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
   return {
     peerCertificateChain: cert === '' ? '' : xfccChain(headers['x-forwarded-client-cert']),
     requestId: id !== '' && id.length <= MAX_ID ? id : randomUUID(),
+    checkRequestId: (http.id ?? '').slice(0, MAX_ID),
     http: {
       method: (http.method || 'GET').toUpperCase(),
       host,

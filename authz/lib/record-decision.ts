@@ -1,40 +1,52 @@
 // One `authorize` log line and the metrics per decision (docs/style.md §17): request id, route, method,
 // host, path without the query, session, user, email, outcome, status, reasons, explanation,
-// error code, latency. Cookies, tokens and headers are never logged.
+// error code, latency. Cookies, tokens and headers are never logged. With Pomerium's
+// `authorize_log_fields` (docs/pomerium-behaviour.md §2.3) the request and identity fields are
+// the selected ones (authorize-log-fields.ts); the decision fields are always there.
 import type { Logger } from 'pino';
 import type { CheckContext } from '../check.js';
+import { selectedAuthorizeFields } from './authorize-log-fields.js';
 import type { AuthzMetrics } from './authz-metrics.js';
 import type { AuthzRequest, AuthzResponse } from './authz-types.js';
+import type { DecisionSummary } from './decision-metadata.js';
 
 export type DecisionRecorder = (
   ctx: CheckContext | null,
   req: AuthzRequest | null,
   res: AuthzResponse,
+  summary: DecisionSummary,
   ms: number,
   code?: string,
 ) => void;
 
 export function createDecisionRecorder(logger: Logger, metrics: AuthzMetrics): DecisionRecorder {
-  return (ctx, req, res, ms, code) => {
+  return (ctx, req, res, summary, ms, code) => {
     const d = ctx?.decision;
-    const routeId = ctx?.route?.id ?? req?.routeId ?? '';
+    const { routeId, outcome } = summary;
     const status = res.kind === 'allow' ? 200 : res.status;
-    const outcome = code ? 'error' : (d?.outcome ?? (res.kind === 'allow' ? 'allow' : 'deny'));
-    metrics.decision(routeId, outcome, status, ms / 1000);
+    metrics.decision(routeId, outcome, status, ms / 1000, summary.routeName);
     if (code) metrics.error(code);
     if (!logger.isLevelEnabled('info')) return;
     const identity = ctx?.resolved?.identity;
+    const selection = ctx?.state.config.authorize_log_fields;
+    const request =
+      selection === undefined
+        ? {
+            request_id: req?.requestId ?? '',
+            method: req?.http.method ?? '',
+            host: req?.http.host ?? '',
+            path: req?.http.rawPath ?? '',
+            session_id: identity?.sessionId ?? '',
+            user: identity?.userId ?? '',
+            email: identity?.email ?? '',
+          }
+        : selectedAuthorizeFields(selection, req, identity ?? null);
     logger.info(
       {
-        request_id: req?.requestId ?? '',
+        ...request,
         route_id: routeId,
+        route_name: summary.routeName,
         internal: req?.internal ?? false,
-        method: req?.http.method ?? '',
-        host: req?.http.host ?? '',
-        path: req?.http.rawPath ?? '',
-        session_id: identity?.sessionId ?? '',
-        user: identity?.userId ?? '',
-        email: identity?.email ?? '',
         outcome,
         status,
         allow: res.kind === 'allow',

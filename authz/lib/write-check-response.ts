@@ -2,6 +2,7 @@
 // @grpc/proto-loader encodes it). Headers overwrite client values (OVERWRITE_IF_EXISTS_OR_ADD),
 // denials carry PERMISSION_DENIED (UNAVAILABLE for 503) with the HTTP status, headers and body.
 import type { AuthzResponse, HeaderPair } from './authz-types.js';
+import { type DecisionSummary, decisionMetadata, type StructWire } from './decision-metadata.js';
 
 /** The parts of `envoy.service.auth.v3.CheckResponse` we write. */
 export interface CheckResponseWire {
@@ -16,6 +17,8 @@ export interface CheckResponseWire {
     readonly headers: readonly HeaderOptionWire[];
     readonly body: string;
   };
+  /** The decision for Envoy's access log (authz/lib/decision-metadata.ts). */
+  readonly dynamic_metadata?: StructWire;
 }
 
 export interface HeaderOptionWire {
@@ -43,9 +46,14 @@ function headerOptions(headers: readonly HeaderPair[]): HeaderOptionWire[] {
     });
 }
 
-export function writeCheckResponse(response: AuthzResponse): CheckResponseWire {
+export function writeCheckResponse(
+  response: AuthzResponse,
+  summary?: DecisionSummary,
+): CheckResponseWire {
+  const meta = summary ? { dynamic_metadata: decisionMetadata(summary) } : {};
   if (response.kind === 'allow') {
     return {
+      ...meta,
       status: { code: 0, message: '' },
       ok_response: {
         headers: headerOptions(response.headers),
@@ -55,6 +63,7 @@ export function writeCheckResponse(response: AuthzResponse): CheckResponseWire {
     };
   }
   return {
+    ...meta,
     status: {
       code: response.grpcCode,
       message: response.grpcCode === 14 ? 'Unavailable' : 'Access Denied',
@@ -76,19 +85,19 @@ const ASSERTION = 'x-pomerium-jwt-assertion';
 /**
  * Encodes responses, reusing the serialized bytes of an OK answer seen before: the same set of
  * headers (the cached assertion included), removals and query removals give the same bytes, so
- * the hot path skips building and encoding the protobuf. Denials (they carry the request id)
- * are never cached.
+ * the hot path skips building and encoding the protobuf (the decision summary is part of the
+ * key). Denials (they carry the request id) are never cached.
  */
 export function createResponseEncoder(
   serialize: (wire: CheckResponseWire) => Buffer,
   maxEntries = 10_000,
-): (response: AuthzResponse) => EncodedCheckResponse {
+): (response: AuthzResponse, summary?: DecisionSummary) => EncodedCheckResponse {
   // Outer key: the assertion (the same cached string object every time, so its hash is cached
   // too); inner key: every other header, removal and query removal (short).
   const cache = new Map<string, Map<string, Buffer>>();
   let size = 0;
-  return (response) => {
-    if (response.kind !== 'allow') return writeCheckResponse(response);
+  return (response, summary) => {
+    if (response.kind !== 'allow') return writeCheckResponse(response, summary);
     let outer = '';
     let key = '';
     for (const [n, v] of response.headers) {
@@ -99,11 +108,14 @@ export function createResponseEncoder(
     for (const n of response.headersToRemove) key += `${n}\u0000`;
     key += '\u0001';
     for (const n of response.queryToRemove) key += `${n}\u0000`;
-    if (key.length > MAX_KEY) return writeCheckResponse(response);
+    if (summary) {
+      key += `\u0001${summary.outcome}\u0000${summary.reason}\u0000${summary.routeId}\u0000${summary.routeName}`;
+    }
+    if (key.length > MAX_KEY) return writeCheckResponse(response, summary);
     let inner = cache.get(outer);
     let bytes = inner?.get(key);
     if (bytes === undefined) {
-      bytes = serialize(writeCheckResponse(response));
+      bytes = serialize(writeCheckResponse(response, summary));
       if (size >= maxEntries) {
         cache.clear();
         size = 0;

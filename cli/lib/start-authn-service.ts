@@ -13,6 +13,8 @@ import type { ServiceUnit } from './service-unit.js';
 export interface AuthnUnit extends ServiceUnit {
   /** Where Envoy reaches authn (over TLS when `tls`). */
   readonly endpoint: HostPort & { readonly tls?: boolean };
+  /** Prometheus text of authn (served on metrics_address). */
+  metrics(): string;
 }
 
 export async function startAuthnService(opts: {
@@ -55,6 +57,7 @@ export async function startAuthnService(opts: {
         };
       },
       setHealth: (problem) => authn.setUnhealthy(problem),
+      metrics: () => authn.metrics(),
       close: async () => {
         await https.close();
         await authn.close();
@@ -69,6 +72,7 @@ export async function startAuthnService(opts: {
     addresses: { http: formatHostPort(endpoint) },
     prepare: (loaded) => authn.prepare(loaded.config),
     setHealth: (problem) => authn.setUnhealthy(problem),
+    metrics: () => authn.metrics(),
     close: () => authn.close(),
   };
 }

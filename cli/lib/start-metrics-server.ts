@@ -1,5 +1,5 @@
 // metrics_address: Prometheus text at GET /metrics from every service of this process that has
-// metrics (authz); metrics_basic_auth (base64 of user:pass) guards it when set.
+// metrics (authz, the supervised Envoy's stats: envoy-metrics.ts); metrics_basic_auth (base64 of user:pass) guards it when set.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,7 @@ function authorized(header: string | undefined, expected: string | undefined): b
 
 export async function startMetricsServer(
   loaded: LoadedConfig,
-  sources: readonly (() => string)[],
+  sources: readonly (() => string | Promise<string>)[],
 ): Promise<ServiceUnit | null> {
   const where = loaded.config.metrics_address;
   if (!where) return null;
@@ -30,9 +30,11 @@ export async function startMetricsServer(
       res.writeHead(401, { 'www-authenticate': 'Basic realm="metrics"' }).end();
       return;
     }
-    res
-      .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
-      .end(sources.map((s) => s()).join(''));
+    Promise.all(sources.map((s) => s())).then(
+      (parts) =>
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(parts.join('')),
+      () => res.writeHead(500).end(),
+    );
   });
   const address = parseListenAddress(where, 'metrics_address');
   await new Promise<void>((resolve, reject) => {

@@ -191,9 +191,15 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         units.push(proxy);
       }
     }
-    const metricSources = [
+    const metricSources: (() => string | Promise<string>)[] = [
       () => health.metrics(),
-      ...units.flatMap((u) => ('authz' in u ? [() => (u as AuthzUnit).authz.metrics()] : [])),
+      ...units.flatMap((u): (() => string | Promise<string>)[] =>
+        'authz' in u
+          ? [() => (u as AuthzUnit).authz.metrics()]
+          : 'metrics' in u
+            ? [(u as { metrics(): string | Promise<string> }).metrics]
+            : [],
+      ),
     ];
     const metrics = await startMetricsServer(current, metricSources);
     if (metrics) units.push(metrics);

@@ -18,13 +18,18 @@ import {
   startEnvoy,
   type XdsServer,
 } from '../../envoy/index.js';
+import { createEnvoyMetrics, routeNames } from './envoy-metrics.js';
 import { ENVOY_INSTALL_HINT } from './find-envoy-binary.js';
 import { formatHostPort, type HostPort } from './listen-address.js';
 import type { ProcessHealth } from './process-health.js';
 import type { ServiceUnit } from './service-unit.js';
 import { watchEnvoyAcceptance } from './watch-envoy-acceptance.js';
+import { createXdsMetrics, type XdsMetrics } from './xds-metrics.js';
 
 export const ENVOY_NODE_ID = 'portcullis';
+
+/** The ADS metrics of each server addXdsServer made (read by startProxyService). */
+const xdsMetrics = new WeakMap<XdsServer, XdsMetrics>();
 
 /**
  * Step 1 (before the gRPC server binds): the ADS service on it. Over TLS every caller was
@@ -32,11 +37,14 @@ export const ENVOY_NODE_ID = 'portcullis';
  * connect; in plain text only peers on this machine.
  */
 export function addXdsServer(server: grpc.Server, logger: Logger, tls = false): XdsServer {
+  const metrics = createXdsMetrics();
   const xds = createXdsServer({
     logger: logger.child({ service: 'proxy', component: 'xds' }),
+    callbacks: { onAck: (_n, t) => metrics.ack(t), onNack: (_n, t) => metrics.nack(t) },
     ...(tls ? { allowPeer: () => true } : {}),
   });
   xds.addTo(server);
+  xdsMetrics.set(xds, metrics);
   return xds;
 }
 
@@ -83,7 +91,7 @@ export async function startProxyService(opts: {
   readonly adsTls?: boolean;
   /** Inline PEMs for Envoy's TLS to our services (re-read at every reload). */
   readonly internalTls?: () => EnvoyBuildOptions['internalTls'];
-}): Promise<ServiceUnit> {
+}): Promise<ServiceUnit & { metrics(): Promise<string> }> {
   const logger = opts.logger.child({ service: 'proxy' });
   const c = opts.loaded.config;
   const devCertificate = devCertificateFor(c);
@@ -106,6 +114,7 @@ export async function startProxyService(opts: {
     const prepared = prepare(loaded);
     acceptance.published(prepared.version);
     prepared.commit();
+    xdsMetrics.get(opts.xds)?.published(prepared.version);
     return prepared.version;
   };
   const version = publish(opts.loaded);
@@ -135,6 +144,7 @@ export async function startProxyService(opts: {
         admin: adminSettings(c),
       }),
       logger: logger.child({ component: 'envoy' }),
+      accessLogger: opts.logger.child({ service: 'envoy' }),
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),
     });
     try {
@@ -156,7 +166,14 @@ export async function startProxyService(opts: {
     );
   }
   logger.info({ version }, 'envoy snapshot published');
+  let names = routeNames(c);
+  const running = envoy;
+  const envoyMetrics = createEnvoyMetrics(
+    () => running?.adminUrl ?? '',
+    () => names,
+  );
   return {
+    metrics: async () => `${xdsMetrics.get(opts.xds)?.render() ?? ''}${await envoyMetrics()}`,
     name: 'proxy',
     addresses: {
       ads: formatHostPort(opts.ads),
@@ -168,6 +185,8 @@ export async function startProxyService(opts: {
         commit() {
           acceptance.published(prepared.version);
           prepared.commit();
+          xdsMetrics.get(opts.xds)?.published(prepared.version);
+          names = routeNames(loaded.config);
           logger.info({ version: prepared.version }, 'envoy snapshot published');
         },
       };

@@ -111,8 +111,6 @@ export const ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS: Readonly<Record<string, string>
   identity_providers: 'verifies JWT bearer tokens from these named issuers',
   bearer_token_format: 'reads Authorization bearer tokens in this format',
   autocert: 'obtains certificates from an ACME CA (Let’s Encrypt)',
-  access_log_fields: 'chooses the fields of its access log lines',
-  authorize_log_fields: 'chooses the fields of its authorize log lines',
 };
 
 export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>> = {

@@ -127,15 +127,17 @@ class Checker {
     return this.problem(path, `unsupported scalar type ${type}`);
   }
 
+  // protobufjs ships google/protobuf/struct.proto with camelCase field names (whatever keepCase
+  // says), so a Value is written as `stringValue`, not `string_value`.
   jsonValue(v: unknown, path: string): Obj | undefined {
-    if (v === null) return { null_value: 0 };
-    if (typeof v === 'number') return { number_value: v };
-    if (typeof v === 'string') return { string_value: v };
-    if (typeof v === 'boolean') return { bool_value: v };
+    if (v === null) return { nullValue: 0 };
+    if (typeof v === 'number') return { numberValue: v };
+    if (typeof v === 'string') return { stringValue: v };
+    if (typeof v === 'boolean') return { boolValue: v };
     if (Array.isArray(v)) {
-      return { list_value: { values: v.map((x, i) => this.jsonValue(x, join(path, i))) } };
+      return { listValue: { values: v.map((x, i) => this.jsonValue(x, join(path, i))) } };
     }
-    if (isObj(v)) return { struct_value: this.struct(v, path) };
+    if (isObj(v)) return { structValue: this.struct(v, path) };
     return this.problem(path, 'must be a JSON value');
   }
 

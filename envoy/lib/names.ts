@@ -28,4 +28,5 @@ export const TYPES = {
   httpProtocolOptions: `${T}envoy.extensions.upstreams.http.v3.HttpProtocolOptions`,
   tlsInspector: `${T}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`,
   proxyProtocol: `${T}envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol`,
+  stdoutAccessLog: `${T}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog`,
 } as const;

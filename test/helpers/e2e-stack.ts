@@ -68,6 +68,8 @@ function indent(text: string, spaces: number): string {
 export interface E2eStackOptions {
   /** More routes (YAML list items) in the initial config; `{{envoy}}` becomes the Envoy port. */
   readonly extraRoutes?: string;
+  /** More top-level YAML settings (e.g. metrics_address); `{{envoy}}` becomes the Envoy port. */
+  readonly extraConfig?: string;
   /** log_level of the Portcullis processes (default info: one `authorize` line per decision). */
   readonly logLevel?: string;
   /** Keep every log line in `logs` (default true; benchmarks turn it off). */
@@ -132,6 +134,7 @@ cookie_secret: ${randomBytes(32).toString('base64')}
 cookie_secure: ${options.cookieSecure ?? false}
 jwt_claims_headers: email,groups
 log_level: ${options.logLevel ?? 'info'}
+${options.extraConfig?.replaceAll('{{envoy}}', String(envoyPort)) ?? ''}
 `;
   // all-in-one leaves signing_key unset on purpose: the start command generates one and shares it.
   const modeYaml =

@@ -30,6 +30,8 @@ export function startRefresher(
     readonly logger: Logger;
     readonly now: () => number;
     readonly state: () => AuthnState;
+    /** Told each session's refresh outcome (metrics). */
+    readonly onOutcome?: (outcome: string) => void;
   },
 ): Refresher {
   const { store, logger, now } = options;
@@ -81,6 +83,7 @@ export function startRefresher(
           state.idps.get(s.idp_id),
           { store, logger, now },
         );
+        options.onOutcome?.(outcome);
         if (outcome === 'refreshed') refreshed++;
         if (outcome === 'retry') {
           const failures = (wait?.failures ?? 0) + 1;

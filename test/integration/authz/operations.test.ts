@@ -127,11 +127,11 @@ test('metrics count decisions by route, outcome and status, latency, and cache h
   const text = h.authz.metrics();
   assert.match(
     text,
-    /portcullis_authz_checks_total\{route="app",outcome="allow",status="200"\} \d+/,
+    /portcullis_authz_checks_total\{route="app",route_name="",outcome="allow",status="200"\} \d+/,
   );
   assert.match(
     text,
-    /portcullis_authz_checks_total\{route="missing",outcome="deny",status="404"\} 1/,
+    /portcullis_authz_checks_total\{route="missing",route_name="",outcome="deny",status="404"\} 1/,
   );
   assert.match(text, /portcullis_authz_check_duration_seconds_count \d+/);
   assert.match(text, /portcullis_authz_cache_hits_total\{cache="session_token"\} [1-9]/);

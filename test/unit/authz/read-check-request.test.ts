@@ -55,6 +55,14 @@ test('reads header_map (raw_value) as well as the headers map, joining repeats w
   assert.equal(r.http.headers['x-y'], 'v');
 });
 
+test('the request id is the x-request-id header Envoy forwards, not its internal stream id', () => {
+  const r = readCheckRequest(
+    http({ id: '12345678901234567890', headers: { 'x-request-id': 'f3b1c0de-req' } }),
+  );
+  assert.equal(r.requestId, 'f3b1c0de-req');
+  assert.equal(readCheckRequest(http({ id: 'stream-1', headers: {} })).requestId, 'stream-1');
+});
+
 test('makes up a request id when Envoy sent none or an oversized one', () => {
   assert.match(readCheckRequest(http({ id: '' })).requestId, /^[0-9a-f-]{36}$/);
   assert.match(readCheckRequest(http({ id: 'x'.repeat(500) })).requestId, /^[0-9a-f-]{36}$/);

@@ -116,6 +116,16 @@ const cases: Case[] = [
     want: [['invalid_enum', 'cookie_same_site', 1, 19]],
   },
   {
+    name: 'rejects an access log field Pomerium does not know',
+    yaml: 'access_log_fields:\n  - request-id\n  - bogus-field\n',
+    want: [['invalid_enum', 'access_log_fields[1]', 3, 5]],
+  },
+  {
+    name: 'rejects an authorize log field Pomerium does not know',
+    yaml: 'authorize_log_fields: request-id,route\n',
+    want: [['invalid_enum', 'authorize_log_fields[1]', 1, 23]],
+  },
+  {
     name: 'rejects a wrong type',
     yaml: 'insecure_server: [yes]\n',
     want: [['invalid_type', 'insecure_server', 1, 18]],

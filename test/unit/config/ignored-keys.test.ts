@@ -8,8 +8,6 @@ for (const key of [
   'databroker_service_url: https://databroker.example.com',
   'databroker_service_urls: [https://databroker.example.com]',
   'databroker_internal_service_url: https://databroker.internal',
-  'access_log_fields: [method]',
-  'authorize_log_fields: [email]',
 ]) {
   test(`a config setting ${key.split(':')[0]} loads with an unimplemented_key warning at its position`, () => {
     const loaded = parseConfigText(`insecure_server: true\n${key}\n`, { file: 'c.yaml', env: {} });
