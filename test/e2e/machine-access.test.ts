@@ -5,11 +5,20 @@
 // the policy says so and denied elsewhere; random tokens never get in and cost at most one IdP
 // call each; revoking a token's session denies its next request.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type DevIdp, startDevIdp } from '../../examples/dev-idp/index.js';
-import { type AuthzHarness, fixture, startAuthzHarness } from '../helpers/authz-harness.js';
+import {
+  type AuthzHarness,
+  baseYaml,
+  fixture,
+  startAuthzHarness,
+} from '../helpers/authz-harness.js';
 import { Browser, readForm } from '../helpers/browser.js';
+import { repoRoot, tempDir } from '../helpers/config-fixtures.js';
 
 const API = 'https://api.example.com';
 const CALLBACK = 'https://auth.example.com/oauth2/callback';
@@ -203,4 +212,45 @@ test("revoking the session created for a token denies the token's next request",
   assert.equal(created.length, 1);
   await h.store.delete('session', created[0]!.id);
   assertInvalidToken(await h.check(request('svc', access_token!)));
+});
+
+/** Runs the built `portcullis` CLI and captures exit code and stdout. */
+function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const main = join(repoRoot(), 'dist', 'cli', 'main.js');
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [main, ...args],
+      { env: { PATH: process.env.PATH ?? '' } },
+      (error, out) => {
+        if (error !== null && typeof error.code !== 'number') reject(error);
+        else resolve({ code: typeof error?.code === 'number' ? error.code : 0, out });
+      },
+    );
+  });
+}
+
+test('portcullis token verify explains a token on a route: identity and decision, or the failed check', async () => {
+  const config = join(tempDir(), 'config.yaml');
+  writeFileSync(config, `${baseYaml(idp.issuer)}\n${YAML}`);
+  const { access_token } = await tokenEndpoint({ grant_type: 'client_credentials', resource: API });
+  const onSvc = await cli(['token', 'verify', '-c', config, '--route', 'svc', access_token!]);
+  assert.equal(onSvc.code, 0);
+  const svc = JSON.parse(onSvc.out) as {
+    valid: boolean;
+    identity: { userId: string };
+    audience: string[];
+    decision: { outcome: string };
+  };
+  assert.equal(svc.valid, true);
+  assert.equal(svc.identity.userId, 'portcullis');
+  assert.deepEqual(svc.audience, [API]);
+  assert.equal(svc.decision.outcome, 'allow');
+  const onApi = JSON.parse(
+    (await cli(['token', 'verify', '-c', config, '--route', 'api', access_token!])).out,
+  );
+  assert.equal(onApi.decision.outcome, 'deny');
+  const onIds = await cli(['token', 'verify', '-c', config, '--route', 'ids', access_token!]);
+  assert.equal(onIds.code, 1);
+  assert.match(JSON.parse(onIds.out).reason, /access token was sent where an identity token/);
 });

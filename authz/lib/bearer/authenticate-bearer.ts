@@ -72,6 +72,19 @@ export type BearerResult =
   | { readonly session: Session; readonly refused?: undefined }
   | { readonly refused: string; readonly session?: undefined };
 
+/** The parts of a route the bearer settings are read from. */
+export type BearerRoute = Pick<RouteState, 'route' | 'idpId'>;
+
+export type BearerExplanation =
+  | {
+      readonly ok: true;
+      readonly identity: Identity;
+      readonly audience: readonly string[] | null;
+      /** Epoch ms until which the verdict holds. */
+      readonly until: number;
+    }
+  | { readonly ok: false; readonly description: string };
+
 export interface BearerAuthenticatorOptions {
   readonly store: RecordStore;
   readonly fetch?: typeof fetch;
@@ -85,7 +98,12 @@ export interface BearerAuthenticatorOptions {
 
 export interface BearerAuthenticator {
   /** The route's bearer settings, or null when its format is `default` / `jwt`. */
-  settings(config: Config, route: RouteState): BearerSettings | null;
+  settings(config: Config, route: BearerRoute): BearerSettings | null;
+  /**
+   * What the token would be on the route, without writing a session (`portcullis token
+   * verify`): the identity the IdP vouches for, or which check failed.
+   */
+  explain(settings: BearerSettings, token: string): Promise<BearerExplanation>;
   /** Judges one token on one route (synchronous when the verdict and session are in memory). */
   authenticate(
     settings: BearerSettings,
@@ -154,7 +172,7 @@ export function createBearerAuthenticator(
   const accepted: BoundedCache<Accepted> = createBoundedCache(max);
   const refused: BoundedCache<Refused> = createBoundedCache(max);
   const inflight = new Map<string, Promise<Verdict>>();
-  const settingsMemo = new WeakMap<RouteState, BearerSettings | null>();
+  const settingsMemo = new WeakMap<BearerRoute, BearerSettings | null>();
   const rate = options.idpCallsPerSecond ?? 20;
   const burst = options.idpCallBurst ?? 100;
   let tokens = burst;
@@ -170,7 +188,7 @@ export function createBearerAuthenticator(
     idpCalls++;
   }
 
-  function settings(config: Config, route: RouteState): BearerSettings | null {
+  function settings(config: Config, route: BearerRoute): BearerSettings | null {
     const memo = settingsMemo.get(route);
     if (memo !== undefined) return memo;
     const format = route.route.bearer_token_format ?? config.bearer_token_format;
@@ -434,15 +452,28 @@ export function createBearerAuthenticator(
     return { session: await writeSession(s, v, clock()) };
   }
 
+  const hashOf = (s: BearerSettings, token: string): string =>
+    createHash('sha256').update(`${s.format}\0${s.idpId}\0${token}`).digest('base64url');
+
   return {
     settings,
+    async explain(s, token) {
+      const v = await verify(s, token, hashOf(s, token));
+      if (!v.ok) return { ok: false, description: v.description };
+      const wrong = judge(s, v);
+      if (wrong !== null) return { ok: false, description: wrong };
+      return {
+        ok: true,
+        identity: v.identity,
+        audience: v.audienceKnown ? v.aud : null,
+        until: v.until,
+      };
+    },
     get idpCalls() {
       return idpCalls;
     },
     authenticate(s, token, cache, openCache, now) {
-      const key = createHash('sha256')
-        .update(`${s.format}\0${s.idpId}\0${token}`)
-        .digest('base64url');
+      const key = hashOf(s, token);
       const no = refused.get(key);
       if (no !== undefined && now < no.until) return { refused: no.description };
       const yes = accepted.get(key);
