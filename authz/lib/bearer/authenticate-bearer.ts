@@ -15,19 +15,21 @@
 // - The session id is derived from the token hash; if that session is deleted (revoked), the
 //   token is refused until it expires.
 import { createHash } from 'node:crypto';
-import { decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
-import { type Config, PortcullisError } from '../../../config/index.js';
+import type { Config } from '../../../config/index.js';
 import type { RecordCache, RecordStore, Session } from '../../../databroker/index.js';
-import {
-  extractIdentity,
-  IDP_JWT_ALGORITHMS,
-  IDP_JWT_LEEWAY_S,
-  type Identity,
-  usableSession,
-} from '../../../wire/index.js';
+import { extractIdentity, type Identity, usableSession } from '../../../wire/index.js';
 import type { RouteState } from '../authz-state.js';
 import { type BoundedCache, createBoundedCache } from '../bounded-cache.js';
-import { createIdpEndpointDirectory, type IdpEndpoints } from './idp-endpoints.js';
+import { createIdpEndpointDirectory } from './idp-endpoints.js';
+import {
+  askIdp,
+  audList,
+  OPAQUE_TTL_MS,
+  refuse,
+  TokenRefused,
+  unavailable,
+  verifyJwt,
+} from './verify-idp-token.js';
 
 export type BearerFormat = 'idp_access_token' | 'idp_identity_token';
 
@@ -116,51 +118,10 @@ export interface BearerAuthenticator {
   readonly idpCalls: number;
 }
 
-/** How long an opaque token's verdict is trusted when the IdP gives no expiry. */
-export const OPAQUE_TTL_MS = 5 * 60_000;
 /** How long a refusal is remembered (a JWT's refusal never changes; an opaque token's may). */
 export const REFUSAL_TTL_MS = 60_000;
 const MAX_TOKEN_LENGTH = 16 * 1024;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-
-class TokenRefused extends Error {}
-
-function refuse(description: string): never {
-  throw new TokenRefused(description);
-}
-
-function unavailable(message: string, cause?: unknown): PortcullisError {
-  return new PortcullisError('AUTHN_IDP_UNAVAILABLE', message, { cause });
-}
-
-function audList(aud: unknown): string[] {
-  if (typeof aud === 'string') return [aud];
-  return Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : [];
-}
-
-function describeJoseError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  const claim = (error as { claim?: string }).claim;
-  switch (code) {
-    case 'ERR_JWT_EXPIRED':
-      return 'the token has expired';
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      return claim === 'nbf'
-        ? 'the token is not valid yet'
-        : claim === 'iss'
-          ? 'the token was issued by another issuer'
-          : `the token's ${claim ?? 'claims'} claim is not acceptable`;
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-      return 'the token is signed with an algorithm that is not allowed';
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return 'the token signature does not verify';
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return 'the token is not signed by a key of the identity provider';
-    default:
-      return 'the token is malformed';
-  }
-}
 
 export function createBearerAuthenticator(
   options: BearerAuthenticatorOptions,
@@ -217,113 +178,6 @@ export function createBearerAuthenticator(
     return out;
   }
 
-  async function verifyJwt(
-    s: BearerSettings,
-    token: string,
-    idp: IdpEndpoints,
-    now: number,
-  ): Promise<{ payload: JWTPayload; until: number }> {
-    let typ: unknown;
-    try {
-      typ = decodeProtectedHeader(token).typ;
-    } catch {
-      refuse('the token is malformed');
-    }
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(token, idp.keySet, {
-        algorithms: [...IDP_JWT_ALGORITHMS],
-        issuer: idp.issuer,
-        clockTolerance: IDP_JWT_LEEWAY_S,
-        currentDate: new Date(now),
-        requiredClaims: ['exp', 'sub'],
-      }));
-    } catch (error) {
-      if (error instanceof PortcullisError) throw error;
-      refuse(describeJoseError(error));
-    }
-    if (typeof payload.sub !== 'string' || payload.sub === '') refuse('the token names no subject');
-    if (payload.iat !== undefined && payload.iat > now / 1000 + IDP_JWT_LEEWAY_S) {
-      refuse('the token was issued in the future');
-    }
-    const exp = payload.exp as number;
-    if (!Number.isSafeInteger(Math.floor(exp * 1000))) refuse('the token has an absurd expiry');
-    if (s.format === 'idp_identity_token') {
-      // an access token is not an identity token, even when its audience happens to match
-      if (typeof typ === 'string' && /^(application\/)?at\+jwt$/i.test(typ)) {
-        refuse('an access token was sent where an identity token is required');
-      }
-      const aud = audList(payload.aud);
-      const azp = (payload as { azp?: unknown }).azp;
-      if (aud.length > 1 && azp === undefined) refuse('the token has several audiences and no azp');
-      if (azp !== undefined && azp !== s.clientId) refuse('the token was issued to another client');
-    }
-    return { payload, until: exp * 1000 + IDP_JWT_LEEWAY_S * 1000 };
-  }
-
-  async function askIdp(
-    s: BearerSettings,
-    token: string,
-    idp: IdpEndpoints,
-    now: number,
-  ): Promise<{ payload: Record<string, unknown>; until: number; aud: string[] | null }> {
-    takeIdpCall();
-    if (idp.introspection !== null) {
-      let body: Record<string, unknown>;
-      try {
-        const res = await doFetch(idp.introspection, {
-          method: 'POST',
-          headers: {
-            accept: 'application/json',
-            'content-type': 'application/x-www-form-urlencoded',
-            authorization: `Basic ${Buffer.from(
-              `${encodeURIComponent(s.clientId)}:${encodeURIComponent(s.clientSecret)}`,
-            ).toString('base64')}`,
-          },
-          body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
-          redirect: 'error',
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (res.status !== 200) throw new Error(`introspection answered ${res.status}`);
-        body = (await res.json()) as Record<string, unknown>;
-      } catch (error) {
-        throw unavailable('the IdP introspection endpoint cannot be asked', error);
-      }
-      if (body.active !== true) refuse('the identity provider says the token is not active');
-      if (typeof body.sub !== 'string' || body.sub === '') refuse('the token names no subject');
-      const exp = typeof body.exp === 'number' ? body.exp * 1000 : Number.POSITIVE_INFINITY;
-      if (exp <= now) refuse('the token has expired');
-      const iss = body.iss;
-      if (iss !== undefined && iss !== idp.issuer) refuse('the token was issued by another issuer');
-      const aud = body.aud === undefined ? null : audList(body.aud);
-      return { payload: body, until: Math.min(exp, now + OPAQUE_TTL_MS), aud };
-    }
-    if (idp.userinfo === null) refuse('the identity provider cannot validate opaque tokens');
-    let res: Response;
-    try {
-      res = await doFetch(idp.userinfo, {
-        headers: { accept: 'application/json', authorization: `Bearer ${token}` },
-        redirect: 'error',
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch (error) {
-      throw unavailable('the IdP userinfo endpoint cannot be asked', error);
-    }
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      refuse('the identity provider refused the token');
-    }
-    if (res.status !== 200) throw unavailable(`the IdP userinfo endpoint answered ${res.status}`);
-    let body: Record<string, unknown>;
-    try {
-      body = (await res.json()) as Record<string, unknown>;
-    } catch (error) {
-      throw unavailable('the IdP userinfo answer is not JSON', error);
-    }
-    if (typeof body.sub !== 'string' || body.sub === '') refuse('the token names no subject');
-    return { payload: body, until: now + OPAQUE_TTL_MS, aud: null };
-  }
-
   async function verify(s: BearerSettings, token: string, key: string): Promise<Verdict> {
     const now = clock();
     try {
@@ -341,7 +195,7 @@ export function createBearerAuthenticator(
       } else if (s.format === 'idp_identity_token') {
         refuse('an identity token must be a JWT');
       } else {
-        ({ payload, until, aud } = await askIdp(s, token, idp, now));
+        ({ payload, until, aud } = await askIdp(s, token, idp, now, doFetch, takeIdpCall));
       }
       const identity = extractIdentity(payload, undefined, {
         userIdClaim: s.userIdClaim,

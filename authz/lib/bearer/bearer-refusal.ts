@@ -1,6 +1,7 @@
 // The answer to a refused IdP bearer token (RFC 6750 §3.1): 401 with
-// `WWW-Authenticate: Bearer error="invalid_token", error_description="…"` and the reason in the
-// body, never a redirect to sign-in (a machine cannot follow one). docs/machine-access.md.
+// `WWW-Authenticate: Bearer error="invalid_token", error_description="…"` and the reason in a JSON
+// body (a gRPC status for gRPC clients), never a redirect to sign-in (a machine cannot follow
+// one). docs/machine-access.md.
 import type { AuthzRequest, AuthzResponse } from '../authz-types.js';
 import { buildDenial } from '../build-denial.js';
 
@@ -23,6 +24,7 @@ export function bearerRefusal(
       reasons: [description],
       headers: [['www-authenticate', bearerChallenge(description)]],
     },
-    req.http.headers,
+    // a machine reads JSON (or a gRPC status), whatever its Accept header asks for
+    { ...req.http.headers, accept: 'application/json' },
   );
 }
