@@ -243,17 +243,23 @@ export function createBearerAuthenticator(
       audience: [...v.aud],
       groups: [...identity.groups],
     };
+    // A user record a sign-in wrote stays as it is (an access token usually carries fewer claims
+    // than the ID token did); the token only fills an email the record lacks. Its own claims
+    // live in the session, which wins over the user's claims in the policy's view.
+    const existing = (await options.store.get('user', identity.userId))?.data;
+    const user =
+      existing === undefined || existing === null
+        ? {
+            id: identity.userId,
+            email: identity.email,
+            name: identity.name,
+            claims: identity.claims,
+          }
+        : existing.email === '' && identity.email !== ''
+          ? { ...existing, email: identity.email }
+          : null;
     await options.store.put([
-      {
-        type: 'user',
-        id: identity.userId,
-        data: {
-          id: identity.userId,
-          email: identity.email,
-          name: identity.name,
-          claims: identity.claims,
-        },
-      },
+      ...(user === null ? [] : [{ type: 'user' as const, id: identity.userId, data: user }]),
       { type: 'session', id: session.id, data: session },
     ]);
     v.written = true;

@@ -246,3 +246,16 @@ test('an opaque token is validated by RFC 7662 introspection when the IdP advert
     await other.close();
   }
 });
+
+test('a token with fewer claims leaves the user record a sign-in wrote as it was', async () => {
+  await h.signIn({ userId: 'carol', email: 'carol@example.com', name: 'Carol' });
+  const token = await idp.jwt({ sub: 'carol', aud: 'https://api.example.com' }, 'honest', 'at+jwt');
+  // the `other` route allows any authenticated user
+  const res = await h.check(request('other', `Bearer ${token}`));
+  assertInvalidToken(res); // bound to api, not other
+  const onApi = await h.check(request('admins', `Bearer ${token}`));
+  assert.equal(onApi.status, 403);
+  const user = await h.store.get('user', 'carol');
+  assert.equal(user?.data?.email, 'carol@example.com');
+  assert.equal(user?.data?.name, 'Carol');
+});
