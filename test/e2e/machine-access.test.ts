@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { openPostgresStore } from '../../databroker/index.js';
 import { type DevIdp, startDevIdp } from '../../examples/dev-idp/index.js';
 import {
   type AuthzHarness,
@@ -19,6 +20,13 @@ import {
 } from '../helpers/authz-harness.js';
 import { Browser, readForm } from '../helpers/browser.js';
 import { repoRoot, tempDir } from '../helpers/config-fixtures.js';
+import {
+  assertPostgresReachable,
+  databaseUrl,
+  dropSchema,
+  testSchemaName,
+} from '../helpers/postgres.js';
+import { eventually } from '../helpers/records.js';
 
 const API = 'https://api.example.com';
 const CALLBACK = 'https://auth.example.com/oauth2/callback';
@@ -253,4 +261,43 @@ test('portcullis token verify explains a token on a route: identity and decision
   const onIds = await cli(['token', 'verify', '-c', config, '--route', 'ids', access_token!]);
   assert.equal(onIds.code, 1);
   assert.match(JSON.parse(onIds.out).reason, /access token was sent where an identity token/);
+});
+
+test("on PostgreSQL with two authz replicas, revoking a token's session denies it on both", async () => {
+  await assertPostgresReachable();
+  const schema = testSchemaName('bearer');
+  const open = () =>
+    openPostgresStore({
+      connectionString: databaseUrl(),
+      sharedSecret: 'bearer-test-secret',
+      schema,
+      poolSize: 2,
+    });
+  const storeA = await open();
+  const storeB = await open();
+  const a = await startAuthzHarness({ yaml: YAML, idpProviderUrl: idp.issuer, store: storeA });
+  const b = await startAuthzHarness({ yaml: YAML, idpProviderUrl: idp.issuer, store: storeB });
+  try {
+    const { access_token } = await tokenEndpoint({
+      grant_type: 'client_credentials',
+      resource: API,
+    });
+    assert.equal((await a.check(request('svc', access_token!))).status, 200);
+    assert.equal((await b.check(request('svc', access_token!))).status, 200);
+    const sessions = (await storeA.list('session', { limit: 1000 })).records;
+    assert.equal(sessions.length, 1, 'both replicas use the one session derived from the token');
+    await storeA.delete('session', sessions[0]!.id);
+    for (const replica of [a, b]) {
+      await eventually(
+        async () => (await replica.check(request('svc', access_token!))).status === 401,
+      );
+      assertInvalidToken(await replica.check(request('svc', access_token!)));
+    }
+  } finally {
+    await a.close();
+    await b.close();
+    await storeA.close();
+    await storeB.close();
+    await dropSchema(schema);
+  }
 });
