@@ -40,6 +40,8 @@ export interface E2eStack {
   readonly envoyPort: number;
   readonly configFile: string;
   readonly idp: DevIdp;
+  /** The OAuth client Portcullis uses at the dev IdP (machine tokens by client credentials). */
+  readonly client: { readonly id: string; readonly secret: string };
   readonly app: DemoApp;
   /** `http://<name>.localhost:<envoy port>` */
   url(name: RouteName | string): string;
@@ -75,6 +77,8 @@ export interface E2eStackOptions {
   readonly execArgv?: readonly string[];
   /** `cookie_secure` (default false: the stack is plain HTTP; true gives `__Host-` names). */
   readonly cookieSecure?: boolean;
+  /** RFC 8707 resources the dev IdP issues JWT access tokens for (machine access). */
+  readonly idpResources?: readonly string[];
 }
 
 export async function startE2eStack(
@@ -106,6 +110,7 @@ export async function startE2eStack(
         post_logout_redirect_uris: [`${host('authenticate')}/.pomerium/signed_out`],
       },
     ],
+    ...(options.idpResources ? { resources: options.idpResources } : {}),
   });
   const app = await startDemoApp({ name: 'e2e demo app', connect: `127.0.0.1:${envoyPort}` });
   const to = `http://127.0.0.1:${app.port}`;
@@ -212,6 +217,7 @@ routes:
     envoyPort,
     configFile,
     idp,
+    client: { id: 'portcullis-e2e', secret: clientSecret },
     app,
     url: host,
     ...(portcullis ? { portcullis } : {}),
