@@ -259,3 +259,33 @@ test('a token with fewer claims leaves the user record a sign-in wrote as it was
   assert.equal(user?.data?.email, 'carol@example.com');
   assert.equal(user?.data?.name, 'Carol');
 });
+
+const HOSTILE_ID_TOKENS: [string, () => Promise<string>, RegExp][] = [
+  ['an ID token for another client', () => idp.jwt({ ...ALICE, aud: 'someone-else' }), /audience/],
+  [
+    'an ID token with two audiences and no azp',
+    () => idp.jwt({ ...ALICE, aud: ['portcullis', 'someone-else'] }),
+    /several audiences/,
+  ],
+  [
+    'an ID token whose azp is another client',
+    () => idp.jwt({ ...ALICE, aud: 'portcullis', azp: 'someone-else' }),
+    /another client/,
+  ],
+  ['an unsigned ID token', () => idp.jwt({ ...ALICE, aud: 'portcullis' }, 'alg-none'), /algorithm/],
+  [
+    'an ID token signed by a foreign key',
+    () => idp.jwt({ ...ALICE, aud: 'portcullis' }, 'foreign-key'),
+    /signature/,
+  ],
+];
+
+for (const [name, make, why] of HOSTILE_ID_TOKENS) {
+  test(`on an idp_identity_token route, ${name} is refused with invalid_token`, async () => {
+    const before = await sessionCount();
+    const res = await h.check(request('ids', `Bearer ${await make()}`));
+    assertInvalidToken(res);
+    assert.match(res.headers['www-authenticate']!, why);
+    assert.equal(await sessionCount(), before);
+  });
+}
