@@ -67,7 +67,10 @@ function indent(text: string, spaces: number): string {
 }
 
 export interface E2eStackOptions {
-  /** More routes (YAML list items) in the initial config; `{{envoy}}` becomes the Envoy port. */
+  /**
+   * More routes (YAML list items) in the initial config; `{{envoy}}` becomes the Envoy port,
+   * `{{app}}` the demo app's.
+   */
   readonly extraRoutes?: string;
   /** log_level of the Portcullis processes (default info: one `authorize` line per decision). */
   readonly logLevel?: string;
@@ -178,7 +181,11 @@ routes:
     const { rename } = await import('node:fs/promises');
     await rename(tmp, configFile);
   };
-  await writeConfig(options.extraRoutes?.replaceAll('{{envoy}}', String(envoyPort)));
+  await writeConfig(
+    options.extraRoutes
+      ?.replaceAll('{{envoy}}', String(envoyPort))
+      .replaceAll('{{app}}', String(app.port)),
+  );
 
   const logs: { name: string; line: string }[] = [];
   const onLine = (name: string, line: string) => {
