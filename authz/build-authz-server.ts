@@ -17,6 +17,7 @@ import { type CheckContext, type CheckDeps, denialForError, runCheck } from './c
 import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
+import { createBearerAuthenticator } from './lib/bearer/authenticate-bearer.js';
 import { createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { renderDatabrokerMetrics } from './lib/databroker-metrics.js';
 import { createDeadlineWatch } from './lib/deadline-watch.js';
@@ -142,6 +143,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     verifier: createTokenVerifier(),
     signer: createAssertionSigner(),
     certs: createCertificateJudge(),
+    bearer: createBearerAuthenticator({ store, now }),
   };
   cache().catch(() => undefined);
   groups.groupsFor('', []).catch(() => undefined);

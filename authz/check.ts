@@ -3,14 +3,22 @@
 //
 //   refuse what cannot be judged (authority, path: 400) → resolve route by id →
 //   answer Portcullis' own paths → judge the client certificate →
-//   read the session token → verify it → load the session → resolve the identity →
+//   read the session token → an IdP bearer token (machine access) → verify the session token →
+//   load the session → resolve the identity →
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
 import { PortcullisError, SECURITY_RESPONSE_HEADERS } from '../config/index.js';
-import { parseCookies, readSessionTokens, sessionCookieValues } from '../wire/index.js';
+import {
+  idpBearerToken,
+  parseCookies,
+  readSessionTokens,
+  sessionCookieValues,
+} from '../wire/index.js';
 import { answerPortal, answersInternally, routeForHostname } from './lib/answer-routes-portal.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
+import type { BearerResult } from './lib/bearer/authenticate-bearer.js';
+import { bearerRefusal } from './lib/bearer/bearer-refusal.js';
 import { buildAllowResponse } from './lib/build-allow-response.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js';
 import { signInLocation, userInfoUrl } from './lib/build-return-urls.js';
@@ -104,7 +112,33 @@ const readToken: Step = (ctx) => {
   return undefined;
 };
 
+/**
+ * `Authorization: Bearer <IdP token>` on an idp_access_token / idp_identity_token route
+ * (docs/machine-access.md): the token's session, or a 401 `invalid_token`, never a redirect.
+ */
+const authenticateBearer: Step = (ctx) => {
+  const settings = ctx.deps.bearer.settings(ctx.state.config, ctx.route!);
+  if (settings === null) return undefined;
+  const token = idpBearerToken(ctx.req.http.headers.authorization);
+  if (token === null) return undefined;
+  const use = (r: BearerResult): AuthzResponse | undefined => {
+    if (r.refused !== undefined) return bearerRefusal(ctx.req, r.refused);
+    ctx.handle = null;
+    ctx.session = r.session;
+    return undefined;
+  };
+  const out = ctx.deps.bearer.authenticate(
+    settings,
+    token,
+    ctx.deps.cacheNow(),
+    ctx.deps.cache,
+    ctx.now,
+  );
+  return out instanceof Promise ? out.then(use) : use(out);
+};
+
 const verifyToken: Step = (ctx) => {
+  if (ctx.session) return undefined;
   const tokens = ctx.tokens ?? [];
   ctx.handle =
     tokens.length === 0
@@ -119,7 +153,7 @@ const verifyToken: Step = (ctx) => {
 const loadSessionStep: Step = (ctx) => {
   const handle = ctx.handle;
   if (!handle) {
-    ctx.session = null;
+    ctx.session ??= null;
     return undefined;
   }
   const open = ctx.deps.cacheNow();
@@ -233,6 +267,7 @@ export const CHECK_STEPS: readonly Step[] = [
   answerInternalRoute,
   judgeCertificate,
   readToken,
+  authenticateBearer,
   verifyToken,
   loadSessionStep,
   resolveIdentityStep,

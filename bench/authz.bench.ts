@@ -6,13 +6,16 @@
 // The same file is the child processes: `node authz.bench.js server noop|authz ROUTES` and
 // `node authz.bench.js load` (both talk to the parent over IPC).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { argv, execPath } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
+import { exportJWK, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { createAuthzServer } from '../authz/index.js';
 import { serviceDefinitions } from '../authz/lib/grpc-services.js';
@@ -65,7 +68,7 @@ const POLICY = `
           - http_method: {not: DELETE}
           - http_path: {contains: /items}`;
 
-function configYaml(routes: number, secret: string): string {
+function configYaml(routes: number, secret: string, extra: readonly string[] = []): string {
   const pem = generateSigningKeyPem()
     .trim()
     .split('\n')
@@ -77,6 +80,7 @@ function configYaml(routes: number, secret: string): string {
     ...pem,
     'jwt_claims_headers: [email, groups, department]',
     'pass_identity_headers: true',
+    ...extra,
     'routes:',
   ];
   for (let i = 0; i < routes; i++) {
@@ -139,6 +143,51 @@ export async function authzParts(routes: number, secret: string) {
   return { loaded, store, token };
 }
 
+/**
+ * The Bearer row's IdP: discovery and JWKS on loopback, and one JWT access token for the bench
+ * user carrying the claims the 20-criterion policy reads (docs/machine-access.md).
+ */
+async function bearerParts(routes: number, secret: string) {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
+  let issuer = '';
+  const http = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify(
+        req.url === '/jwks' ? { keys: [jwk] } : { issuer, jwks_uri: `${issuer}/jwks` },
+      ),
+    );
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const loaded = parseConfigText(
+    configYaml(routes, secret, [
+      `idp_provider_url: ${issuer}`,
+      'idp_client_id: bench-client',
+      'idp_client_secret: bench-secret',
+      'bearer_token_format: idp_access_token',
+      'idp_access_token_allowed_audiences: [https://api.bench.example.com]',
+    ]),
+    { file: 'bench.yaml', env: {} },
+  );
+  const token = await new SignJWT({
+    email: 'bench@example.com',
+    email_verified: true,
+    department: 'engineering',
+    roles: ['admin', 'dev'],
+    groups: ['eng', 'bench'],
+  })
+    .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'at+jwt' })
+    .setIssuer(issuer)
+    .setSubject('bench-user')
+    .setAudience('https://api.bench.example.com')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(privateKey);
+  return { loaded, store: createMemoryStore(), token: `bearer:${token}` };
+}
+
 async function serverChild(mode: string, routes: number): Promise<void> {
   const secret = randomBytes(32).toString('base64');
   // `tls`: the authz server as `portcullis start` serves it over TLS — the same server
@@ -168,7 +217,8 @@ async function serverChild(mode: string, routes: number): Promise<void> {
         cb(null, { status: { code: 0, message: '' }, ok_response: { headers: [] } }),
     });
   } else {
-    const parts = await authzParts(routes, secret);
+    const parts =
+      mode === 'bearer' ? await bearerParts(routes, secret) : await authzParts(routes, secret);
     token = parts.token;
     const { loaded, store } = parts;
     // The logger exactly as `portcullis start` makes it (JSON to stdout, async batched writes).
@@ -242,7 +292,9 @@ function request(i: number, token: string): object {
             ':method': 'GET',
             ':path': '/api/items?page=2',
             accept: 'application/json',
-            cookie: `_pomerium=${token}; theme=dark`,
+            ...(token.startsWith('bearer:')
+              ? { authorization: `Bearer ${token.slice(7)}`, cookie: 'theme=dark' }
+              : { cookie: `_pomerium=${token}; theme=dark` }),
             'user-agent': 'bench/1.0',
           },
         },
@@ -383,7 +435,10 @@ interface Server {
   stop(): void;
 }
 
-async function startServer(mode: 'noop' | 'authz' | 'tls', routes: number): Promise<Server> {
+async function startServer(
+  mode: 'noop' | 'authz' | 'tls' | 'bearer',
+  routes: number,
+): Promise<Server> {
   const c = child(['server', mode, String(routes)], 0, true);
   const { port, token, jwt, ca } = await message<{
     port: number;
@@ -551,6 +606,7 @@ const run = async (): Promise<BenchResult> => {
   const big = await startServer('authz', 10_000);
   const bigTls = await startServer('tls', 10_000);
   const small = await startServer('authz', 10);
+  const bearer = await startServer('bearer', 10);
   const tput = (r: LoadResult) => r.count / r.seconds;
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-authz-bench-'));
   const hasH2load = existsSync(H2LOAD);
@@ -560,6 +616,7 @@ const run = async (): Promise<BenchResult> => {
   const noopBody = bigBody;
   await assertAllowed(big.port, 5000, big.token);
   await assertAllowed(bigTls.port, 5000, bigTls.token, { jwt: bigTls.jwt, ca: bigTls.ca });
+  await assertAllowed(bearer.port, 5, bearer.token);
   const h2 = { noop: [] as H2loadResult[], big: [] as H2loadResult[], tls: [] as H2loadResult[] };
   const runs = {
     noopMax: [] as Measured[],
@@ -567,6 +624,8 @@ const run = async (): Promise<BenchResult> => {
     noopRate: [] as Measured[],
     bigRate: [] as Measured[],
     smallRate: [] as Measured[],
+    cookieMax: [] as Measured[],
+    bearerMax: [] as Measured[],
   };
   try {
     // Alternate the servers so drifting load on the machine hits both alike; medians of rounds.
@@ -581,6 +640,8 @@ const run = async (): Promise<BenchResult> => {
       runs.noopRate.push(await load(noop, 10_000, RATE));
       runs.bigRate.push(await load(big, 10_000, RATE));
       runs.smallRate.push(await load(small, 10, RATE));
+      runs.cookieMax.push(await load(small, 10, 0));
+      runs.bearerMax.push(await load(bearer, 10, 0));
     }
     if (hasH2load && (await bigTls.refused()) > 0) {
       throw new Error('the TLS server refused h2load Checks as unauthenticated');
@@ -591,12 +652,15 @@ const run = async (): Promise<BenchResult> => {
     big.stop();
     bigTls.stop();
     small.stop();
+    bearer.stop();
   }
   const noopMax = median(runs.noopMax, tput);
   const bigMax = median(runs.bigMax, tput);
   const noopRate = median(runs.noopRate, (x) => x.p99);
   const bigRate = median(runs.bigRate, (x) => x.p99);
   const smallRate = median(runs.smallRate, (x) => x.p99);
+  const cookieMax = median(runs.cookieMax, tput);
+  const bearerMax = median(runs.bearerMax, tput);
   const p50 = (xs: Measured[]) => median(xs, (x) => x.p50).p50;
   if ([...h2.big, ...h2.noop, ...h2.tls].some((r) => r.failed > 0)) {
     throw new Error('h2load saw failed requests');
@@ -644,6 +708,10 @@ const run = async (): Promise<BenchResult> => {
     authz_10_routes_1000_per_s_p50_ms: p50(runs.smallRate),
     authz_10_routes_1000_per_s_p99_ms: smallRate.p99,
     latency_ratio_10000_vs_10_routes: p50(runs.bigRate) / p50(runs.smallRate),
+    cookie_10_routes_max_checks_per_s: Math.round(tput(cookieMax)),
+    bearer_jwt_10_routes_max_checks_per_s: Math.round(tput(bearerMax)),
+    /** Cached IdP JWT access token vs cookie session, same 10 routes and policy. */
+    bearer_vs_cookie_throughput_ratio: tput(bearerMax) / tput(cookieMax),
   };
   const row = (name: string, r: Measured) =>
     `${name.padEnd(40)} ${String(Math.round(tput(r))).padStart(8)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.cpuUsPerCheck.toFixed(1).padStart(9)}`;
@@ -666,6 +734,8 @@ const run = async (): Promise<BenchResult> => {
     row('no-op Check, 1,000/s', noopRate),
     row('authz 10,000 routes, 1,000/s', bigRate),
     row('authz 10 routes, 1,000/s', smallRate),
+    row('cookie session, 10 routes, max', cookieMax),
+    row('Bearer JWT access token (cached), max', bearerMax),
   ].join('\n');
   return {
     figures,
@@ -674,6 +744,7 @@ const run = async (): Promise<BenchResult> => {
       ...(hasH2load ? { tls_throughput_ratio_vs_plain: { min: 0.8 } } : {}),
       authz_1000_per_s_p99_ms: { max: 2 },
       latency_ratio_10000_vs_10_routes: { max: 1.1 },
+      bearer_vs_cookie_throughput_ratio: { min: 0.9 },
     },
     table,
   };

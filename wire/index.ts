@@ -10,10 +10,24 @@ export {
   responseFormat,
   wantsLoginRedirect,
 } from './classify-request.js';
+export {
+  extractIdentity,
+  type Identity,
+  type IdentityOptions,
+} from './extract-identity.js';
 export { canonicalEmail, emailDomain, storableString } from './identity-strings.js';
+export {
+  createIdpKeySet,
+  IDP_JWT_ALGORITHMS,
+  IDP_JWT_LEEWAY_S,
+  type IdpKeySet,
+  type IdpKeySetOptions,
+  JWKS_COOLDOWN_MS,
+} from './idp-key-set.js';
 export { type CookiePair, cookieValues, parseCookies, removeCookies } from './parse-cookies.js';
 export {
   hasPomeriumToken,
+  idpBearerToken,
   OUR_AUTHORIZATION,
   ourAuthorization,
   queryTokens,

@@ -54,6 +54,19 @@ export function ourAuthorization(value: string): TokenCandidate | null {
   return null;
 }
 
+const BEARER_IDP = /^bearer\s+(\S+)\s*$/i;
+
+/**
+ * An IdP-issued token in `Authorization: Bearer <token>` (bearer_token_format idp_access_token
+ * or idp_identity_token, docs/pomerium-behaviour.md §3.5 step 3), or null; never our own
+ * `Bearer Pomerium-` form.
+ */
+export function idpBearerToken(value: string | undefined): string | null {
+  if (value === undefined || BEARER_POMERIUM.test(value)) return null;
+  const m = BEARER_IDP.exec(value);
+  return m ? (m[1] as string) : null;
+}
+
 /** True when the request carries a Pomerium token in a header or the query (an API client). */
 export function hasPomeriumToken(
   headers: Readonly<Record<string, string | undefined>>,

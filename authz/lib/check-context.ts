@@ -6,6 +6,7 @@ import type { CookiePair, TokenCandidate } from '../../wire/index.js';
 import type { PolicyDecision, PolicyRequest } from '../policy/types.js';
 import type { AuthzState, RouteState } from './authz-state.js';
 import type { AuthzRequest } from './authz-types.js';
+import type { BearerAuthenticator } from './bearer/authenticate-bearer.js';
 import type { createIdentityHeaderCache } from './build-allow-response.js';
 import type { CertificateJudge } from './judge-client-certificate.js';
 import type { IdentityResolver, ResolvedIdentity } from './resolve-identity.js';
@@ -22,6 +23,7 @@ export interface CheckDeps {
   readonly verifier: TokenVerifier;
   readonly signer: AssertionSigner;
   readonly certs: CertificateJudge;
+  readonly bearer: BearerAuthenticator;
 }
 
 /** What one Check learns on its way (also the material of the `authorize` log line). */

@@ -26,3 +26,8 @@ registerCommand(
   'print an Envoy bootstrap generated from the configuration (envoy bootstrap)',
   () => import('./envoy.js').then((m) => m.default),
 );
+registerCommand(
+  'token',
+  'explain what an IdP bearer token would be on a route (token verify)',
+  () => import('./token.js').then((m) => m.default),
+);

@@ -31,9 +31,9 @@ const isMap = (v: unknown): v is Record<string, unknown> =>
 function isSet(key: string, value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === '') return false;
   if (Array.isArray(value) && value.length === 0) return false;
-  if (key === 'bearer_token_format' && typeof value === 'string') {
-    return !['default', 'bearer_token_format_default'].includes(value.toLowerCase());
-  }
+  // only the `jwt` format is not implemented (default, idp_access_token, idp_identity_token are)
+  if (key === 'bearer_token_format')
+    return typeof value === 'string' && value.toLowerCase() === 'jwt';
   return true;
 }
 

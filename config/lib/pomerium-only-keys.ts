@@ -97,6 +97,8 @@ export const POMERIUM_ONLY_ROUTE_KEYS: Readonly<Record<string, string>> = {
  * are implemented (docs/migrating-from-pomerium.md).
  */
 export const ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS: Readonly<Record<string, string>> = {
+  bearer_token_format:
+    'reads Authorization bearer tokens as JWTs of identity_providers (`jwt`; Portcullis implements default, idp_access_token and idp_identity_token)',
   health_check_addr:
     'serves health checks on this address (Portcullis: gRPC health on grpc_address, GET /healthz on authn)',
   debug_address: 'serves debug endpoints on this address (Portcullis has none)',
@@ -106,17 +108,13 @@ export const ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS: Readonly<Record<string, string>
     'connects to separate databroker services (Portcullis runs the databroker in each process: set databroker_storage_connection_string)',
   databroker_internal_service_url:
     'connects to a separate databroker service (Portcullis runs the databroker in each process: set databroker_storage_connection_string)',
-  idp_access_token_allowed_audiences:
-    'accepts IdP access tokens with these audiences as bearer tokens',
   identity_providers: 'verifies JWT bearer tokens from these named issuers',
-  bearer_token_format: 'reads Authorization bearer tokens in this format',
   autocert: 'obtains certificates from an ACME CA (Let’s Encrypt)',
 };
 
 export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>> = {
-  bearer_token_format: 'reads Authorization bearer tokens in this format on this route',
-  idp_access_token_allowed_audiences:
-    'accepts IdP access tokens with these audiences as bearer tokens on this route',
+  bearer_token_format:
+    'reads Authorization bearer tokens as JWTs of identity_providers on this route (`jwt`; Portcullis implements default, idp_access_token and idp_identity_token)',
   identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
   enable_google_cloud_serverless_authentication:
     'adds a Google-signed ID token for Cloud Run upstreams',

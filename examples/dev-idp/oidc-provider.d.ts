@@ -9,8 +9,11 @@ declare module 'oidc-provider' {
     session?: { accountId?: string };
   }
 
+  export const errors: { InvalidTarget: new (description?: string) => Error };
+
   export interface GrantInstance {
     addOIDCScope(scope: string): void;
+    addResourceScope(resource: string, scope: string): void;
     addOIDCClaims(claims: string[]): void;
     save(): Promise<string>;
   }
@@ -22,6 +25,7 @@ declare module 'oidc-provider' {
       result?: { consent?: { grantId?: string } };
       requestParamScopes: Set<string>;
       requestParamClaims?: Set<string>;
+      resourceServers?: Record<string, { scope: string }>;
       provider: Provider;
     };
     host: string;

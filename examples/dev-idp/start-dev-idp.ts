@@ -4,7 +4,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type OidcContext } from 'oidc-provider';
+import Provider, { errors, type OidcContext } from 'oidc-provider';
 import { type DevClient, type DevUser, devClientSchema, devUserSchema } from './dev-idp-config.js';
 import { escapeHtml, renderLoginPage } from './render-login-page.js';
 
@@ -21,14 +21,26 @@ export interface DevIdpOptions {
   readonly accessTokenTtl?: number;
   /** ID token lifetime in seconds (default 3600). */
   readonly idTokenTtl?: number;
+  /**
+   * Resource servers (RFC 8707 resource indicators): an authorization or client-credentials
+   * request naming one (`resource=`) gets a JWT access token with that audience (machine access,
+   * docs/machine-access.md). Without `resource` access tokens stay opaque.
+   */
+  readonly resources?: readonly string[];
+  /** Advertise and serve RFC 7662 token introspection (default false). */
+  readonly introspection?: boolean;
 }
 
 export interface DevIdp {
   /** The issuer URL (discovery at `<issuer>/.well-known/openid-configuration`). */
   readonly issuer: string;
   readonly port: number;
+  /** Requests served so far by path (`/me` is userinfo, `/token/introspection` introspection). */
+  readonly requests: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
+
+const { InvalidTarget } = errors;
 
 const STANDARD_CLAIMS = new Set(['sub', 'email', 'email_verified', 'name', 'preferred_username']);
 
@@ -90,7 +102,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       client_secret: c.client_secret,
       redirect_uris: c.redirect_uris,
       post_logout_redirect_uris: c.post_logout_redirect_uris,
-      grant_types: ['authorization_code', 'refresh_token'],
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',
     })),
@@ -123,6 +135,26 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: options.introspection === true },
+      resourceIndicators: {
+        enabled: true,
+        // no resource named: no audience-bound token (opaque, usable at userinfo)
+        defaultResource: () => undefined,
+        useGrantedResource: () => true,
+        getResourceServerInfo(_ctx: unknown, resource: string) {
+          if (!(options.resources ?? []).includes(resource)) {
+            throw new InvalidTarget();
+          }
+          return {
+            scope: 'openid profile email api',
+            audience: resource,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: options.accessTokenTtl ?? 3600,
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: OidcContext, form: string) {
@@ -151,6 +183,9 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         new p.Grant({ accountId: session.accountId, clientId: client.clientId });
       grant.addOIDCScope([...ctx.oidc.requestParamScopes].join(' '));
       if (ctx.oidc.requestParamClaims) grant.addOIDCClaims([...ctx.oidc.requestParamClaims]);
+      for (const [resource, server] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+        grant.addResourceScope(resource, server.scope);
+      }
       await grant.save();
       return grant;
     },
@@ -172,7 +207,10 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   });
   const oidc = provider.callback();
 
+  const requests = new Map<string, number>();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const pathname = new URL(req.url ?? '/', issuer).pathname;
+    requests.set(pathname, (requests.get(pathname) ?? 0) + 1);
     void handle(req, res).catch(() => {
       if (!res.headersSent)
         send(res, 400, '<!DOCTYPE html><h1>Sign-in request expired or invalid</h1>');
@@ -215,6 +253,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   return {
     issuer,
     port,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

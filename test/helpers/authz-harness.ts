@@ -171,6 +171,8 @@ export interface AuthzHarnessOptions {
   readonly logger?: Logger;
   /** Config file name (relative `*_file` paths resolve from its folder). */
   readonly file?: string;
+  /** `idp_provider_url` of the base config (default https://idp.example.com). */
+  readonly idpProviderUrl?: string;
 }
 
 export const SHARED_SECRET = randomBytes(32).toString('base64');
@@ -179,7 +181,7 @@ const SIGNING_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   .toString();
 
 /** The base config every authz test starts from (authenticate URL, secrets, signing key). */
-export function baseYaml(): string {
+export function baseYaml(idpProviderUrl = 'https://idp.example.com'): string {
   return [
     'authenticate_service_url: https://auth.example.com',
     `shared_secret: ${SHARED_SECRET}`,
@@ -187,18 +189,22 @@ export function baseYaml(): string {
     ...SIGNING_PEM.trim()
       .split('\n')
       .map((l) => `  ${l}`),
-    'idp_provider_url: https://idp.example.com',
+    `idp_provider_url: ${idpProviderUrl}`,
     'idp_client_id: portcullis',
     'idp_client_secret: test-secret',
   ].join('\n');
 }
 
-export function loadTestConfig(yaml: string, file = join(FIXTURES, 'config.yaml')): LoadedConfig {
-  return parseConfigText(`${baseYaml()}\n${yaml}`, { file, env: {} });
+export function loadTestConfig(
+  yaml: string,
+  file = join(FIXTURES, 'config.yaml'),
+  idpProviderUrl?: string,
+): LoadedConfig {
+  return parseConfigText(`${baseYaml(idpProviderUrl)}\n${yaml}`, { file, env: {} });
 }
 
 export async function startAuthzHarness(options: AuthzHarnessOptions): Promise<AuthzHarness> {
-  const loaded = loadTestConfig(options.yaml, options.file);
+  const loaded = loadTestConfig(options.yaml, options.file, options.idpProviderUrl);
   const store = options.store ?? createMemoryStore();
   const serverOptions = {
     loaded,

@@ -41,6 +41,8 @@ export interface E2eStack {
   readonly envoyPort: number;
   readonly configFile: string;
   readonly idp: DevIdp;
+  /** The OAuth client Portcullis uses at the dev IdP (machine tokens by client credentials). */
+  readonly client: { readonly id: string; readonly secret: string };
   readonly app: DemoApp;
   /** `http://<name>.localhost:<envoy port>` */
   url(name: RouteName | string): string;
@@ -66,7 +68,10 @@ function indent(text: string, spaces: number): string {
 }
 
 export interface E2eStackOptions {
-  /** More routes (YAML list items) in the initial config; `{{envoy}}` becomes the Envoy port. */
+  /**
+   * More routes (YAML list items) in the initial config; `{{envoy}}` becomes the Envoy port,
+   * `{{app}}` the demo app's.
+   */
   readonly extraRoutes?: string;
   /** More top-level YAML settings (e.g. metrics_address); `{{envoy}}` becomes the Envoy port. */
   readonly extraConfig?: string;
@@ -80,6 +85,8 @@ export interface E2eStackOptions {
   readonly cookieSecure?: boolean;
   /** Split mode's PostgreSQL (default DATABASE_URL), e.g. a private one a fault bench restarts. */
   readonly databaseUrl?: string;
+  /** RFC 8707 resources the dev IdP issues JWT access tokens for (machine access). */
+  readonly idpResources?: readonly string[];
 }
 
 export async function startE2eStack(
@@ -111,6 +118,7 @@ export async function startE2eStack(
         post_logout_redirect_uris: [`${host('authenticate')}/.pomerium/signed_out`],
       },
     ],
+    ...(options.idpResources ? { resources: options.idpResources } : {}),
   });
   const app = await startDemoApp({ name: 'e2e demo app', connect: `127.0.0.1:${envoyPort}` });
   const to = `http://127.0.0.1:${app.port}`;
@@ -187,7 +195,11 @@ routes:
     const { rename } = await import('node:fs/promises');
     await rename(tmp, configFile);
   };
-  await writeConfig(options.extraRoutes?.replaceAll('{{envoy}}', String(envoyPort)));
+  await writeConfig(
+    options.extraRoutes
+      ?.replaceAll('{{envoy}}', String(envoyPort))
+      .replaceAll('{{app}}', String(app.port)),
+  );
 
   const logs: { name: string; line: string }[] = [];
   const onLine = (name: string, line: string) => {
@@ -226,6 +238,7 @@ routes:
     envoyPort,
     configFile,
     idp,
+    client: { id: 'portcullis-e2e', secret: clientSecret },
     app,
     url: host,
     ...(portcullis ? { portcullis } : {}),

@@ -1,11 +1,15 @@
 // The OIDC relying party for one identity provider (openid-client v6): discovery, authorization
 // URL with PKCE S256 + state + nonce, code exchange, userinfo, refresh, revocation and
 // RP-initiated logout. openid-client does not check ID-token signatures: every ID token and
-// signed userinfo goes through verify-idp-jwt.ts against the cached JWKS (idp-key-set.ts).
+// signed userinfo goes through verify-idp-jwt.ts against the cached JWKS (wire/idp-key-set.ts).
 import * as oidc from 'openid-client';
 import { PortcullisError } from '../../../config/index.js';
-import { extractIdentity, type Identity } from './extract-identity.js';
-import { createIdpKeySet, type IdpKeySet } from './idp-key-set.js';
+import {
+  createIdpKeySet,
+  extractIdentity,
+  type Identity,
+  type IdpKeySet,
+} from '../../../wire/index.js';
 import { translateOidcError } from './translate-oidc-error.js';
 import {
   ID_TOKEN_LEEWAY_S,

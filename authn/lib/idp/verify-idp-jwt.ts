@@ -4,24 +4,11 @@
 // `exp`/`nbf`/`iat` with ID_TOKEN_LEEWAY_S of clock skew either way.
 import { type JWTPayload, jwtVerify } from 'jose';
 import { PortcullisError } from '../../../config/index.js';
-import type { IdpKeySet } from './idp-key-set.js';
+import { IDP_JWT_ALGORITHMS, IDP_JWT_LEEWAY_S, type IdpKeySet } from '../../../wire/index.js';
 
-/** Asymmetric algorithms only: `none` and HS* (keyed with public material) are refused. */
-export const ID_TOKEN_ALGORITHMS: readonly string[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
-
-/** Clock skew tolerated on `exp`, `nbf` and `iat` (documented in README § Authentication). */
-export const ID_TOKEN_LEEWAY_S = 60;
+/** The algorithm allow-list and clock skew have one home: wire/idp-key-set.ts. */
+export const ID_TOKEN_ALGORITHMS: readonly string[] = IDP_JWT_ALGORITHMS;
+export const ID_TOKEN_LEEWAY_S = IDP_JWT_LEEWAY_S;
 
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 

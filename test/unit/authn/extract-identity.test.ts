@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extractIdentity } from '../../../authn/lib/idp/extract-identity.js';
+import { extractIdentity } from '../../../wire/index.js';
 
 const base = {
   iss: 'https://idp',

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { test } from 'node:test';
 import { exportJWK, SignJWT } from 'jose';
-import { createIdpKeySet } from '../../../authn/lib/idp/idp-key-set.js';
 import {
   verifyIdToken,
   verifyLogoutToken,
   verifyUserInfoJwt,
 } from '../../../authn/lib/idp/verify-idp-jwt.js';
+import { createIdpKeySet } from '../../../wire/index.js';
 
 const ISS = 'https://idp.example';
 const NOW = 1_800_000_000_000;

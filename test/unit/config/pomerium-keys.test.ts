@@ -55,7 +55,7 @@ for (const key of Object.keys(POMERIUM_ONLY_ROUTE_KEYS)) {
 const SAMPLE_VALUES: Readonly<Record<string, string>> = {
   idp_access_token_allowed_audiences: '[aud]',
   identity_providers: '{}',
-  bearer_token_format: 'idp_access_token',
+  bearer_token_format: 'jwt',
   autocert: 'true',
   enable_google_cloud_serverless_authentication: 'true',
   access_log_fields: '[method, path]',

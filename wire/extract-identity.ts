@@ -6,8 +6,8 @@
 //   string is ONE group, never split; anything else is dropped and reported);
 // - the email is canonical (wire/identity-strings.ts) and counts only when `email_verified` is
 //   `true`, unless `idp_trust_unverified_email` is set.
-import type { Claims } from '../../../databroker/index.js';
-import { canonicalEmail, storableString } from '../../../wire/index.js';
+import type { Claims } from '../databroker/index.js';
+import { canonicalEmail, storableString } from './identity-strings.js';
 
 export interface Identity {
   readonly userId: string;

@@ -1,4 +1,4 @@
-// The IdP's signing keys (its JWKS), cached: fetched on first use, refetched when a token names
+// The IdP's signing keys (shared by authn's sign-in and authz's bearer tokens) (its JWKS), cached: fetched on first use, refetched when a token names
 // a `kid` we do not know — at most once per cooldown (30 s), so a flood of unknown kids costs
 // one fetch — and when the cache is older than ten minutes. The clock is injected.
 import {
@@ -7,7 +7,7 @@ import {
   type JWSHeaderParameters,
   type LocalJWKSet,
 } from 'jose';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../config/index.js';
 
 export interface IdpKeySetOptions {
   readonly jwksUri: string;
@@ -26,6 +26,26 @@ export interface IdpKeySet {
   /** JWKS fetches made so far (tests and metrics). */
   readonly fetches: number;
 }
+
+/**
+ * Asymmetric algorithms only, for every JWT the IdP hands us (ID tokens, logout tokens, signed
+ * userinfo, bearer access tokens): `none` and HS* (keyed with public material) are refused.
+ */
+export const IDP_JWT_ALGORITHMS: readonly string[] = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+
+/** Clock skew tolerated on `exp`, `nbf` and `iat` (documented in README § Authentication). */
+export const IDP_JWT_LEEWAY_S = 60;
 
 export const JWKS_COOLDOWN_MS = 30_000;
 const MAX_AGE_MS = 10 * 60_000;
