@@ -363,8 +363,9 @@ test('SIGKILL of Portcullis leaves no Envoy running: its watchdog stops it', asy
 
 test('start with Postgres down waits (not ready) and is ready once Postgres comes up', async () => {
   const pg = await startPrivatePostgres();
-  await pg.stop();
+  // the listen ports first: taken while Postgres is stopped, one could be Postgres' own port
   const o = await ports();
+  await pg.stop();
   const file = join(tempDir(), 'config.yaml');
   await writeFile(
     file,
