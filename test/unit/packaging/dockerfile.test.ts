@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { repoRoot } from '../../helpers/config-fixtures.js';
 import { RUNTIME_ROOMS } from '../../helpers/runtime-rooms.js';
 
@@ -96,6 +97,20 @@ test('the production stage runs as a non-root user with a HEALTHCHECK and OCI la
     assert.match(labels, new RegExp(`org\\.opencontainers\\.image\\.${key}=`), key);
   }
   assert.match(ofKind(runtime, 'ENTRYPOINT').join(' '), /dist\/cli\/main\.js/);
+});
+
+test("the compose file's Portcullis services serve /metrics where the image's HEALTHCHECK looks", () => {
+  const envLine = ofKind(runtime, 'ENV').find((l) => l.includes('PORTCULLIS_HEALTHCHECK_URL='));
+  const url = new URL(/PORTCULLIS_HEALTHCHECK_URL=(\S+)/.exec(envLine ?? '')?.[1] ?? 'http://x');
+  assert.equal(url.pathname, '/metrics');
+  const doc = parse(readFileSync(join(repoRoot(), 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+  }) as { services: Record<string, { environment?: Record<string, string> }> };
+  const ours = Object.entries(doc.services).filter(([, s]) => s.environment?.SERVICES);
+  assert.ok(ours.length >= 4);
+  for (const [name, s] of ours) {
+    assert.equal(s.environment?.METRICS_ADDRESS, url.host, name);
+  }
 });
 
 const here = fileURLToPath(import.meta.url);
