@@ -139,3 +139,42 @@ test('policy test refuses an unknown --format, and policy eval refuses --format 
   assert.equal(evalFormat.code, 2);
   assert.match(evalFormat.err, /--format is an option of policy test/);
 });
+
+type ValidateReport = {
+  file: string;
+  valid: boolean;
+  routes: number | null;
+  problems: { code: string; file: string; line: number; column: number; path: string }[];
+  warnings: { code: string; line: number; path: string }[];
+};
+
+test('validate --format json reports a valid config with its warnings, and problems with positions', async () => {
+  const quickstart = join(repoRoot(), 'examples', 'quickstart', 'config.yaml');
+  const ok = await run(['validate', '-c', quickstart, '--format', 'json']);
+  assert.equal(ok.code, 0, ok.err);
+  const good = JSON.parse(ok.out) as ValidateReport;
+  assert.equal(good.valid, true);
+  assert.equal(good.routes, 3);
+  assert.deepEqual(good.problems, []);
+  assert.ok(good.warnings.some((w) => w.path === 'insecure_server' && w.line > 0));
+
+  const bad = file(
+    'bad.yaml',
+    'authenticate_service_url: https://auth.example.com\nshared_secert: abc\nroutes:\n  - from: https://app.example.com\n    to: "http//app:8080"\n',
+  );
+  const r = await run(['validate', '-c', bad, '--format=json']);
+  assert.equal(r.code, 1, r.err);
+  const report = JSON.parse(r.out) as ValidateReport;
+  assert.equal(report.valid, false);
+  assert.deepEqual(
+    report.problems.slice(0, 2).map((p) => [p.file, p.line, p.column, p.path]),
+    [
+      [bad, 2, 1, 'shared_secert'],
+      [bad, 5, 9, 'routes[0].to[0]'],
+    ],
+  );
+  assert.equal(report.problems[0]?.code, 'unknown_key');
+
+  const usage = await run(['validate', '-c', bad, '--format', 'xml']);
+  assert.equal(usage.code, 2);
+});
