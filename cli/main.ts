@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `portcullis` command: dispatches to one module per subcommand (cli/commands/*.ts).
 // Exit codes: 0 ok, 1 invalid input, 2 usage error.
-import { realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +20,18 @@ export function registerCommand(name: string, summary: string, load: () => Promi
   commands[name] = { summary, load };
 }
 
+/** The version in the package.json of this installation (from cli/ or dist/cli/). */
+export function portcullisVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length), 4);
   const lines = Object.entries(commands).map(
@@ -32,7 +45,8 @@ function usage(): string {
     'Commands:',
     ...lines,
     '',
-    'Run `portcullis <command> --help` for the options of one command.',
+    'Run `portcullis <command> --help` for the options of one command;',
+    '`portcullis --version` prints the version.',
     '',
   ].join('\n');
 }
@@ -40,6 +54,10 @@ function usage(): string {
 export async function main(args: readonly string[]): Promise<number> {
   await import('./commands/index.js');
   const [name, ...rest] = args;
+  if (name === '--version' || name === '-v') {
+    stdout.write(`portcullis ${portcullisVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? stderr : stdout).write(usage());
     return name === undefined ? 2 : 0;

@@ -11,7 +11,8 @@ import type { Command } from '../main.js';
 const HELP = `Usage: portcullis migrate (-c FILE | --database-url URL) [--schema NAME]
 
 Applies pending databroker migrations to PostgreSQL (in one transaction, safe to run while
-other instances start).
+other instances start). Exits 0 when there is nothing to migrate (schema up to date, or a
+config whose databroker is not postgres).
 
 Options:
   -c, --config FILE     configuration file (reads databroker_storage_connection_string)
@@ -96,11 +97,13 @@ const command: Command = {
       let cfg: DatabrokerConfig | undefined;
       if (url === undefined) {
         cfg = await readDatabrokerConfig(parsed.config!);
+        // Nothing to do is success (CLI conventions, exit 0): a deploy step may run migrate
+        // whatever the storage.
         if (cfg.databroker_storage_type?.toLowerCase() !== 'postgres') {
-          stderr.write(
-            `portcullis migrate: ${parsed.config} uses databroker_storage_type '${cfg.databroker_storage_type ?? 'memory'}'; nothing to migrate (only postgres has migrations)\n`,
+          stdout.write(
+            `${parsed.config} uses databroker_storage_type '${cfg.databroker_storage_type ?? 'memory'}': nothing to migrate (only postgres has migrations)\n`,
           );
-          return 1;
+          return 0;
         }
         url = cfg.databroker_storage_connection_string;
         if (!url) {

@@ -1,5 +1,5 @@
 // Options shared by `portcullis policy eval` and `policy test`: -c/--config, --route, --policy,
-// --input, -h/--help, plus positional files (test only).
+// --input, -h/--help, plus --format and positional files (test only).
 import type { PolicySource } from './policy-source.js';
 
 export interface PolicyArgs {
@@ -8,6 +8,8 @@ export interface PolicyArgs {
   readonly route?: string;
   readonly policy?: string;
   readonly input?: string;
+  /** policy test's output: text (default), json or junit. */
+  readonly format?: string;
   readonly files: readonly string[];
 }
 
@@ -18,6 +20,7 @@ const WITH_VALUE: Readonly<Record<string, keyof PolicyArgs>> = {
   '--policy': 'policy',
   '--input': 'input',
   '-i': 'input',
+  '--format': 'format',
 };
 
 export function parsePolicyArgs(
@@ -31,7 +34,9 @@ export function parsePolicyArgs(
     const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
     const key = WITH_VALUE[name];
     if (a === '-h' || a === '--help') out.help = true;
-    else if (key !== undefined) {
+    else if (key === 'format' && !positional) {
+      return { error: '--format is an option of policy test' };
+    } else if (key !== undefined) {
       const v = name !== a ? a.slice(eq + 1) : args[++i];
       if (v === undefined || v === '') return { error: `${name} needs a value` };
       out[key] = v;

@@ -1,6 +1,7 @@
 // `portcullis policy test FILE…`: runs YAML test files of cases (input + expected outcome, and
 // optionally status and reasons) against a config route or a PPL document; prints each failing
-// case with the difference, ends with `N passed, N failed`, exits 1 on any failure.
+// case with the difference, ends with `N passed, N failed`, exits 1 on any failure. `--format json`
+// prints one JSON document and `--format junit` JUnit XML (which CI systems display) instead.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { stdout } from 'node:process';
@@ -11,7 +12,7 @@ import { ConfigError, formatConfigIssues, PortcullisError } from '../../config/i
 import { type PolicyArgs, parsePolicyArgs, sourceOf } from './policy-args.js';
 import { loadPolicy, type PolicySource } from './policy-source.js';
 
-export const TEST_HELP = `Usage: portcullis policy test [-c CONFIG] [--route ID] [--policy FILE] TEST.yaml…
+export const TEST_HELP = `Usage: portcullis policy test [-c CONFIG] [--route ID] [--policy FILE] [--format F] TEST.yaml…
 
 Runs policy test files. Each file names what it tests (config + route, or policy: a PPL file
 or an inline document; paths relative to the test file; -c/--route/--policy give defaults)
@@ -23,6 +24,8 @@ and a list of cases:
       input: {request: {url: https://wiki.example.com/}, identity: {email: a@example.com, groups: [engineering]}}
       expect: {outcome: allow, status: 200, reasons: [groups-ok]}
 Prints each failing case with the difference; the last line is "N passed, N failed".
+--format json prints {passed, failed, results: [{file, name, ok, problems}]} instead (name null
+for a file that could not be read); --format junit prints JUnit XML (one testsuite per file).
 
 Exit codes: 0 all passed, 1 a case failed or a file is invalid, 2 usage error.
 `;
@@ -92,27 +95,32 @@ function describeError(err: unknown): string {
   throw err;
 }
 
-async function runFile(file: string, defaults: PolicyArgs): Promise<[number, number]> {
+/** One case's result, or a whole file's when it cannot be run (name null). */
+export interface CaseResult {
+  readonly file: string;
+  readonly name: string | null;
+  readonly ok: boolean;
+  /** For a failed file: its headline first ("not a policy test file"), then the details. */
+  readonly problems: readonly string[];
+}
+
+async function runFile(file: string, defaults: PolicyArgs): Promise<CaseResult[]> {
   let t: TestFile;
   try {
     const parsed = fileSchema.safeParse(parse(await readFile(file, 'utf8')));
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
-      stdout.write(`FAIL ${file}: not a policy test file\n  ${why.join('\n  ')}\n`);
-      return [0, 1];
+      return [{ file, name: null, ok: false, problems: ['not a policy test file', ...why] }];
     }
     t = parsed.data;
   } catch (err) {
-    stdout.write(`FAIL ${file}: ${(err as Error).message.split('\n')[0]}\n`);
-    return [0, 1];
+    const message = (err as Error).message.split('\n')[0] ?? '';
+    return [{ file, name: null, ok: false, problems: [message] }];
   }
-  let passed = 0;
-  let failed = 0;
+  const results: CaseResult[] = [];
   for (const [i, c] of t.cases.entries()) {
-    const label = `${file} › ${c.name}`;
-    const fail = (lines: string[]) => {
-      failed++;
-      stdout.write(`FAIL ${label}\n${lines.map((l) => `  ${l}\n`).join('')}`);
+    const fail = (problems: string[]) => {
+      results.push({ file, name: c.name, ok: false, problems });
     };
     const src = caseSource(file, t, c, defaults);
     if (typeof src === 'string') {
@@ -134,13 +142,83 @@ async function runFile(file: string, defaults: PolicyArgs): Promise<[number, num
       continue;
     }
     const diff = differences(c.expect, d);
-    if (diff.length === 0) {
-      passed++;
-      stdout.write(`ok   ${label}\n`);
-    } else fail([...diff, `explanation: ${d.explanation}`]);
+    if (diff.length === 0) results.push({ file, name: c.name, ok: true, problems: [] });
+    else fail([...diff, `explanation: ${d.explanation}`]);
   }
-  return [passed, failed];
+  return results;
 }
+
+const count = (results: readonly CaseResult[]) => {
+  const failed = results.filter((r) => !r.ok).length;
+  return { passed: results.length - failed, failed };
+};
+
+/** The text report: a line per case, the failures' differences indented, then the counts. */
+export function formatText(results: readonly CaseResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    if (r.name === null) {
+      const [headline, ...details] = r.problems;
+      out.push(`FAIL ${r.file}: ${headline}\n${details.map((l) => `  ${l}\n`).join('')}`);
+    } else if (r.ok) out.push(`ok   ${r.file} › ${r.name}\n`);
+    else out.push(`FAIL ${r.file} › ${r.name}\n${r.problems.map((l) => `  ${l}\n`).join('')}`);
+  }
+  const { passed, failed } = count(results);
+  return `${out.join('')}${passed} passed, ${failed} failed\n`;
+}
+
+export function formatJson(results: readonly CaseResult[]): string {
+  return `${JSON.stringify({ ...count(results), results }, null, 2)}\n`;
+}
+
+/** Text as XML character data or attribute value (characters XML 1.0 cannot hold dropped). */
+function xml(text: string): string {
+  return text
+    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/** JUnit XML: one <testsuite> per test file, one <testcase> per case (or for the file). */
+export function formatJunit(results: readonly CaseResult[]): string {
+  const files = [...new Set(results.map((r) => r.file))];
+  const total = count(results);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="portcullis policy test" tests="${results.length}" failures="${total.failed}" errors="0">`,
+  ];
+  for (const file of files) {
+    const mine = results.filter((r) => r.file === file);
+    const c = count(mine);
+    lines.push(
+      `  <testsuite name="${xml(file)}" tests="${mine.length}" failures="${c.failed}" errors="0" skipped="0">`,
+    );
+    for (const r of mine) {
+      const name = xml(r.name ?? '(file)');
+      if (r.ok) {
+        lines.push(`    <testcase classname="${xml(file)}" name="${name}"/>`);
+        continue;
+      }
+      lines.push(
+        `    <testcase classname="${xml(file)}" name="${name}">`,
+        `      <failure message="${xml(r.problems[0] ?? 'failed')}">${xml(r.problems.join('\n'))}</failure>`,
+        '    </testcase>',
+      );
+    }
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>', '');
+  return lines.join('\n');
+}
+
+const FORMATS: Record<string, (results: readonly CaseResult[]) => string> = {
+  text: formatText,
+  json: formatJson,
+  junit: formatJunit,
+};
 
 export async function runTest(args: readonly string[]): Promise<number | { usage: string }> {
   const a = parsePolicyArgs(args, true);
@@ -153,13 +231,12 @@ export async function runTest(args: readonly string[]): Promise<number | { usage
   if (a.policy !== undefined && (a.config !== undefined || a.route !== undefined)) {
     return { usage: '--policy cannot be combined with -c/--route' };
   }
-  let passed = 0;
-  let failed = 0;
-  for (const file of a.files) {
-    const [p, f] = await runFile(file, a);
-    passed += p;
-    failed += f;
+  const render = FORMATS[a.format ?? 'text'];
+  if (render === undefined) {
+    return { usage: `--format must be text, json or junit (got '${a.format}')` };
   }
-  stdout.write(`${passed} passed, ${failed} failed\n`);
-  return failed > 0 ? 1 : 0;
+  const results: CaseResult[] = [];
+  for (const file of a.files) results.push(...(await runFile(file, a)));
+  stdout.write(render(results));
+  return count(results).failed > 0 ? 1 : 0;
 }

@@ -1,0 +1,133 @@
+// Production installs only what runs (issue 17): `npm ls --omit=dev` holds no devDependency and
+// none of the packages grpc-js-xds used to pull in; the runtime rooms import only dependencies;
+// and `portcullis validate` runs from a copy of the runtime rooms whose node_modules holds the
+// production tree only. Run on compiled output (dist/).
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { repoRoot, tempDir } from '../../helpers/config-fixtures.js';
+import { RUNTIME_ROOMS } from '../../helpers/runtime-rooms.js';
+
+const root = repoRoot();
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+/** Packages that must never reach production (pulled by @grpc/grpc-js-xds before issue 17). */
+const NEVER_IN_PRODUCTION = ['@grpc/grpc-js-xds', 'node-forge', 'google-auth-library'];
+/** devDependencies of ours that a production dependency declares itself, and why that is fine. */
+const DECLARED_BY_A_DEPENDENCY: Record<string, string> = {
+  '@types/node': 'protobufjs depends on it: type definitions, no code that runs',
+};
+
+type LsNode = { dependencies?: Record<string, LsNode> };
+function productionTree(): Set<string> {
+  const out = execFileSync('npm', ['ls', '--omit=dev', '--all', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const names = new Set<string>();
+  const walk = (node: LsNode): void => {
+    for (const [name, child] of Object.entries(node.dependencies ?? {})) {
+      names.add(name);
+      walk(child);
+    }
+  };
+  walk(JSON.parse(out) as LsNode);
+  return names;
+}
+
+test('the production dependency tree holds no devDependency and nothing grpc-js-xds pulled in', () => {
+  const names = productionTree();
+  assert.ok(names.has('@grpc/grpc-js') && names.has('pg'), 'npm ls --omit=dev lists the runtime');
+  const leaked = [...Object.keys(pkg.devDependencies), ...NEVER_IN_PRODUCTION].filter(
+    (n) => names.has(n) && DECLARED_BY_A_DEPENDENCY[n] === undefined,
+  );
+  assert.deepEqual(leaked, []);
+});
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+test('the runtime rooms import only node builtins, their own files and dependencies', () => {
+  const allowed = new Set(Object.keys(pkg.dependencies));
+  const builtins = new Set(builtinModules);
+  const bad: string[] = [];
+  for (const room of RUNTIME_ROOMS) {
+    for (const file of sourceFiles(join(root, room))) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'/g)) {
+        const spec = m[1] as string;
+        if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
+        const name = spec.startsWith('@')
+          ? spec.split('/').slice(0, 2).join('/')
+          : spec.split('/')[0];
+        if (!allowed.has(name as string)) bad.push(`${relative(root, file)}: ${spec}`);
+      }
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+test('portcullis validate runs from the runtime rooms with production packages only', () => {
+  const here = fileURLToPath(import.meta.url);
+  const dist = here.endsWith('.js') ? join(dirname(here), '..', '..', '..') : '';
+  assert.ok(dist !== '' && existsSync(join(dist, 'cli', 'main.js')), 'run on dist/ (npm test)');
+  const app = tempDir();
+  cpSync(join(root, 'package.json'), join(app, 'package.json'));
+  cpSync(join(root, 'protos', 'vendor'), join(app, 'protos', 'vendor'), { recursive: true });
+  for (const room of RUNTIME_ROOMS) {
+    cpSync(join(dist, room), join(app, 'dist', room), { recursive: true });
+  }
+  // node_modules with the top-level packages of the production tree only (nested ones follow).
+  const prod = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .map((p) => relative(join(root, 'node_modules'), p).split(sep))
+    .filter((parts) => parts[0] !== '..' && parts[0] !== '' && !parts.includes('node_modules'))
+    .filter((parts) => parts.length === (parts[0]?.startsWith('@') ? 2 : 1));
+  for (const parts of prod) {
+    mkdirSync(join(app, 'node_modules', ...parts.slice(0, -1)), { recursive: true });
+    symlinkSync(join(root, 'node_modules', ...parts), join(app, 'node_modules', ...parts), 'dir');
+  }
+  const devOnly = [...Object.keys(pkg.devDependencies), ...NEVER_IN_PRODUCTION].filter(
+    (n) => DECLARED_BY_A_DEPENDENCY[n] === undefined,
+  );
+  for (const dev of devOnly) {
+    assert.equal(existsSync(join(app, 'node_modules', dev)), false, `${dev} is not installed`);
+  }
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(app, 'dist', 'cli', 'main.js'),
+      'validate',
+      '-c',
+      join(root, 'examples', 'quickstart', 'config.yaml'),
+    ],
+    { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /valid \(3 routes\)/);
+});
+
+test('protos/vendor/ equals the files @grpc/grpc-js-xds ships (scripts/generate-protos.ts)', () => {
+  const here = fileURLToPath(import.meta.url);
+  const gen = here.endsWith('.js')
+    ? join(dirname(here), '..', '..', '..', 'scripts', 'generate-protos.js')
+    : join(root, 'scripts', 'generate-protos.ts');
+  const r = spawnSync(process.execPath, [...process.execArgv, gen, '--check'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /up to date/);
+});
