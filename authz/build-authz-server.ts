@@ -7,6 +7,7 @@ import { type Logger, pino } from 'pino';
 import {
   ConfigError,
   generateSigningKeyPem,
+  isLoopbackHost,
   type LoadedConfig,
   loadSigningKeys,
   PortcullisError,
@@ -233,6 +234,11 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       target.addService(defs.health, health.implementation);
     },
     async listen(port, host = '127.0.0.1') {
+      // A plain-text server of its own (tests, benches): loopback only (config/grpc-transport.ts);
+      // `portcullis start` binds with TLS and caller authentication instead.
+      if (!isLoopbackHost(host)) {
+        throw new TypeError(`authz listen(): plain-text gRPC only on loopback, not ${host}`);
+      }
       own = applyHttp2ServerLimits(new grpc.Server());
       server.addTo(own);
       const srv = own;

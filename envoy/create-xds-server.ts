@@ -3,7 +3,7 @@
 // previous one keeps serving otherwise. Envoy's NACKs are logged and reported (status, onNack).
 import * as grpc from '@grpc/grpc-js';
 import { type Logger, pino } from 'pino';
-import type { Config, LoadedConfig } from '../config/index.js';
+import { type Config, isLoopbackHost, type LoadedConfig } from '../config/index.js';
 import { loadGrpcObject, serviceProtoFiles } from '../protos/index.js';
 import { buildSnapshot } from './build-snapshot.js';
 import type { EnvoyBuildOptions, EnvoyIssue } from './types.js';
@@ -175,6 +175,11 @@ export function createXdsServer(opts: XdsServerOptions = {}): XdsServer {
       server.addService(adsService(), implementation);
     },
     async listen(port, host = '127.0.0.1') {
+      // A plain-text server of its own (tests): loopback only (config/grpc-transport.ts);
+      // `portcullis start` binds ADS with TLS and caller authentication instead.
+      if (!isLoopbackHost(host)) {
+        throw new TypeError(`xds listen(): plain-text gRPC only on loopback, not ${host}`);
+      }
       const server = new grpc.Server();
       self.addTo(server);
       servers.push(server);

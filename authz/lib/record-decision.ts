@@ -29,8 +29,8 @@ export function createDecisionRecorder(logger: Logger, metrics: AuthzMetrics): D
     if (!logger.isLevelEnabled('info')) return;
     const identity = ctx?.resolved?.identity;
     const selection = ctx?.state.config.authorize_log_fields;
-    // One object literal of a fixed shape on the default path: spreading per Check into a new
-    // object cost ~14 µs a Check (measured under h2load).
+    // Built by assignment, never by spreading into a new object per Check (that cost ~14 µs a
+    // Check under h2load).
     const line: Record<string, unknown> =
       selection === undefined
         ? {
@@ -41,31 +41,20 @@ export function createDecisionRecorder(logger: Logger, metrics: AuthzMetrics): D
             session_id: identity?.sessionId ?? '',
             user: identity?.userId ?? '',
             email: identity?.email ?? '',
-            route_id: routeId,
-            route_name: summary.routeName,
-            internal: req?.internal ?? false,
-            outcome,
-            status,
-            allow: res.kind === 'allow',
-            reasons: d?.reasons ?? (req?.rejected ? [req.rejected] : []),
-            allow_reasons: d?.allowReasons ?? [],
-            deny_reasons: d?.denyReasons ?? [],
-            latency_ms: Math.round(ms * 1000) / 1000,
           }
-        : Object.assign(selectedAuthorizeFields(selection, req, identity ?? null), {
-            route_id: routeId,
-            route_name: summary.routeName,
-            internal: req?.internal ?? false,
-            outcome,
-            status,
-            allow: res.kind === 'allow',
-            reasons: d?.reasons ?? (req?.rejected ? [req.rejected] : []),
-            allow_reasons: d?.allowReasons ?? [],
-            deny_reasons: d?.denyReasons ?? [],
-            latency_ms: Math.round(ms * 1000) / 1000,
-          });
+        : selectedAuthorizeFields(selection, req, identity ?? null);
+    line.route_id = routeId;
+    line.route_name = summary.routeName;
+    line.internal = req?.internal ?? false;
+    line.outcome = outcome;
+    line.status = status;
+    line.allow = res.kind === 'allow';
+    line.reasons = d?.reasons ?? (req?.rejected ? [req.rejected] : []);
+    line.allow_reasons = d?.allowReasons ?? [];
+    line.deny_reasons = d?.denyReasons ?? [];
     if (d && d.outcome !== 'allow') line.explanation = d.explanation;
     if (code) line.code = code;
+    line.latency_ms = Math.round(ms * 1000) / 1000;
     logger.info(line, 'authorize');
   };
 }

@@ -51,7 +51,10 @@ class ReloadableServerCredentials extends grpc.ServerCredentials {
   constructor(state: { current: Prepared }) {
     super(
       {
-        // Always asked for, never required: a CA added by a reload applies to new connections.
+        // Always asked for, never required at the TLS layer: a caller may instead present a
+        // service JWT, and a CA added by a reload applies to new connections. The decision is
+        // authenticate-grpc-callers.ts's, which admits a certificate only when TLS verified it
+        // against grpc_client_ca (the socket's `authorized` flag) and otherwise wants the JWT.
         requestCert: true,
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',

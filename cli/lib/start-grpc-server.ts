@@ -20,7 +20,8 @@ export function createGrpcServer(interceptors: grpc.ServerInterceptor[] = []): g
 export async function bindGrpcServer(
   server: grpc.Server,
   address: HostPort,
-  credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+  /** From prepare-grpc-security.ts: TLS, or plain text only for loopback. */
+  credentials: grpc.ServerCredentials,
 ): Promise<ServiceUnit & { readonly endpoint: HostPort }> {
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(formatHostPort(address), credentials, (err, p) =>
