@@ -6,11 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
-import { PortcullisError, type SigningKey } from '../config/index.js';
+import {
+  errorCodeOf,
+  httpStatusOf,
+  PortcullisError,
+  type SigningKey,
+  userMessageOf,
+} from '../config/index.js';
 import type { RecordStore } from '../databroker/index.js';
 import { responseFormat } from '../wire/index.js';
 import type { AuthnConfig } from './lib/authn-config.js';
-import { statusOf } from './lib/authn-error.js';
 import { createAuthnMetrics } from './lib/authn-metrics.js';
 import { type AuthnState, buildAuthnState } from './lib/build-authn-state.js';
 import { AUTHENTICATE_COOKIE } from './lib/load-session.js';
@@ -113,8 +118,8 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       });
     }
     routeRequest(ctx).catch((error: unknown) => {
-      const status = statusOf(error);
-      const code = error instanceof PortcullisError ? error.code : 'INTERNAL';
+      const status = httpStatusOf(error);
+      const code = errorCodeOf(error);
       metrics.failure(code);
       if (status >= 500)
         log.error(
@@ -126,12 +131,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
         res.end();
         return;
       }
-      const message =
-        status >= 500 && !(error instanceof PortcullisError)
-          ? 'An internal error occurred.'
-          : status === 503
-            ? 'The session store is unavailable; try again shortly.'
-            : (error as Error).message;
+      const message = userMessageOf(error);
       const o = { cookies: ctx.setCookies };
       if (wantsJson(req, ctx.url.pathname)) {
         sendJson(res, status, { error: code, request_id: requestId }, o);

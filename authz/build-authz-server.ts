@@ -6,6 +6,8 @@ import * as grpc from '@grpc/grpc-js';
 import { type Logger, pino } from 'pino';
 import {
   ConfigError,
+  type ErrorCode,
+  errorCodeOf,
   generateSigningKeyPem,
   isLoopbackHost,
   type LoadedConfig,
@@ -78,9 +80,10 @@ const REDACT = {
   censor: '[redacted]',
 };
 
-function errorCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof PortcullisError && typeof code === 'string' ? code : 'AUTHZ_INTERNAL';
+/** The code a failed Check is denied with: anything that is not a PortcullisError is AUTHZ_INTERNAL. */
+function errorCode(err: unknown): ErrorCode {
+  const code = errorCodeOf(err);
+  return code === 'INTERNAL' ? 'AUTHZ_INTERNAL' : code;
 }
 
 export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer {

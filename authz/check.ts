@@ -8,7 +8,12 @@
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
-import { PortcullisError, SECURITY_RESPONSE_HEADERS } from '../config/index.js';
+import {
+  ERROR_TABLE,
+  type ErrorCode,
+  PortcullisError,
+  SECURITY_RESPONSE_HEADERS,
+} from '../config/index.js';
 import {
   idpBearerToken,
   parseCookies,
@@ -312,12 +317,16 @@ export function runCheck(ctx: CheckContext, from = 0): AuthzResponse | Promise<A
   return runSteps(ctx, CHECK_STEPS, from);
 }
 
-/** The denial for an error (bad request 400, everything else 503). */
+/**
+ * The denial for an error: its status from the error table (config/errors.ts), except that a
+ * failure of our own is 503 (fail closed; the proxy never answers 500 for its own fault).
+ */
 export function denialForError(
   req: Pick<AuthzRequest, 'requestId'> & { http?: { headers: Readonly<Record<string, string>> } },
-  code: string,
+  code: ErrorCode,
 ): AuthzResponse {
-  const status = code === 'AUTHZ_BAD_REQUEST' ? 400 : 503;
+  const http = ERROR_TABLE[code].http;
+  const status = http >= 500 ? 503 : http;
   return buildDenial(
     { status, error: STATUS_TEXT[status]!, requestId: req.requestId, code },
     req.http?.headers ?? {},

@@ -3,6 +3,7 @@
 export { computeRouteId } from './compute-route-id.js';
 export {
   CONFIG_ISSUE_CODES,
+  CONFIG_ISSUES,
   ConfigError,
   type ConfigIssue,
   type ConfigIssueCode,
@@ -12,7 +13,19 @@ export {
 export * from './crypto/index.js';
 export { describeKeyStatus, type KeyStatus, type KeyStatusKind } from './describe-key-status.js';
 export * from './edge/index.js';
-export { type ErrorCode, PortcullisError } from './errors.js';
+export {
+  ERROR_TABLE,
+  type ErrorArea,
+  type ErrorCode,
+  type ErrorSpec,
+  errorCodeOf,
+  type GrpcStatusName,
+  grpcStatusOf,
+  httpStatusOf,
+  PortcullisError,
+  portcullisError,
+  userMessageOf,
+} from './errors.js';
 export {
   type GrpcTransport,
   grpcTransport,

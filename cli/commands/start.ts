@@ -6,6 +6,7 @@ import { stderr, stdout } from 'node:process';
 import { parseArgs } from 'node:util';
 import {
   ConfigError,
+  errorCodeOf,
   formatConfigIssues,
   type LoadedConfig,
   loadConfigFile,
@@ -128,10 +129,7 @@ const command: Command = {
         logger.flush();
         return 0;
       }
-      logger.fatal(
-        { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
-        `cannot start: ${describeError(err)}`,
-      );
+      logger.fatal({ code: errorCodeOf(err) }, `cannot start: ${describeError(err)}`);
       logger.flush();
       return 1;
     }
@@ -149,7 +147,7 @@ const command: Command = {
           (next) => running.reload(next).then(() => undefined),
           (err: unknown) =>
             logger.error(
-              { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
+              { code: errorCodeOf(err) },
               `config reload refused, the last good config keeps serving: ${describeError(err)}`,
             ),
         );
@@ -164,7 +162,7 @@ const command: Command = {
           },
           onError: (err) =>
             logger.error(
-              { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
+              { code: errorCodeOf(err) },
               `config reload refused, the last good config keeps serving: ${describeError(err)}`,
             ),
         });

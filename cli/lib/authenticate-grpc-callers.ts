@@ -6,7 +6,7 @@
 import { TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { checkGrpcServiceToken } from '../../config/index.js';
+import { checkGrpcServiceToken, ERROR_TABLE } from '../../config/index.js';
 
 const HEALTH_PREFIX = '/grpc.health.v1.Health/';
 /** At most this many refusals are logged per second (the rest are counted in the next line). */
@@ -100,7 +100,7 @@ export function authenticateGrpcCallers(opts: CallerAuthOptions): grpc.ServerInt
             }
             log({ method: method.path, peer: call.getPeer(), reason: verdict.refused });
             call.sendStatus({
-              code: grpc.status.UNAUTHENTICATED,
+              code: grpc.status[ERROR_TABLE.GRPC_UNAUTHENTICATED.grpc],
               details: 'unauthenticated: present a client certificate or a service jwt',
             });
           },

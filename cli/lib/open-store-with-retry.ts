@@ -3,7 +3,7 @@
 // meanwhile (condition `databroker`). A config error (wrong type, no connection string) is not
 // retried.
 import type { Logger } from 'pino';
-import { PortcullisError } from '../../config/index.js';
+import { errorCodeOf, PortcullisError } from '../../config/index.js';
 import type { RecordStore } from '../../databroker/index.js';
 import type { ProcessHealth } from './process-health.js';
 
@@ -32,7 +32,7 @@ export async function openStoreWithRetry(
       opts.health.set('databroker', null);
       return store;
     } catch (err) {
-      const code = err instanceof PortcullisError ? err.code : 'INTERNAL';
+      const code = errorCodeOf(err);
       if (!RETRY_CODES.has(code)) throw err;
       opts.health.set('databroker', `unreachable (${code})`);
       // The first failure and then about one line a minute (not one per attempt).

@@ -3,9 +3,9 @@
 // and where in the file the problem is. `portcullis validate` runs the same prepare phase.
 import {
   ConfigError,
+  errorCodeOf,
   formatConfigIssues,
   type LoadedConfig,
-  PortcullisError,
 } from '../../config/index.js';
 import type { PreparedUpdate } from './service-unit.js';
 
@@ -76,7 +76,7 @@ function positionOf(loaded: LoadedConfig, message: string): string | undefined {
 }
 
 export function refusalOf(service: string, err: unknown, loaded: LoadedConfig): Refusal {
-  const code = err instanceof PortcullisError ? err.code : 'INTERNAL';
+  const code = errorCodeOf(err);
   let message: string;
   if (err instanceof ConfigError) message = formatConfigIssues(err.issues);
   else {

@@ -4,7 +4,7 @@
 // prepares from the same config and all commit, or none. close() stops them in reverse.
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { type LoadedConfig, PortcullisError } from '../../config/index.js';
+import { errorCodeOf, type LoadedConfig, PortcullisError } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
 import { endpointsFromConfig } from '../../envoy/index.js';
 import { findEnvoyBinary } from './find-envoy-binary.js';
@@ -230,7 +230,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         security?.reload(loaded);
       } catch (err) {
         logger.error(
-          { code: err instanceof PortcullisError ? err.code : 'INTERNAL' },
+          { code: errorCodeOf(err) },
           `gRPC certificates not reloaded, the previous ones keep serving: ${(err as Error).message}`,
         );
       }

@@ -4,7 +4,7 @@
 // unknown) keeps it and is retried later with backoff.
 
 import type { Logger } from 'pino';
-import { PortcullisError } from '../../../config/index.js';
+import { errorCodeOf, PortcullisError } from '../../../config/index.js';
 import type { RecordStore, Session, StoredRecord } from '../../../databroker/index.js';
 import type { IdentityProvider } from '../idp/open-identity-provider.js';
 import { isRefreshRefused } from './is-refresh-refused.js';
@@ -34,7 +34,7 @@ export async function refreshSession(
       session.id_token?.subject ?? session.user_id,
     );
   } catch (error) {
-    const code = error instanceof PortcullisError ? error.code : 'INTERNAL';
+    const code = errorCodeOf(error);
     if (isRefreshRefused(error)) {
       await store.delete('session', session.id);
       logger.info(
