@@ -1,10 +1,8 @@
 // `portcullis migrate -c FILE | --database-url URL [--schema NAME]`: applies the databroker's
 // pending Postgres migrations explicitly (services also migrate when they start).
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
-import { parse as parseYaml } from 'yaml';
-import { PortcullisError } from '../../config/index.js';
+import { errorCodeOf, loadConfigFile } from '../../config/index.js';
 import { type DatabrokerConfig, migrateDatabase, postgresTls } from '../../databroker/index.js';
 import type { Command } from '../main.js';
 
@@ -48,38 +46,6 @@ function parseArgs(args: readonly string[]): Args | string {
   return out;
 }
 
-/** Reads the databroker keys through config/ when it offers loadConfigFile, else directly. */
-async function readDatabrokerConfig(file: string): Promise<DatabrokerConfig> {
-  const configRoom = (await import('../../config/index.js')) as unknown as {
-    loadConfigFile?: (path: string) => unknown;
-  };
-  if (typeof configRoom.loadConfigFile === 'function') {
-    const loaded = (await configRoom.loadConfigFile(file)) as { config?: unknown } | undefined;
-    const cfg = (
-      loaded && typeof loaded === 'object' && 'config' in loaded ? loaded.config : loaded
-    ) as DatabrokerConfig | undefined;
-    if (cfg && typeof cfg === 'object') return cfg;
-  }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new PortcullisError('CONFIG_NOT_FOUND', `cannot read ${file}: ${(err as Error).message}`);
-  }
-  const doc = (parseYaml(text) ?? {}) as Record<string, unknown>;
-  let conn =
-    process.env.DATABROKER_STORAGE_CONNECTION_STRING ?? doc.databroker_storage_connection_string;
-  const connFile = doc.databroker_storage_connection_string_file;
-  if (conn === undefined && typeof connFile === 'string')
-    conn = (await readFile(connFile, 'utf8')).trim();
-  return {
-    databroker_storage_type: String(
-      process.env.DATABROKER_STORAGE_TYPE ?? doc.databroker_storage_type ?? 'memory',
-    ),
-    databroker_storage_connection_string: typeof conn === 'string' ? conn : undefined,
-  };
-}
-
 const command: Command = {
   summary: 'apply pending databroker (PostgreSQL) migrations',
   async run(args) {
@@ -96,7 +62,9 @@ const command: Command = {
       let url = parsed.url;
       let cfg: DatabrokerConfig | undefined;
       if (url === undefined) {
-        cfg = await readDatabrokerConfig(parsed.config!);
+        // The same loader as every other command: environment overrides, `*_file` keys and
+        // validation with positions.
+        cfg = (await loadConfigFile(parsed.config!)).config;
         // Nothing to do is success (CLI conventions, exit 0): a deploy step may run migrate
         // whatever the storage.
         if (cfg.databroker_storage_type?.toLowerCase() !== 'postgres') {
@@ -128,8 +96,7 @@ const command: Command = {
       );
       return 0;
     } catch (err) {
-      const code = err instanceof PortcullisError ? err.code : 'ERROR';
-      stderr.write(`portcullis migrate: ${code}: ${(err as Error).message}\n`);
+      stderr.write(`portcullis migrate: ${errorCodeOf(err)}: ${(err as Error).message}\n`);
       return 1;
     }
   },
