@@ -34,7 +34,11 @@ import { createDecisionRecorder } from './lib/record-decision.js';
 import { createIdentityResolver } from './lib/resolve-identity.js';
 import { createAssertionSigner } from './lib/sign-assertion.js';
 import { createTokenVerifier } from './lib/verify-session-token.js';
-import { type CheckResponseWire, createResponseEncoder } from './lib/write-check-response.js';
+import {
+  type CheckResponseWire,
+  createResponseEncoder,
+  type EncodedCheckResponse,
+} from './lib/write-check-response.js';
 
 export interface AuthzServerOptions {
   readonly loaded: LoadedConfig;
@@ -178,8 +182,8 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   const logDecision = createDecisionRecorder(logger, metrics);
 
   const check = (
-    call: grpc.ServerUnaryCall<CheckRequestWire, CheckResponseWire>,
-    callback: grpc.sendUnaryData<CheckResponseWire>,
+    call: grpc.ServerUnaryCall<CheckRequestWire, EncodedCheckResponse>,
+    callback: grpc.sendUnaryData<EncodedCheckResponse>,
   ): void => {
     const started = performance.now();
     const current = state;
@@ -193,7 +197,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       release?.();
       const summary = summarizeDecision(ctx, req, res, code);
       logDecision(ctx, req, res, summary, performance.now() - started, code);
-      callback(null, encode(res, summary) as CheckResponseWire);
+      callback(null, encode(res, summary));
     };
     const fail = (err: unknown): void => {
       const code = errorCode(err);

@@ -2,6 +2,7 @@
 // ConfigError listing every problem with file:line:column and key path.
 import { dirname, resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
+import * as z from 'zod';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
 import { applyEnvOverrides, type EnvVocabulary } from './lib/apply-env-overrides.js';
 import { checkEdgeGlobalRules, checkEdgeRouteRules } from './lib/check-edge-rules.js';
@@ -71,18 +72,24 @@ const VOCAB: KeyVocabulary = {
   },
 };
 
-function baseType(schema: unknown): string {
-  let def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
+/** The type of a schema under its wrappers (optional, default, pipe, …): `string`, `object`, … */
+function baseType(schema: z.ZodType): string {
+  let s: z.ZodType = schema;
   for (;;) {
-    const t = def.type as string;
-    if (['optional', 'default', 'prefault', 'nullable', 'readonly'].includes(t)) {
-      def = (def.innerType as { _zod: { def: Record<string, unknown> } })._zod.def;
-    } else if (t === 'pipe') def = (def.in as { _zod: { def: Record<string, unknown> } })._zod.def;
-    else return t;
+    if (
+      s instanceof z.ZodOptional ||
+      s instanceof z.ZodDefault ||
+      s instanceof z.ZodPrefault ||
+      s instanceof z.ZodNullable ||
+      s instanceof z.ZodReadonly
+    ) {
+      s = s.unwrap() as z.ZodType;
+    } else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
+    else return s.def.type;
   }
 }
 
-const stringKeysOf = (shape: Record<string, unknown>): string[] =>
+const stringKeysOf = (shape: Record<string, z.ZodType>): string[] =>
   Object.entries(shape)
     .filter(([, s]) => baseType(s) === 'string')
     .map(([k]) => k);

@@ -3,8 +3,18 @@
 import type * as grpc from '@grpc/grpc-js';
 import { loadGrpcObject, serviceProtoFiles } from '../../protos/index.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: the loaded proto tree is untyped
-type Tree = any;
+/** The service definition at a dotted path of a loaded proto tree (`undefined` when absent). */
+function serviceAt(root: grpc.GrpcObject, path: string): grpc.ServiceDefinition | undefined {
+  let node: unknown = root;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' && typeof node !== 'function') return undefined;
+    node = (node as Record<string, unknown> | null)?.[part];
+  }
+  const service = (node as { service?: unknown } | undefined)?.service;
+  return typeof service === 'object' && service !== null
+    ? (service as grpc.ServiceDefinition)
+    : undefined;
+}
 
 let loaded: { authorization: grpc.ServiceDefinition; health: grpc.ServiceDefinition } | null = null;
 
@@ -16,12 +26,9 @@ export function serviceDefinitions(): {
   health: grpc.ServiceDefinition;
 } {
   if (loaded === null) {
-    const root = loadGrpcObject([
-      serviceProtoFiles.extAuthz,
-      serviceProtoFiles.health,
-    ]) as unknown as Tree;
-    const authorization = root.envoy?.service?.auth?.v3?.Authorization?.service;
-    const health = root.grpc?.health?.v1?.Health?.service;
+    const root = loadGrpcObject([serviceProtoFiles.extAuthz, serviceProtoFiles.health]);
+    const authorization = serviceAt(root, AUTHORIZATION_SERVICE);
+    const health = serviceAt(root, 'grpc.health.v1.Health');
     if (!authorization || !health)
       throw new Error('protos: Authorization or Health service missing');
     // Check answers may arrive already serialized (write-check-response.ts caches OK answers).

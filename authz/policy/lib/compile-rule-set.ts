@@ -57,8 +57,13 @@ export function compileRuleSet(routeId: string, rules: RuleSet): CompiledPolicy 
   const allow = a.side;
   const deny = d.side;
   const results = new Uint8Array(d.next);
-  // the request being decided, for explanations and the redirect check (evaluation is synchronous)
-  let req: PolicyRequest = undefined as unknown as PolicyRequest;
+  // The request being decided, for explanations and the redirect check. Evaluation is
+  // synchronous, so they only ever run inside `evaluate`, while `req` is set.
+  let req: PolicyRequest | null = null;
+  const current = (): PolicyRequest => {
+    if (req === null) throw new Error('policy explanation asked for outside an evaluation');
+    return req;
+  };
   let id: PolicyIdentity | null = null;
   let now = 0;
   let aP = 0;
@@ -69,17 +74,17 @@ export function compileRuleSet(routeId: string, rules: RuleSet): CompiledPolicy 
     failures: (denySide) =>
       denySide
         ? explainFailures(deny.metas, deny.values, results, dP >= 2147483648, false, {
-            req,
+            req: current(),
             id,
             now,
           })
         : explainFailures(allow.metas, allow.values, results, aP >= 2147483648, true, {
-            req,
+            req: current(),
             id,
             now,
           }),
   };
-  const wantsRedirect = () => wantsLoginRedirect(req);
+  const wantsRedirect = () => wantsLoginRedirect(current());
   return Object.freeze({
     routeId,
     evaluate(request: PolicyRequest, identity: PolicyIdentity | null, opts: { now: number }) {
@@ -90,7 +95,7 @@ export function compileRuleSet(routeId: string, rules: RuleSet): CompiledPolicy 
       dP = runSide(deny, request, identity, now, results);
       const decision = decide(aP, dP, explainer, wantsRedirect);
       // keep no request data between decisions
-      req = undefined as unknown as PolicyRequest;
+      req = null;
       id = null;
       return decision;
     },
