@@ -2,7 +2,7 @@
 // log with tombstones and retention, TTL hidden from reads, atomic batches, leases), for one
 // process. Its server_version is random per instance.
 import { randomUUID } from 'node:crypto';
-import { followChanges } from './lib/follow-changes.js';
+import { createSubscriptionSet } from './lib/follow-changes.js';
 import { storeError } from './lib/store-error.js';
 import {
   assertRecordId,
@@ -43,7 +43,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RecordStore
   let changes: RecordChange[] = [];
   const leases = new Map<string, { id: string; expires_at: number }>();
   const wakers = new Set<() => void>();
-  const subscriptions = new Set<Subscription>();
   let closed = false;
 
   const table = (type: RecordType): Map<string, StoredRecord> => {
@@ -65,6 +64,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RecordStore
     table(r.type).delete(r.id);
     changes.push({ ...r, version: ++version, data: null, modified_at: at, deleted_at: at });
   };
+
+  const subscriptions = createSubscriptionSet(
+    {
+      changesSince: (a, o) => store.changesSince(a, o),
+      info: () => store.info(),
+      onWake(fn) {
+        wakers.add(fn);
+        return () => wakers.delete(fn);
+      },
+    },
+    options.pollMs ?? 1000,
+  );
 
   const store: RecordStore = {
     backend: 'memory',
@@ -173,28 +184,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RecordStore
       opts: { after?: number } = {},
     ): Promise<Subscription> {
       check();
-      const sub = await followChanges(
-        {
-          changesSince: (a, o) => store.changesSince(a, o),
-          info: () => store.info(),
-          onWake(fn) {
-            wakers.add(fn);
-            return () => wakers.delete(fn);
-          },
-        },
-        listener,
-        { after: opts.after, pollMs: options.pollMs ?? 1000 },
-      );
-      subscriptions.add(sub);
-      return {
-        get position() {
-          return sub.position;
-        },
-        async close() {
-          subscriptions.delete(sub);
-          await sub.close();
-        },
-      };
+      return subscriptions.follow(listener, opts.after);
     },
     async lease(name, ttlMs) {
       check();
@@ -253,7 +243,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RecordStore
     },
     async close() {
       if (closed) return;
-      await Promise.all([...subscriptions].map((sub) => sub.close()));
+      await subscriptions.closeAll();
       closed = true;
       wakers.clear();
     },

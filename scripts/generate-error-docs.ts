@@ -1,10 +1,10 @@
 // Regenerates docs/errors.md from the error table (config/errors.ts) and the config issue codes
 // (config/config-error.ts); `--check` exits 1 when the checked-in file differs.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
-import { fileURLToPath } from 'node:url';
 import { CONFIG_ISSUES, ERROR_TABLE, type ErrorArea, type ErrorCode } from '../config/index.js';
+import { repoRoot } from './lib/repo-root.js';
 
 /** Section titles and the text under each, in the order the file lists them. */
 const AREAS: ReadonlyArray<readonly [ErrorArea, string, string]> = [
@@ -90,19 +90,8 @@ export function buildErrorDocs(): string {
   return parts.join('\n');
 }
 
-/** The nearest folder holding package.json (the repo root, from scripts/ or dist/scripts/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root');
-    dir = up;
-  }
-  return dir;
-}
-
 if (import.meta.url === `file://${argv[1]}`) {
-  const file = join(repoRoot(), 'docs', 'errors.md');
+  const file = join(repoRoot(import.meta.url), 'docs', 'errors.md');
   const text = buildErrorDocs();
   const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
   if (argv.includes('--check')) {

@@ -7,21 +7,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
-import { fileURLToPath } from 'node:url';
 import { vendoredProtoEntryFiles } from '../protos/index.js';
+import { repoRoot } from './lib/repo-root.js';
 
-/** The nearest folder holding package.json (the repo root, from scripts/ or dist/scripts/). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the repository root');
-    dir = up;
-  }
-  return dir;
-}
-
-const root = repoRoot();
+const root = repoRoot(import.meta.url);
 const vendorDir = join(root, 'protos', 'vendor');
 const require = createRequire(join(root, 'package.json'));
 const xdsPackageJson = require.resolve('@grpc/grpc-js-xds/package.json');

@@ -119,3 +119,31 @@ export async function followChanges(
     },
   };
 }
+
+/** The open subscriptions of one store: each leaves the set when closed; all close with the store. */
+export interface SubscriptionSet {
+  follow(listener: ChangeListener, after: number | undefined): Promise<Subscription>;
+  closeAll(): Promise<void>;
+}
+
+export function createSubscriptionSet(source: FeedSource, pollMs: number): SubscriptionSet {
+  const open = new Set<Subscription>();
+  return {
+    async follow(listener, after) {
+      const sub = await followChanges(source, listener, { after, pollMs });
+      open.add(sub);
+      return {
+        get position() {
+          return sub.position;
+        },
+        async close() {
+          open.delete(sub);
+          await sub.close();
+        },
+      };
+    },
+    async closeAll() {
+      await Promise.all([...open].map((sub) => sub.close()));
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // changesSince never skips a change. NOTIFY is sent on commit as a wake-up only.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { followChanges } from '../lib/follow-changes.js';
+import { createSubscriptionSet } from '../lib/follow-changes.js';
 import { storeError } from '../lib/store-error.js';
 import {
   assertRecordId,
@@ -13,7 +13,7 @@ import {
   isRecordId,
   validateData,
 } from '../lib/validate-record.js';
-import type { ChangeBatch, Lease, RecordStore, Subscription } from '../record-store.js';
+import type { ChangeBatch, Lease, RecordStore } from '../record-store.js';
 import type { RecordInput, RecordType, StoredRecord } from '../records.js';
 import { deriveRecordKey, openRecordData, sealRecordData } from './encrypt-secrets.js';
 import { listenForChanges } from './listen-for-changes.js';
@@ -157,7 +157,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
 
   let listener: ReturnType<typeof listenForChanges> | null = null;
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = createSubscriptionSet(
+    {
+      changesSince: (a, o) => store.changesSince(a, o),
+      info: () => store.info(),
+      onWake(fn) {
+        // subscribe() opens the LISTEN connection before the first subscription follows.
+        if (listener === null) throw storeError('STORE_UNAVAILABLE', 'change listener not open');
+        return listener.onWake(fn);
+      },
+    },
+    options.pollMs ?? 1000,
+  );
   let closed = false;
 
   const store: RecordStore = {
@@ -251,26 +262,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       listener ??= listenForChanges(options.connectionString, channel, {
         ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
       });
-      const conn = listener;
-      const sub = await followChanges(
-        {
-          changesSince: (a, o) => store.changesSince(a, o),
-          info: () => store.info(),
-          onWake: (fn) => conn.onWake(fn),
-        },
-        l,
-        { after: opts.after, pollMs: options.pollMs ?? 1000 },
-      );
-      subscriptions.add(sub);
-      return {
-        get position() {
-          return sub.position;
-        },
-        async close() {
-          subscriptions.delete(sub);
-          await sub.close();
-        },
-      };
+      return subscriptions.follow(l, opts.after);
     },
     async lease(name, ttlMs) {
       const id = randomUUID();
@@ -312,7 +304,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.all([...subscriptions].map((sub) => sub.close()));
+      await subscriptions.closeAll();
       await listener?.close();
       await pool.end().catch(() => undefined);
     },
