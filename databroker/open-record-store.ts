@@ -3,7 +3,7 @@
 // connection string or the databroker_storage_*_file keys, postgres/tls-options.ts).
 import { PortcullisError } from '../config/index.js';
 import { createMemoryStore } from './memory-store.js';
-import { openPostgresStore } from './postgres/postgres-store.js';
+import { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 import { type PostgresTlsConfig, postgresTls } from './postgres/tls-options.js';
 import type { RecordStore } from './record-store.js';
 
@@ -14,15 +14,12 @@ export interface DatabrokerConfig extends PostgresTlsConfig {
   readonly shared_secret?: string | undefined;
 }
 
-export interface OpenRecordStoreOptions {
-  /** Postgres schema (default `portcullis`). */
-  readonly schema?: string;
-  readonly poolSize?: number;
-  /** Apply migrations on open (default true). */
-  readonly migrate?: boolean;
-  readonly now?: () => number;
-  readonly changeRetentionMs?: number;
-  readonly pollMs?: number;
+/** The store options that do not come from the config (tests and tools set them). */
+export interface OpenRecordStoreOptions
+  extends Pick<
+    PostgresStoreOptions,
+    'schema' | 'poolSize' | 'migrate' | 'now' | 'changeRetentionMs' | 'pollMs'
+  > {
   /** Folder relative databroker_storage_*_file paths are read from (the config's). */
   readonly baseDir?: string;
 }

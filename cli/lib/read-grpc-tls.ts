@@ -70,18 +70,15 @@ export function readGrpcTlsMaterial(loaded: LoadedConfig): GrpcTlsMaterial {
       key: file('certificate_key_file', c.certificate_key_file),
     });
   }
-  const clientCa =
-    c.grpc_client_ca !== undefined
-      ? inline('grpc_client_ca', c.grpc_client_ca)
-      : c.grpc_client_ca_file !== undefined
-        ? file('grpc_client_ca_file', c.grpc_client_ca_file)
-        : undefined;
-  const ca =
-    c.certificate_authority !== undefined
-      ? inline('certificate_authority', c.certificate_authority)
-      : c.certificate_authority_file !== undefined
-        ? file('certificate_authority_file', c.certificate_authority_file)
-        : undefined;
+  /** A PEM from the inline key, else from its `_file` form. */
+  const inlineOrFile = (key: 'grpc_client_ca' | 'certificate_authority'): string | undefined => {
+    const value = c[key];
+    if (value !== undefined) return inline(key, value);
+    const path = c[`${key}_file`];
+    return path === undefined ? undefined : file(`${key}_file`, path);
+  };
+  const clientCa = inlineOrFile('grpc_client_ca');
+  const ca = inlineOrFile('certificate_authority');
   let clientCert: PemPair | undefined;
   if (c.grpc_client_certificate !== undefined && c.grpc_client_certificate_key !== undefined) {
     clientCert = {
