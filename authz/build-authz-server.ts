@@ -39,6 +39,8 @@ import {
   createResponseEncoder,
   type EncodedCheckResponse,
 } from './lib/write-check-response.js';
+import { leafCertificateCache } from './policy/lib/parse-leaf-certificate.js';
+import { reasonListCache } from './policy/lib/reasons.js';
 
 export interface AuthzServerOptions {
   readonly loaded: LoadedConfig;
@@ -295,9 +297,19 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       const records = openCache?.metrics();
       const text = metrics.render(
         [
-          { name: 'session_token', hits: deps.verifier.hits, misses: deps.verifier.misses },
-          { name: 'assertion', hits: deps.signer.hits, misses: deps.signer.signed },
-          { name: 'records', hits: records?.hits ?? 0, misses: records?.misses ?? 0 },
+          deps.verifier.cache,
+          deps.signer.cache,
+          ...deps.bearer.caches,
+          deps.certs.cache,
+          leafCertificateCache,
+          reasonListCache,
+          {
+            name: 'records',
+            hits: records?.hits ?? 0,
+            misses: records?.misses ?? 0,
+            evictions: records?.evictions ?? 0,
+            size: records?.size ?? 0,
+          },
         ],
         {
           portcullis_authz_config_generation: generation,

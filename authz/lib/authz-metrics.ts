@@ -4,10 +4,13 @@
 
 const BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5];
 
+/** What /metrics shows of one cache (bounded-cache.ts, or the databroker's record cache). */
 export interface CacheFigures {
   readonly name: string;
   readonly hits: number;
   readonly misses: number;
+  readonly evictions: number;
+  readonly size: number;
 }
 
 export interface AuthzMetrics {
@@ -93,6 +96,16 @@ export function createAuthzMetrics(): AuthzMetrics {
       out.push('# TYPE portcullis_authz_cache_misses_total counter');
       for (const c of caches)
         out.push(`portcullis_authz_cache_misses_total{cache="${c.name}"} ${c.misses}`);
+      out.push(
+        '# HELP portcullis_authz_cache_evictions_total Entries dropped by cache because it was full.',
+      );
+      out.push('# TYPE portcullis_authz_cache_evictions_total counter');
+      for (const c of caches)
+        out.push(`portcullis_authz_cache_evictions_total{cache="${c.name}"} ${c.evictions}`);
+      out.push('# HELP portcullis_authz_cache_entries Entries held by cache.');
+      out.push('# TYPE portcullis_authz_cache_entries gauge');
+      for (const c of caches)
+        out.push(`portcullis_authz_cache_entries{cache="${c.name}"} ${c.size}`);
       out.push('# HELP portcullis_authz_reloads_total Configuration reloads by result.');
       out.push('# TYPE portcullis_authz_reloads_total counter');
       out.push(`portcullis_authz_reloads_total{result="ok"} ${reloads.ok}`);

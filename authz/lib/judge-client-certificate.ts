@@ -9,7 +9,7 @@
 // is valid there (§1.8). Verdicts are cached per leaf, chain and bundle.
 import { createHash, X509Certificate } from 'node:crypto';
 import type { PolicyClientCertificate } from '../policy/types.js';
-import { createBoundedCache } from './bounded-cache.js';
+import { type CacheFigures, createBoundedCache } from './bounded-cache.js';
 import { caKey, normalizeSerial, type RevokedSerials } from './read-crl.js';
 
 /** One `match_subject_alt_names` entry: a SAN type and a fully anchored pattern. */
@@ -132,10 +132,12 @@ export interface CertificateJudge {
     now: number,
     chainPem?: string,
   ): PolicyClientCertificate;
+  /** The verdict cache (metrics). */
+  readonly cache: CacheFigures;
 }
 
 export function createCertificateJudge(maxEntries = 10_000): CertificateJudge {
-  const cache = createBoundedCache<Verdict>(maxEntries);
+  const cache = createBoundedCache<Verdict>('client_certificate', maxEntries);
   const verdictOf = (leafPem: string, chainPem: string, bundle: ClientCaBundle): Verdict => {
     const key = `${bundle.key}\u0000${leafPem}\u0000${chainPem}`;
     let v = cache.get(key);
@@ -161,6 +163,7 @@ export function createCertificateJudge(maxEntries = 10_000): CertificateJudge {
     return v;
   };
   return {
+    cache,
     judge(presented, leafPem, bundle, now, chainPem = '') {
       if (!presented) return NOT_PRESENTED;
       if (leafPem === '') return { presented: true, valid: false };

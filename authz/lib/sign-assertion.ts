@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SigningKey } from '../../config/index.js';
-import { createBoundedCache } from './bounded-cache.js';
+import { type CacheFigures, createBoundedCache } from './bounded-cache.js';
 
 export const ASSERTION_TTL_S = 300;
 const RESIGN_BEFORE_MS = 60_000;
@@ -17,31 +17,29 @@ export interface AssertionSigner {
   peek(claimsKey: string, key: SigningKey, now: number): string | undefined;
   /** `claimsKey`: a string that identifies `claims` (default: their JSON). */
   sign(claims: AssertionClaims, key: SigningKey, now: number, claimsKey?: string): Promise<string>;
-  readonly hits: number;
-  readonly signed: number;
+  /** The signed-assertion cache (metrics). */
+  readonly cache: CacheFigures;
 }
 
 export function createAssertionSigner(maxEntries = 50_000): AssertionSigner {
-  const cache = createBoundedCache<{ jwt: string; renewAt: number }>(maxEntries);
+  const cache = createBoundedCache<{ jwt: string; renewAt: number }>('assertion', maxEntries);
   const pending = new Map<string, Promise<string>>();
-  let hits = 0;
-  let signed = 0;
+  /** The cached assertion while it is not due for re-signing (a due one is expired). */
+  const fresh = (cacheKey: string, now: number): string | undefined => {
+    const hit = cache.get(cacheKey);
+    if (hit === undefined) return undefined;
+    if (now < hit.renewAt) return hit.jwt;
+    cache.expire(cacheKey);
+    return undefined;
+  };
   return {
     peek(claimsKey, key, now) {
-      const hit = cache.get(`${key.kid}\u0000${claimsKey}`);
-      if (hit !== undefined && now < hit.renewAt) {
-        hits++;
-        return hit.jwt;
-      }
-      return undefined;
+      return fresh(`${key.kid}\u0000${claimsKey}`, now);
     },
     async sign(claims, key, now, claimsKey) {
       const cacheKey = `${key.kid}\u0000${claimsKey ?? JSON.stringify(claims)}`;
-      const hit = cache.get(cacheKey);
-      if (hit !== undefined && now < hit.renewAt) {
-        hits++;
-        return hit.jwt;
-      }
+      const hit = fresh(cacheKey, now);
+      if (hit !== undefined) return hit;
       const inflight = pending.get(cacheKey);
       if (inflight) return inflight;
       const iat = Math.floor(now / 1000);
@@ -51,7 +49,6 @@ export function createAssertionSigner(maxEntries = 50_000): AssertionSigner {
         .setExpirationTime(iat + ASSERTION_TTL_S)
         .sign(key.privateKey)
         .then((jwt) => {
-          signed++;
           cache.set(cacheKey, { jwt, renewAt: (iat + ASSERTION_TTL_S) * 1000 - RESIGN_BEFORE_MS });
           return jwt;
         })
@@ -59,11 +56,6 @@ export function createAssertionSigner(maxEntries = 50_000): AssertionSigner {
       pending.set(cacheKey, p);
       return p;
     },
-    get hits() {
-      return hits;
-    },
-    get signed() {
-      return signed;
-    },
+    cache,
   };
 }

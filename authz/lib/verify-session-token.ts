@@ -3,7 +3,7 @@
 // (a flood of junk tokens cannot fill memory), and a bad token means "no session".
 import { type SessionHandleClaims, verifySessionHandle } from '../../config/index.js';
 import type { TokenCandidate } from '../../wire/index.js';
-import { createBoundedCache } from './bounded-cache.js';
+import { type CacheFigures, createBoundedCache } from './bounded-cache.js';
 
 export interface TokenVerifier {
   /** The claims of the first candidate that verifies for this idp, or null. */
@@ -13,15 +13,13 @@ export interface TokenVerifier {
     idpId: string,
     now: number,
   ): { claims: SessionHandleClaims; source: TokenCandidate['source'] } | null;
-  readonly hits: number;
-  readonly misses: number;
+  /** The verified-token cache (metrics). */
+  readonly cache: CacheFigures;
   clear(): void;
 }
 
 export function createTokenVerifier(maxEntries = 100_000): TokenVerifier {
-  const cache = createBoundedCache<SessionHandleClaims>(maxEntries);
-  let hits = 0;
-  let misses = 0;
+  const cache = createBoundedCache<SessionHandleClaims>('session_token', maxEntries);
   let cachedKey: Uint8Array | null = null;
   return {
     verify(candidates, key, idpId, now) {
@@ -32,13 +30,11 @@ export function createTokenVerifier(maxEntries = 100_000): TokenVerifier {
       for (const c of candidates) {
         let claims = cache.get(c.token);
         if (claims !== undefined) {
-          hits++;
           if (claims.exp * 1000 <= now) {
-            cache.delete(c.token);
+            cache.expire(c.token);
             continue;
           }
         } else {
-          misses++;
           try {
             claims = verifySessionHandle(c.token, key, { now });
           } catch {
@@ -51,12 +47,7 @@ export function createTokenVerifier(maxEntries = 100_000): TokenVerifier {
       }
       return null;
     },
-    get hits() {
-      return hits;
-    },
-    get misses() {
-      return misses;
-    },
+    cache,
     clear: () => cache.clear(),
   };
 }

@@ -19,7 +19,7 @@ import type { Config } from '../../../config/index.js';
 import type { RecordCache, RecordStore, Session } from '../../../databroker/index.js';
 import { extractIdentity, type Identity, usableSession } from '../../../wire/index.js';
 import type { RouteState } from '../authz-state.js';
-import { type BoundedCache, createBoundedCache } from '../bounded-cache.js';
+import { type BoundedCache, type CacheFigures, createBoundedCache } from '../bounded-cache.js';
 import type { BearerSettings } from './bearer-settings.js';
 import { createIdpEndpointDirectory } from './idp-endpoints.js';
 import {
@@ -103,6 +103,8 @@ export interface BearerAuthenticator {
   ): BearerResult | Promise<BearerResult>;
   /** IdP calls made for opaque tokens so far (tests, metrics). */
   readonly idpCalls: number;
+  /** The verdict caches (metrics). */
+  readonly caches: readonly CacheFigures[];
 }
 
 /** How long a refusal is remembered (a JWT's refusal never changes; an opaque token's may). */
@@ -117,8 +119,8 @@ export function createBearerAuthenticator(
   const doFetch = options.fetch ?? fetch;
   const endpoints = createIdpEndpointDirectory(doFetch, clock);
   const max = options.maxEntries ?? 10_000;
-  const accepted: BoundedCache<Accepted> = createBoundedCache(max);
-  const refused: BoundedCache<Refused> = createBoundedCache(max);
+  const accepted: BoundedCache<Accepted> = createBoundedCache('bearer_accepted', max);
+  const refused: BoundedCache<Refused> = createBoundedCache('bearer_refused', max);
   const inflight = new Map<string, Promise<Verdict>>();
   const settingsMemo = new WeakMap<BearerRoute, BearerSettings | null>();
   const rate = options.idpCallsPerSecond ?? 20;
@@ -303,6 +305,7 @@ export function createBearerAuthenticator(
     createHash('sha256').update(`${s.format}\0${s.idpId}\0${token}`).digest('base64url');
 
   return {
+    caches: [accepted, refused],
     settings,
     async explain(s, token) {
       const v = await verify(s, token, hashOf(s, token));

@@ -2,6 +2,7 @@
 // SHA-256 of the DER, base64 SHA-256 of the SubjectPublicKeyInfo, and the SANs by type. Parsed
 // leaves are cached by PEM (clients repeat their certificate on every request).
 import { createHash, X509Certificate } from 'node:crypto';
+import { createBoundedCache } from '../../lib/bounded-cache.js';
 
 export interface LeafFacts {
   /** 64 lowercase hex characters. */
@@ -13,8 +14,8 @@ export interface LeafFacts {
   readonly sanUri: readonly string[];
 }
 
-const MAX_CACHED = 1024;
-const cache = new Map<string, LeafFacts | null>();
+/** Parsed leaves by PEM (null: unparseable); shown on /metrics as `leaf_certificate`. */
+export const leafCertificateCache = createBoundedCache<LeafFacts | null>('leaf_certificate', 1024);
 
 /** Splits Node's `subjectAltName` text ("DNS:a, email:b, URI:\"x,y\"") into type/value pairs. */
 export function splitSubjectAltName(text: string): [string, string][] {
@@ -70,10 +71,9 @@ function parse(pem: string): LeafFacts | null {
 
 /** The facts of a leaf PEM, or null when it cannot be parsed (the criterion then fails). */
 export function leafFacts(pem: string): LeafFacts | null {
-  const hit = cache.get(pem);
+  const hit = leafCertificateCache.get(pem);
   if (hit !== undefined) return hit;
   const facts = parse(pem);
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-  cache.set(pem, facts);
+  leafCertificateCache.set(pem, facts);
   return facts;
 }

@@ -1,6 +1,8 @@
 // The reason catalogue (docs/pomerium-behaviour.md §1.6, plus our date/time reasons) as bit positions, so a result's
 // reason set is one 32-bit mask: merging is `|`, and the sorted list is read off in bit order.
 
+import { createBoundedCache } from '../../lib/bounded-cache.js';
+
 /** Every reason a criterion can produce, sorted (bit i = REASONS[i]). Exactly 32 fit a mask. */
 export const REASONS = [
   'accept',
@@ -77,17 +79,18 @@ export function reasonBit(reason: Reason): number {
   return 1 << reasonIndex(reason);
 }
 
-const listCache = new Map<number, readonly string[]>();
+/** Reason lists by mask (masks repeat); shown on /metrics as `reason_list`. */
+export const reasonListCache = createBoundedCache<readonly string[], number>('reason_list', 4096);
 const EMPTY: readonly string[] = Object.freeze([]);
 
 /** The sorted reason list of a mask (frozen and shared: masks repeat, lists are not rebuilt). */
 export function reasonList(mask: number): readonly string[] {
   if (mask === 0) return EMPTY;
-  const hit = listCache.get(mask);
+  const hit = reasonListCache.get(mask);
   if (hit !== undefined) return hit;
   const out: string[] = [];
   for (let i = 0; i < REASONS.length; i++) if ((mask & (1 << i)) !== 0) out.push(REASONS[i]!);
   const list = Object.freeze(out);
-  if (listCache.size < 4096) listCache.set(mask, list);
+  reasonListCache.set(mask, list);
   return list;
 }
