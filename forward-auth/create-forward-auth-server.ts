@@ -42,6 +42,10 @@ const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   '/verify/traefik': { convention: 'traefik', page: true },
 };
 
+const MISROUTED: readonly (readonly [string, string])[] = [['content-type', 'text/plain']];
+const MISROUTED_TEXT =
+  "Portcullis' own paths and the authenticate host go to authn, not through forward-auth (docs/forward-auth.md)";
+
 const NO_STORE: readonly (readonly [string, string])[] = [['cache-control', 'no-store']];
 
 /** nginx's auth_request understands only 2xx, 401 and 403 (anything else becomes a 500). */
@@ -96,12 +100,18 @@ export function createForwardAuthServer(options: ForwardAuthServerOptions): Forw
       matcher.match(authority, target),
     );
     if (route?.kind === 'disabled') {
-      // the authenticate host: authn answers it, as Envoy runs no ext_authz there
-      send(res, 200, [], '');
+      // The authenticate host is authn's; Envoy routes it there without a check. Asked here,
+      // the proxy would send it on to an app: fail closed (docs/forward-auth.md).
+      send(res, 403, MISROUTED, MISROUTED_TEXT);
       return;
     }
     authz.decide(request).then(
       ({ response }) => {
+        if (response.kind === 'allow' && request.internal) {
+          // `/.pomerium/*` that authn serves: the proxy must send it to authn, never to the app
+          send(res, 403, MISROUTED, MISROUTED_TEXT);
+          return;
+        }
         if (response.kind === 'allow') {
           if (endpoint.page && endpoint.convention === 'nginx') {
             // allowed by now (a sign-in finished meanwhile): try again

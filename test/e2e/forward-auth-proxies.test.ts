@@ -390,6 +390,7 @@ const SPOOFS: readonly (readonly [string, string, string, Record<string, string 
     '/',
     { 'X-Forwarded-Host': ['public.localhost', 'public.localhost'] },
   ],
+  ['the authenticate host through the app server', 'authenticate', '/', {}],
   ['dot segments out of the public prefix', 'app', '/public/../secret', {}],
   ['encoded dot segments', 'app', '/public/%2e%2e/secret', {}],
   ['encoded slash', 'app', '/public/..%2fsecret', {}],
