@@ -24,7 +24,7 @@ import { createBearerAuthenticator } from './lib/bearer/authenticate-bearer.js';
 import { createIdentityHeaderCache } from './lib/build-allow-response.js';
 import { renderDatabrokerMetrics } from './lib/databroker-metrics.js';
 import { createDeadlineWatch } from './lib/deadline-watch.js';
-import { summarizeDecision } from './lib/decision-metadata.js';
+import { type DecisionSummary, summarizeDecision } from './lib/decision-metadata.js';
 import { createGroupIndex } from './lib/group-index.js';
 import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
 import { applyHttp2ServerLimits } from './lib/http2-server-limits.js';
@@ -57,6 +57,14 @@ export interface AuthzServer {
   addTo(server: grpc.Server): void;
   /** Serves on its own gRPC server (insecure); resolves to the bound port. */
   listen(port: number, host?: string): Promise<number>;
+  /**
+   * One decision on an already-read request (the forward-auth front door, forward-auth/): the
+   * same pipeline, fail-closed wrapper, `authorize` log line and metrics as a Check.
+   */
+  decide(
+    req: AuthzRequest,
+    timeoutMs?: number,
+  ): Promise<{ response: AuthzResponse; summary: DecisionSummary }>;
   /** Swaps in a new config (built completely first; on error the old one keeps serving). */
   update(loaded: LoadedConfig): void;
   /**
@@ -183,9 +191,16 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
 
   const logDecision = createDecisionRecorder(logger, metrics);
 
-  const check = (
-    call: grpc.ServerUnaryCall<CheckRequestWire, EncodedCheckResponse>,
-    callback: grpc.sendUnaryData<EncodedCheckResponse>,
+  /**
+   * The decision core both front doors call (the ext_authz Check below and forward-auth,
+   * forward-auth/): reads the request, runs the pipeline with the fail-closed wrapper (a throw
+   * or an internal deadline → 503 denial), logs the `authorize` line and answers exactly once.
+   * `left` is the caller's own time budget in ms (Infinity: none).
+   */
+  const decide = (
+    read: () => AuthzRequest,
+    left: () => number,
+    answer: (res: AuthzResponse, summary: DecisionSummary) => void,
   ): void => {
     const started = performance.now();
     const current = state;
@@ -199,7 +214,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       release?.();
       const summary = summarizeDecision(ctx, req, res, code);
       logDecision(ctx, req, res, summary, performance.now() - started, code);
-      callback(null, encode(res, summary));
+      answer(res, summary);
     };
     const fail = (err: unknown): void => {
       const code = errorCode(err);
@@ -209,7 +224,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     };
     let out: AuthzResponse | Promise<AuthzResponse>;
     try {
-      req = readCheckRequest(call.request);
+      req = read();
       ctx = newContext(current, req, now());
       out = runCheck(ctx);
     } catch (err) {
@@ -220,20 +235,31 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       finish(out);
       return;
     }
-    // The Check waits (store read, signing): it gets an internal deadline shorter than Envoy's.
-    const deadline = call.getDeadline();
-    const left =
-      deadline instanceof Date
-        ? deadline.getTime() - Date.now()
-        : typeof deadline === 'number' && Number.isFinite(deadline)
-          ? deadline - Date.now()
-          : Infinity;
-    const budget = Math.max(1, Math.min(current.deadlineMs, left - Math.min(100, left * 0.1)));
+    // The Check waits (store read, signing): it gets an internal deadline shorter than the caller's.
+    const l = left();
+    const budget = Math.max(1, Math.min(current.deadlineMs, l - Math.min(100, l * 0.1)));
     release = deadlines.watch(Math.max(1, budget - (performance.now() - started)), () =>
       fail(new PortcullisError('AUTHZ_DEADLINE_EXCEEDED', 'check deadline exceeded')),
     );
     out.then(finish, fail);
   };
+
+  const check = (
+    call: grpc.ServerUnaryCall<CheckRequestWire, EncodedCheckResponse>,
+    callback: grpc.sendUnaryData<EncodedCheckResponse>,
+  ): void =>
+    decide(
+      () => readCheckRequest(call.request),
+      () => {
+        const deadline = call.getDeadline();
+        return deadline instanceof Date
+          ? deadline.getTime() - Date.now()
+          : typeof deadline === 'number' && Number.isFinite(deadline)
+            ? deadline - Date.now()
+            : Infinity;
+      },
+      (res, summary) => callback(null, encode(res, summary)),
+    );
 
   let own: grpc.Server | null = null;
   const server: AuthzServer = {
@@ -258,6 +284,15 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
           (err, bound) => (err ? reject(err) : resolve(bound)),
         );
       });
+    },
+    decide(req, timeoutMs = Infinity) {
+      return new Promise((resolve) =>
+        decide(
+          () => req,
+          () => timeoutMs,
+          (response, summary) => resolve({ response, summary }),
+        ),
+      );
     },
     update(loaded) {
       server.prepare(loaded).commit();

@@ -271,6 +271,9 @@ const globalShape = {
     .optional()
     .describe('fields of the authorize log'),
   metrics_address: str('address serving Prometheus /metrics'),
+  forward_auth_address: str(
+    'address of the HTTP forward-auth endpoint for nginx, Caddy and Traefik (docs/forward-auth.md)',
+  ),
   metrics_basic_auth: str('base64 user:pass protecting /metrics'),
   debug_address: str('address of the debug endpoints'),
   health_check_addr: z

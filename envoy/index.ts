@@ -8,6 +8,7 @@ export {
 } from './attach-to-envoy.js';
 export { type AdsBootstrapOptions, buildAdsBootstrap } from './build-ads-bootstrap.js';
 export { type BootstrapResult, buildBootstrap } from './build-bootstrap.js';
+export { buildRouteConfig } from './build-route-config.js';
 export { buildSnapshot } from './build-snapshot.js';
 export { buildInternalUpstreamTls, internalServerName } from './build-upstream-tls.js';
 export { checkSnapshotConsistency } from './check-snapshot-consistency.js';

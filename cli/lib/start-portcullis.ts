@@ -18,6 +18,7 @@ import { createProcessHealth, type ProcessHealth } from './process-health.js';
 import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 import { type AuthnUnit, startAuthnService } from './start-authn-service.js';
 import { type AuthzUnit, createAuthzUnit } from './start-authz-service.js';
+import { startForwardAuthService } from './start-forward-auth-service.js';
 import { bindGrpcServer, createGrpcServer } from './start-grpc-server.js';
 import { startMetricsServer } from './start-metrics-server.js';
 import { addXdsServer, startProxyService } from './start-proxy-service.js';
@@ -54,6 +55,7 @@ const RESTART_KEYS = [
   'grpc_address',
   'grpc_insecure',
   'authenticate_internal_service_url',
+  'forward_auth_address',
   'databroker_storage_type',
   'databroker_storage_connection_string',
   'shared_secret',
@@ -190,6 +192,15 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
         });
         units.push(proxy);
       }
+    }
+    const authzUnit = units.find((u): u is AuthzUnit => u.name === 'authorize');
+    if (authzUnit) {
+      const fwd = await startForwardAuthService({
+        loaded: current,
+        authz: authzUnit.authz,
+        logger,
+      });
+      if (fwd) units.push(fwd);
     }
     const metricSources: (() => string | Promise<string>)[] = [
       () => health.metrics(),

@@ -216,6 +216,8 @@ class Parser {
         throw new Re2SyntaxError(`missing argument to repetition operator: ${c}`, at);
       }
       repeated = true;
+      // the operator itself (`?` included) before any lazy marker after it
+      const op = this.p.slice(at, this.i);
       let lazy = false;
       if (this.peek() === '?') {
         this.i++;
@@ -229,7 +231,6 @@ class Parser {
           at,
         );
       }
-      const op = this.p.slice(at, this.i).replace(/\?$/, '');
       const quant = `${op}${lazy ? '?' : ''}`;
       const copies = max === -1 ? Math.max(min, 1) : max;
       const size =

@@ -119,3 +119,19 @@ test('Envoy refuses \\x escapes above \\x{FF}; the SAN matchers (ours) take them
   assert.match(re2Problem('^/\\x{100}$', 1000) ?? '', /above \\x\{FF\}/);
   assert.equal(re2Problem('^/\\x{100}$'), undefined);
 });
+
+test('an optional atom or group (`?`) stays optional, greedy or lazy', () => {
+  const table: readonly [string, string, boolean][] = [
+    ['colou?r', 'color', true],
+    ['colou?r', 'colour', true],
+    ['/a(/.*)?', '/a', true],
+    ['/a(/.*)?', '/a/b', true],
+    ['/a(/.*)?', '/ab', false],
+    ['ab??', 'a', true],
+    ['ab??', 'ab', true],
+    ['a+?', 'aaa', true],
+  ];
+  for (const [pattern, input, want] of table) {
+    assert.equal(compileRe2Anchored(pattern).test(input), want, `${pattern} on ${input}`);
+  }
+});
