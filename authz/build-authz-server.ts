@@ -14,6 +14,7 @@ import {
   type SigningKey,
 } from '../config/index.js';
 import { openRecordCache, type RecordCache, type RecordStore } from '../databroker/index.js';
+import { bindCheckSpan, endCheckSpan, startCheckSpan, tracingOn } from '../tracing/index.js';
 import { type CheckContext, type CheckDeps, denialForError, runCheck } from './check.js';
 import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
@@ -77,6 +78,15 @@ const REDACT = {
   ],
   censor: '[redacted]',
 };
+
+/** `traceparent` and `tracestate` of the Check call (Envoy's ext_authz client span). */
+function traceCarrier(md: grpc.Metadata): Record<string, string | undefined> {
+  const value = (k: string) => {
+    const v = md.get(k)[0];
+    return typeof v === 'string' ? v : undefined;
+  };
+  return { traceparent: value('traceparent'), tracestate: value('tracestate') };
+}
 
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
@@ -184,12 +194,23 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     let release: (() => void) | undefined;
     let req: AuthzRequest | null = null;
     let ctx: CheckContext | null = null;
+    // Tracing (docs/tracing.md): one boolean when off; Envoy's span context rides the metadata.
+    const span = tracingOn ? startCheckSpan(traceCarrier(call.metadata)) : undefined;
     const finish = (res: AuthzResponse, code?: string): void => {
       if (done) return;
       done = true;
       release?.();
       const summary = summarizeDecision(ctx, req, res, code);
       logDecision(ctx, req, res, summary, performance.now() - started, code);
+      if (span !== undefined) {
+        endCheckSpan(span, {
+          requestId: req?.requestId,
+          routeId: ctx?.route?.id,
+          outcome: res.kind,
+          status: res.kind === 'allow' ? 200 : res.status,
+          code,
+        });
+      }
       callback(null, encode(res, summary) as CheckResponseWire);
     };
     const fail = (err: unknown): void => {
@@ -202,6 +223,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     try {
       req = readCheckRequest(call.request);
       ctx = newContext(current, req, now());
+      if (span !== undefined) bindCheckSpan(ctx, span);
       out = runCheck(ctx);
     } catch (err) {
       fail(err);
