@@ -29,6 +29,7 @@ COPY config config
 COPY databroker databroker
 COPY wire wire
 COPY envoy envoy
+COPY tracing tracing
 COPY examples examples
 COPY protos protos
 COPY scripts scripts
