@@ -54,6 +54,20 @@ otel_bsp_schedule_delay: 100`),
   assert.equal(t.scheduleDelayMs, 100);
 });
 
+test('the OTEL_* variables Pomerium reads set the same keys', () => {
+  const { config } = parseConfigText(HEAD, {
+    file: 'otel.yaml',
+    env: {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_TRACES_SAMPLER_ARG: '0.5',
+    },
+  });
+  const t = resolveTracing(config)!;
+  assert.equal(t.url, 'http://collector:4318/v1/traces');
+  assert.equal(t.ratio, 0.5);
+});
+
 const BAD: readonly [string, string, string][] = [
   ['otel_traces_exporter: jaeger', 'otel_traces_exporter', 'invalid_enum'],
   ['otel_exporter_otlp_protocol: thrift', 'otel_exporter_otlp_protocol', 'invalid_enum'],
