@@ -29,6 +29,7 @@ COPY config config
 COPY databroker databroker
 COPY wire wire
 COPY envoy envoy
+COPY tracing tracing
 COPY examples examples
 COPY protos protos
 COPY scripts scripts
@@ -87,6 +88,7 @@ COPY --from=build /app/dist/databroker dist/databroker
 COPY --from=build /app/dist/envoy dist/envoy
 COPY --from=build /app/dist/protos dist/protos
 COPY --from=build /app/dist/wire dist/wire
+COPY --from=build /app/dist/tracing dist/tracing
 USER node
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/app/dist/cli/healthcheck.js"]

@@ -14,6 +14,7 @@ import {
   userMessageOf,
 } from '../config/index.js';
 import type { RecordStore } from '../databroker/index.js';
+import { tracedFetch, tracedHandler } from '../tracing/index.js';
 import { responseFormat } from '../wire/index.js';
 import type { AuthnConfig } from './lib/authn-config.js';
 import { createAuthnMetrics } from './lib/authn-metrics.js';
@@ -80,7 +81,8 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
   const now = options.now ?? Date.now;
   const build = (config: AuthnConfig): AuthnState =>
     buildAuthnState(config, {
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      // IdP requests are CLIENT spans of the request's span while tracing is on (docs/tracing.md).
+      fetch: tracedFetch(options.fetch),
       now,
       ...(options.signingKeys ? { signingKeys: options.signingKeys } : {}),
       warn: (message) => logger.warn({ code: 'insecure_setting' }, message),
@@ -95,7 +97,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
   };
   const metrics = createAuthnMetrics();
 
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+  const handler = tracedHandler('authn', (req: IncomingMessage, res: ServerResponse): void => {
     const requestId =
       typeof req.headers['x-request-id'] === 'string'
         ? req.headers['x-request-id'].slice(0, 64)
@@ -139,7 +141,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
         sendHtml(res, status, renderErrorPage(status, code, message), o);
       }
     });
-  };
+  });
 
   const server = createServer(handler);
   server.headersTimeout = 30_000;

@@ -16,6 +16,7 @@ import {
   type SigningKey,
 } from '../config/index.js';
 import { openRecordCache, type RecordCache, type RecordStore } from '../databroker/index.js';
+import { bindCheckSpan, endCheckSpan, startCheckSpan, tracingOn } from '../tracing/index.js';
 import { type CheckContext, type CheckDeps, denialForError, runCheck } from './check.js';
 import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
@@ -93,6 +94,15 @@ const REDACT = {
   ],
   censor: '[redacted]',
 };
+
+/** `traceparent` and `tracestate` of the Check call (Envoy's ext_authz client span). */
+function traceCarrier(md: grpc.Metadata): Record<string, string | undefined> {
+  const value = (k: string) => {
+    const v = md.get(k)[0];
+    return typeof v === 'string' ? v : undefined;
+  };
+  return { traceparent: value('traceparent'), tracestate: value('tracestate') };
+}
 
 /** The code a failed Check is denied with: anything that is not a PortcullisError is AUTHZ_INTERNAL. */
 function errorCode(err: unknown): ErrorCode {
@@ -195,12 +205,14 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
    * The decision core both front doors call (the ext_authz Check below and forward-auth,
    * forward-auth/): reads the request, runs the pipeline with the fail-closed wrapper (a throw
    * or an internal deadline → 503 denial), logs the `authorize` line and answers exactly once.
-   * `left` is the caller's own time budget in ms (Infinity: none).
+   * `left` is the caller's own time budget in ms (Infinity: none); `trace` reads the caller's
+   * W3C trace context (only called when tracing is on).
    */
   const decide = (
     read: () => AuthzRequest,
     left: () => number,
     answer: (res: AuthzResponse, summary: DecisionSummary) => void,
+    trace?: () => Record<string, string | undefined>,
   ): void => {
     const started = performance.now();
     const current = state;
@@ -208,12 +220,23 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     let release: (() => void) | undefined;
     let req: AuthzRequest | null = null;
     let ctx: CheckContext | null = null;
+    // Tracing (docs/tracing.md): one boolean when off; Envoy's span context rides the metadata.
+    const span = tracingOn ? startCheckSpan(trace?.() ?? {}) : undefined;
     const finish = (res: AuthzResponse, code?: string): void => {
       if (done) return;
       done = true;
       release?.();
       const summary = summarizeDecision(ctx, req, res, code);
       logDecision(ctx, req, res, summary, performance.now() - started, code);
+      if (span !== undefined) {
+        endCheckSpan(span, {
+          requestId: req?.requestId,
+          routeId: ctx?.route?.id,
+          outcome: res.kind,
+          status: res.kind === 'allow' ? 200 : res.status,
+          code,
+        });
+      }
       answer(res, summary);
     };
     const fail = (err: unknown): void => {
@@ -226,6 +249,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     try {
       req = read();
       ctx = newContext(current, req, now());
+      if (span !== undefined) bindCheckSpan(ctx, span);
       out = runCheck(ctx);
     } catch (err) {
       fail(err);
@@ -259,6 +283,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
             : Infinity;
       },
       (res, summary) => callback(null, encode(res, summary)),
+      () => traceCarrier(call.metadata),
     );
 
   let own: grpc.Server | null = null;

@@ -14,6 +14,7 @@ import {
   PortcullisError,
   SECURITY_RESPONSE_HEADERS,
 } from '../config/index.js';
+import { tracedStep, tracingOn } from '../tracing/index.js';
 import {
   idpBearerToken,
   parseCookies,
@@ -280,6 +281,15 @@ export const CHECK_STEPS: readonly Step[] = [
   respond,
 ];
 
+/** The pipeline while tracing is on: the session load and the policy evaluation in spans. */
+const TRACED_CHECK_STEPS: readonly Step[] = CHECK_STEPS.map((s) =>
+  s === loadSessionStep
+    ? tracedStep('authz.load_session', s)
+    : s === evaluate
+      ? tracedStep('authz.evaluate_policy', s)
+      : s,
+);
+
 function ended(): never {
   throw new PortcullisError('AUTHZ_INTERNAL', 'the check pipeline ended without a response');
 }
@@ -314,7 +324,7 @@ function runSteps(
  * from the first step that has to wait. Throws (or rejects) on any error: the caller denies.
  */
 export function runCheck(ctx: CheckContext, from = 0): AuthzResponse | Promise<AuthzResponse> {
-  return runSteps(ctx, CHECK_STEPS, from);
+  return runSteps(ctx, tracingOn ? TRACED_CHECK_STEPS : CHECK_STEPS, from);
 }
 
 /**

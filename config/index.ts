@@ -39,6 +39,7 @@ export {
   AUTHORIZE_LOG_FIELD_NAMES,
   headerField,
 } from './lib/log-fields.js';
+export { resolveTracing, type TracingSettings } from './lib/otel-keys.js';
 export { parseDuration } from './lib/parse-duration.js';
 export {
   compileRe2Anchored,

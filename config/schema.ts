@@ -6,6 +6,7 @@ import {
   AUTHORIZE_LOG_FIELD_NAMES,
   logFieldList,
 } from './lib/log-fields.js';
+import { otelShape } from './lib/otel-keys.js';
 import {
   ciEnum,
   duration,
@@ -294,6 +295,7 @@ const globalShape = {
   envoy_admin_address: str("address of Envoy's admin interface (default 127.0.0.1:9901)"),
   envoy_admin_access_log_path: str('file where Envoy logs admin requests'),
   envoy_admin_profile_path: str('file where Envoy writes CPU profiles'),
+  ...otelShape,
   programmatic_redirect_domain_whitelist: stringList()
     .default(['localhost'])
     .describe('hosts allowed as programmatic login redirect targets'),

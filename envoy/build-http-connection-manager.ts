@@ -9,6 +9,7 @@ import { buildAccessLog } from './build-access-log.js';
 import { buildEdgeSettings } from './build-edge-settings.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
 import { hasClientCa } from './build-tls-context.js';
+import { buildTracing } from './build-tracing.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME, TYPES } from './lib/names.js';
 
@@ -44,6 +45,8 @@ export function buildHttpConnectionManager(config: Config, routes: RouteSource):
     access_log: buildAccessLog(config),
     http_filters: [buildExtAuthzFilter(config), ROUTER_FILTER],
   };
+  const tracing = buildTracing(config);
+  if (tracing !== undefined) hcm.tracing = tracing;
   if (hasClientCa(config)) {
     // Envoy's own XFCC (client-sent ones dropped) carries the chain the client sent, so authz can
     // verify leaves issued by intermediates (docs/pomerium-behaviour.md §1.8 max_verify_depth).

@@ -7,10 +7,11 @@ import type { RouteSource } from './build-http-connection-manager.js';
 import { buildMainListener, buildRedirectListener } from './build-listener.js';
 import { buildRouteConfig, type IndexedRoute } from './build-route-config.js';
 import { configuredCertificates } from './build-tls-context.js';
+import { buildOtelCollectorCluster } from './build-tracing.js';
 import { findIgnoredSettings } from './find-ignored-settings.js';
 import { re2Problem } from './lib/check-re2-syntax.js';
 import { type Json, pemOrFile } from './lib/envoy-values.js';
-import { AUTHN_CLUSTER, AUTHZ_CLUSTER } from './lib/names.js';
+import { AUTHN_CLUSTER, AUTHZ_CLUSTER, OTEL_CLUSTER } from './lib/names.js';
 import type { EnvoyBuildOptions, EnvoyIssue, NamedResource } from './types.js';
 
 export interface BuiltResources {
@@ -114,6 +115,8 @@ export function buildResources(
     { name: AUTHZ_CLUSTER, resource: buildAuthzCluster(opts.authz, config, opts) },
     { name: AUTHN_CLUSTER, resource: buildAuthnCluster(opts.authn, config, opts) },
   ];
+  const collector = buildOtelCollectorCluster(config);
+  if (collector !== undefined) clusters.push({ name: OTEL_CLUSTER, resource: collector });
   for (const { route, index } of usable) {
     const c: Json | undefined = buildRouteCluster(route, config, opts);
     if (c !== undefined) {

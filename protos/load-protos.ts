@@ -63,6 +63,7 @@ export const envoyResourceProtoFiles = [
   'envoy/extensions/resource_monitors/downstream_connections/v3/downstream_connections.proto',
   'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
   'envoy/extensions/access_loggers/file/v3/file.proto',
+  'envoy/config/trace/v3/opentelemetry.proto',
 ] as const;
 
 /** The files protos/vendor/ holds with everything they import (scripts/generate-protos.ts). */

@@ -11,8 +11,10 @@ import {
   type LoadedConfig,
   loadConfigFile,
   PortcullisError,
+  resolveTracing,
   watchConfigFile,
 } from '../../config/index.js';
+import { startTracing, stopTracing } from '../../tracing/index.js';
 import { createLogger } from '../lib/create-logger.js';
 import { startPortcullis } from '../lib/start-portcullis.js';
 import type { Command } from '../main.js';
@@ -107,6 +109,15 @@ const command: Command = {
       level: loaded.config.log_level,
       ...(format === undefined ? {} : { pretty: format === 'pretty' }),
     });
+    // Tracing (docs/tracing.md): the SDK is loaded only when otel_traces_exporter is otlp.
+    const tracing = resolveTracing(loaded.config);
+    if (tracing !== undefined) {
+      await startTracing(tracing).then(
+        () => logger.info({ protocol: tracing.protocol, url: tracing.url }, 'tracing on (OTLP)'),
+        (err: unknown) =>
+          logger.error({ code: 'INTERNAL', err }, 'tracing could not start; continuing without'),
+      );
+    }
     const abort = new AbortController();
     const stopped = stopSignal(abort);
     // SIGHUP reloads (docs in README "portcullis start"); one that comes while starting waits.
@@ -172,6 +183,7 @@ const command: Command = {
     watcher?.close();
     await reloads.catch(() => undefined);
     await running.close();
+    await stopTracing();
     lifecycle.info('stopped');
     logger.flush();
     return 0;

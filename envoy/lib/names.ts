@@ -4,6 +4,7 @@
 export const AUTHZ_CLUSTER = 'portcullis-authorize';
 export const AUTHN_CLUSTER = 'portcullis-authenticate';
 export const ADS_CLUSTER = 'portcullis-xds';
+export const OTEL_CLUSTER = 'portcullis-otel-collector';
 export const ROUTE_CONFIG_NAME = 'main';
 export const EXT_AUTHZ_FILTER = 'envoy.filters.http.ext_authz';
 
@@ -29,4 +30,5 @@ export const TYPES = {
   tlsInspector: `${T}envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector`,
   proxyProtocol: `${T}envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol`,
   stdoutAccessLog: `${T}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog`,
+  otelTracer: `${T}envoy.config.trace.v3.OpenTelemetryConfig`,
 } as const;

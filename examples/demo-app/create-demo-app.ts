@@ -31,7 +31,7 @@ export interface DemoAppReport {
   readonly assertion: AssertionCheck;
 }
 
-const SHOWN = /^(x-pomerium-|x-forwarded-|x-request-id$|x-envoy-external-address$)/;
+const SHOWN = /^(x-pomerium-|x-forwarded-|x-request-id$|x-envoy-external-address$|traceparent$)/;
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

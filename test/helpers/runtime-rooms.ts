@@ -11,4 +11,5 @@ export const RUNTIME_ROOMS = [
   'envoy',
   'protos',
   'wire',
+  'tracing',
 ] as const;

@@ -70,7 +70,7 @@ const REPORTED: readonly [string, RegExp][] = [
   ['IDP_CLIENT_SECRETT', /did you mean IDP_CLIENT_SECRET/],
   ['PORTCULLIS_WHATEVER', /not one, so it is ignored/],
   ['DNS_LOOKUP_FAMILY', /Pomerium reads DNS_LOOKUP_FAMILY .*does not implement it/],
-  ['OTEL_EXPORTER_OTLP_ENDPOINT', /Pomerium reads OTEL_EXPORTER_OTLP_ENDPOINT/],
+  ['OTEL_LOG_LEVEL', /Pomerium reads OTEL_LOG_LEVEL/],
 ];
 
 for (const [name, message] of REPORTED) {

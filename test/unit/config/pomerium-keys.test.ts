@@ -142,11 +142,14 @@ test('allowUnknownKeys does not make removed keys acceptable', () => {
   assert.equal(issues[0]?.code, 'removed_key');
 });
 
-test('tracing_provider warns (Pomerium still reads it) instead of pointing at otel_* keys we refused', () => {
-  const w = warningsOf(`tracing_provider: jaeger\notel_traces_exporter: otlp\n${ROUTE}`);
+test('tracing_provider and otel_log_level warn (Pomerium still reads them); the otel_* keys we implement load silently', () => {
+  const w = warningsOf(
+    `tracing_provider: jaeger\notel_log_level: debug\notel_traces_exporter: otlp\n${ROUTE}`,
+  );
   const byPath = new Map(w.map((i) => [i.path, i]));
   assert.equal(byPath.get('tracing_provider')?.code, 'unimplemented_key');
-  assert.equal(byPath.get('otel_traces_exporter')?.code, 'unimplemented_key');
+  assert.equal(byPath.get('otel_log_level')?.code, 'unimplemented_key');
+  assert.equal(byPath.get('otel_traces_exporter'), undefined);
 });
 
 test('the Pomerium configs once refused as unknown now load (autocert_use_staging, mcp, mcp_allowed_client_id_domains)', () => {
