@@ -4,7 +4,7 @@
 //   refuse what cannot be judged (authority, path: 400) → resolve route by id →
 //   answer Portcullis' own paths → an MCP route's resource metadata → judge the client certificate →
 //   read the session token → an IdP bearer token (machine access) → verify the session token →
-//   load the session → resolve the identity →
+//   load the session → resolve the identity → an MCP route's JSON-RPC body →
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
@@ -15,7 +15,7 @@ import {
   readSessionTokens,
   sessionCookieValues,
 } from '../wire/index.js';
-import { answerMcpMetadata, mcpDenial, mcpLoginChallenge } from './lib/answer-mcp.js';
+import { answerMcpMetadata, mcpDenial, mcpLoginChallenge, readMcpBody } from './lib/answer-mcp.js';
 import { answerPortal, answersInternally, routeForHostname } from './lib/answer-routes-portal.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import type { BearerResult } from './lib/bearer/authenticate-bearer.js';
@@ -280,6 +280,7 @@ export const CHECK_STEPS: readonly Step[] = [
   verifyToken,
   loadSessionStep,
   resolveIdentityStep,
+  readMcpBody,
   evaluate,
   respond,
 ];

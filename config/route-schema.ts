@@ -33,6 +33,18 @@ export const redirectSchema = z
   })
   .describe('answer with a redirect instead of proxying (still goes through authorization)');
 
+/** The JSON-RPC body authz reads on an MCP server route when max_request_bytes is unset or 0. */
+export const MCP_DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
+
+/** The body bound of an MCP server route: Envoy answers 413 to a larger body (docs/mcp.md). */
+export function mcpMaxRequestBytes(route: {
+  readonly mcp?: z.output<typeof mcpSchema>;
+}): number | null {
+  const server = route.mcp?.server;
+  if (server === undefined) return null;
+  return server.max_request_bytes || MCP_DEFAULT_MAX_REQUEST_BYTES;
+}
+
 const mcpServerSchema = z
   .strictObject({
     upstream_oauth2: z
@@ -44,7 +56,7 @@ const mcpServerSchema = z
       .int()
       .min(0)
       .optional()
-      .describe('largest JSON-RPC request body read for policy'),
+      .describe('largest request body in bytes (larger: 413); unset or 0: 1 MiB'),
     path: str('path of the MCP endpoint on this host (default: the route path)'),
     authorization_server_url: str(
       'issuer of the OAuth authorization server MCP clients are sent to (protected resource metadata)',

@@ -11,3 +11,11 @@ export {
   protectedResourceMetadataUrl,
   wwwAuthenticate,
 } from './protected-resource.js';
+export {
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  type JsonRpcBody,
+  type JsonRpcCall,
+  PARSE_ERROR,
+  readJsonRpcBody,
+} from './read-json-rpc.js';

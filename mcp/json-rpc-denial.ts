@@ -8,12 +8,13 @@ export const ACCESS_DENIED_CODE = -32001;
 export function jsonRpcDenial(
   message: string,
   data: { readonly requestId: string; readonly reasons?: readonly string[] },
+  code: number = ACCESS_DENIED_CODE,
 ): string {
   return JSON.stringify({
     jsonrpc: '2.0',
     id: null,
     error: {
-      code: ACCESS_DENIED_CODE,
+      code,
       message,
       data: { request_id: data.requestId, ...(data.reasons ? { reasons: data.reasons } : {}) },
     },

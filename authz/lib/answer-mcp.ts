@@ -7,6 +7,7 @@ import {
   jsonRpcDenial,
   metadataResourcePath,
   protectedResourceMetadata,
+  readJsonRpcBody,
   wwwAuthenticate,
 } from '../../mcp/index.js';
 import type { AuthzResponse, DenyResponse, HeaderPair } from './authz-types.js';
@@ -99,5 +100,23 @@ export function mcpDenial(
     status,
     [['content-type', 'application/json']],
     jsonRpcDenial(message, { requestId: ctx.req.requestId, reasons }),
+  );
+}
+
+/**
+ * Reads the JSON-RPC body of a signed-in request on an MCP server route: a malformed one is
+ * refused with 400 and its JSON-RPC error code before any policy or upstream sees it. Requests
+ * without a session are left to the policy (their answer is the 401 challenge).
+ */
+export function readMcpBody(ctx: CheckContext): AuthzResponse | undefined {
+  if (ctx.route?.mcpServer == null || !ctx.session) return undefined;
+  const body = readJsonRpcBody(ctx.req.http.method, ctx.req.body ?? '');
+  ctx.mcp = body;
+  if (body.kind !== 'invalid') return undefined;
+  return answer(
+    ctx,
+    400,
+    [['content-type', 'application/json']],
+    jsonRpcDenial(body.message, { requestId: ctx.req.requestId }, body.code),
   );
 }

@@ -35,6 +35,8 @@ routes:
     allow_any_authenticated_user: true
 `;
 
+const INITIALIZE = '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}';
+
 let h: AuthzHarness;
 before(async () => {
   h = await startAuthzHarness({ yaml: YAML });
@@ -64,6 +66,7 @@ function request(
       'content-type': 'application/json',
       ...headers,
     };
+    if (method === 'POST') http.body = INITIALIZE;
     f.attributes.context_extensions = { internal: 'false', route_id: route };
   });
 }
