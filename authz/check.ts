@@ -4,7 +4,7 @@
 //   refuse what cannot be judged (authority, path: 400) → resolve route by id →
 //   answer Portcullis' own paths → an MCP route's resource metadata → judge the client certificate →
 //   read the session token → an IdP bearer token (machine access) → verify the session token →
-//   load the session → resolve the identity → an MCP route's JSON-RPC body →
+//   load the session → an MCP route's JSON-RPC body → resolve the identity →
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
@@ -279,8 +279,8 @@ export const CHECK_STEPS: readonly Step[] = [
   authenticateBearer,
   verifyToken,
   loadSessionStep,
-  resolveIdentityStep,
   readMcpBody,
+  resolveIdentityStep,
   evaluate,
   respond,
 ];

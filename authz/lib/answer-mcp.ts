@@ -4,6 +4,7 @@
 // policy denial as a JSON-RPC error.
 import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
 import {
+  INVALID_REQUEST,
   jsonRpcDenial,
   metadataResourcePath,
   protectedResourceMetadata,
@@ -103,20 +104,36 @@ export function mcpDenial(
   );
 }
 
+const NO_CALL = Object.freeze({ method: '', tool: null });
+
 /**
- * Reads the JSON-RPC body of a signed-in request on an MCP server route: a malformed one is
- * refused with 400 and its JSON-RPC error code before any policy or upstream sees it. Requests
- * without a session are left to the policy (their answer is the 401 challenge).
+ * Reads the JSON-RPC body of every request on an MCP server route, before the policy (whose
+ * `mcp_tool` criterion sees the call, signed in or not): a malformed one is refused with 400 and
+ * its JSON-RPC error code before any policy or upstream sees it; so is a batch with a
+ * `tools/call` (the policy judges one call per request).
  */
 export function readMcpBody(ctx: CheckContext): AuthzResponse | undefined {
-  if (ctx.route?.mcpServer == null || !ctx.session) return undefined;
+  if (ctx.route?.mcpServer == null) return undefined;
   const body = readJsonRpcBody(ctx.req.http.method, ctx.req.body ?? '');
   ctx.mcp = body;
-  if (body.kind !== 'invalid') return undefined;
+  if (body.kind === 'invalid') return refuse(ctx, body.code, body.message);
+  let call: { method: string; tool: string | null } = NO_CALL;
+  if (body.kind === 'messages') {
+    const calls = body.messages.filter((m) => m.method === 'tools/call');
+    if (calls.length > 0 && body.messages.length > 1) {
+      return refuse(ctx, INVALID_REQUEST, 'a batch may not carry a tools/call');
+    }
+    call = calls[0] ?? { method: body.messages[0]!.method, tool: null };
+  }
+  ctx.policyRequest = { ...(ctx.policyRequest ?? ctx.req.http), mcp: call };
+  return undefined;
+}
+
+function refuse(ctx: CheckContext, code: number, message: string): DenyResponse {
   return answer(
     ctx,
     400,
     [['content-type', 'application/json']],
-    jsonRpcDenial(body.message, { requestId: ctx.req.requestId }, body.code),
+    jsonRpcDenial(message, { requestId: ctx.req.requestId }, code),
   );
 }

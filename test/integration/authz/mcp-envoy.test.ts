@@ -33,7 +33,15 @@ routes:
       server:
         max_request_bytes: ${MAX}
         authorization_server_url: https://auth.example.com
-    allowed_domains: [example.com]
+    policy:
+      allow:
+        and:
+          - domain:
+              is: example.com
+      deny:
+        and:
+          - mcp_tool:
+              starts_with: admin_
 `,
   });
   const result = buildBootstrap(authz.loaded.config, {
@@ -156,6 +164,37 @@ for (const [what, body, status, code] of HOSTILE) {
     assert.equal(next.headers['x-upstream'], 'mcp');
   });
 }
+
+test('refuses a forbidden tools/call with a JSON-RPC error while the allowed one passes', async () => {
+  const forbidden = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 9,
+    method: 'tools/call',
+    params: { name: 'admin_drop', arguments: {} },
+  });
+  const res = await send('POST', '/mcp', forbidden, signedIn());
+  assert.equal(res.status, 403);
+  assert.equal(res.headers['x-upstream'], undefined);
+  const rpc = JSON.parse(res.body);
+  assert.equal(rpc.jsonrpc, '2.0');
+  assert.equal(rpc.error.code, -32001);
+  assert.match(rpc.error.message, /admin_drop/);
+  assert.deepEqual(rpc.error.data.reasons, ['mcp-tool-match']);
+  const allowed = await send('POST', '/mcp', CALL, signedIn());
+  assert.equal(allowed.status, 200);
+  assert.equal(allowed.headers['x-upstream'], 'mcp');
+});
+
+test('a batch may not hide a tools/call', async () => {
+  const batch = JSON.stringify([
+    { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+    { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'admin_drop' } },
+  ]);
+  const res = await send('POST', '/mcp', batch, signedIn());
+  assert.equal(res.status, 400);
+  assert.equal(JSON.parse(res.body).error.code, -32600);
+  assert.equal(res.headers['x-upstream'], undefined);
+});
 
 test('a GET for the server-sent event stream carries no body and passes', async () => {
   const res = await send('GET', '/mcp', null, signedIn());

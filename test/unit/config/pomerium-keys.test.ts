@@ -4,6 +4,7 @@
 // warns; the tracing keys no longer point at keys we refuse.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { compileRoutePolicies, policyIssues } from '../../../authz/policy/index.js';
 import { parseConfigText } from '../../../config/index.js';
 import {
   ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS,
@@ -205,4 +206,47 @@ test('a route mcp server with its own authorization server runs without a warnin
     assert.equal(w.length, 1, value);
     assert.match(w[0]!.message, /only partly implemented/);
   }
+});
+
+test('the Pomerium "protect an MCP server" config loads with its mcp_tool deny rule', () => {
+  const text = `authenticate_service_url: https://auth.example.com
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
+runtime_flags:
+  mcp: true
+routes:
+  - from: https://my-mcp-server.your-domain.com
+    to: http://my-mcp-server.int:8080/mcp
+    name: My MCP Server
+    mcp:
+      server: {}
+    policy:
+      allow:
+        and:
+          - domain:
+              is: company.com
+      deny:
+        and:
+          - mcp_tool:
+              starts_with: 'admin_'
+`;
+  const loaded = parseConfigText(text, { file: 'p.yaml', env: {} });
+  assert.equal(compileRoutePolicies(loaded).size, 1);
+});
+
+test('mcp_tool on a route that is not an MCP server is refused (its body is never read)', () => {
+  const text = `authenticate_service_url: https://auth.example.com
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
+${ROUTE}    policy:
+      deny:
+        and:
+          - mcp_tool: {starts_with: admin_}
+`;
+  const issues = policyIssues(parseConfigText(text, { file: 'p.yaml', env: {} }));
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0]!.path, 'routes[0].policy');
+  assert.match(issues[0]!.message, /mcp_tool needs an .mcp: server:. route/);
 });
