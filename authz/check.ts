@@ -2,9 +2,9 @@
 // or ends the Check with a response. The list below is the whole story of a request:
 //
 //   refuse what cannot be judged (authority, path: 400) → resolve route by id →
-//   answer Portcullis' own paths → judge the client certificate →
+//   answer Portcullis' own paths → an MCP route's resource metadata → judge the client certificate →
 //   read the session token → an IdP bearer token (machine access) → verify the session token →
-//   load the session → resolve the identity →
+//   load the session → an MCP route's JSON-RPC body → resolve the identity →
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
@@ -21,6 +21,7 @@ import {
   readSessionTokens,
   sessionCookieValues,
 } from '../wire/index.js';
+import { answerMcpMetadata, mcpDenial, mcpLoginChallenge, readMcpBody } from './lib/answer-mcp.js';
 import { answerPortal, answersInternally, routeForHostname } from './lib/answer-routes-portal.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import type { BearerResult } from './lib/bearer/authenticate-bearer.js';
@@ -80,6 +81,9 @@ const answerInternalRoute: Step = (ctx) => {
   ctx.policyRequest = ctx.req.http;
   return runSteps(ctx, PORTAL_STEPS, 0);
 };
+
+/** An MCP server route's protected resource metadata (docs/mcp.md): public, before any session. */
+const answerMcpMetadataStep: Step = answerMcpMetadata;
 
 const judgeCertificate: Step = (ctx) => {
   const { req, route } = ctx;
@@ -236,6 +240,7 @@ const respond: Step = (ctx) => {
     reasons: d.reasons,
     ...(route.showErrorDetails ? { explanation: d.explanation, failures: d.failures } : {}),
   };
+  if (d.outcome === 'login' && route.mcpServer !== null) return mcpLoginChallenge(ctx);
   if (d.outcome === 'login') {
     const location = d.status === 302 ? signInLocation(ctx) : null;
     if (location !== null) {
@@ -249,6 +254,9 @@ const respond: Step = (ctx) => {
     return deny(ctx, { status: 401, error: STATUS_TEXT[401]!, reasons: d.reasons });
   }
   const status = d.status === 200 || d.status === 302 || d.status === 401 ? 403 : d.status;
+  if (route.mcpServer !== null) {
+    return mcpDenial(ctx, status, `access denied: ${d.explanation}`, d.reasons);
+  }
   const link = userInfoUrl(ctx);
   return deny(ctx, {
     status,
@@ -271,11 +279,13 @@ export const CHECK_STEPS: readonly Step[] = [
   rejectMalformed,
   resolveRoute,
   answerInternalRoute,
+  answerMcpMetadataStep,
   judgeCertificate,
   readToken,
   authenticateBearer,
   verifyToken,
   loadSessionStep,
+  readMcpBody,
   resolveIdentityStep,
   evaluate,
   respond,

@@ -50,6 +50,7 @@ export {
 export type { UpstreamUrl } from './lib/route-urls.js';
 export { type LoadOptions, loadConfigFile } from './load-config-file.js';
 export { type LoadedConfig, type ParseOptions, parseConfigText } from './parse-config-text.js';
+export { MCP_DEFAULT_MAX_REQUEST_BYTES, mcpMaxRequestBytes } from './route-schema.js';
 export { runsService, type ServiceName } from './runs-service.js';
 export {
   type Config,

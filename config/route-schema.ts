@@ -33,6 +33,46 @@ export const redirectSchema = z
   })
   .describe('answer with a redirect instead of proxying (still goes through authorization)');
 
+/** The JSON-RPC body authz reads on an MCP server route when max_request_bytes is unset or 0. */
+export const MCP_DEFAULT_MAX_REQUEST_BYTES = 1_048_576;
+
+/** The body bound of an MCP server route: Envoy answers 413 to a larger body (docs/mcp.md). */
+export function mcpMaxRequestBytes(route: {
+  readonly mcp?: z.output<typeof mcpSchema>;
+}): number | null {
+  const server = route.mcp?.server;
+  if (server === undefined) return null;
+  return server.max_request_bytes || MCP_DEFAULT_MAX_REQUEST_BYTES;
+}
+
+const mcpServerSchema = z
+  .strictObject({
+    upstream_oauth2: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('OAuth client Portcullis would use towards the upstream (not implemented yet)'),
+    max_request_bytes: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('largest request body in bytes (larger: 413); unset or 0: 1 MiB'),
+    path: str('path of the MCP endpoint on this host (default: the route path)'),
+    authorization_server_url: str(
+      'issuer of the OAuth authorization server MCP clients are sent to (protected resource metadata)',
+    ),
+  })
+  .describe('an MCP server behind this route');
+
+export const mcpSchema = z
+  .strictObject({
+    server: mcpServerSchema.optional(),
+    client: z.strictObject({}).optional().describe('MCP client route (not implemented yet)'),
+  })
+  .refine((m) => (m.server === undefined) !== (m.client === undefined), {
+    message: 'exactly one of server or client',
+  });
+
 export const responseSchema = z
   .strictObject({
     status: z.number().int().min(200).max(599).describe('HTTP status code'),
@@ -176,6 +216,7 @@ const routeShape = {
   kubernetes_service_account_token: str('bearer token sent to a Kubernetes API upstream'),
   kubernetes_service_account_token_file: str('file with kubernetes_service_account_token'),
   enable_google_cloud_serverless_authentication: bool('add a Google-signed ID token upstream'),
+  mcp: mcpSchema.optional().describe('serve the route as an MCP server (docs/mcp.md)'),
 };
 
 export const routeSchema = z

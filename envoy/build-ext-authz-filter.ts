@@ -27,7 +27,7 @@ export function buildExtAuthzFilter(config: Pick<Config, 'grpc_client_timeout'>)
 }
 
 export type AuthzRouteKind =
-  | { readonly routeId: string }
+  | { readonly routeId: string; readonly maxRequestBytes?: number | null }
   | { readonly internal: true }
   | { readonly disabled: true };
 
@@ -40,7 +40,16 @@ export function buildExtAuthzPerRoute(kind: AuthzRouteKind): Json {
       'internal' in kind
         ? { internal: 'true', route_id: '' }
         : { internal: 'false', route_id: kind.routeId };
-    config = { '@type': TYPES.extAuthzPerRoute, check_settings: { context_extensions } };
+    // MCP server routes: authz reads the JSON-RPC body; a larger one is Envoy's 413 (docs/mcp.md)
+    const max = 'routeId' in kind ? kind.maxRequestBytes : null;
+    const with_request_body =
+      max == null ? undefined : { max_request_bytes: max, allow_partial_message: false };
+    config = {
+      '@type': TYPES.extAuthzPerRoute,
+      check_settings: with_request_body
+        ? { context_extensions, with_request_body }
+        : { context_extensions },
+    };
   }
   return { [EXT_AUTHZ_FILTER]: config };
 }

@@ -2,7 +2,12 @@
 // for wildcard hosts), action (cluster with timeouts, rewrites, host options, upgrades, hash
 // policy — or redirect, or direct response; all still pass ext_authz), identity headers removed
 // when pass_identity_headers is false, response headers, and the route id for authz.
-import { type Config, REQUEST_DESCRIBING_HEADERS, type Route } from '../config/index.js';
+import {
+  type Config,
+  mcpMaxRequestBytes,
+  REQUEST_DESCRIBING_HEADERS,
+  type Route,
+} from '../config/index.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { routeClusterName } from './lib/names.js';
@@ -155,6 +160,9 @@ export function buildPolicyRoute(
   } else out.route = buildRouteAction(route, config);
   out.request_headers_to_remove = headersToRemove(route, config);
   Object.assign(out, routeResponseHeaders(route, config));
-  out.typed_per_filter_config = buildExtAuthzPerRoute({ routeId: route.id });
+  out.typed_per_filter_config = buildExtAuthzPerRoute({
+    routeId: route.id,
+    maxRequestBytes: mcpMaxRequestBytes(route),
+  });
   return out;
 }

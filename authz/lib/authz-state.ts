@@ -15,6 +15,7 @@ import {
   type Route,
   type SigningKey,
 } from '../../config/index.js';
+import { type McpServerSettings, mcpServerOf } from '../../mcp/index.js';
 import type { CompiledPolicy } from '../policy/types.js';
 import { type HeaderTemplate, parseHeaderTemplate } from './header-template.js';
 import {
@@ -48,6 +49,8 @@ export interface RouteState {
   readonly groupsFilter: ReadonlySet<string> | null;
   /** kubernetes_service_account_token(_file), trimmed; null when the route has none. */
   readonly kubernetesToken: string | null;
+  /** `mcp: server:` settings (docs/mcp.md), or null for other routes. */
+  readonly mcpServer: McpServerSettings | null;
 }
 
 export interface AuthzState {
@@ -219,6 +222,7 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
           base,
           `routes[${i}].kubernetes_service_account_token`,
         )?.trim() || null,
+      mcpServer: mcpServerOf(route),
     });
   });
   return Object.freeze({

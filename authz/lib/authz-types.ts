@@ -34,6 +34,8 @@ export interface AuthzRequest {
    * config/edge/), answered with 400 before any policy; null for a well-formed request.
    */
   readonly rejected: string | null;
+  /** The request body Envoy buffered (MCP server routes only, docs/mcp.md); '' otherwise. */
+  readonly body?: string;
 }
 
 /** A header to set on the upstream request (overwriting any client value). */

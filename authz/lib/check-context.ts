@@ -2,6 +2,7 @@
 // and what each step learns (also the material of the `authorize` log line).
 import type { SessionHandleClaims } from '../../config/index.js';
 import type { RecordCache, Session } from '../../databroker/index.js';
+import type { JsonRpcBody } from '../../mcp/index.js';
 import type { CookiePair, TokenCandidate } from '../../wire/index.js';
 import type { PolicyDecision, PolicyRequest } from '../policy/types.js';
 import type { AuthzState, RouteState } from './authz-state.js';
@@ -40,4 +41,6 @@ export interface CheckContext {
   session?: Session | null;
   resolved?: ResolvedIdentity | null;
   decision?: PolicyDecision;
+  /** The JSON-RPC messages of an MCP server route's request (docs/mcp.md). */
+  mcp?: JsonRpcBody;
 }

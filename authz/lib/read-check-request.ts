@@ -28,6 +28,8 @@ export interface CheckRequestWire {
         } | null;
         readonly path?: string;
         readonly host?: string;
+        /** Only on MCP server routes, where Envoy buffers it (docs/mcp.md). */
+        readonly body?: string;
       } | null;
     } | null;
     readonly context_extensions?: Readonly<Record<string, string>> | null;
@@ -154,5 +156,6 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
     peerCertificatePem: pem,
     cookieHeader: cookies.join(','),
     rejected,
+    body: http.body ?? '',
   };
 }

@@ -7,9 +7,13 @@ import { compileSession } from './lib/criterion.js';
 import { DEFAULT_DENY_RULE, routeWantsDefaultDeny } from './lib/default-deny-rule.js';
 import { legacyRule } from './lib/legacy-rule.js';
 import { parsePolicyDocument } from './lib/parse-policy-document.js';
-import { EMPTY_RULES, mergeRules } from './lib/rule-set.js';
+import { EMPTY_RULES, mergeRules, type RuleSet } from './lib/rule-set.js';
 import { toConfigIssues } from './lib/to-config-issues.js';
 import type { CompiledPolicy } from './types.js';
+
+function usesCriterion(rules: RuleSet, key: string): boolean {
+  return [...rules.allow, ...rules.deny].some((b) => b.criteria.some((c) => c.key === key));
+}
 
 function compileAll(loaded: LoadedConfig): {
   policies: Map<string, CompiledPolicy>;
@@ -25,6 +29,14 @@ function compileAll(loaded: LoadedConfig): {
       route.policy === undefined
         ? EMPTY_RULES
         : parsePolicyDocument(route.policy, [...at, 'policy'], session);
+    // only MCP server routes carry the JSON-RPC call (docs/mcp.md): elsewhere a tool call could
+    // not be seen, and a deny rule on tools would silently never match
+    if (route.mcp?.server === undefined && usesCriterion(ppl, 'mcp_tool')) {
+      session.problems.push({
+        path: [...at, 'policy'],
+        message: 'mcp_tool needs an `mcp: server:` route (only those read the JSON-RPC body)',
+      });
+    }
     const defaultDeny = routeWantsDefaultDeny(config, route) ? DEFAULT_DENY_RULE : EMPTY_RULES;
     policies.set(route.id, compileRuleSet(route.id, mergeRules(legacy, ppl, defaultDeny)));
   });

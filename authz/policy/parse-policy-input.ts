@@ -20,6 +20,13 @@ const inputSchema = z.strictObject({
         leafPem: z.string().max(65_536).optional(),
       })
       .optional(),
+    // the JSON-RPC call of an MCP server route (docs/mcp.md), for mcp_tool
+    mcp: z
+      .strictObject({
+        method: z.string().max(256),
+        tool: z.string().max(1024).nullable().default(null),
+      })
+      .optional(),
   }),
   identity: z
     .strictObject({
@@ -103,6 +110,7 @@ export function requestFromUrl(
     headers,
     sourceIp: input.sourceIp,
     clientCertificate: input.clientCertificate ?? { presented: false, valid: false },
+    ...(input.mcp ? { mcp: input.mcp } : {}),
   };
 }
 

@@ -33,6 +33,17 @@ export interface PolicyRequest {
   /** Downstream client IP as Envoy computed it ('' when unknown). */
   readonly sourceIp: string;
   readonly clientCertificate: PolicyClientCertificate;
+  /**
+   * The JSON-RPC call of a request on an MCP server route (docs/mcp.md): `method` ('' for none,
+   * e.g. a GET) and the tool of a `tools/call`. Absent on other routes.
+   */
+  readonly mcp?: PolicyMcpCall;
+}
+
+/** What the `mcp_tool` criterion sees of an MCP request. */
+export interface PolicyMcpCall {
+  readonly method: string;
+  readonly tool: string | null;
 }
 
 /** The signed-in user behind a request (absent/null = anonymous). */

@@ -34,6 +34,17 @@ function isSet(key: string, value: unknown): boolean {
   // only the `jwt` format is not implemented (default, idp_access_token, idp_identity_token are)
   if (key === 'bearer_token_format')
     return typeof value === 'string' && value.toLowerCase() === 'jwt';
+  // mcp.server routes are served (docs/mcp.md); warn only for the parts that are not
+  if (key === 'mcp') {
+    const m = isMap(value) ? value : {};
+    const server = isMap(m.server) ? m.server : undefined;
+    return (
+      m.client !== undefined ||
+      server === undefined ||
+      server.upstream_oauth2 !== undefined ||
+      server.authorization_server_url === undefined
+    );
+  }
   return true;
 }
 
@@ -58,7 +69,10 @@ function sortKeys(
           code: 'unimplemented_key',
           path,
           atKey: true,
-          message: `is accepted but not implemented yet: Pomerium ${what}; Portcullis ignores it`,
+          message:
+            key === 'mcp'
+              ? `is only partly implemented: Pomerium ${what}`
+              : `is accepted but not implemented yet: Pomerium ${what}; Portcullis ignores it`,
         });
       }
       continue;

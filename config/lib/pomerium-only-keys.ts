@@ -71,7 +71,6 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
 
 /** Route keys Pomerium reads that Portcullis does not implement, with what Pomerium does. */
 export const POMERIUM_ONLY_ROUTE_KEYS: Readonly<Record<string, string>> = {
-  mcp: 'serves the route as an MCP (Model Context Protocol) server or client',
   upstream_tunnel: 'tunnels SSH to the upstream under an ssh_policy',
   envoy_opts: 'merges raw Envoy cluster options into the route cluster',
   tls_derive: 'derives the upstream certificate name from the shared secret',
@@ -104,6 +103,7 @@ export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>>
   identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
   enable_google_cloud_serverless_authentication:
     'adds a Google-signed ID token for Cloud Run upstreams',
+  mcp: 'runs its own OAuth authorization server for MCP clients, upstream_oauth2 and MCP client routes (Portcullis serves the protected resource metadata and 401 challenges of mcp.server routes and accepts Portcullis session tokens; see docs/mcp.md)',
 };
 
 /** Key families Pomerium has: an environment variable starting with one looks like a setting. */

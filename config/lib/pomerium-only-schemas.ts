@@ -20,20 +20,7 @@ export const POMERIUM_ONLY_GLOBAL_SCHEMAS: Readonly<Record<string, z.ZodType>> =
   mcp_allowed_client_id_domains: z.array(str),
 };
 
-const mcpServer = z.strictObject({
-  upstream_oauth2: z.record(z.string(), z.unknown()).optional(),
-  max_request_bytes: z.number().int().min(0).optional(),
-  path: str.optional(),
-  authorization_server_url: str.optional(),
-});
-
-export const POMERIUM_ONLY_ROUTE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
-  mcp: z
-    .strictObject({ server: mcpServer.optional(), client: z.strictObject({}).optional() })
-    .refine((m) => (m.server === undefined) !== (m.client === undefined), {
-      message: 'exactly one of server or client',
-    }),
-};
+export const POMERIUM_ONLY_ROUTE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {};
 
 /** The first problem of `value` for `key`, or undefined when it has the right shape. */
 export function pomeriumValueProblem(

@@ -82,6 +82,8 @@ const STATUS_NUMBERS: Record<string, number> = {
   Forbidden: 403,
   NotFound: 404,
   OK: 200,
+  NoContent: 204,
+  MethodNotAllowed: 405,
   ServiceUnavailable: 503,
 };
 

@@ -9,6 +9,7 @@ export const RUNTIME_ROOMS = [
   'config',
   'databroker',
   'envoy',
+  'mcp',
   'protos',
   'wire',
   'tracing',

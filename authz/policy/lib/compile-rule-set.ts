@@ -3,7 +3,7 @@
 // decision is taken with its reasons in the same pass.
 import type { CompiledPolicy, PolicyIdentity, PolicyRequest } from '../types.js';
 import { wantsLoginRedirect } from '../want-login-redirect.js';
-import { type BlockFn, compileBlock } from './compile-block.js';
+import { type BlockFn, blockHi, compileBlock } from './compile-block.js';
 import { decide, type Explainer } from './decide.js';
 import { type BlockMeta, explainFailures } from './explain-failures.js';
 import type { Block, RuleSet } from './rule-set.js';
@@ -26,7 +26,10 @@ function side(blocks: readonly Block[], start: number): { side: Side; next: numb
   return { side: { metas, fns, values: new Uint8Array(blocks.length) }, next: base };
 }
 
-/** OR-merge of an action's blocks, packed like a block's result. */
+/** The second reason word of the side result returned last. */
+let sideHi = 0;
+
+/** OR-merge of an action's blocks, packed like a block's result (second word in sideHi). */
 function runSide(
   s: Side,
   req: PolicyRequest,
@@ -37,17 +40,23 @@ function runSide(
   let any = false;
   let trueMask = 0;
   let allMask = 0;
+  let trueHi = 0;
+  let allHi = 0;
   const fns = s.fns;
   for (let b = 0; b < fns.length; b++) {
     const p = fns[b]!(req, id, now, results);
     const mask = p | 0;
+    const hi = blockHi;
     allMask |= mask;
+    allHi |= hi;
     if (p >= 2147483648) {
       any = true;
       trueMask |= mask;
+      trueHi |= hi;
       s.values[b] = 1;
     } else s.values[b] = 0;
   }
+  sideHi = any ? trueHi : allHi;
   return any ? 4294967296 + trueMask : allMask;
 }
 
@@ -92,8 +101,9 @@ export function compileRuleSet(routeId: string, rules: RuleSet): CompiledPolicy 
       id = identity;
       now = opts.now;
       aP = runSide(allow, request, identity, now, results);
+      const aH = sideHi;
       dP = runSide(deny, request, identity, now, results);
-      const decision = decide(aP, dP, explainer, wantsRedirect);
+      const decision = decide(aP, dP, explainer, wantsRedirect, aH, sideHi);
       // keep no request data between decisions
       req = null;
       id = null;

@@ -19,6 +19,7 @@ import {
   compileEmail,
   compileUser,
 } from '../criteria/identity-strings.js';
+import { compileMcpTool } from '../criteria/mcp-tool.js';
 import { compileSourceIp } from '../criteria/source-ip.js';
 import { compileTimeOfDay } from '../criteria/time-of-day.js';
 import type { CriterionCompiler } from './criterion.js';
@@ -41,15 +42,15 @@ export const CRITERIA: ReadonlyMap<string, CriterionCompiler> = new Map([
   ['date', compileDate],
   ['day_of_week', compileDayOfWeek],
   ['time_of_day', compileTimeOfDay],
+  ['mcp_tool', compileMcpTool],
 ]);
 
 /** Criteria that take a `/subpath`. */
 export const WITH_SUBPATH: ReadonlySet<string> = new Set(['claim']);
 
-/** Pomerium criteria outside Portcullis's scope (devices, MCP, SSH, Enterprise records). */
+/** Pomerium criteria outside Portcullis's scope (devices, SSH, Enterprise records). */
 export const UNSUPPORTED: ReadonlySet<string> = new Set([
   'device',
-  'mcp_tool',
   'ssh_username',
   'ssh_username_matches_email',
   'ssh_username_matches_claim',

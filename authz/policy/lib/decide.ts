@@ -3,7 +3,7 @@
 // allowed; else denied with the allow reasons. Allow and login decisions are shared and frozen,
 // so the allowed path allocates nothing.
 import type { PolicyDecision, PolicyFailure, PolicyStatus } from '../types.js';
-import { reasonBit, reasonList } from './reasons.js';
+import { reasonBit, reasonList2 } from './reasons.js';
 
 const CERT = reasonBit('client-certificate-required') | reasonBit('invalid-client-certificate');
 const UNAUTHENTICATED = reasonBit('user-unauthenticated');
@@ -44,7 +44,26 @@ function sharedDecision(aM: number, dM: number, flags: number, build: () => Poli
   return d;
 }
 
-function denied(aP: number, dP: number, denySide: boolean, x: Explainer): PolicyDecision {
+/** Shared when only the first reason word is set (the usual case), else built fresh. */
+function share(
+  aM: number,
+  dM: number,
+  aH: number,
+  dH: number,
+  flags: number,
+  build: () => PolicyDecision,
+): PolicyDecision {
+  return (aH | dH) === 0 ? sharedDecision(aM, dM, flags, build) : Object.freeze(build());
+}
+
+function denied(
+  aP: number,
+  dP: number,
+  denySide: boolean,
+  x: Explainer,
+  aH: number,
+  dH: number,
+): PolicyDecision {
   const mask = (denySide ? dP : aP) | 0;
   const status: PolicyStatus = (mask & CERT) !== 0 ? 495 : 403;
   const failures = x.failures(denySide);
@@ -60,9 +79,9 @@ function denied(aP: number, dP: number, denySide: boolean, x: Explainer): Policy
   return Object.freeze({
     outcome: 'deny',
     status,
-    reasons: reasonList(mask),
-    allowReasons: reasonList(aP | 0),
-    denyReasons: reasonList(dP | 0),
+    reasons: reasonList2(mask, denySide ? dH : aH),
+    allowReasons: reasonList2(aP | 0, aH),
+    denyReasons: reasonList2(dP | 0, dH),
     allow: aP >= TRUE,
     deny: dP >= TRUE,
     failures: Object.freeze(failures),
@@ -72,47 +91,50 @@ function denied(aP: number, dP: number, denySide: boolean, x: Explainer): Policy
 
 /**
  * Turns the packed allow and deny results (value ≥ 2^31, mask = low 32 bits) into the decision.
- * `wantsRedirect` is asked only when a login is needed.
+ * `wantsRedirect` is asked only when a login is needed. `aH`/`dH` are the second reason words
+ * (reasons.ts): decisions that carry one are built fresh instead of shared.
  */
 export function decide(
   aP: number,
   dP: number,
   x: Explainer,
   wantsRedirect: () => boolean,
+  aH = 0,
+  dH = 0,
 ): PolicyDecision {
   const aM = aP | 0;
   const dM = dP | 0;
   const allow = aP >= TRUE;
   const deny = dP >= TRUE;
-  if ((dM & CERT) !== 0) return denied(aP, dP, true, x);
+  if ((dM & CERT) !== 0) return denied(aP, dP, true, x, aH, dH);
   const base = (allow ? 1 : 0) | (deny ? 2 : 0);
   if (((aM | dM) & UNAUTHENTICATED) !== 0) {
     const status = wantsRedirect() ? 302 : 401;
-    return sharedDecision(aM, dM, base | (status === 302 ? 12 : 4), () => ({
+    return share(aM, dM, aH, dH, base | (status === 302 ? 12 : 4), () => ({
       outcome: 'login',
       status,
       reasons: LOGIN_REASONS,
-      allowReasons: reasonList(aM),
-      denyReasons: reasonList(dM),
+      allowReasons: reasonList2(aM, aH),
+      denyReasons: reasonList2(dM, dH),
       allow,
       deny,
       failures: NO_FAILURES,
       explanation: 'you must sign in first',
     }));
   }
-  if (deny) return denied(aP, dP, true, x);
+  if (deny) return denied(aP, dP, true, x, aH, dH);
   if (allow) {
-    return sharedDecision(aM, dM, base, () => ({
+    return share(aM, dM, aH, dH, base, () => ({
       outcome: 'allow',
       status: 200,
-      reasons: reasonList(aM),
-      allowReasons: reasonList(aM),
-      denyReasons: reasonList(dM),
+      reasons: reasonList2(aM, aH),
+      allowReasons: reasonList2(aM, aH),
+      denyReasons: reasonList2(dM, dH),
       allow,
       deny,
       failures: NO_FAILURES,
-      explanation: `allowed (${reasonList(aM).join(', ')})`,
+      explanation: `allowed (${reasonList2(aM, aH).join(', ')})`,
     }));
   }
-  return denied(aP, dP, false, x);
+  return denied(aP, dP, false, x, aH, dH);
 }

@@ -4,6 +4,7 @@
 // warns; the tracing keys no longer point at keys we refuse.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { compileRoutePolicies, policyIssues } from '../../../authz/policy/index.js';
 import { parseConfigText } from '../../../config/index.js';
 import {
   ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS,
@@ -65,6 +66,7 @@ const SAMPLE_VALUES: Readonly<Record<string, string>> = {
   databroker_service_url: 'https://databroker.example.com',
   databroker_service_urls: '[https://databroker.example.com]',
   databroker_internal_service_url: 'https://databroker.internal',
+  mcp: '{server: {upstream_oauth2: {client_id: x}}}',
 };
 
 test('every accepted-but-unimplemented key is a schema key', () => {
@@ -174,12 +176,80 @@ for (const [line, path, want] of WRONG_SHAPES) {
   });
 }
 
-test('a route mcp needs exactly one of server or client', () => {
-  for (const value of ['{}', '{server: {}, client: {}}', '{server: {max_request_bytes: lots}}']) {
+test('a route mcp needs exactly one of server or client, each of its shape', () => {
+  const cases: readonly [string, string][] = [
+    ['{}', 'invalid_value'],
+    ['{server: {}, client: {}}', 'invalid_value'],
+    ['{server: {max_request_bytes: lots}}', 'invalid_type'],
+    ['{server: {bogus: 1}}', 'unknown_key'],
+  ];
+  for (const [value, code] of cases) {
     const issues = issuesOf(`${ROUTE}    mcp: ${value}\n`);
     assert.equal(issues.length, 1, value);
-    assert.equal(issues[0]!.code, 'invalid_type');
+    assert.equal(issues[0]!.code, code, value);
     assert.match(issues[0]!.path, /^routes\[0\]\.mcp/);
   }
   assert.deepEqual(issuesOf(`${ROUTE}    mcp:\n      client: {}\n`), []);
+});
+
+test('a route mcp server with its own authorization server runs without a warning; the parts not built yet warn', () => {
+  const served = `${ROUTE}    mcp:\n      server:\n        authorization_server_url: https://as.example.com\n`;
+  assert.deepEqual(
+    warningsOf(served).filter((i) => i.code === 'unimplemented_key'),
+    [],
+  );
+  for (const value of [
+    '{client: {}}',
+    '{server: {}}',
+    '{server: {upstream_oauth2: {client_id: x}}}',
+  ]) {
+    const w = warningsOf(`${ROUTE}    mcp: ${value}\n`).filter(
+      (i) => i.code === 'unimplemented_key',
+    );
+    assert.equal(w.length, 1, value);
+    assert.match(w[0]!.message, /only partly implemented/);
+  }
+});
+
+test('the Pomerium "protect an MCP server" config loads with its mcp_tool deny rule', () => {
+  const text = `authenticate_service_url: https://auth.example.com
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
+runtime_flags:
+  mcp: true
+routes:
+  - from: https://my-mcp-server.your-domain.com
+    to: http://my-mcp-server.int:8080/mcp
+    name: My MCP Server
+    mcp:
+      server: {}
+    policy:
+      allow:
+        and:
+          - domain:
+              is: company.com
+      deny:
+        and:
+          - mcp_tool:
+              starts_with: 'admin_'
+`;
+  const loaded = parseConfigText(text, { file: 'p.yaml', env: {} });
+  assert.equal(compileRoutePolicies(loaded).size, 1);
+});
+
+test('mcp_tool on a route that is not an MCP server is refused (its body is never read)', () => {
+  const text = `authenticate_service_url: https://auth.example.com
+idp_provider_url: https://idp.example.com
+idp_client_id: c
+idp_client_secret: s
+${ROUTE}    policy:
+      deny:
+        and:
+          - mcp_tool: {starts_with: admin_}
+`;
+  const issues = policyIssues(parseConfigText(text, { file: 'p.yaml', env: {} }));
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0]!.path, 'routes[0].policy');
+  assert.match(issues[0]!.message, /mcp_tool needs an .mcp: server:. route/);
 });

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { repoRoot } from '../../helpers/config-fixtures.js';
 
 const root = repoRoot();
-const ROOMS = ['authz', 'authn', 'envoy', 'config', 'databroker', 'wire', 'protos', 'cli'];
+const ROOMS = ['authz', 'authn', 'envoy', 'config', 'databroker', 'wire', 'protos', 'cli', 'mcp'];
 const SERVICES = new Set(['authz', 'authn', 'envoy']);
 /** Which rooms each room may import (besides itself). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
@@ -17,7 +17,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   config: ['protos'],
   wire: ['config', 'databroker'],
   databroker: ['config', 'protos'],
-  authz: ['config', 'wire', 'databroker', 'protos'],
+  authz: ['config', 'wire', 'databroker', 'protos', 'mcp'],
+  mcp: ['config'],
   authn: ['config', 'wire', 'databroker', 'protos'],
   envoy: ['config', 'wire', 'protos'],
   cli: ['authz', 'authn', 'envoy', 'config', 'wire', 'databroker', 'protos'],

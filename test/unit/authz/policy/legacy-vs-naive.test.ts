@@ -57,6 +57,8 @@ test(`legacy route keys and the mTLS default deny agree with a naive conversion 
         { allowed_users: some(['u1', 'b@x.com']), allowed_domains: some(['y.org']) },
       ];
     if (rand() < 0.5) route.policy = gen.doc();
+    // mcp_tool is only allowed on MCP server routes (the random documents may use it)
+    if (JSON.stringify(route.policy ?? null).includes('mcp_tool')) route.mcp = { server: {} };
     const config: Record<string, unknown> = {
       authenticate_service_url: 'https://auth.example.com',
       routes: [route],

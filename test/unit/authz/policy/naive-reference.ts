@@ -119,6 +119,12 @@ function criterion(
       ? r(true, 'http-method-ok')
       : r(false, 'http-method-unauthorized');
   }
+  if (key === 'mcp_tool') {
+    if (req.mcp?.method !== 'tools/call') return r(false, 'mcp-not-a-tool-call');
+    return stringMatch(v, req.mcp.tool ?? '')
+      ? r(true, 'mcp-tool-match')
+      : r(false, 'mcp-tool-no-match');
+  }
   if (key === 'http_path') {
     return stringMatch(v, req.path) ? r(true, 'http-path-ok') : r(false, 'http-path-unauthorized');
   }

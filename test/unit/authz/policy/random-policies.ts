@@ -27,6 +27,7 @@ const GROUPS = ['eng', 'ops', 'admins'];
 export const CLAIMS: unknown[] = ['sales', 'eng', 5, true];
 const METHODS = ['GET', 'POST', 'OPTIONS'];
 const PATHS = ['/', '/api/x', '/admin', '/api'];
+const TOOLS = ['add', 'admin_drop', 'admin_list', 'read_table'];
 const IPS = ['10.0.0.1', '10.1.2.3', '192.168.1.1', '203.0.113.7', ''];
 const CIDRS = ['10.0.0.0/8', '10.0.0.0/16', '192.168.1.1', '203.0.113.0/24', '0.0.0.0/0'];
 const ZONES = [
@@ -70,7 +71,7 @@ export function generator(rand: () => number) {
     `${String(Math.floor(rand() * 24)).padStart(2, '0')}:${pick(['00', '15', '30', '45'])}`;
   const date = () => new Date(START + rand() * YEAR).toISOString().slice(0, pick([10, 16]));
   const criterion = (): Record<string, unknown> => {
-    switch (Math.floor(rand() * 18)) {
+    switch (Math.floor(rand() * 19)) {
       case 0:
         return { accept: pick([true, false]) };
       case 1:
@@ -136,6 +137,8 @@ export function generator(rand: () => number) {
         if (rand() < 0.1) [a, b] = [b, a];
         return { time_of_day: { after: a, before: b, time_zone: pick(ZONES) } };
       }
+      case 17:
+        return { mcp_tool: strMatcher(TOOLS) };
       default:
         return { http_method: pick(METHODS) };
     }
@@ -180,8 +183,18 @@ export function generator(rand: () => number) {
           ? { presented: false, valid: false }
           : { ...VALID_CERT, valid: certKind === 2 },
     });
+    const call = Math.floor(rand() * 3);
     return {
-      req,
+      req:
+        call === 0
+          ? req
+          : {
+              ...req,
+              mcp:
+                call === 1
+                  ? { method: 'initialize', tool: null }
+                  : { method: 'tools/call', tool: pick(TOOLS) },
+            },
       id,
       now: START + Math.floor(rand() * YEAR),
       browser: headers.accept === 'text/html',

@@ -1,0 +1,21 @@
+// The MCP room (docs/mcp.md): Model Context Protocol servers behind Portcullis. authz enters
+// through this door only.
+
+export { jsonRpcDenial } from './json-rpc-denial.js';
+export {
+  type McpServerSettings,
+  mcpServerOf,
+  metadataResourcePath,
+  PROTECTED_RESOURCE_PATH,
+  protectedResourceMetadata,
+  protectedResourceMetadataUrl,
+  wwwAuthenticate,
+} from './protected-resource.js';
+export {
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  type JsonRpcBody,
+  type JsonRpcCall,
+  PARSE_ERROR,
+  readJsonRpcBody,
+} from './read-json-rpc.js';
