@@ -16,7 +16,6 @@
 //   to an upstream (config/edge/client-headers.ts, `impersonate-*` by prefix), and the
 //   jwt_claims_headers names. A forged header authz does not see is a header it cannot strip.
 
-import { parseHeaderTemplate } from '../../authz/lib/header-template.js';
 import {
   type Config,
   headerField,
@@ -56,9 +55,15 @@ export const AUTHZ_READ_PREFIXES: readonly string[] = Object.freeze([
   ...REQUEST_DESCRIBING_PREFIXES,
 ]);
 
-/** The request headers a set_request_headers value reads (authz's own template parser). */
+/**
+ * The request headers a set_request_headers value may read: every `pomerium.request.headers["X"]`
+ * in it, braced or bare (authz/lib/header-template.ts parses the same references; matching them
+ * anywhere in the value can only add a name, never miss one).
+ */
 function templateHeaders(value: string): string[] {
-  return parseHeaderTemplate(value).parts.flatMap((p) => (p.t === 'header' ? [p.name] : []));
+  return [...value.matchAll(/pomerium\.request\.headers\[\s*"([^"]*)"\s*\]/g)].map((m) =>
+    m[1]!.toLowerCase(),
+  );
 }
 
 type HeaderConfig = Pick<Config, 'jwt_claims_headers' | 'authorize_log_fields' | 'routes'>;
