@@ -7,7 +7,7 @@
 // `node authz.bench.js load` (both talk to the parent over IPC).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -486,26 +486,36 @@ function median<T>(xs: readonly T[], by: (x: T) => number): T {
 
 const H2LOAD = '/usr/bin/h2load';
 
-/** One CheckRequest as a gRPC message body (5-byte frame header + protobuf) in a temp file. */
-function grpcBody(dir: string, routeIndex: number, token: string): string {
+/**
+ * One CheckRequest as a gRPC message body (5-byte frame header + protobuf) in a temp file of its
+ * own per `label`: each server has its own secret, so a body made for one server carries a
+ * session another server refuses (the plain row once measured the TLS server's body: every
+ * Check a denial).
+ */
+function grpcBody(dir: string, label: string, routeIndex: number, token: string): string {
   const def = serviceDefinitions().authorization.Check as grpc.MethodDefinition<object, unknown>;
   const msg = def.requestSerialize(request(routeIndex, token));
   const frame = Buffer.alloc(5 + msg.length);
   frame.writeUInt32BE(msg.length, 1);
   msg.copy(frame, 5);
-  const file = join(dir, `check-${routeIndex}-${token === '' ? 'anon' : 'session'}.bin`);
+  const file = join(dir, `check-${label}-${routeIndex}.bin`);
   writeFileSync(file, frame);
   return file;
 }
 
+/** The CheckRequest in a body file of grpcBody(). */
+function bodyRequest(file: string): object {
+  const def = serviceDefinitions().authorization.Check as grpc.MethodDefinition<object, unknown>;
+  return def.requestDeserialize(readFileSync(file).subarray(5));
+}
+
 /**
- * Sends the body once with grpc-js and checks the answer is an OK CheckResponse (over TLS with
+ * Sends the request once with grpc-js and checks the answer is an OK CheckResponse (over TLS with
  * the service JWT when `tls` is given: the TLS row must measure allowed Checks, not refusals).
  */
 async function assertAllowed(
   port: number,
-  routeIndex: number,
-  token: string,
+  req: object,
   tls?: { readonly jwt: string; readonly ca: string },
 ): Promise<void> {
   const root = loadGrpcObject([serviceProtoFiles.extAuthz]) as unknown as Record<
@@ -531,8 +541,7 @@ async function assertAllowed(
   const md = new grpc.Metadata();
   if (tls) md.set('jwt', tls.jwt);
   const res = await new Promise<{ status?: { code?: number }; ok_response?: unknown }>(
-    (resolve, reject) =>
-      client.check(request(routeIndex, token), md, (e, r) => (e ? reject(e) : resolve(r))),
+    (resolve, reject) => client.check(req, md, (e, r) => (e ? reject(e) : resolve(r))),
   );
   client.close();
   if (res.status?.code !== 0 || !res.ok_response)
@@ -611,12 +620,13 @@ const run = async (): Promise<BenchResult> => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-authz-bench-'));
   const hasH2load = existsSync(H2LOAD);
   // The very same request bytes for both servers.
-  const bigBody = grpcBody(dir, 5000, big.token);
-  const tlsBody = grpcBody(dir, 5000, bigTls.token);
+  const bigBody = grpcBody(dir, 'plain', 5000, big.token);
+  const tlsBody = grpcBody(dir, 'tls', 5000, bigTls.token);
   const noopBody = bigBody;
-  await assertAllowed(big.port, 5000, big.token);
-  await assertAllowed(bigTls.port, 5000, bigTls.token, { jwt: bigTls.jwt, ca: bigTls.ca });
-  await assertAllowed(bearer.port, 5, bearer.token);
+  // The very bytes h2load sends each server must be allowed there.
+  await assertAllowed(big.port, bodyRequest(bigBody));
+  await assertAllowed(bigTls.port, bodyRequest(tlsBody), { jwt: bigTls.jwt, ca: bigTls.ca });
+  await assertAllowed(bearer.port, request(5, bearer.token));
   const h2 = { noop: [] as H2loadResult[], big: [] as H2loadResult[], tls: [] as H2loadResult[] };
   const runs = {
     noopMax: [] as Measured[],

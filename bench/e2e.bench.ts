@@ -1,28 +1,54 @@
 // The cost of Portcullis next to Envoy alone, in one run, on the same fast upstream (an Envoy
 // answering "ok" itself): throughput at saturation, and p50/p99 at 1,000 and 2,000 requests/s
 // (h2load, HTTP/1.1 keep-alive). Portcullis runs all-in-one (`portcullis start`: Envoy +
-// ext_authz + authn) and every request carries a signed-in session cookie.
+// ext_authz + authn) and every request carries a signed-in session cookie. The architecture's
+// limit runs in the same interleaved rounds: the same Envoy with Portcullis's ext_authz filter
+// asking a no-op Check server on bare node:http2 (lib/noop-check-h2.ts). Then the issue-19
+// figures outside the request path: start to first 200, the Node process's anonymous memory
+// after the load, and `portcullis validate` of 10,000 and 20,000 routes.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';
+import { generateRoutesConfig } from '../examples/generate-routes.js';
 import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
 import { freePorts } from '../test/helpers/free-port.js';
 import { type LoadResult, type LoadTarget, runLoad } from './lib/h2load.js';
 import { childPids, cpuMicros } from './lib/process-cpu.js';
-import { proxyBootstrap, startStaticEnvoy, upstreamBootstrap } from './lib/static-envoy.js';
+import {
+  authzProxyBootstrap,
+  proxyBootstrap,
+  startStaticEnvoy,
+  upstreamBootstrap,
+} from './lib/static-envoy.js';
 import type { BenchResult } from './run.js';
 
 const SECONDS = 5;
 const RATES = [1000, 2000] as const;
+const here = dirname(fileURLToPath(import.meta.url));
+const CLI = join(here, '..', 'cli', 'main.js');
+const exec = promisify(execFile);
 
 interface Series {
   readonly saturation: LoadResult;
   readonly rated: Readonly<Record<(typeof RATES)[number], LoadResult>>;
 }
 
+/** The systems of one interleaved run, in the order each round measures them. */
+const SYSTEMS = ['alone', 'noop', 'portcullis'] as const;
+type System = (typeof SYSTEMS)[number];
+
 type Point = 'saturation' | (typeof RATES)[number];
-/** CPU µs per request at saturation, per process, for [alone, portcullis]. */
-const cpu: [Record<string, number>, Record<string, number>] = [{}, {}];
+/** CPU µs per request at saturation, per system and process. */
+const cpu: Record<System, Record<string, number>> = { alone: {}, noop: {}, portcullis: {} };
 const POINTS: readonly Point[] = ['saturation', ...RATES];
-/** Each point runs ROUNDS times per system, alternating systems; the best round counts (less noise from other work on the machine, the same rule for both). */
+/** Each point runs ROUNDS times per system, alternating systems; the best round counts (less noise from other work on the machine, the same rule for every system). */
 const ROUNDS = 2;
 
 function loadOf(point: Point) {
@@ -43,20 +69,24 @@ function best(a: LoadResult | undefined, b: LoadResult): LoadResult {
   };
 }
 
-/** Processes whose CPU a system's requests cost (Envoy; Portcullis's Node process), by pid. */
+/** Processes whose CPU a system's requests cost (Envoy; a Node process), by pid. */
 type CpuSources = Readonly<Record<string, number>>;
+type Target = LoadTarget & { readonly cpu: CpuSources };
 
-async function measureBoth(
-  alone: LoadTarget & { readonly cpu: CpuSources },
-  portcullis: LoadTarget & { readonly cpu: CpuSources },
-): Promise<[Series, Series]> {
-  const results: [Partial<Record<Point, LoadResult>>, Partial<Record<Point, LoadResult>>] = [
-    {},
-    {},
-  ];
+/** Ratios of each saturation round (portcullis / other system, same round): their range is reported. */
+const roundRatios = { vsAlone: [] as number[], vsNoop: [] as number[] };
+
+async function measureAll(targets: Record<System, Target>): Promise<Record<System, Series>> {
+  const results: Record<System, Partial<Record<Point, LoadResult>>> = {
+    alone: {},
+    noop: {},
+    portcullis: {},
+  };
   for (const point of POINTS) {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [i, target] of [alone, portcullis].entries()) {
+      const rps: Partial<Record<System, number>> = {};
+      for (const system of SYSTEMS) {
+        const target = targets[system];
         const before = Object.entries(target.cpu).map(
           ([k, pid]) => [k, pid, cpuMicros(pid)] as const,
         );
@@ -66,10 +96,15 @@ async function measureBoth(
           const requests = r.rps * (SECONDS + 1);
           for (const [k, pid, was] of before) {
             const us = (cpuMicros(pid) - was) / requests;
-            cpu[i]![k] = Math.min(cpu[i]![k] ?? Number.POSITIVE_INFINITY, us);
+            cpu[system][k] = Math.min(cpu[system][k] ?? Number.POSITIVE_INFINITY, us);
           }
+          rps[system] = r.rps;
         }
-        results[i]![point] = best(results[i]![point], r);
+        results[system][point] = best(results[system][point], r);
+      }
+      if (point === 'saturation') {
+        roundRatios.vsAlone.push(rps.portcullis! / rps.alone!);
+        roundRatios.vsNoop.push(rps.portcullis! / rps.noop!);
       }
     }
   }
@@ -77,24 +112,165 @@ async function measureBoth(
     saturation: r.saturation!,
     rated: { 1000: r[1000]!, 2000: r[2000]! },
   });
-  return [series(results[0]), series(results[1])];
+  return {
+    alone: series(results.alone),
+    noop: series(results.noop),
+    portcullis: series(results.portcullis),
+  };
+}
+
+/** The bare node:http2 no-op Check server in its own process; resolves once it listens. */
+async function spawnNoopCheck(): Promise<{ port: number; pid: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(here, 'lib', 'noop-check-h2.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`no-op Check server exited with ${code}`)));
+    child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
+  });
+  return { port, pid: child.pid!, child };
+}
+
+/** RssAnon of a process, MB (Linux). */
+function anonMb(pid: number): number {
+  const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+function httpStatus(port: number, host: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+const START_RUNS = 3;
+
+/**
+ * What a browser sends with every request besides its cookie (Chrome 131 on Linux): the same on
+ * all three systems. Envoy copies only the headers authz reads into the Check
+ * (envoy/lib/authz-allowed-headers.ts).
+ */
+const BROWSER_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
+  'accept-encoding': 'gzip, deflate, br, zstd',
+  'accept-language': 'en-GB,en-US;q=0.9,en;q=0.8',
+  'user-agent':
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'sec-ch-ua': '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"',
+  'sec-ch-ua-mobile': '?0',
+  'sec-ch-ua-platform': '"Linux"',
+  'sec-fetch-dest': 'document',
+  'sec-fetch-mode': 'navigate',
+  'sec-fetch-site': 'same-origin',
+  'sec-fetch-user': '?1',
+  'upgrade-insecure-requests': '1',
+  referer: 'https://portal.example.com/apps',
+};
+
+/**
+ * Start to first 200: `portcullis start` (all-in-one, memory databroker) with one public route
+ * answered by Envoy itself; ms from spawning the process until that route answers 200.
+ */
+async function startToFirst200(dir: string): Promise<number> {
+  const [port, grpcPort] = (await freePorts(2)) as [number, number];
+  const file = join(dir, `start-${port}.yaml`);
+  await writeFile(
+    file,
+    [
+      'insecure_server: true',
+      `address: 127.0.0.1:${port}`,
+      `grpc_address: 127.0.0.1:${grpcPort}`,
+      'grpc_insecure: true',
+      `authenticate_service_url: http://authenticate.localhost:${port}`,
+      'idp_provider: oidc',
+      'idp_provider_url: http://127.0.0.1:9/',
+      'idp_client_id: bench',
+      'idp_client_secret: bench',
+      `shared_secret: ${randomBytes(32).toString('base64')}`,
+      `cookie_secret: ${randomBytes(32).toString('base64')}`,
+      'services: all',
+      'databroker_storage_type: memory',
+      'log_level: error',
+      'routes:',
+      `  - from: http://public.localhost:${port}`,
+      '    response: {status: 200, body: ok}',
+      '    allow_public_unauthenticated_access: true',
+    ].join('\n'),
+  );
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, 'start', '-c', file], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    for (;;) {
+      if (child.exitCode !== null)
+        throw new Error(`portcullis start exited with ${child.exitCode}`);
+      if ((await httpStatus(port, `public.localhost:${port}`)) === 200) {
+        return performance.now() - t0;
+      }
+      if (performance.now() - t0 > 60_000) throw new Error('portcullis start: no 200 in 60 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** `portcullis validate` of a generated config with `routes` routes: wall ms of the process. */
+async function validateMs(dir: string, routes: number): Promise<number> {
+  const file = join(dir, `routes-${routes}.yaml`);
+  // The generated routes plus what the default `services: all` needs (an IdP for authn).
+  await writeFile(
+    file,
+    `${generateRoutesConfig(routes)}\nidp_provider_url: https://idp.example.com\nidp_client_id: bench\nidp_client_secret: bench\n`,
+  );
+  const t0 = performance.now();
+  await exec(process.execPath, [CLI, 'validate', '-c', file], { maxBuffer: 64 * 1024 * 1024 });
+  return performance.now() - t0;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${f(n)} ms`;
+const range = (xs: readonly number[]) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}× per round`;
 
 export default async function bench(): Promise<BenchResult> {
   const envoyBin = findEnvoyBinary();
   if (!envoyBin) throw new Error(`Envoy is required: ${ENVOY_INSTALL_HINT}`);
-  const [upPort, upAdmin, aloneProxy, aloneAdmin] = (await freePorts(4)) as [
+  const [upPort, upAdmin, aloneProxy, aloneAdmin, noopProxy, noopAdmin] = (await freePorts(6)) as [
+    number,
+    number,
     number,
     number,
     number,
     number,
   ];
+  // First the figures outside the request path (quick; a failure here costs no load run).
+  const starts: number[] = [];
+  let validate10k: number;
+  let validate20k: number;
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-e2e-bench-'));
+  try {
+    for (let i = 0; i < START_RUNS; i++) starts.push(await startToFirst200(dir));
+    validate10k = await validateMs(dir, 10_000);
+    validate20k = await validateMs(dir, 20_000);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
   const upstream = await startStaticEnvoy(envoyBin, upstreamBootstrap(upPort, upAdmin), upPort, 1);
-  let alone: Series;
-  let withPortcullis: Series;
+  let series: Record<System, Series>;
+  let nodeAnonMb = Number.NaN;
   try {
     // One worker thread, like the Envoy that `portcullis start` supervises: the comparison is
     // the same Envoy with and without ext_authz.
@@ -102,6 +278,13 @@ export default async function bench(): Promise<BenchResult> {
       envoyBin,
       proxyBootstrap(aloneProxy, upPort, aloneAdmin),
       aloneProxy,
+      1,
+    );
+    const noop = await spawnNoopCheck();
+    const noopEnvoy = await startStaticEnvoy(
+      envoyBin,
+      authzProxyBootstrap(noopProxy, upPort, noopAdmin, noop.port),
+      noopProxy,
       1,
     );
     try {
@@ -117,77 +300,113 @@ export default async function bench(): Promise<BenchResult> {
         const landed = await scriptedSignIn(stack, browser, `${stack.url('bench')}/`);
         if (landed.status !== 200) throw new Error(`signed-in request answered ${landed.status}`);
         const cookie = browser.jar.header(new URL(stack.url('bench')));
-        [alone, withPortcullis] = await measureBoth(
-          {
+        const node = stack.portcullis!.child.pid!;
+        series = await measureAll({
+          alone: {
             url: `http://127.0.0.1:${aloneProxy}/`,
             authority: `bench.localhost:${aloneProxy}`,
+            headers: BROWSER_HEADERS,
             cpu: { envoy: plain.pid },
           },
-          {
+          // The very same request (cookie included) as Portcullis gets.
+          noop: {
+            url: `http://127.0.0.1:${noopProxy}/`,
+            authority: `bench.localhost:${noopProxy}`,
+            headers: { ...BROWSER_HEADERS, cookie },
+            cpu: { envoy: noopEnvoy.pid, node: noop.pid },
+          },
+          portcullis: {
             url: `http://127.0.0.1:${stack.envoyPort}/`,
             authority: `bench.localhost:${stack.envoyPort}`,
-            headers: { cookie },
-            cpu: {
-              envoy: childPids(stack.portcullis!.child.pid!)[0] ?? 0,
-              node: stack.portcullis!.child.pid!,
-            },
+            headers: { ...BROWSER_HEADERS, cookie },
+            cpu: { envoy: childPids(node)[0] ?? 0, node },
           },
-        );
+        });
+        nodeAnonMb = anonMb(node);
       } finally {
         await stack.close();
       }
     } finally {
+      await noopEnvoy.stop();
+      noop.child.kill();
       await plain.stop();
     }
   } finally {
     await upstream.stop();
   }
 
-  const failed =
-    withPortcullis.saturation.failed +
-    RATES.reduce((n, r) => n + withPortcullis.rated[r].failed, 0);
+  const { alone, noop, portcullis: withPortcullis } = series;
+  const failed = (s: Series) =>
+    s.saturation.failed + RATES.reduce((n, r) => n + s.rated[r].failed, 0);
   const figures: Record<string, number> = {
     envoy_alone_rps: Math.round(alone.saturation.rps),
+    envoy_noop_check_rps: Math.round(noop.saturation.rps),
     portcullis_rps: Math.round(withPortcullis.saturation.rps),
     throughput_ratio: withPortcullis.saturation.rps / alone.saturation.rps,
-    portcullis_failed_requests: failed,
-    envoy_alone_cpu_us_per_request: cpu[0].envoy ?? Number.NaN,
-    portcullis_envoy_cpu_us_per_request: cpu[1].envoy ?? Number.NaN,
-    portcullis_node_cpu_us_per_request: cpu[1].node ?? Number.NaN,
+    throughput_ratio_min_round: Math.min(...roundRatios.vsAlone),
+    throughput_ratio_max_round: Math.max(...roundRatios.vsAlone),
+    throughput_ratio_vs_noop_check: withPortcullis.saturation.rps / noop.saturation.rps,
+    throughput_ratio_vs_noop_check_min_round: Math.min(...roundRatios.vsNoop),
+    throughput_ratio_vs_noop_check_max_round: Math.max(...roundRatios.vsNoop),
+    noop_check_failed_requests: failed(noop),
+    portcullis_failed_requests: failed(withPortcullis),
+    envoy_alone_cpu_us_per_request: cpu.alone.envoy ?? Number.NaN,
+    noop_check_envoy_cpu_us_per_request: cpu.noop.envoy ?? Number.NaN,
+    noop_check_node_cpu_us_per_request: cpu.noop.node ?? Number.NaN,
+    portcullis_envoy_cpu_us_per_request: cpu.portcullis.envoy ?? Number.NaN,
+    portcullis_node_cpu_us_per_request: cpu.portcullis.node ?? Number.NaN,
+    start_to_first_200_ms: Math.round(median(starts)),
+    portcullis_node_anon_mb_after_load: Math.round(nodeAnonMb),
+    validate_10k_routes_ms: Math.round(validate10k),
+    validate_20k_routes_ms: Math.round(validate20k),
+    validate_20k_vs_10k: validate20k / validate10k,
   };
   for (const r of RATES) {
     figures[`envoy_alone_p50_ms_at_${r}`] = alone.rated[r].p50Ms;
     figures[`envoy_alone_p99_ms_at_${r}`] = alone.rated[r].p99Ms;
+    figures[`noop_check_p99_ms_at_${r}`] = noop.rated[r].p99Ms;
     figures[`portcullis_p50_ms_at_${r}`] = withPortcullis.rated[r].p50Ms;
     figures[`portcullis_p99_ms_at_${r}`] = withPortcullis.rated[r].p99Ms;
+    figures[`portcullis_p99_over_p50_at_${r}`] =
+      withPortcullis.rated[r].p99Ms / withPortcullis.rated[r].p50Ms;
     figures[`added_p99_ms_at_${r}`] = withPortcullis.rated[r].p99Ms - alone.rated[r].p99Ms;
   }
   const rows = [
-    ['', 'Envoy alone', 'Envoy + Portcullis', 'ratio / added'],
+    [
+      '',
+      'Envoy alone',
+      'Envoy + no-op Check (node:http2)',
+      'Envoy + Portcullis',
+      'Portcullis ratio / added',
+    ],
     [
       'throughput at saturation (req/s)',
       f(alone.saturation.rps, 0),
+      f(noop.saturation.rps, 0),
       f(withPortcullis.saturation.rps, 0),
-      `${f(figures.throughput_ratio!)}×`,
+      `${f(figures.throughput_ratio!)}× alone (${range(roundRatios.vsAlone)}); ${f(figures.throughput_ratio_vs_noop_check!)}× no-op (${range(roundRatios.vsNoop)})`,
     ],
     [
       'CPU per request at saturation (µs)',
-      `${f(cpu[0].envoy ?? Number.NaN, 0)} Envoy`,
-      `${f(cpu[1].envoy ?? Number.NaN, 0)} Envoy + ${f(cpu[1].node ?? Number.NaN, 0)} Node`,
+      `${f(cpu.alone.envoy ?? Number.NaN, 0)} Envoy`,
+      `${f(cpu.noop.envoy ?? Number.NaN, 0)} Envoy + ${f(cpu.noop.node ?? Number.NaN, 0)} Node`,
+      `${f(cpu.portcullis.envoy ?? Number.NaN, 0)} Envoy + ${f(cpu.portcullis.node ?? Number.NaN, 0)} Node`,
       '',
     ],
     ...RATES.flatMap((r) => [
       [
         `p50 at ${r} req/s (ms)`,
         f(alone.rated[r].p50Ms),
+        f(noop.rated[r].p50Ms),
         f(withPortcullis.rated[r].p50Ms),
         signed(withPortcullis.rated[r].p50Ms - alone.rated[r].p50Ms),
       ],
       [
         `p99 at ${r} req/s (ms)`,
         f(alone.rated[r].p99Ms),
+        f(noop.rated[r].p99Ms),
         f(withPortcullis.rated[r].p99Ms),
-        signed(figures[`added_p99_ms_at_${r}`]!),
+        `${signed(figures[`added_p99_ms_at_${r}`]!)} (p99/p50 ${f(figures[`portcullis_p99_over_p50_at_${r}`]!)})`,
       ],
     ]),
   ];
@@ -197,13 +416,23 @@ export default async function bench(): Promise<BenchResult> {
       row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
     )
     .join('\n');
+  const extra = [
+    `start to first 200 (all-in-one, one public route; median of ${START_RUNS}): ${figures.start_to_first_200_ms} ms (${starts.map((x) => Math.round(x)).join(', ')})`,
+    `anonymous memory of the Portcullis Node process after the load: ${figures.portcullis_node_anon_mb_after_load} MB`,
+    `portcullis validate: 10,000 routes ${figures.validate_10k_routes_ms} ms, 20,000 routes ${figures.validate_20k_routes_ms} ms (${f(figures.validate_20k_vs_10k!)}× for 2× routes)`,
+  ].join('\n');
   return {
     figures,
     goals: {
       throughput_ratio: { min: 0.5 },
+      throughput_ratio_vs_noop_check: { min: 0.9 },
       added_p99_ms_at_1000: { max: 2 },
       portcullis_failed_requests: { max: 0 },
+      noop_check_failed_requests: { max: 0 },
+      start_to_first_200_ms: { max: 300 },
+      portcullis_node_anon_mb_after_load: { max: 100 },
+      validate_20k_routes_ms: { max: 2000 },
     },
-    table: `${table}\n(Envoy with 1 worker thread in both; Portcullis with --max-semi-space-size=64; h2load HTTP/1.1, ${SECONDS} s per point after 1 s warm-up, best of ${ROUNDS} alternating rounds; 32 connections at saturation; fixed rates as N×100 req/s connections; signed-in session cookie on every Portcullis request)`,
+    table: `${table}\n(Envoy with 1 worker thread in all three; the same ext_authz filter and authz cluster as Portcullis generates for the no-op row; Portcullis with --max-semi-space-size=64; h2load HTTP/1.1, ${SECONDS} s per point after 1 s warm-up, best of ${ROUNDS} interleaved rounds; 32 connections at saturation; fixed rates as N×100 req/s connections; a browser's ${Object.keys(BROWSER_HEADERS).length} headers on every request, and the signed-in session cookie on every no-op and Portcullis request)\n${extra}`,
   };
 }

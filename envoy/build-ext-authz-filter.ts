@@ -1,13 +1,20 @@
 // The ext_authz HTTP filter (docs/pomerium-behaviour.md §7.4, docs/architecture.md): gRPC to portcullis-authorize, fail
 // closed (failure_mode_allow false, 503 on error), V3, peer certificate included, timeout =
-// grpc_client_timeout; and its per-route settings: a policy route's context_extensions, an
+// grpc_client_timeout, only the request headers authz needs (lib/authz-allowed-headers.ts, no
+// body); and its per-route settings: a policy route's context_extensions, an
 // internal route's, or disabled.
 import type { Config } from '../config/index.js';
+import { authzAllowedHeaders } from './lib/authz-allowed-headers.js';
 import { authzRetryPolicy } from './lib/authz-resilience.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { AUTHZ_CLUSTER, EXT_AUTHZ_FILTER, TYPES } from './lib/names.js';
 
-export function buildExtAuthzFilter(config: Pick<Config, 'grpc_client_timeout'>): Json {
+export function buildExtAuthzFilter(
+  config: Pick<
+    Config,
+    'grpc_client_timeout' | 'jwt_claims_headers' | 'authorize_log_fields' | 'routes'
+  >,
+): Json {
   const timeout = config.grpc_client_timeout > 0 ? config.grpc_client_timeout : 30_000;
   return {
     name: EXT_AUTHZ_FILTER,
@@ -22,6 +29,7 @@ export function buildExtAuthzFilter(config: Pick<Config, 'grpc_client_timeout'>)
       failure_mode_allow: false,
       status_on_error: { code: 'ServiceUnavailable' },
       include_peer_certificate: true,
+      allowed_headers: authzAllowedHeaders(config),
     },
   };
 }

@@ -5,12 +5,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildAuthzCluster } from '../../envoy/build-cluster.js';
+import { buildExtAuthzFilter, buildExtAuthzPerRoute } from '../../envoy/build-ext-authz-filter.js';
 
 const HCM =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
 
-function listener(port: number, route: Record<string, unknown>) {
+function listener(port: number, route: Record<string, unknown>, filters: readonly object[] = []) {
   return {
     name: `listener-${port}`,
     address: { socket_address: { address: '127.0.0.1', port_value: port } },
@@ -28,6 +30,7 @@ function listener(port: number, route: Record<string, unknown>) {
                 ],
               },
               http_filters: [
+                ...filters,
                 { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER } },
               ],
             },
@@ -52,10 +55,50 @@ export function upstreamBootstrap(port: number, adminPort: number): object {
 
 /** Bootstrap of an Envoy proxying everything on `port` to 127.0.0.1:`upstreamPort`. */
 export function proxyBootstrap(port: number, upstreamPort: number, adminPort: number): object {
+  return withUpstream(adminPort, upstreamPort, listener(port, { route: { cluster: 'upstream' } }));
+}
+
+/**
+ * The same proxy with the ext_authz filter and authz cluster exactly as Portcullis generates
+ * them (envoy/build-ext-authz-filter.ts, envoy/build-cluster.ts), asking a plain-text Check
+ * server on 127.0.0.1:`authzPort` about every request (route `r0`): the architecture-limit
+ * row's Envoy when that server is a no-op (lib/noop-check-h2.ts).
+ */
+export function authzProxyBootstrap(
+  port: number,
+  upstreamPort: number,
+  adminPort: number,
+  authzPort: number,
+): object {
+  const boot = withUpstream(
+    adminPort,
+    upstreamPort,
+    listener(
+      port,
+      {
+        route: { cluster: 'upstream' },
+        typed_per_filter_config: buildExtAuthzPerRoute({ routeId: 'r0' }),
+      },
+      // The filter of a config like the bench's (no claim headers, no templates).
+      [
+        buildExtAuthzFilter({
+          grpc_client_timeout: 10_000,
+          jwt_claims_headers: {},
+          authorize_log_fields: undefined,
+          routes: [],
+        }),
+      ],
+    ),
+  ) as { static_resources: { clusters: object[] } };
+  boot.static_resources.clusters.push(buildAuthzCluster([{ host: '127.0.0.1', port: authzPort }]));
+  return boot;
+}
+
+function withUpstream(adminPort: number, upstreamPort: number, l: object): object {
   return {
     admin: { address: { socket_address: { address: '127.0.0.1', port_value: adminPort } } },
     static_resources: {
-      listeners: [listener(port, { route: { cluster: 'upstream' } })],
+      listeners: [l],
       clusters: [
         {
           name: 'upstream',
