@@ -17,6 +17,7 @@ import {
   authenticateCookieNames,
   type CookieOptions,
 } from './cookies.js';
+import { openGithubProvider } from './idp/github-provider.js';
 import { idpPreset, isDefaultScopes } from './idp/idp-presets.js';
 import {
   type IdentityProvider,
@@ -120,24 +121,24 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
         'idp_provider_url, idp_client_id and idp_client_secret are required for authn',
       );
     }
+    const settings = {
+      id,
+      issuer,
+      clientId,
+      clientSecret,
+      scopes,
+      requestParams,
+      redirectUri: new URL('/oauth2/callback', authenticateUrl).toString(),
+      userIdClaim: preset.userIdClaim,
+      groupsClaim: config.groups_claim,
+      trustUnverifiedEmail: config.idp_trust_unverified_email === true,
+      timeoutMs: options.idpTimeoutMs ?? 10_000,
+    };
     idps.set(
       id,
-      openIdentityProvider(
-        {
-          id,
-          issuer,
-          clientId,
-          clientSecret,
-          scopes,
-          requestParams,
-          redirectUri: new URL('/oauth2/callback', authenticateUrl).toString(),
-          userIdClaim: preset.userIdClaim,
-          groupsClaim: config.groups_claim,
-          trustUnverifiedEmail: config.idp_trust_unverified_email === true,
-          timeoutMs: options.idpTimeoutMs ?? 10_000,
-        },
-        options,
-      ),
+      config.idp_provider.toLowerCase() === 'github'
+        ? openGithubProvider(settings, config.idp_provider_url, options)
+        : openIdentityProvider(settings, options),
     );
   };
   addIdp(undefined);

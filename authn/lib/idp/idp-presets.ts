@@ -39,6 +39,13 @@ const PRESETS: Record<string, IdpPreset> = {
   cognito: { scopes: ['openid', 'profile', 'email'], requestParams: {}, userIdClaim: 'sub' },
   onelogin: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
   ping: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
+  // GitHub is OAuth 2 + its REST API (github-provider.ts): these are OAuth scopes, not OIDC ones.
+  github: {
+    defaultIssuer: 'https://github.com',
+    scopes: ['read:user', 'user:email', 'read:org'],
+    requestParams: {},
+    userIdClaim: 'sub',
+  },
   apple: {
     defaultIssuer: 'https://appleid.apple.com',
     scopes: ['openid', 'email', 'name'],
@@ -47,7 +54,7 @@ const PRESETS: Record<string, IdpPreset> = {
   },
 };
 
-/** The preset for a provider name; GitHub (plain OAuth2) is refused at startup. */
+/** The preset for a provider name. */
 export function idpPreset(provider: string): IdpPreset {
   const preset = PRESETS[provider.toLowerCase()];
   if (!preset) {
