@@ -18,7 +18,7 @@ import {
   type CookieOptions,
 } from './cookies.js';
 import { openGithubProvider } from './idp/github-provider.js';
-import { idpPreset, isDefaultScopes } from './idp/idp-presets.js';
+import { idpPreset, isDefaultScopes, quirksFor } from './idp/idp-presets.js';
 import {
   type IdentityProvider,
   type OpenIdpOptions,
@@ -133,6 +133,10 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
       groupsClaim: config.groups_claim,
       trustUnverifiedEmail: config.idp_trust_unverified_email === true,
       timeoutMs: options.idpTimeoutMs ?? 10_000,
+      ...quirksFor(config.idp_provider, issuer, config.idp_request_params, {
+        timeoutMs: options.idpTimeoutMs ?? 10_000,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
     };
     idps.set(
       id,

@@ -1,6 +1,7 @@
 // Provider presets: default issuer, scopes, extra authorization params and claim quirks per
 // idp_provider; anything the user configured explicitly wins.
 import { PortcullisError } from '../../../config/index.js';
+import { entraQuirks, googleQuirks, type OidcQuirks } from './oidc-quirks.js';
 
 export interface IdpPreset {
   /** Issuer used when idp_provider_url is unset. */
@@ -69,4 +70,23 @@ export function idpPreset(provider: string): IdpPreset {
 /** True when the configured scopes are the schema default (so the preset's apply). */
 export function isDefaultScopes(scopes: readonly string[]): boolean {
   return scopes.length === OIDC_SCOPES.length && OIDC_SCOPES.every((s, i) => scopes[i] === s);
+}
+
+/** The preset's quirks for the OIDC relying party (oidc-quirks.ts), if it has any. */
+export function quirksFor(
+  provider: string,
+  issuer: string,
+  requestParams: Readonly<Record<string, string>> | undefined,
+  options: { readonly timeoutMs: number; readonly fetch?: typeof fetch },
+): { quirks?: OidcQuirks } {
+  switch (provider.toLowerCase()) {
+    case 'google': {
+      const hd = requestParams?.hd;
+      return hd ? { quirks: googleQuirks(hd) } : {};
+    }
+    case 'azure':
+      return { quirks: entraQuirks({ issuer, ...options }) };
+    default:
+      return {};
+  }
 }
