@@ -45,14 +45,13 @@ test('authn refuses to start without an authenticate URL', () => {
   assert.throws(() => buildAuthnState(config('')), { code: 'CONFIG_INVALID' });
 });
 
-test('GitHub (plain OAuth2) is refused with a clear error', () => {
-  assert.throws(
-    () =>
-      buildAuthnState(
-        config('authenticate_service_url: https://auth.example.com\nidp_provider: github'),
-      ),
-    { code: 'CONFIG_INVALID' },
+test("GitHub (plain OAuth 2 + its API) starts with GitHub's OAuth scopes", () => {
+  const state = buildAuthnState(
+    config('authenticate_service_url: https://auth.example.com\nidp_provider: github'),
   );
+  const idp = [...state.idps.values()][0];
+  assert.deepEqual(idp?.settings.scopes, ['read:user', 'user:email', 'read:org']);
+  assert.equal(idp?.formPost, false);
 });
 
 test('presets replace the default scopes but never explicit ones', () => {
