@@ -18,7 +18,7 @@ import {
   type CookieOptions,
 } from './cookies.js';
 import { openGithubProvider } from './idp/github-provider.js';
-import { idpPreset, isDefaultScopes, quirksFor } from './idp/idp-presets.js';
+import { idpPreset, isDefaultScopes, issuerFor, quirksFor } from './idp/idp-presets.js';
 import {
   type IdentityProvider,
   type OpenIdpOptions,
@@ -105,7 +105,8 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
     exact.get(hostname) ?? wildcards.find(([suffix]) => hostname.endsWith(suffix))?.[1];
 
   const preset = idpPreset(config.idp_provider);
-  const issuer = config.idp_provider_url ?? preset.defaultIssuer;
+  const configuredIssuer = config.idp_provider_url ?? preset.defaultIssuer;
+  const issuer = configuredIssuer && issuerFor(config.idp_provider, configuredIssuer);
   const scopes = isDefaultScopes(config.idp_scopes) ? preset.scopes : config.idp_scopes;
   const requestParams = { ...preset.requestParams, ...(config.idp_request_params ?? {}) };
   const idps = new Map<string, IdentityProvider>();

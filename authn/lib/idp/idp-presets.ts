@@ -90,3 +90,24 @@ export function quirksFor(
       return {};
   }
 }
+
+/**
+ * The issuer as the provider publishes it, from Pomerium's URL forms: Auth0's issuer ends with
+ * `/`; Entra, Okta, Cognito, Google, GitLab and Keycloak publish theirs without one (discovery
+ * compares the two exactly, so `…/v2.0/` from a Pomerium config would fail every sign-in).
+ */
+export function issuerFor(provider: string, url: string): string {
+  switch (provider.toLowerCase()) {
+    case 'auth0':
+      return url.endsWith('/') ? url : `${url}/`;
+    case 'azure':
+    case 'okta':
+    case 'cognito':
+    case 'google':
+    case 'gitlab':
+    case 'keycloak':
+      return url.replace(/\/+$/, '');
+    default:
+      return url;
+  }
+}
