@@ -29,7 +29,9 @@ const PRESETS: Record<string, IdpPreset> = {
   azure: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'oid' },
   okta: { scopes: [...OIDC_SCOPES, 'groups'], requestParams: {}, userIdClaim: 'sub' },
   auth0: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
-  keycloak: { scopes: OIDC_SCOPES, requestParams: {}, userIdClaim: 'sub' },
+  // Keycloak refreshes without offline_access; an offline token would outlive the SSO session
+  // that RP-initiated logout ends (and needs the offline_access role).
+  keycloak: { scopes: ['openid', 'profile', 'email'], requestParams: {}, userIdClaim: 'sub' },
   // GitLab issues refresh tokens without offline_access and does not know that scope.
   gitlab: {
     defaultIssuer: 'https://gitlab.com',
