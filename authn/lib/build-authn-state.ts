@@ -17,7 +17,8 @@ import {
   authenticateCookieNames,
   type CookieOptions,
 } from './cookies.js';
-import { idpPreset, isDefaultScopes } from './idp/idp-presets.js';
+import { openGithubProvider } from './idp/github-provider.js';
+import { idpPreset, isDefaultScopes, issuerFor, quirksFor } from './idp/idp-presets.js';
 import {
   type IdentityProvider,
   type OpenIdpOptions,
@@ -104,7 +105,8 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
     exact.get(hostname) ?? wildcards.find(([suffix]) => hostname.endsWith(suffix))?.[1];
 
   const preset = idpPreset(config.idp_provider);
-  const issuer = config.idp_provider_url ?? preset.defaultIssuer;
+  const configuredIssuer = config.idp_provider_url ?? preset.defaultIssuer;
+  const issuer = configuredIssuer && issuerFor(config.idp_provider, configuredIssuer);
   const scopes = isDefaultScopes(config.idp_scopes) ? preset.scopes : config.idp_scopes;
   const requestParams = { ...preset.requestParams, ...(config.idp_request_params ?? {}) };
   const idps = new Map<string, IdentityProvider>();
@@ -120,24 +122,28 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
         'idp_provider_url, idp_client_id and idp_client_secret are required for authn',
       );
     }
+    const settings = {
+      id,
+      issuer,
+      clientId,
+      clientSecret,
+      scopes,
+      requestParams,
+      redirectUri: new URL('/oauth2/callback', authenticateUrl).toString(),
+      userIdClaim: preset.userIdClaim,
+      groupsClaim: config.groups_claim,
+      trustUnverifiedEmail: config.idp_trust_unverified_email === true,
+      timeoutMs: options.idpTimeoutMs ?? 10_000,
+      ...quirksFor(config.idp_provider, issuer, config.idp_request_params, {
+        timeoutMs: options.idpTimeoutMs ?? 10_000,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    };
     idps.set(
       id,
-      openIdentityProvider(
-        {
-          id,
-          issuer,
-          clientId,
-          clientSecret,
-          scopes,
-          requestParams,
-          redirectUri: new URL('/oauth2/callback', authenticateUrl).toString(),
-          userIdClaim: preset.userIdClaim,
-          groupsClaim: config.groups_claim,
-          trustUnverifiedEmail: config.idp_trust_unverified_email === true,
-          timeoutMs: options.idpTimeoutMs ?? 10_000,
-        },
-        options,
-      ),
+      config.idp_provider.toLowerCase() === 'github'
+        ? openGithubProvider(settings, config.idp_provider_url, options)
+        : openIdentityProvider(settings, options),
     );
   };
   addIdp(undefined);

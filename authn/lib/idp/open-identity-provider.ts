@@ -10,6 +10,7 @@ import {
   type Identity,
   type IdpKeySet,
 } from '../../../wire/index.js';
+import type { OidcQuirks } from './oidc-quirks.js';
 import { translateOidcError } from './translate-oidc-error.js';
 import {
   ID_TOKEN_LEEWAY_S,
@@ -35,6 +36,8 @@ export interface IdpSettings {
   readonly trustUnverifiedEmail?: boolean;
   /** Per-request timeout (ms). */
   readonly timeoutMs: number;
+  /** The preset's checks and claim fixes after ID-token verification (oidc-quirks.ts). */
+  readonly quirks?: OidcQuirks;
 }
 
 export interface TokenSet {
@@ -291,10 +294,13 @@ export function openIdentityProvider(
       }
       if (!response.id_token) throw new PortcullisError('AUTHN_TOKEN_INVALID', 'no ID token');
       const claims = await verifyIdToken(response.id_token, { ...checks(d), nonce: login.nonce });
+      const adjusted = settings.quirks
+        ? await settings.quirks.claims(claims as Record<string, unknown>, response.access_token)
+        : (claims as Record<string, unknown>);
       const info = await userinfo(d, response.access_token, claims.sub);
       return {
         tokens: toTokenSet(response, claims, ''),
-        identity: extractIdentity(claims as Record<string, unknown>, info, identityOptions),
+        identity: extractIdentity(adjusted, info, identityOptions),
       };
     },
 
@@ -310,11 +316,15 @@ export function openIdentityProvider(
       if (claims && claims.sub !== expectedSubject) {
         throw new PortcullisError('AUTHN_TOKEN_INVALID', 'refreshed ID token has another subject');
       }
+      const adjusted =
+        claims && settings.quirks
+          ? await settings.quirks.claims(claims as Record<string, unknown>, response.access_token)
+          : claims;
       const info = await userinfo(d, response.access_token, expectedSubject);
       const identity =
-        claims || info
+        adjusted || info
           ? extractIdentity(
-              (claims ?? { sub: expectedSubject }) as Record<string, unknown>,
+              (adjusted ?? { sub: expectedSubject }) as Record<string, unknown>,
               info,
               identityOptions,
             )

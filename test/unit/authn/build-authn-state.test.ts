@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { buildAuthnState } from '../../../authn/lib/build-authn-state.js';
+import { issuerFor } from '../../../authn/lib/idp/idp-presets.js';
 import { computeIdpId, parseConfigText } from '../../../config/index.js';
 
 function config(extra: string) {
@@ -45,14 +46,13 @@ test('authn refuses to start without an authenticate URL', () => {
   assert.throws(() => buildAuthnState(config('')), { code: 'CONFIG_INVALID' });
 });
 
-test('GitHub (plain OAuth2) is refused with a clear error', () => {
-  assert.throws(
-    () =>
-      buildAuthnState(
-        config('authenticate_service_url: https://auth.example.com\nidp_provider: github'),
-      ),
-    { code: 'CONFIG_INVALID' },
+test("GitHub (plain OAuth 2 + its API) starts with GitHub's OAuth scopes", () => {
+  const state = buildAuthnState(
+    config('authenticate_service_url: https://auth.example.com\nidp_provider: github'),
   );
+  const idp = [...state.idps.values()][0];
+  assert.deepEqual(idp?.settings.scopes, ['read:user', 'user:email', 'read:org']);
+  assert.equal(idp?.formPost, false);
 });
 
 test('presets replace the default scopes but never explicit ones', () => {
@@ -70,4 +70,22 @@ test('presets replace the default scopes but never explicit ones', () => {
   const s2 = [...explicit.idps.values()][0]?.settings;
   assert.deepEqual(s2?.scopes, ['openid', 'email']);
   assert.equal(s2?.requestParams.prompt, 'select_account');
+});
+
+test("Pomerium's idp_provider_url forms become the issuer the provider publishes", () => {
+  const cases: [string, string, string][] = [
+    ['auth0', 'https://acme.auth0.com', 'https://acme.auth0.com/'],
+    ['auth0', 'https://acme.auth0.com/', 'https://acme.auth0.com/'],
+    [
+      'azure',
+      'https://login.microsoftonline.com/t/v2.0/',
+      'https://login.microsoftonline.com/t/v2.0',
+    ],
+    ['okta', 'https://acme.okta.com/oauth2/default/', 'https://acme.okta.com/oauth2/default'],
+    ['keycloak', 'https://kc.example.com/realms/r/', 'https://kc.example.com/realms/r'],
+    ['oidc', 'https://idp.example.com/', 'https://idp.example.com/'],
+  ];
+  for (const [provider, url, issuer] of cases) {
+    assert.equal(issuerFor(provider, url), issuer, `${provider} ${url}`);
+  }
 });
