@@ -9,6 +9,7 @@ import { type Logger, pino } from 'pino';
 import { PortcullisError, type SigningKey } from '../config/index.js';
 import type { RecordStore } from '../databroker/index.js';
 import { responseFormat } from '../wire/index.js';
+import { themeOf } from '../wire/pages/theme.js';
 import type { AuthnConfig } from './lib/authn-config.js';
 import { statusOf } from './lib/authn-error.js';
 import { createAuthnMetrics } from './lib/authn-metrics.js';
@@ -96,6 +97,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
         ? req.headers['x-request-id'].slice(0, 64)
         : randomUUID();
     const log = logger.child({ request_id: requestId });
+    res.setHeader('content-security-policy', themeOf(state.config).csp);
     const ctx = createRequestContext(req, res, state, deps, log);
     if (!ctx) {
       sendHtml(
@@ -136,7 +138,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       if (wantsJson(req, ctx.url.pathname)) {
         sendJson(res, status, { error: code, request_id: requestId }, o);
       } else {
-        sendHtml(res, status, renderErrorPage(status, code, message), o);
+        sendHtml(res, status, renderErrorPage(status, code, message, themeOf(state.config)), o);
       }
     });
   };

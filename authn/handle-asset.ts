@@ -1,0 +1,17 @@
+// `/.pomerium/assets/portcullis-<hash>.css` on any host (docs/pages.md): the one stylesheet of
+// every page, cached for a year under its content hash; any other name is 404.
+import { themeOf } from '../wire/pages/theme.js';
+import { fail } from './lib/authn-error.js';
+import type { RequestContext } from './lib/request-context.js';
+import { send } from './lib/send-response.js';
+
+export async function handleAsset(ctx: RequestContext): Promise<void> {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+    throw fail('AUTHN_METHOD_NOT_ALLOWED', 'use GET');
+  }
+  const theme = themeOf(ctx.state.config);
+  if (ctx.url.pathname !== theme.cssPath) throw fail('AUTHN_NOT_FOUND', 'not found');
+  send(ctx.res, 200, 'text/css; charset=utf-8', theme.css, {
+    headers: { 'cache-control': 'public, max-age=31536000, immutable' },
+  });
+}
