@@ -1,6 +1,6 @@
 // `/.pomerium/assets/portcullis-<hash>.css` on any host (docs/pages.md): the one stylesheet of
 // every page, cached for a year under its content hash; any other name is 404.
-import { themeOf } from '../wire/pages/theme.js';
+import { themeOf } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import type { RequestContext } from './lib/request-context.js';
 import { send } from './lib/send-response.js';

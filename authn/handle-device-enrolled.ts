@@ -2,7 +2,7 @@
 // after a WebAuthn device enrollment. Portcullis refuses the `device` criterion, so no device is
 // ever enrolled here: the page says so plainly (200, like Pomerium's page, never a 404 that looks
 // like a broken link) and points at the user page.
-import { themeOf } from '../wire/pages/theme.js';
+import { themeOf } from '../wire/index.js';
 import { escapeHtml, renderPage } from './lib/render-page.js';
 import type { RequestContext } from './lib/request-context.js';
 import { sendHtml } from './lib/send-response.js';

@@ -1,7 +1,7 @@
 // GET|POST /oauth2/callback on the authenticate host (docs/pomerium-behaviour.md §3.3 step 4): IdP errors, state
 // and CSRF binding, one-time PKCE cookie, code exchange with ID-token checks, session records,
 // the authenticate cookie, then straight on to the route host's signed callback.
-import { themeOf } from '../wire/pages/theme.js';
+import { themeOf } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { callbackRedirectUrl, mintHandle, targetHosts } from './lib/issue-callback-redirect.js';

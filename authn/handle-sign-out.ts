@@ -5,7 +5,7 @@
 
 import { signUrl, verifySignedUrl } from '../config/index.js';
 import type { Session } from '../databroker/index.js';
-import { themeOf } from '../wire/pages/theme.js';
+import { themeOf } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { readAuthenticateHandle, readRouteHandle } from './lib/load-session.js';

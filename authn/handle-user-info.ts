@@ -3,7 +3,7 @@
 // token headers), the authenticate host reads `_pomerium_authenticate`.
 
 import { ASSERTION_CLAIMS, signUrl, verifySignedUrl } from '../config/index.js';
-import { themeOf } from '../wire/pages/theme.js';
+import { themeOf } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { readCookie, serializeCookie } from './lib/cookies.js';

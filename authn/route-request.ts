@@ -1,6 +1,6 @@
 // The endpoint table: which handler answers a path on the authenticate host and on route hosts
 // (docs/pomerium-behaviour.md §5). Anything else is 404; a host that is neither ours gets only health checks.
-import { ASSET_PREFIX } from '../wire/pages/theme.js';
+import { ASSET_PREFIX } from '../wire/index.js';
 import { handleAsset } from './handle-asset.js';
 import { handleBackchannelLogout } from './handle-backchannel-logout.js';
 import { handleDeviceEnrolled } from './handle-device-enrolled.js';

@@ -4,7 +4,7 @@
 // with the security headers of every response Portcullis generates. The direct response is
 // never reached (authz denies every such request; ext_authz fails closed).
 import type { Config } from '../config/index.js';
-import { ASSET_PREFIX } from '../wire/pages/theme.js';
+import { ASSET_PREFIX } from '../wire/index.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
 import { duration, type Json } from './lib/envoy-values.js';
 import { AUTHN_CLUSTER } from './lib/names.js';

@@ -1,7 +1,6 @@
 // Every HTML page authn serves, on the design system (wire/pages/): small, server-rendered,
 // every dynamic value escaped, styles from the hashed stylesheet only.
-import { escapeHtml, renderCardPage } from '../../wire/pages/render-document.js';
-import { type Theme, themeOf } from '../../wire/pages/theme.js';
+import { escapeHtml, renderCardPage, type Theme, themeOf } from '../../wire/index.js';
 
 export { escapeHtml };
 

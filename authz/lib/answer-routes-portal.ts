@@ -6,8 +6,7 @@
 // `/.pomerium/jwt` (behind its runtime flag) is answered the same way.
 
 import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
-import { renderRoutesPage } from '../../wire/pages/render-routes.js';
-import { themeOf } from '../../wire/pages/theme.js';
+import { renderRoutesPage, themeOf } from '../../wire/index.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
 import { wantsLoginRedirect } from '../policy/want-login-redirect.js';
 import type { AuthzState, RouteState } from './authz-state.js';

@@ -2,7 +2,7 @@
 // builds an AuthzRequest from Envoy's CheckRequest, write-check-response.ts turns an
 // AuthzResponse back into a CheckResponse. Everything between works on these.
 
-import type { Theme } from '../../wire/pages/theme.js';
+import type { Theme } from '../../wire/index.js';
 import type { PolicyFailure, PolicyRequest } from '../policy/types.js';
 
 /** One Check as the pipeline sees it (the client certificate is judged later, per route). */

@@ -1,6 +1,6 @@
 // What an HTML denial page shows besides the decision (wire/pages/render-denial.ts): the host
 // and path asked for, who is signed in, and the branding of this config.
-import { themeOf } from '../../wire/pages/theme.js';
+import { themeOf } from '../../wire/index.js';
 import type { DenialPageContext } from './authz-types.js';
 import type { CheckContext } from './check-context.js';
 

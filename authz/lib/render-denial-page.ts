@@ -1,9 +1,7 @@
 // The HTML page of a denial, on the design system (wire/pages/render-denial.ts): status, what
 // was asked, who you are, the failing rules once, what you can do and the request id.
 
-import { renderDenialPage as renderCard } from '../../wire/pages/render-denial.js';
-import { escapeHtml } from '../../wire/pages/render-document.js';
-import { themeOf } from '../../wire/pages/theme.js';
+import { escapeHtml, renderDenialCard as renderCard, themeOf } from '../../wire/index.js';
 import type { DenialInfo } from './authz-types.js';
 
 export { escapeHtml };

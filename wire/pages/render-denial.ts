@@ -59,7 +59,7 @@ function failureList(view: DenialView): string {
   const items = failures
     .map(
       (f) =>
-        `<li>${inlineMarkdown(f.wanted)}${f.got ? ` <span class="muted">— ${inlineMarkdown(f.got)}</span>` : ''}</li>`,
+        `<li><code>${escapeHtml(f.criterion)}</code>: ${inlineMarkdown(f.wanted)}${f.got ? ` <span class="muted">— ${inlineMarkdown(f.got)}</span>` : ''}</li>`,
     )
     .join('\n');
   return `<h2>Why</h2>

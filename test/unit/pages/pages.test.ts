@@ -6,10 +6,14 @@ import { test } from 'node:test';
 import { renderPage as renderAuthnPage } from '../../../authn/lib/render-page.js';
 import { renderDenialPage } from '../../../authz/lib/render-denial-page.js';
 import { PortcullisError, parseConfigText } from '../../../config/index.js';
-import { renderDenialPage as renderCard } from '../../../wire/pages/render-denial.js';
-import { escapeHtml } from '../../../wire/pages/render-document.js';
-import { renderRoutesPage } from '../../../wire/pages/render-routes.js';
-import { contrastRatio, parseHexColor, themeOf } from '../../../wire/pages/theme.js';
+import {
+  contrastRatio,
+  escapeHtml,
+  parseHexColor,
+  renderDenialCard as renderCard,
+  renderRoutesPage,
+  themeOf,
+} from '../../../wire/index.js';
 
 const PAYLOADS = [
   '<script>alert(1)</script>',
