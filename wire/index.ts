@@ -37,6 +37,8 @@ export {
   ASSET_PREFIX,
   type BrandingInput,
   contrastRatio,
+  FAVICON_PATH,
+  FAVICON_SVG,
   parseHexColor,
   type Theme,
   themeOf,

@@ -2,7 +2,7 @@
 // a header with the logo and name, one <main>, a footer. No script and no inline style: the
 // page's Content-Security-Policy (theme.csp) forbids both. Every dynamic value is escaped here
 // or by the caller with `escapeHtml`; `inlineMarkdown` renders only `code` spans, after escaping.
-import type { Theme } from './theme.js';
+import { FAVICON_PATH, type Theme } from './theme.js';
 
 const ESC: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -57,7 +57,7 @@ export function renderDocument({ theme, title, main }: DocumentOptions): string 
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)} · ${escapeHtml(theme.name)}</title>
 <link rel="stylesheet" href="${escapeHtml(theme.cssPath)}">
-${favicon ? `<link rel="icon" href="${escapeHtml(favicon)}">` : ''}
+<link rel="icon" href="${escapeHtml(favicon ?? FAVICON_PATH)}">
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>

@@ -37,6 +37,11 @@ export interface Theme {
 
 export const ASSET_PREFIX = '/.pomerium/assets/';
 
+/** The default favicon (a portcullis grid), served by authn next to the stylesheet. */
+export const FAVICON_PATH = `${ASSET_PREFIX}favicon.svg`;
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#2f55d4"/><path d="M4 3v10M8 3v10M12 3v10M3 6h10M3 10h10" stroke="#fff" stroke-width="1.5"/></svg>';
+
 const HEX = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 
 /** `#abc` / `#aabbcc` → [r, g, b] (0..255); undefined for anything else. */
