@@ -15,7 +15,7 @@ import {
 } from '../config/index.js';
 import type { RecordStore } from '../databroker/index.js';
 import { tracedFetch, tracedHandler } from '../tracing/index.js';
-import { responseFormat } from '../wire/index.js';
+import { responseFormat, themeOf } from '../wire/index.js';
 import type { AuthnConfig } from './lib/authn-config.js';
 import { createAuthnMetrics } from './lib/authn-metrics.js';
 import { type AuthnState, buildAuthnState } from './lib/build-authn-state.js';
@@ -103,6 +103,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
         ? req.headers['x-request-id'].slice(0, 64)
         : randomUUID();
     const log = logger.child({ request_id: requestId });
+    res.setHeader('content-security-policy', themeOf(state.config).csp);
     const ctx = createRequestContext(req, res, state, deps, log);
     if (!ctx) {
       sendHtml(
@@ -138,7 +139,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       if (wantsJson(req, ctx.url.pathname)) {
         sendJson(res, status, { error: code, request_id: requestId }, o);
       } else {
-        sendHtml(res, status, renderErrorPage(status, code, message), o);
+        sendHtml(res, status, renderErrorPage(status, code, message, themeOf(state.config)), o);
       }
     });
   });

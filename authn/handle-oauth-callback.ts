@@ -1,6 +1,7 @@
 // GET|POST /oauth2/callback on the authenticate host (docs/pomerium-behaviour.md §3.3 step 4): IdP errors, state
 // and CSRF binding, one-time PKCE cookie, code exchange with ID-token checks, session records,
 // the authenticate cookie, then straight on to the route host's signed callback.
+import { themeOf } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { callbackRedirectUrl, mintHandle, targetHosts } from './lib/issue-callback-redirect.js';
@@ -87,7 +88,7 @@ function expired(ctx: RequestContext, target: LoginTarget): void {
   if (!target.programmatic) {
     try {
       const url = checkRedirectTarget(target.redirectUri, (u) => isOwnHost(ctx, u));
-      link = `<p><a href="${escapeHtml(url.toString())}">Start again</a></p>`;
+      link = `<ul class="actions"><li><a class="button" id="start-again" href="${escapeHtml(url.toString())}">Start again</a></li></ul>`;
     } catch {
       // no usable link: the page still explains
     }
@@ -98,7 +99,8 @@ function expired(ctx: RequestContext, target: LoginTarget): void {
     400,
     renderPage(
       'Request expired',
-      `<p>This sign-in request expired — start again.</p>${link}<p><small>status 400 · code <code>AUTHN_LOGIN_EXPIRED</code></small></p>`,
+      `<p class="lead">This sign-in took too long and its request expired. Start again to sign in.</p>${link}<p class="muted">Status 400 · code <code>AUTHN_LOGIN_EXPIRED</code></p>`,
+      themeOf(ctx.state.config),
     ),
     { cookies: ctx.setCookies },
   );

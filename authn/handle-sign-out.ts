@@ -2,8 +2,10 @@
 // sign-out carrying only configured (never client-chosen) targets. Authenticate host: an
 // unsigned request gets a confirmation page; a signed one deletes the session(s), revokes the
 // IdP token, clears the cookie and ends the IdP session (id_token_hint) or lands on signed_out.
+
 import { signUrl, verifySignedUrl } from '../config/index.js';
 import type { Session } from '../databroker/index.js';
+import { themeOf } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { readAuthenticateHandle, readRouteHandle } from './lib/load-session.js';
@@ -136,13 +138,23 @@ function confirm(ctx: RequestContext): void {
     200,
     renderPage(
       'Sign out?',
-      `<p>Do you want to sign out of every application?</p>
-<form method="post" action="${escapeHtml(action)}"><button type="submit">Sign out</button></form>`,
+      `<p class="lead">Do you want to sign out of every application?</p>
+<form method="post" action="${escapeHtml(action)}"><ul class="actions"><li><button class="button" id="sign-out" type="submit">Sign out</button></li><li><a class="button secondary" href="/.pomerium/">Stay signed in</a></li></ul></form>`,
+      themeOf(ctx.state.config),
     ),
   );
 }
 
-/** `/.pomerium/signed_out`: the static page after signing out. */
+/** `/.pomerium/signed_out`: the page after signing out (the IdP session has ended too). */
 export async function handleSignedOut(ctx: RequestContext): Promise<void> {
-  sendHtml(ctx.res, 200, renderPage('Signed out', '<p>You have been signed out.</p>'));
+  sendHtml(
+    ctx.res,
+    200,
+    renderPage(
+      'You are signed out',
+      `<p class="lead" id="signed-out">You have been signed out of every application.</p>
+<p>The next time you open an application you will be asked to sign in again, with any account you choose. You can close this window.</p>`,
+      themeOf(ctx.state.config),
+    ),
+  );
 }

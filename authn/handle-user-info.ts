@@ -1,7 +1,9 @@
 // The user info page `/.pomerium/` (who you are, groups, claims, session expiry, sign-out; never
 // IdP tokens) and `/.pomerium/user` JSON (docs/pomerium-behaviour.md §5). Route hosts read `_pomerium` (or the
 // token headers), the authenticate host reads `_pomerium_authenticate`.
+
 import { ASSERTION_CLAIMS, signUrl, verifySignedUrl } from '../config/index.js';
+import { themeOf } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { readCookie, serializeCookie } from './lib/cookies.js';
@@ -57,7 +59,7 @@ export async function handleUserInfoPage(ctx: RequestContext): Promise<void> {
   const loaded = await load(ctx);
   const parts: string[] = [];
   if (!loaded) {
-    parts.push('<p>You are not signed in here.</p>');
+    parts.push('<p class="lead" id="not-signed-in">You are not signed in here.</p>');
   } else {
     const { session, user } = loaded;
     const rows: [string, string][] = [
@@ -70,10 +72,16 @@ export async function handleUserInfoPage(ctx: RequestContext): Promise<void> {
       ['Session expires', fmt(session.expires_at)],
     ];
     parts.push(
-      `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
+      `<p class="lead">Signed in as <strong id="who">${escapeHtml(user?.email || session.user_id)}</strong></p>`,
+      '<h2>Identity and session</h2>',
+      `<table>${rows.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
+      '<h2>Devices</h2><p class="muted">No device is registered (Portcullis does not enroll devices).</p>',
       '<h2>Claims</h2>',
       `<table>${Object.entries(session.claims)
-        .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(claimText(v))}</td></tr>`)
+        .map(
+          ([k, v]) =>
+            `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(claimText(v))}</td></tr>`,
+        )
         .join('')}</table>`,
     );
     const action = auth
@@ -84,8 +92,13 @@ export async function handleUserInfoPage(ctx: RequestContext): Promise<void> {
         )
       : '/.pomerium/sign_out';
     parts.push(
-      `<form method="post" action="${escapeHtml(action)}"><button type="submit">Sign out</button></form>`,
+      `<form method="post" action="${escapeHtml(action)}"><ul class="actions"><li><button class="button" id="sign-out" type="submit">Sign out</button></li>${
+        auth
+          ? ''
+          : '<li><a class="button secondary" href="/.pomerium/routes">Your applications</a></li>'
+      }</ul></form>`,
     );
+    parts.splice(1, 0, parts.pop()!); // the actions right under who you are
   }
   const backRaw = auth ? readCookie(ctx, ctx.state.cookieNames.back) : undefined;
   if (backRaw) {
@@ -93,12 +106,14 @@ export async function handleUserInfoPage(ctx: RequestContext): Promise<void> {
       const back = checkRedirectTarget(Buffer.from(backRaw, 'base64url').toString('utf8'), (u) =>
         isOwnHost(ctx, u),
       );
-      parts.push(`<p><a href="${escapeHtml(back.toString())}">Back</a></p>`);
+      parts.push(
+        `<p><a id="back" href="${escapeHtml(back.toString())}">Back to the application</a></p>`,
+      );
     } catch {
       // an unusable back link is simply not shown
     }
   }
-  sendHtml(ctx.res, 200, renderPage('User details', parts.join('\n')));
+  sendHtml(ctx.res, 200, renderPage('User details', parts.join('\n'), themeOf(ctx.state.config)));
 }
 
 export async function handleUserJson(ctx: RequestContext): Promise<void> {

@@ -30,6 +30,7 @@ import { buildAllowResponse } from './lib/build-allow-response.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js';
 import { signInLocation, userInfoUrl } from './lib/build-return-urls.js';
 import type { CheckContext } from './lib/check-context.js';
+import { denialPageContext } from './lib/denial-page-context.js';
 import { loadSession, peekSession } from './lib/load-session.js';
 
 export type { CheckContext, CheckDeps } from './lib/check-context.js';
@@ -44,7 +45,10 @@ const OK_UNCHANGED: AuthzResponse = Object.freeze({
 });
 
 function deny(ctx: CheckContext, info: Omit<DenialInfo, 'requestId'>): AuthzResponse {
-  return buildDenial({ ...info, requestId: ctx.req.requestId }, ctx.req.http.headers);
+  return buildDenial(
+    { ...info, requestId: ctx.req.requestId, page: denialPageContext(ctx) },
+    ctx.req.http.headers,
+  );
 }
 
 /** A malformed or repeated authority, a non-canonical path: 400 with the reason, no policy. */

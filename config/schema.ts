@@ -1,6 +1,7 @@
 // The schema of the whole configuration file (docs/pomerium-behaviour.md §2.3 globals, `routes:` and the legacy
 // `policy:` list): defaults applied, durations in ms, enums canonical. Unknown keys are rejected.
 import * as z from 'zod';
+import { brandingShape } from './lib/branding-schema.js';
 import {
   ACCESS_LOG_FIELD_NAMES,
   AUTHORIZE_LOG_FIELD_NAMES,
@@ -300,6 +301,7 @@ const globalShape = {
     .default(['localhost'])
     .describe('hosts allowed as programmatic login redirect targets'),
   runtime_flags: z.record(z.string(), z.boolean()).default({}).describe('runtime feature flags'),
+  ...brandingShape,
   // routes
   policy: z.array(routeSchema).default([]).describe('legacy name of routes (placed before routes)'),
   routes: z.array(routeSchema).default([]).describe('the routes'),

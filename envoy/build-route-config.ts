@@ -7,7 +7,7 @@
 import { type Config, DEFAULT_SET_RESPONSE_HEADERS, type Route } from '../config/index.js';
 import { buildAuthenticateRoutes, buildInternalRoutes } from './build-internal-routes.js';
 import { buildPolicyRoute, responseHeaders } from './build-route.js';
-import { buildUnroutedRoute } from './build-unrouted-route.js';
+import { buildAssetRoute, buildUnroutedRoute } from './build-unrouted-route.js';
 import type { Json } from './lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME } from './lib/names.js';
 import { orderRegexRoutes } from './lib/order-regex-routes.js';
@@ -112,7 +112,7 @@ export function buildRouteConfig(
   for (const [host, group] of byHost) addHost(host, domainsOf(host), group);
   if (wildcard.routes.length > 0) addHost('catch-all', ['*'], wildcard);
   else vhosts.push({ name: 'catch-all', domains: ['*'], routes: [] });
-  (vhosts.at(-1)!.routes as Json[]).push(buildUnroutedRoute());
+  (vhosts.at(-1)!.routes as Json[]).push(buildAssetRoute(config), buildUnroutedRoute());
   const resource: Json = {
     name: ROUTE_CONFIG_NAME,
     virtual_hosts: vhosts,

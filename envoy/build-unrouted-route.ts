@@ -3,8 +3,11 @@
 // with no route id, which answers 400 with the reason (config/edge/check-authority.ts) or 404 —
 // with the security headers of every response Portcullis generates. The direct response is
 // never reached (authz denies every such request; ext_authz fails closed).
+import type { Config } from '../config/index.js';
+import { ASSET_PREFIX } from '../wire/index.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
-import type { Json } from './lib/envoy-values.js';
+import { duration, type Json } from './lib/envoy-values.js';
+import { AUTHN_CLUSTER } from './lib/names.js';
 
 export const UNROUTED_ROUTE_NAME = 'portcullis-unrouted';
 
@@ -14,5 +17,21 @@ export function buildUnroutedRoute(): Json {
     match: { prefix: '/' },
     direct_response: { status: 404 },
     typed_per_filter_config: buildExtAuthzPerRoute({ routeId: '' }),
+  };
+}
+
+export const ASSET_ROUTE_NAME = 'portcullis-assets';
+
+/**
+ * Before the unrouted route: the stylesheet of the 404 page an unknown host gets
+ * (`/.pomerium/assets/…`, answered by authn on any host, docs/pages.md). Only that prefix, and
+ * only to authn: nothing else of an unknown host reaches anything but authz's 404.
+ */
+export function buildAssetRoute(config: Config): Json {
+  return {
+    name: ASSET_ROUTE_NAME,
+    match: { prefix: ASSET_PREFIX },
+    route: { cluster: AUTHN_CLUSTER, timeout: duration(config.default_upstream_timeout) },
+    typed_per_filter_config: buildExtAuthzPerRoute({ disabled: true }),
   };
 }

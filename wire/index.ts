@@ -24,6 +24,25 @@ export {
   type IdpKeySetOptions,
   JWKS_COOLDOWN_MS,
 } from './idp-key-set.js';
+export { renderDenialPage as renderDenialCard } from './pages/render-denial.js';
+export {
+  escapeHtml,
+  inlineMarkdown,
+  renderCardPage,
+  renderDocument,
+  safeHref,
+} from './pages/render-document.js';
+export { renderRoutesPage } from './pages/render-routes.js';
+export {
+  ASSET_PREFIX,
+  type BrandingInput,
+  contrastRatio,
+  FAVICON_PATH,
+  FAVICON_SVG,
+  parseHexColor,
+  type Theme,
+  themeOf,
+} from './pages/theme.js';
 export { type CookiePair, cookieValues, parseCookies, removeCookies } from './parse-cookies.js';
 export {
   hasPomeriumToken,

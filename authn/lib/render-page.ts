@@ -1,30 +1,35 @@
-// Every HTML page authn serves: small, server-rendered, every dynamic value escaped.
+// Every HTML page authn serves, on the design system (wire/pages/): small, server-rendered,
+// every dynamic value escaped, styles from the hashed stylesheet only.
+import { escapeHtml, renderCardPage, type Theme, themeOf } from '../../wire/index.js';
 
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /** A complete page; `body` must already be escaped HTML. */
-export function renderPage(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left;vertical-align:top}
-button{padding:.4rem 1rem}</style></head>
-<body><h1>${escapeHtml(title)}</h1>
-${body}
-</body></html>`;
+export function renderPage(title: string, body: string, theme: Theme = themeOf()): string {
+  return renderCardPage(theme, title, body);
 }
 
 /** The page of a refused request: status, code and a short explanation; no internals. */
-export function renderErrorPage(status: number, code: string, message: string): string {
-  return renderPage(
+export function renderErrorPage(
+  status: number,
+  code: string,
+  message: string,
+  theme: Theme = themeOf(),
+): string {
+  const title =
     status === 401
       ? 'Sign-in required'
-      : status >= 500
-        ? 'Something went wrong'
-        : 'Request refused',
-    `<p>${escapeHtml(message)}</p><p><small>status ${status} · code <code>${escapeHtml(code)}</code></small></p>`,
+      : status === 404
+        ? 'Nothing here'
+        : status >= 500
+          ? 'Something went wrong'
+          : 'Request refused';
+  return renderCardPage(
+    theme,
+    title,
+    `<p class="lead">${escapeHtml(message)}</p>
+<ul class="actions"><li><a class="button" href="/.pomerium/">Your account details</a></li></ul>
+<p class="muted">Status ${status} · code <code>${escapeHtml(code)}</code></p>`,
+    `Error ${status}`,
   );
 }

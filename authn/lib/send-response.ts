@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 
 const HARDENING: Record<string, string> = {
   'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; style-src 'self'; img-src 'self' https:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',
@@ -22,8 +22,11 @@ export function send(
   body: string,
   options: SendOptions = {},
 ): void {
+  // a page's own CSP (set by the server from the theme) wins over the default
+  const { 'content-security-policy': csp, ...hardening } = HARDENING;
   const headers: Record<string, string | string[]> = {
-    ...HARDENING,
+    ...hardening,
+    ...(res.hasHeader('content-security-policy') ? {} : { 'content-security-policy': csp! }),
     'cache-control': 'no-store',
     'content-type': contentType,
     'content-length': String(Buffer.byteLength(body)),

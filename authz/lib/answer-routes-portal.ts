@@ -5,15 +5,17 @@
 // session a browser is sent to sign in and an API client gets 401, as for any protected route.
 // `/.pomerium/jwt` (behind its runtime flag) is answered the same way.
 
+import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
+import { renderRoutesPage, themeOf } from '../../wire/index.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
 import { wantsLoginRedirect } from '../policy/want-login-redirect.js';
 import type { AuthzState, RouteState } from './authz-state.js';
-import type { AuthzResponse } from './authz-types.js';
+import type { AuthzResponse, HeaderPair } from './authz-types.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './build-denial.js';
 import { signInLocation } from './build-return-urls.js';
 import type { CheckContext } from './check-context.js';
+import { denialPageContext } from './denial-page-context.js';
 import type { CertificateJudge } from './judge-client-certificate.js';
-import { escapeHtml } from './render-denial-page.js';
 
 const PORTAL_PATHS = new Set([
   '/.pomerium/routes',
@@ -89,27 +91,12 @@ export function listOpenableRoutes(
   return out;
 }
 
-function renderPage(routes: readonly PortalRoute[]): string {
-  const rows = routes
-    .map(
-      (r) =>
-        `<li><a href="${escapeHtml(r.from)}">${escapeHtml(r.name)}</a>${
-          r.description === '' ? '' : ` — ${escapeHtml(r.description)}`
-        }</li>`,
-    )
-    .join('\n');
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8"><title>Routes</title></head><body>',
-    '<h1>Routes you can open</h1>',
-    routes.length === 0 ? '<p>None.</p>' : `<ul id="routes">\n${rows}\n</ul>`,
-    '<p><a href="/.pomerium/">Who am I signed in as? (/.pomerium/)</a></p>',
-    '</body></html>',
-  ].join('\n');
-}
-
 /** The portal's direct answer (ext_authz answers it; the request never reaches an upstream). */
-export function portalResponse(path: string, routes: readonly PortalRoute[]): AuthzResponse {
+export function portalResponse(
+  path: string,
+  routes: readonly PortalRoute[],
+  theme = themeOf(),
+): AuthzResponse {
   const json = path === '/.pomerium/api/v1/routes';
   return {
     kind: 'deny',
@@ -118,13 +105,22 @@ export function portalResponse(path: string, routes: readonly PortalRoute[]): Au
     headers: [
       ['content-type', json ? 'application/json' : 'text/html; charset=utf-8'],
       ['cache-control', 'no-store'],
+      ...(json
+        ? []
+        : SECURITY_RESPONSE_HEADERS.map(
+            (h): HeaderPair =>
+              h[0] === 'content-security-policy' ? [h[0], theme.csp] : [h[0], h[1]],
+          )),
     ],
-    body: json ? JSON.stringify({ routes }) : renderPage(routes),
+    body: json ? JSON.stringify({ routes }) : renderRoutesPage(routes, theme),
   };
 }
 
 function deny(ctx: CheckContext, info: Omit<DenialInfo, 'requestId'>): AuthzResponse {
-  return buildDenial({ ...info, requestId: ctx.req.requestId }, ctx.req.http.headers);
+  return buildDenial(
+    { ...info, requestId: ctx.req.requestId, page: denialPageContext(ctx) },
+    ctx.req.http.headers,
+  );
 }
 
 /**
@@ -182,7 +178,7 @@ export function answerPortal(ctx: CheckContext): AuthzResponse | Promise<AuthzRe
       },
       ctx.now,
     );
-    return portalResponse(ctx.req.http.path, routes);
+    return portalResponse(ctx.req.http.path, routes, themeOf(ctx.state.config));
   }
   const location = wantsLoginRedirect(ctx.req.http) ? signInLocation(ctx) : null;
   if (location !== null) {

@@ -1,6 +1,8 @@
 // The internal request and response of one Check, free of proto types: read-check-request.ts
 // builds an AuthzRequest from Envoy's CheckRequest, write-check-response.ts turns an
 // AuthzResponse back into a CheckResponse. Everything between works on these.
+
+import type { Theme } from '../../wire/index.js';
 import type { PolicyFailure, PolicyRequest } from '../policy/types.js';
 
 /** One Check as the pipeline sees it (the client certificate is judged later, per route). */
@@ -77,4 +79,15 @@ export interface DenialInfo {
   readonly headers?: readonly HeaderPair[];
   /** Machine-readable code (AUTHZ_* or a policy reason) for JSON and logs. */
   readonly code?: string;
+  /** What the HTML page shows besides (wire/pages/render-denial.ts); absent elsewhere. */
+  readonly page?: DenialPageContext;
+}
+
+/** The request and the branding an HTML denial page shows. */
+export interface DenialPageContext {
+  readonly host: string;
+  readonly path: string;
+  /** Email (or user id) of the signed-in user; null when not signed in. */
+  readonly who: string | null;
+  readonly theme: Theme;
 }

@@ -5,7 +5,7 @@
 import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
 import { responseFormat } from '../../wire/index.js';
 import type { DenialInfo, DenyResponse, HeaderPair } from './authz-types.js';
-import { renderDenialPage } from './render-denial-page.js';
+import { denialPageCsp, renderDenialPage } from './render-denial-page.js';
 
 /** What a denial says, before it is put into a format. */
 export type { DenialInfo } from './authz-types.js';
@@ -87,12 +87,15 @@ export function buildDenial(
       body: JSON.stringify(body),
     };
   }
+  // the page's own strict CSP (no script, styles from us) replaces the frame-only one
   return {
     kind: 'deny',
     status: info.status,
     grpcCode: checkCodeOf(info.status),
     headers: [
-      ...base,
+      ...base.map(
+        (h): HeaderPair => (h[0] === 'content-security-policy' ? [h[0], denialPageCsp(info)] : h),
+      ),
       ['content-type', 'text/html; charset=UTF-8'],
       ['x-pomerium-intercepted-response', 'true'],
     ],

@@ -1,40 +1,32 @@
-// The HTML page of a denial: status, what was wrong in words (the policy's explanation and the
-// failing criteria), the request id to quote, and a link to the `/.pomerium/` user page.
+// The HTML page of a denial, on the design system (wire/pages/render-denial.ts): status, what
+// was asked, who you are, the failing rules once, what you can do and the request id.
+
+import { escapeHtml, renderDenialCard as renderCard, themeOf } from '../../wire/index.js';
 import type { DenialInfo } from './authz-types.js';
 
-const ESC: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESC[c] as string);
-}
+export { escapeHtml };
 
 export function renderDenialPage(info: DenialInfo): string {
-  const rows = (info.failures ?? [])
-    .map(
-      (f) =>
-        `<li><code>${escapeHtml(f.criterion)}</code> (${escapeHtml(f.reason)}): ${escapeHtml(f.wanted)}${
-          f.got ? ` — ${escapeHtml(f.got)}` : ''
-        }</li>`,
-    )
-    .join('');
-  const link = info.userInfoUrl ?? '/.pomerium/';
   const location = info.headers?.find(([h]) => h === 'location')?.[1];
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<title>${info.status} ${escapeHtml(info.error)}</title></head><body>`,
-    `<h1>${info.status} ${escapeHtml(info.error)}</h1>`,
-    info.explanation ? `<p id="explanation">${escapeHtml(info.explanation)}</p>` : '',
-    rows ? `<p>Failing rules:</p><ul id="failures">${rows}</ul>` : '',
-    location ? `<p><a href="${escapeHtml(location)}">Sign in</a></p>` : '',
-    `<p>Request id: <code id="request-id">${escapeHtml(info.requestId)}</code></p>`,
-    `<p><a id="user-info" href="${escapeHtml(link)}">Who am I signed in as? (/.pomerium/)</a></p>`,
-    '</body></html>',
-  ].join('\n');
+  const page = info.page;
+  return renderCard(
+    {
+      status: info.status,
+      error: info.error,
+      requestId: info.requestId,
+      explanation: info.explanation,
+      failures: info.failures,
+      host: page?.host,
+      path: page?.path,
+      who: page?.who,
+      signInUrl: location,
+      userInfoUrl: info.userInfoUrl,
+    },
+    page?.theme ?? themeOf(),
+  );
+}
+
+/** The Content-Security-Policy of a denial page. */
+export function denialPageCsp(info: DenialInfo): string {
+  return (info.page?.theme ?? themeOf()).csp;
 }

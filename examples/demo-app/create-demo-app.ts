@@ -6,6 +6,7 @@ import {
   type AssertionCheck,
   type AssertionVerifierOptions,
   createAssertionVerifier,
+  NO_ASSERTION,
 } from './verify-assertion.js';
 
 export interface DemoAppOptions extends AssertionVerifierOptions {
@@ -53,7 +54,10 @@ function renderPage(r: DemoAppReport): string {
   const a = r.assertion;
   const verdict = a.verified
     ? `<p id="assertion" data-verified="true">Verified: X-Pomerium-Jwt-Assertion checks out against the JWKS: signed in as <b id="email">${esc(String(a.claims.email ?? ''))}</b>, groups <b id="groups">${esc(JSON.stringify(a.claims.groups ?? []))}</b></p><pre id="claims">${esc(JSON.stringify(a.claims, null, 2))}</pre>`
-    : `<p id="assertion" data-verified="false">Not verified: ${esc(a.error)}</p>`;
+    : a.error === NO_ASSERTION
+      ? // not a fault: the route simply does not pass identity headers (issue 21)
+        `<p id="assertion" data-verified="none">This route does not pass identity headers (<code>pass_identity_headers</code> is off), so this app does not know who you are. That is expected for a public route.</p>`
+      : `<p id="assertion" data-verified="false">Not verified: ${esc(a.error)}</p>`;
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${esc(r.app)}</title>
 <style>body{font:15px system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em}th{text-align:left;padding-right:1em;vertical-align:top}td{font-family:monospace;word-break:break-all}pre{background:#f4f4f4;padding:1em}</style></head>
 <body><h1>${esc(r.app)}</h1><p>You reached <code>${esc(r.host)}${esc(r.path)}</code> through Portcullis.</p>

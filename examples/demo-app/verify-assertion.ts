@@ -4,6 +4,9 @@
 import { request } from 'node:http';
 import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from 'jose';
 
+/** The error when the request carried no assertion (the route passes no identity headers). */
+export const NO_ASSERTION = 'no X-Pomerium-Jwt-Assertion header';
+
 export type AssertionCheck =
   | { readonly verified: true; readonly claims: JWTPayload }
   | { readonly verified: false; readonly error: string };
@@ -82,7 +85,7 @@ export function createAssertionVerifier(options: AssertionVerifierOptions) {
     assertion: string | undefined,
     publicOrigin: string,
   ): Promise<AssertionCheck> {
-    if (!assertion) return { verified: false, error: 'no X-Pomerium-Jwt-Assertion header' };
+    if (!assertion) return { verified: false, error: NO_ASSERTION };
     const hostname = new URL(publicOrigin).hostname;
     try {
       const { payload } = await jwtVerify(assertion, jwksFor(publicOrigin), {

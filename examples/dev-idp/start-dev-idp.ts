@@ -155,14 +155,17 @@ export async function startDevIdp(options: DevIdpOptions): Promise<DevIdp> {
           };
         },
       },
+      // Portcullis reaches end_session only from its own signed sign-out: the user already chose,
+      // so the confirmation submits itself (issue 21: no extra step; the next visit asks again)
       rpInitiatedLogout: {
         enabled: true,
         async logoutSource(ctx: OidcContext, form: string) {
           ctx.type = 'html';
           ctx.body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head>
-<body><h1>Sign out of ${escapeHtml(ctx.host)}?</h1>${form}
-<button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button>
-<button type="submit" form="op.logoutForm">No, stay signed in</button></body></html>`;
+<body><h1>Signing you out of ${escapeHtml(ctx.host)}…</h1>${form}
+<input type="hidden" form="op.logoutForm" name="logout" value="yes">
+<noscript><button type="submit" form="op.logoutForm" name="logout" value="yes">Sign me out</button></noscript>
+<script>document.getElementById('op.logoutForm').submit()</script></body></html>`;
         },
         async postLogoutSuccessSource(ctx: OidcContext) {
           ctx.type = 'html';

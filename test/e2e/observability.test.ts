@@ -77,7 +77,9 @@ test('one denied request: the access log line, the authorize line and the 403 pa
   assert.equal(res.status, 403);
   const id = String(res.headers['x-request-id'] ?? '');
   assert.match(id, /^[0-9a-f-]{36}$/, 'Envoy generated an x-request-id');
-  const onPage = /<code id="request-id">([^<]+)<\/code>/.exec(res.body)?.[1];
+  const onPage = /<code class="reqid" id="request-id" tabindex="0">([^<]+)<\/code>/.exec(
+    res.body,
+  )?.[1];
   assert.equal(onPage, id, 'the 403 page shows the x-request-id');
   const authorize = await logged(id, isAuthorize);
   assert.equal(authorize.status, 403);

@@ -25,9 +25,12 @@ test('a login that spent over 10 minutes at the IdP ends on a 400 "start again" 
     const r = await b.get(hops.at(-1)?.location ?? '');
     assert.equal(r.status, 400);
     assert.equal(r.location, null);
-    assert.match(r.body, /request expired — start again/);
+    assert.match(r.body, /request expired\. Start again/);
     assert.match(r.body, /AUTHN_LOGIN_EXPIRED/);
-    assert.match(r.body, /<a href="https:\/\/app\.example\.com\/page\?x=1">Start again<\/a>/);
+    assert.match(
+      r.body,
+      /<a class="button" id="start-again" href="https:\/\/app\.example\.com\/page\?x=1">Start again<\/a>/,
+    );
     assert.equal((await h.store.list('session')).records.length, 0, 'no session written');
     assert.equal(b.jar.get(AUTH, '__Host-_pomerium_authenticate'), undefined);
   } finally {

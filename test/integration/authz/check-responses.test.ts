@@ -134,8 +134,11 @@ test('denies a user of another domain with 403 HTML naming the failing rule and 
   assert.equal(res.code, 7);
   assert.equal(res.status, 403);
   assert.match(res.headers['content-type'] ?? '', /^text\/html/);
-  assert.match(res.body, /<code>domain<\/code> \(domain-unauthorized\)/);
-  assert.match(res.body, /id="request-id">7d3c2a9e-1f0b-4c55-9d1e-5b0f6c8a9e21</);
+  assert.match(
+    res.body,
+    /<li><code>domain<\/code>: email domain must be <code>example\.com<\/code>/,
+  );
+  assert.match(res.body, /id="request-id" tabindex="0">7d3c2a9e-1f0b-4c55-9d1e-5b0f6c8a9e21</);
   const link = /id="user-info" href="([^"]+)"/.exec(res.body)?.[1]?.replaceAll('&amp;', '&');
   assert.ok(link);
   const url = new URL(link);

@@ -98,7 +98,7 @@ test('/.pomerium/routes is an HTML page with a link per route', async () => {
   const res = await h.check(portal('/.pomerium/routes', { token }));
   assert.equal(res.status, 200);
   assert.match(String(res.headers['content-type']), /^text\/html/);
-  assert.match(res.body, /<a href="https:\/\/wiki\.example\.com">Wiki<\/a>/);
+  assert.match(res.body, /<a href="https:\/\/wiki\.example\.com\/?">Wiki<\/a>/);
   assert.doesNotMatch(res.body, /admin\.example\.com/);
 });
 
