@@ -116,7 +116,8 @@ test('keys generate --k8s-secret prints a Secret with the keys the Helm chart mo
     ),
     'utf8',
   );
-  for (const key of Object.keys(doc.data)) assert.ok(chart.includes(`${key}_file: /etc/portcullis/secrets/${key}\n`), key);
+  for (const key of Object.keys(doc.data))
+    assert.ok(chart.includes(`${key}_file: /etc/portcullis/secrets/${key}\n`), key);
   const decoded = (k: string): string => Buffer.from(doc.data[k] ?? '', 'base64').toString('utf8');
   assert.equal(decoded('idp_client_secret'), 's3cret');
   assert.equal(Buffer.from(decoded('shared_secret'), 'base64').length, 32);
