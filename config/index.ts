@@ -33,7 +33,7 @@ export {
   isLoopbackHost,
   listenHost,
 } from './grpc-transport.js';
-export type { Position } from './lib/locate-node.js';
+export { locateNode, type Position } from './lib/locate-node.js';
 export {
   ACCESS_LOG_FIELD_NAMES,
   AUTHORIZE_LOG_FIELD_NAMES,

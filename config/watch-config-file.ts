@@ -46,9 +46,10 @@ export function watchConfigFile(path: string, opts: WatchOptions): ConfigWatcher
       if (!closed) opts.onError(err);
     }
   };
-  // Watch the directory: editors and Kubernetes replace the file rather than write into it.
+  // Watch the directory: editors and Kubernetes replace the file rather than write into it (a
+  // mounted ConfigMap swaps its `..data` link: config.yaml -> ..data/config.yaml never changes).
   const watcher = watch(dirname(full), (_event, file) => {
-    if (closed || (file !== null && file !== name)) return;
+    if (closed || (file !== null && file !== name && file !== '..data')) return;
     clearTimeout(timer);
     timer = setTimeout(() => void reload(), opts.debounceMs ?? 100);
   });

@@ -2,13 +2,19 @@
 // optionally status and reasons) against a config route or a PPL document; prints each failing
 // case with the difference, ends with `N passed, N failed`, exits 1 on any failure. `--format json`
 // prints one JSON document and `--format junit` JUnit XML (which CI systems display) instead.
+// Every problem inside a test file starts with FILE:LINE:COL (where editors and CI jump to).
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { stdout } from 'node:process';
-import { parse } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { type PolicyDecision, parsePolicyInput } from '../../authz/policy/index.js';
-import { ConfigError, formatConfigIssues, PortcullisError } from '../../config/index.js';
+import {
+  ConfigError,
+  formatConfigIssues,
+  locateNode,
+  PortcullisError,
+} from '../../config/index.js';
 import { type PolicyArgs, parsePolicyArgs, sourceOf } from './policy-args.js';
 import { loadPolicy, type PolicySource } from './policy-source.js';
 
@@ -74,20 +80,46 @@ function caseSource(
 
 /** The differences between an expectation and a decision ([] when it matches). */
 export function differences(expect: TestCase['expect'], d: PolicyDecision): string[] {
-  const out: string[] = [];
+  return keyedDifferences(expect, d).map((x) => x.text);
+}
+
+/** differences() with the `expect` key each one is about. */
+function keyedDifferences(
+  expect: TestCase['expect'],
+  d: PolicyDecision,
+): { key: 'outcome' | 'status' | 'reasons'; text: string }[] {
+  const out: { key: 'outcome' | 'status' | 'reasons'; text: string }[] = [];
   if (expect.outcome !== d.outcome)
-    out.push(`outcome: expected ${expect.outcome}, got ${d.outcome}`);
+    out.push({ key: 'outcome', text: `outcome: expected ${expect.outcome}, got ${d.outcome}` });
   if (expect.status !== undefined && expect.status !== d.status) {
-    out.push(`status: expected ${expect.status}, got ${d.status}`);
+    out.push({ key: 'status', text: `status: expected ${expect.status}, got ${d.status}` });
   }
   if (expect.reasons !== undefined) {
     const want = [...new Set(expect.reasons)].sort();
     if (want.join('\n') !== d.reasons.join('\n')) {
-      out.push(`reasons: expected [${want.join(', ')}], got [${d.reasons.join(', ')}]`);
+      out.push({
+        key: 'reasons',
+        text: `reasons: expected [${want.join(', ')}], got [${d.reasons.join(', ')}]`,
+      });
     }
   }
   return out;
 }
+
+/** Prefixes `text` with FILE:LINE:COL of the node at `path` in the test file (when found). */
+function positioned(
+  file: string,
+  located: { doc: Document; lines: LineCounter },
+  path: readonly PropertyKey[],
+  text: string,
+): string {
+  const at = locateNode(located.doc, located.lines, path);
+  return at === undefined ? `${file}: ${text}` : `${file}:${at.line}:${at.column}: ${text}`;
+}
+
+/** `cases.0.input` → ['cases', 0, 'input'] (numeric segments index sequences). */
+const pathOf = (dotted: string): PropertyKey[] =>
+  dotted === '' ? [] : dotted.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 
 function describeError(err: unknown): string {
   if (err instanceof ConfigError) return formatConfigIssues(err.issues);
@@ -106,10 +138,27 @@ export interface CaseResult {
 
 async function runFile(file: string, defaults: PolicyArgs): Promise<CaseResult[]> {
   let t: TestFile;
+  const lines = new LineCounter();
+  let located: { doc: Document; lines: LineCounter };
   try {
-    const parsed = fileSchema.safeParse(parse(await readFile(file, 'utf8')));
+    const doc = parseDocument(await readFile(file, 'utf8'), {
+      lineCounter: lines,
+      prettyErrors: false,
+    });
+    located = { doc, lines };
+    const syntax = doc.errors[0];
+    if (syntax !== undefined) {
+      const at = lines.linePos(syntax.pos[0]);
+      const message = syntax.message.split('\n')[0] ?? '';
+      return [
+        { file, name: null, ok: false, problems: [`${file}:${at.line}:${at.col}: ${message}`] },
+      ];
+    }
+    const parsed = fileSchema.safeParse(doc.toJS());
     if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`);
+      const why = parsed.error.issues.map((i) =>
+        positioned(file, located, i.path, `${i.path.join('.') || '(file)'}: ${i.message}`),
+      );
       return [{ file, name: null, ok: false, problems: ['not a policy test file', ...why] }];
     }
     t = parsed.data;
@@ -124,12 +173,21 @@ async function runFile(file: string, defaults: PolicyArgs): Promise<CaseResult[]
     };
     const src = caseSource(file, t, c, defaults);
     if (typeof src === 'string') {
-      fail([src]);
+      fail([positioned(file, located, ['cases', i], src)]);
       continue;
     }
     const input = parsePolicyInput(c.input);
     if ('problems' in input) {
-      fail(input.problems.map((p) => `cases[${i}].input.${p.path}: ${p.message}`));
+      fail(
+        input.problems.map((p) =>
+          positioned(
+            file,
+            located,
+            ['cases', i, 'input', ...pathOf(p.path)],
+            `cases[${i}].input.${p.path}: ${p.message}`,
+          ),
+        ),
+      );
       continue;
     }
     let d: PolicyDecision;
@@ -138,12 +196,19 @@ async function runFile(file: string, defaults: PolicyArgs): Promise<CaseResult[]
       const now = input.now ?? Date.now();
       d = 'evaluate' in policy ? policy.evaluate(input.request, input.identity, { now }) : policy;
     } catch (err) {
-      fail(describeError(err).split('\n'));
+      const [first = '', ...rest] = describeError(err).split('\n');
+      // an inline policy is in this file: point at it; a config or PPL file names its own place
+      const where = src.kind === 'inline' ? positioned(file, located, ['policy'], first) : first;
+      fail([where, ...rest]);
       continue;
     }
-    const diff = differences(c.expect, d);
+    const diff = keyedDifferences(c.expect, d);
     if (diff.length === 0) results.push({ file, name: c.name, ok: true, problems: [] });
-    else fail([...diff, `explanation: ${d.explanation}`]);
+    else
+      fail([
+        ...diff.map((x) => positioned(file, located, ['cases', i, 'expect', x.key], x.text)),
+        `explanation: ${d.explanation}`,
+      ]);
   }
   return results;
 }

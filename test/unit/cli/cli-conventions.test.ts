@@ -96,7 +96,12 @@ test('policy test --format json reports every case with its problems and keeps t
       [broken, null, false],
     ],
   );
-  assert.ok(report.results[1]?.problems.includes('outcome: expected allow, got deny'));
+  // problems inside the test file carry FILE:LINE:COL (the expectation that failed)
+  assert.ok(
+    report.results[1]?.problems.some((p) =>
+      /\.yaml:\d+:\d+: outcome: expected allow, got deny$/.test(p),
+    ),
+  );
   assert.equal(report.results[2]?.problems[0], 'not a policy test file');
 
   const ok = await run(['policy', 'test', '--format=json', ex('config.test.yaml')]);
@@ -127,7 +132,7 @@ test('policy test --format junit prints well-formed JUnit XML with a failure per
   assert.match(r.out, /<testcase classname="[^"]*" name="engineers may read the wiki"\/>/);
   assert.match(
     r.out,
-    /<testcase classname="[^"]*" name="sales &lt;b&gt; &amp; &quot;quotes&quot; may read the wiki">\n\s*<failure message="outcome: expected allow, got deny">/,
+    /<testcase classname="[^"]*" name="sales &lt;b&gt; &amp; &quot;quotes&quot; may read the wiki">\n\s*<failure message="[^"]*\.yaml:\d+:\d+: outcome: expected allow, got deny">/,
   );
 });
 

@@ -63,11 +63,14 @@ cases:
   const r = await run(['policy', 'test', t]);
   assert.equal(r.code, 1);
   assert.match(r.out, /^FAIL .* › sales may read the wiki$/m);
-  assert.match(r.out, /^ {2}outcome: expected allow, got deny$/m);
-  assert.match(r.out, /^ {2}status: expected 200, got 403$/m);
-  assert.match(
+  // each difference points at its expectation in the test file (FILE:LINE:COL)
+  assert.ok(r.out.includes(`  ${t}:8:23: outcome: expected allow, got deny\n`), r.out);
+  assert.ok(r.out.includes(`  ${t}:8:38: status: expected 200, got 403\n`), r.out);
+  assert.ok(
+    r.out.includes(
+      `  ${t}:8:52: reasons: expected [groups-ok], got [claim-unauthorized, groups-unauthorized]\n`,
+    ),
     r.out,
-    /^ {2}reasons: expected \[groups-ok\], got \[claim-unauthorized, groups-unauthorized\]$/m,
   );
   assert.equal(lastLine(r.out), '1 passed, 1 failed');
 });
@@ -248,4 +251,47 @@ routes:
   const r = await run(['validate', '-c', c]);
   assert.equal(r.code, 1);
   assert.match(r.err, /:8:\d+: routes\[0\]\.policy\.allow\.and\[0\]\.groups\.contains: /);
+});
+
+test('policy test points at the line and column of every problem inside a test file', async () => {
+  const cases: { name: string; text: string; want: RegExp }[] = [
+    {
+      name: 'a YAML syntax error',
+      text: 'cases:\n  - name: x\n    input: {request: [}\n',
+      want: /:3:\d+: /,
+    },
+    {
+      name: 'an unknown key in a case',
+      text: `config: ${ex('config.yaml')}\nroute: wiki\ncases:\n  - name: x\n    input: {}\n    expext: {outcome: allow}\n`,
+      want: /:4:5: cases\.0: /,
+    },
+    {
+      name: 'a wrong outcome value',
+      text: `config: ${ex('config.yaml')}\nroute: wiki\ncases:\n  - name: x\n    input: {}\n    expect:\n      outcome: maybe\n`,
+      want: /:7:16: cases\.0\.expect\.outcome: /,
+    },
+    {
+      name: 'a bad input URL',
+      text: `config: ${ex('config.yaml')}\nroute: wiki\ncases:\n  - name: x\n    input:\n      request:\n        url: 42\n    expect: {outcome: deny}\n`,
+      want: /:7:14: cases\[0\]\.input\.request\.url: /,
+    },
+    {
+      name: 'an invalid inline policy',
+      text: 'policy:\n  allow: {nope: [1]}\ncases:\n  - name: x\n    input: {request: {url: https://a.example/}}\n    expect: {outcome: deny}\n',
+      want: /:2:3: /,
+    },
+  ];
+  for (const c of cases) {
+    const f = file('p.test.yaml', c.text);
+    const r = await run(['policy', 'test', f]);
+    assert.equal(r.code, 1, c.name);
+    const positioned = r.out
+      .split('\n')
+      .filter((l) => l.includes(`${f}:`))
+      .map((l) => l.slice(l.indexOf(f) + f.length));
+    assert.ok(
+      positioned.some((l) => c.want.test(l)),
+      `${c.name}:\n${r.out}`,
+    );
+  }
 });

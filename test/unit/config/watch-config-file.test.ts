@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, type LoadedConfig, watchConfigFile } from '../../../config/index.js';
@@ -52,6 +52,36 @@ test('hands over a valid new config and reports an invalid one without replacing
     writeFileSync(join(dir, 'new.yaml'), 'cookie_name: fourth\n');
     renameSync(join(dir, 'new.yaml'), file);
     assert.equal((await replaced).config.cookie_name, 'fourth');
+  } finally {
+    watcher.close();
+  }
+});
+
+test('reloads when a mounted Kubernetes ConfigMap swaps its ..data link', async () => {
+  // The kubelet's atomic writer: config.yaml -> ..data/config.yaml, ..data -> ..<timestamp>/;
+  // an update writes a new ..<timestamp>/ and renames a fresh link over ..data.
+  const dir = tempDir();
+  mkdirSync(join(dir, '..v1'));
+  writeFileSync(join(dir, '..v1', 'config.yaml'), 'cookie_name: first\n');
+  symlinkSync('..v1', join(dir, '..data'));
+  symlinkSync('..data/config.yaml', join(dir, 'config.yaml'));
+  let onReload: (l: LoadedConfig) => void = () => {};
+  const watcher = watchConfigFile(join(dir, 'config.yaml'), {
+    env: {},
+    debounceMs: 20,
+    onReload: (l) => onReload(l),
+    onError: (e) => assert.fail(String(e)),
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const reloaded = next<LoadedConfig>((r) => {
+      onReload = r;
+    });
+    mkdirSync(join(dir, '..v2'));
+    writeFileSync(join(dir, '..v2', 'config.yaml'), 'cookie_name: second\n');
+    symlinkSync('..v2', join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    assert.equal((await reloaded).config.cookie_name, 'second');
   } finally {
     watcher.close();
   }

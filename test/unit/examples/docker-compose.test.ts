@@ -16,6 +16,9 @@ const root = repoRoot();
 
 interface ComposeService {
   image?: string;
+  build?: unknown;
+  ports?: string[];
+  network_mode?: string;
   environment?: Record<string, string>;
   volumes?: string[];
 }
@@ -60,8 +63,32 @@ test('docker-compose.yml runs the split-mode processes with the same services', 
       `${name} mounts the split-mode config`,
     );
   }
-  assert.match(services.envoy!.image ?? '', /^envoyproxy\/envoy:/);
   assert.match(services.postgres!.image ?? '', /^postgres:/);
+});
+
+test('compose builds each image once, runs Envoy inside the proxy container and binds ports to 127.0.0.1', async () => {
+  const services = await compose();
+  const builders = new Map<string, string[]>();
+  for (const [name, s] of Object.entries(services)) {
+    if (s.build !== undefined)
+      builders.set(s.image ?? name, [...(builders.get(s.image ?? name) ?? []), name]);
+  }
+  for (const [image, names] of builders)
+    assert.equal(names.length, 1, `${image} is built by ${names.join(', ')}`);
+  for (const [name, s] of Object.entries(services)) {
+    if (s.image?.endsWith(':dev')) {
+      assert.ok(builders.has(s.image ?? ''), `${name} uses ${s.image}, which a service builds`);
+    }
+    assert.equal(s.network_mode, undefined, `${name} owns its network`);
+    for (const p of s.ports ?? []) assert.match(p, /^127\.0\.0\.1:/, `${name} publishes ${p}`);
+  }
+  assert.equal(services.envoy, undefined);
+  assert.equal(services.proxy!.image, 'portcullis-envoy:dev');
+  assert.deepEqual(services.proxy!.build, {
+    context: '.',
+    dockerfile: 'Dockerfile.envoy',
+    args: { PORTCULLIS_IMAGE: 'portcullis:dev' },
+  });
 });
 
 test('the compose routes serve the hosts of the split-mode config, and the config stays valid', async () => {
