@@ -54,8 +54,14 @@ function failureList(view: DenialView): string {
       ? `<h2>Why</h2><p class="problem" id="explanation">${inlineMarkdown(view.explanation)}</p>`
       : '';
   }
-  // the explanation repeats the failures after its first clause: the clause is the summary
-  const summary = view.explanation?.split(':')[0]?.trim();
+  // The policy's explanation is the failures as one sentence, sometimes after a summary clause
+  // ("a deny rule matched: …"): only that clause is shown above the list, so no rule is said twice.
+  const joined = failures.map((f) => (f.got ? `${f.wanted} (${f.got})` : f.wanted)).join('; ');
+  const explanation = view.explanation ?? '';
+  const summary =
+    explanation !== joined && explanation.endsWith(joined)
+      ? explanation.slice(0, explanation.length - joined.length).replace(/[\s:]+$/, '')
+      : undefined;
   const items = failures
     .map(
       (f) =>

@@ -102,6 +102,32 @@ for (const payload of PAYLOADS) {
   });
 }
 
+test('a failing rule explained the way the policy engine explains it is shown once', () => {
+  const view = (explanation: string) =>
+    renderDenialPage({
+      status: 403,
+      error: 'Forbidden',
+      requestId: 'req-1',
+      explanation,
+      failures: [
+        {
+          criterion: 'email',
+          wanted: 'email must be `nobody@example.com`',
+          got: 'your email is `alice@example.com`',
+          reason: 'email-unauthorized',
+        },
+      ],
+      page: { host: 'app.example.com', path: '/x', who: 'alice@example.com', theme: themeOf() },
+    });
+  const sentence = 'email must be `nobody@example.com` (your email is `alice@example.com`)';
+  const plain = view(sentence);
+  assert.equal(plain.split('nobody@example.com').length - 1, 1);
+  assert.ok(!plain.includes('id="explanation"'), 'no summary when the explanation is the rule');
+  const denied = view(`a deny rule matched: ${sentence}`);
+  assert.equal(denied.split('nobody@example.com').length - 1, 1);
+  assert.match(denied, /<p id="explanation">A deny rule matched\.<\/p>/);
+});
+
 test('a failing rule is shown once, with Markdown code spans rendered and not printed', () => {
   const html = renderDenialPage({
     status: 403,
