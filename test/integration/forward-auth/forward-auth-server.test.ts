@@ -98,7 +98,7 @@ test('a denied request: 403 for nginx auth_request, the explained page from the 
     await caddy('closed.example.com', '/', { cookie, accept: 'text/html' }),
   ]) {
     assert.equal(res.status, 403);
-    assert.match(res.body, /Forbidden/);
+    assert.match(res.body, /<p class="kicker">Error 403<\/p>/);
   }
 });
 
