@@ -11,6 +11,30 @@ export function newSessionId(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** The session's copy of the IdP's OAuth tokens (sealed at rest by the databroker). */
+export function oauthTokenOf(tokens: LoginResult['tokens']): Session['oauth_token'] {
+  return {
+    access_token: tokens.accessToken,
+    token_type: tokens.tokenType,
+    refresh_token: tokens.refreshToken,
+    expires_at: tokens.accessTokenExpiresAt,
+  };
+}
+
+/** The session's record of the IdP's ID token, or null when the IdP sent none. */
+export function idTokenOf(tokens: LoginResult['tokens']): Session['id_token'] {
+  const t = tokens.idToken;
+  return t
+    ? {
+        issuer: t.issuer,
+        subject: t.subject,
+        issued_at: t.issuedAt,
+        expires_at: t.expiresAt,
+        raw: t.raw,
+      }
+    : null;
+}
+
 export async function mintSession(
   ctx: RequestContext,
   idpId: string,
@@ -26,21 +50,8 @@ export async function mintSession(
     issued_at: now,
     accessed_at: now,
     expires_at: now + ctx.state.sessionTtlMs,
-    oauth_token: {
-      access_token: tokens.accessToken,
-      token_type: tokens.tokenType,
-      refresh_token: tokens.refreshToken,
-      expires_at: tokens.accessTokenExpiresAt,
-    },
-    id_token: tokens.idToken
-      ? {
-          issuer: tokens.idToken.issuer,
-          subject: tokens.idToken.subject,
-          issued_at: tokens.idToken.issuedAt,
-          expires_at: tokens.idToken.expiresAt,
-          raw: tokens.idToken.raw,
-        }
-      : null,
+    oauth_token: oauthTokenOf(tokens),
+    id_token: idTokenOf(tokens),
     claims: identity.claims,
     audience: [...audience],
     groups: [...identity.groups],

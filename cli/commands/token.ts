@@ -4,16 +4,11 @@
 // It asks the configured IdP (discovery, JWKS; userinfo or introspection for opaque tokens) and
 // writes no session.
 
-import { stderr, stdin, stdout } from 'node:process';
+import { stdin, stdout } from 'node:process';
 import { createBearerAuthenticator, parsePolicyInput } from '../../authz/index.js';
-import {
-  ConfigError,
-  computeIdpId,
-  formatConfigIssues,
-  loadConfigFile,
-  PortcullisError,
-} from '../../config/index.js';
+import { computeIdpId, loadConfigFile, PortcullisError } from '../../config/index.js';
 import { createMemoryStore } from '../../databroker/index.js';
+import { runSubcommand } from '../lib/run-subcommand.js';
 import type { Command } from '../main.js';
 import { parsePolicyArgs } from './policy-args.js';
 import { decisionJson } from './policy-eval.js';
@@ -127,34 +122,6 @@ async function verify(args: readonly string[]): Promise<number | { usage: string
 
 const command: Command = {
   summary: 'explain what an IdP bearer token would be on a route (token verify)',
-  async run(args) {
-    const [sub, ...rest] = args;
-    if (sub === '-h' || sub === '--help') {
-      stdout.write(HELP);
-      return 0;
-    }
-    if (sub !== 'verify') {
-      stderr.write(
-        `portcullis token: ${sub === undefined ? 'give verify' : `unknown subcommand '${sub}'`}\n\n${HELP}`,
-      );
-      return 2;
-    }
-    try {
-      const code = await verify(rest);
-      if (typeof code === 'number') return code;
-      stderr.write(`portcullis token verify: ${code.usage}\n\n${HELP}`);
-      return 2;
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        stderr.write(`${formatConfigIssues(err.issues)}\n`);
-        return 1;
-      }
-      if (err instanceof PortcullisError) {
-        stderr.write(`portcullis token verify: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
-    }
-  },
+  run: (args) => runSubcommand('token', HELP, { verify: { run: verify, help: HELP } }, args),
 };
 export default command;

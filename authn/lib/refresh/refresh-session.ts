@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { errorCodeOf, PortcullisError } from '../../../config/index.js';
 import type { RecordStore, Session, StoredRecord } from '../../../databroker/index.js';
 import type { IdentityProvider } from '../idp/open-identity-provider.js';
+import { idTokenOf, oauthTokenOf } from '../mint-session.js';
 import { isRefreshRefused } from './is-refresh-refused.js';
 
 export type RefreshOutcome = 'refreshed' | 'ended' | 'retry';
@@ -52,21 +53,9 @@ export async function refreshSession(
   const { tokens, identity } = result;
   const update = (base: Session): Session => ({
     ...base,
-    oauth_token: {
-      access_token: tokens.accessToken,
-      token_type: tokens.tokenType,
-      refresh_token: tokens.refreshToken,
-      expires_at: tokens.accessTokenExpiresAt,
-    },
-    id_token: tokens.idToken
-      ? {
-          issuer: tokens.idToken.issuer,
-          subject: tokens.idToken.subject,
-          issued_at: tokens.idToken.issuedAt,
-          expires_at: tokens.idToken.expiresAt,
-          raw: tokens.idToken.raw,
-        }
-      : base.id_token,
+    oauth_token: oauthTokenOf(tokens),
+    // a refresh without a new ID token keeps the one from sign-in
+    id_token: idTokenOf(tokens) ?? base.id_token,
     claims: identity ? identity.claims : base.claims,
     groups: identity ? [...identity.groups] : base.groups,
   });
