@@ -55,13 +55,16 @@ function failureList(view: DenialView): string {
       : '';
   }
   // The policy's explanation is the failures as one sentence, sometimes after a summary clause
-  // ("a deny rule matched: …"): only that clause is shown above the list, so no rule is said twice.
+  // ("a deny rule matched: …"): only that clause is shown above the list, so no rule is said
+  // twice; an explanation of another shape is shown whole.
   const joined = failures.map((f) => (f.got ? `${f.wanted} (${f.got})` : f.wanted)).join('; ');
   const explanation = view.explanation ?? '';
   const summary =
-    explanation !== joined && explanation.endsWith(joined)
-      ? explanation.slice(0, explanation.length - joined.length).replace(/[\s:]+$/, '')
-      : undefined;
+    explanation === '' || explanation === joined
+      ? undefined
+      : explanation.endsWith(joined)
+        ? explanation.slice(0, explanation.length - joined.length).replace(/[\s:]+$/, '')
+        : explanation;
   const items = failures
     .map(
       (f) =>
