@@ -18,30 +18,30 @@ import {
 import { openRecordCache, type RecordCache, type RecordStore } from '../databroker/index.js';
 import { bindCheckSpan, endCheckSpan, startCheckSpan, tracingOn } from '../tracing/index.js';
 import { type CheckContext, type CheckDeps, denialForError, runCheck } from './check.js';
-import { createAuthzMetrics } from './lib/authz-metrics.js';
-import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
-import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
-import { createBearerAuthenticator } from './lib/bearer/authenticate-bearer.js';
-import { createIdentityHeaderCache } from './lib/build-allow-response.js';
-import { renderDatabrokerMetrics } from './lib/databroker-metrics.js';
-import { createDeadlineWatch } from './lib/deadline-watch.js';
-import { type DecisionSummary, summarizeDecision } from './lib/decision-metadata.js';
-import { createGroupIndex } from './lib/group-index.js';
-import { createHealthService, serviceDefinitions } from './lib/grpc-services.js';
-import { applyHttp2ServerLimits } from './lib/http2-server-limits.js';
-import { createCertificateJudge } from './lib/judge-client-certificate.js';
-import { type CheckRequestWire, readCheckRequest } from './lib/read-check-request.js';
-import { createDecisionRecorder } from './lib/record-decision.js';
-import { createIdentityResolver } from './lib/resolve-identity.js';
-import { createAssertionSigner } from './lib/sign-assertion.js';
-import { createTokenVerifier } from './lib/verify-session-token.js';
+import { createDeadlineWatch } from './grpc/deadline-watch.js';
+import { type DecisionSummary, summarizeDecision } from './grpc/decision-metadata.js';
+import { createHealthService, serviceDefinitions } from './grpc/grpc-services.js';
+import { applyHttp2ServerLimits } from './grpc/http2-server-limits.js';
+import { type CheckRequestWire, readCheckRequest } from './grpc/read-check-request.js';
 import {
   type CheckResponseWire,
   createResponseEncoder,
   type EncodedCheckResponse,
-} from './lib/write-check-response.js';
+} from './grpc/write-check-response.js';
+import { createAuthzMetrics } from './lib/authz-metrics.js';
+import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
+import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
+import { renderDatabrokerMetrics } from './lib/databroker-metrics.js';
+import { createDecisionRecorder } from './lib/record-decision.js';
+import { createCertificateJudge } from './mtls/judge-client-certificate.js';
 import { leafCertificateCache } from './policy/lib/parse-leaf-certificate.js';
 import { reasonListCache } from './policy/lib/reasons.js';
+import { createIdentityHeaderCache } from './respond/build-allow-response.js';
+import { createBearerAuthenticator } from './session/bearer/authenticate-bearer.js';
+import { createGroupIndex } from './session/group-index.js';
+import { createIdentityResolver } from './session/resolve-identity.js';
+import { createAssertionSigner } from './session/sign-assertion.js';
+import { createTokenVerifier } from './session/verify-session-token.js';
 
 export interface AuthzServerOptions {
   readonly loaded: LoadedConfig;

@@ -21,17 +21,26 @@ import {
   readSessionTokens,
   sessionCookieValues,
 } from '../wire/index.js';
-import { answerMcpMetadata, mcpDenial, mcpLoginChallenge, readMcpBody } from './lib/answer-mcp.js';
-import { answerPortal, answersInternally, routeForHostname } from './lib/answer-routes-portal.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
-import type { BearerResult } from './lib/bearer/authenticate-bearer.js';
-import { bearerRefusal } from './lib/bearer/bearer-refusal.js';
-import { buildAllowResponse } from './lib/build-allow-response.js';
-import { buildDenial, type DenialInfo, STATUS_TEXT } from './lib/build-denial.js';
-import { signInLocation, userInfoUrl } from './lib/build-return-urls.js';
 import type { CheckContext } from './lib/check-context.js';
-import { denialPageContext } from './lib/denial-page-context.js';
-import { loadSession, peekSession } from './lib/load-session.js';
+import {
+  answerMcpMetadata,
+  mcpDenial,
+  mcpLoginChallenge,
+  readMcpBody,
+} from './respond/answer-mcp.js';
+import {
+  answerPortal,
+  answersInternally,
+  routeForHostname,
+} from './respond/answer-routes-portal.js';
+import { buildAllowResponse } from './respond/build-allow-response.js';
+import { buildDenial, type DenialInfo, STATUS_TEXT } from './respond/build-denial.js';
+import { signInLocation, userInfoUrl } from './respond/build-return-urls.js';
+import { denialPageContext } from './respond/denial-page-context.js';
+import type { BearerResult } from './session/bearer/authenticate-bearer.js';
+import { bearerRefusal } from './session/bearer/bearer-refusal.js';
+import { loadSession, peekSession } from './session/load-session.js';
 
 export type { CheckContext, CheckDeps } from './lib/check-context.js';
 

@@ -1,12 +1,12 @@
 // The authz room: this file is its only door. It re-exports what other rooms may use.
 export type { AuthzServer, AuthzServerOptions } from './build-authz-server.js';
 export { createAuthzServer, prepareAuthzConfig } from './create-authz-server.js';
+export type { DecisionSummary } from './grpc/decision-metadata.js';
+export { applyHttp2ServerLimits } from './grpc/http2-server-limits.js';
 export type { AuthzRequest, AuthzResponse, HeaderPair } from './lib/authz-types.js';
+export * from './policy/index.js';
 export {
   type BearerExplanation,
   type BearerSettings,
   createBearerAuthenticator,
-} from './lib/bearer/authenticate-bearer.js';
-export type { DecisionSummary } from './lib/decision-metadata.js';
-export { applyHttp2ServerLimits } from './lib/http2-server-limits.js';
-export * from './policy/index.js';
+} from './session/bearer/authenticate-bearer.js';

@@ -3,7 +3,7 @@
 // `access_log_fields` names select the request fields (docs/pomerium-behaviour.md §2.3, default
 // list when unset); the fields an operator needs to follow one request are always there: the
 // request id, the Envoy route name, the route id and name and the authz decision and reason
-// (dynamic metadata the Check sets: authz/lib/decision-metadata.ts), the upstream host and the
+// (dynamic metadata the Check sets: authz/grpc/decision-metadata.ts), the upstream host and the
 // durations. Field reference: docs/observability.md.
 import { type Config, headerField } from '../config/index.js';
 import type { Json } from './lib/envoy-values.js';

@@ -1,6 +1,6 @@
 // Inbound conversion of the forward-auth front door (docs/forward-auth.md): the fronting
 // proxy's auth subrequest becomes the same AuthzRequest an Envoy CheckRequest becomes
-// (authz/lib/read-check-request.ts). Each proxy convention reads ONLY the headers that proxy
+// (authz/grpc/read-check-request.ts). Each proxy convention reads ONLY the headers that proxy
 // sets itself (overwriting any client copy, per the snippets in docs/forward-auth.md):
 //
 //   nginx    auth_request      X-Original-Method, X-Original-URL (scheme://host/path?query)

@@ -16,15 +16,15 @@ import {
   type SigningKey,
 } from '../../config/index.js';
 import { type McpServerSettings, mcpServerOf } from '../../mcp/index.js';
-import type { CompiledPolicy } from '../policy/types.js';
-import { type HeaderTemplate, parseHeaderTemplate } from './header-template.js';
 import {
   type ClientCaBundle,
   makeBundle,
   parseCaCertificates,
   type SanRule,
-} from './judge-client-certificate.js';
-import { type RevokedSerials, readCrls } from './read-crl.js';
+} from '../mtls/judge-client-certificate.js';
+import { type RevokedSerials, readCrls } from '../mtls/read-crl.js';
+import type { CompiledPolicy } from '../policy/types.js';
+import { type HeaderTemplate, parseHeaderTemplate } from '../respond/header-template.js';
 
 /** Turns a config into compiled policies keyed by route id (the policy engine's function). */
 export type CompilePolicies = (loaded: LoadedConfig) => ReadonlyMap<string, CompiledPolicy>;

@@ -64,7 +64,7 @@ export interface DenyResponse {
 
 export type AuthzResponse = AllowResponse | DenyResponse;
 
-/** What a denial says, before it is put into a format (authz/lib/build-denial.ts). */
+/** What a denial says, before it is put into a format (authz/respond/build-denial.ts). */
 export interface DenialInfo {
   readonly status: number;
   /** Short text (`error` of the JSON body, `grpc-message`). */

@@ -4,15 +4,15 @@ import type { SessionHandleClaims } from '../../config/index.js';
 import type { RecordCache, Session } from '../../databroker/index.js';
 import type { JsonRpcBody } from '../../mcp/index.js';
 import type { CookiePair, TokenCandidate } from '../../wire/index.js';
+import type { CertificateJudge } from '../mtls/judge-client-certificate.js';
 import type { PolicyDecision, PolicyRequest } from '../policy/types.js';
+import type { createIdentityHeaderCache } from '../respond/build-allow-response.js';
+import type { BearerAuthenticator } from '../session/bearer/authenticate-bearer.js';
+import type { IdentityResolver, ResolvedIdentity } from '../session/resolve-identity.js';
+import type { AssertionSigner } from '../session/sign-assertion.js';
+import type { TokenVerifier } from '../session/verify-session-token.js';
 import type { AuthzState, RouteState } from './authz-state.js';
 import type { AuthzRequest } from './authz-types.js';
-import type { BearerAuthenticator } from './bearer/authenticate-bearer.js';
-import type { createIdentityHeaderCache } from './build-allow-response.js';
-import type { CertificateJudge } from './judge-client-certificate.js';
-import type { IdentityResolver, ResolvedIdentity } from './resolve-identity.js';
-import type { AssertionSigner } from './sign-assertion.js';
-import type { TokenVerifier } from './verify-session-token.js';
 
 /** Long-lived collaborators of every Check. */
 export interface CheckDeps {

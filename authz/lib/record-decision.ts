@@ -5,10 +5,10 @@
 // the selected ones (authorize-log-fields.ts); the decision fields are always there.
 import type { Logger } from 'pino';
 import type { CheckContext } from '../check.js';
+import type { DecisionSummary } from '../grpc/decision-metadata.js';
 import { selectedAuthorizeFields } from './authorize-log-fields.js';
 import type { AuthzMetrics } from './authz-metrics.js';
 import type { AuthzRequest, AuthzResponse } from './authz-types.js';
-import type { DecisionSummary } from './decision-metadata.js';
 
 export type DecisionRecorder = (
   ctx: CheckContext | null,

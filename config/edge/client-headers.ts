@@ -1,7 +1,7 @@
 // Request headers no client may send to an upstream (README "Headers no upstream receives"):
 // names that upstreams, frameworks or Envoy trust to describe the request (its original path,
 // its method, the user to impersonate) and our own identity headers. authz removes them from
-// every allowed request (authz/lib/build-allow-response.ts); Envoy removes the first group too,
+// every allowed request (authz/respond/build-allow-response.ts); Envoy removes the first group too,
 // after ext_authz, on every policy route (envoy/build-route.ts).
 
 /** Headers that rewrite what an upstream believes about the request. */

@@ -6,12 +6,12 @@
 // authz acts on a header in two ways, and both must reach it:
 // - it READS it: tokens (cookie, authorization, x-pomerium-authorization: wire/read-session-tokens.ts,
 //   authz/check.ts), the answer's format (accept, content-type, x-requested-with:
-//   wire/classify-request.ts), a second Host (authz/lib/read-check-request.ts), the request id,
+//   wire/classify-request.ts), a second Host (authz/grpc/read-check-request.ts), the request id,
 //   the client-certificate chain (x-forwarded-client-cert), CORS preflights (origin,
 //   access-control-request-method: authz/policy/criteria/http-request.ts), set_request_headers
-//   templates (`${pomerium.request.headers["X"]}`: authz/lib/header-template.ts), the
+//   templates (`${pomerium.request.headers["X"]}`: authz/respond/header-template.ts), the
 //   `headers.<Name>` fields of authorize_log_fields, and trace context;
-// - it REMOVES it when a client forged it (authz/lib/build-allow-response.ts): our own
+// - it REMOVES it when a client forged it (authz/respond/build-allow-response.ts): our own
 //   `x-pomerium-*` headers (every claim header included), the headers that describe the request
 //   to an upstream (config/edge/client-headers.ts, `impersonate-*` by prefix), and the
 //   jwt_claims_headers names. A forged header authz does not see is a header it cannot strip.
@@ -57,7 +57,7 @@ export const AUTHZ_READ_PREFIXES: readonly string[] = Object.freeze([
 
 /**
  * The request headers a set_request_headers value may read: every `pomerium.request.headers["X"]`
- * in it, braced or bare (authz/lib/header-template.ts parses the same references; matching them
+ * in it, braced or bare (authz/respond/header-template.ts parses the same references; matching them
  * anywhere in the value can only add a name, never miss one).
  */
 function templateHeaders(value: string): string[] {

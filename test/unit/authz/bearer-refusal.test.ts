@@ -2,7 +2,7 @@
 // error_description of the allowed characters only (no quote or backslash can break the header).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bearerChallenge, bearerRefusal } from '../../../authz/lib/bearer/bearer-refusal.js';
+import { bearerChallenge, bearerRefusal } from '../../../authz/session/bearer/bearer-refusal.js';
 
 const DESCRIPTIONS: [string, string][] = [
   ['the token has expired', 'the token has expired'],

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { writeCheckResponse } from '../../../authz/grpc/write-check-response.js';
 import { internalDeadline } from '../../../authz/lib/authz-state.js';
-import { buildDenial, grpcStatusOf } from '../../../authz/lib/build-denial.js';
-import { writeCheckResponse } from '../../../authz/lib/write-check-response.js';
+import { buildDenial, grpcStatusOf } from '../../../authz/respond/build-denial.js';
 
 const grpc: [number, number][] = [
   [400, 13],
@@ -96,7 +96,7 @@ for (const [timeout, want] of deadlines) {
 }
 
 test('an OK answer seen before is served from its serialized bytes; denials never are', async () => {
-  const { createResponseEncoder } = await import('../../../authz/lib/write-check-response.js');
+  const { createResponseEncoder } = await import('../../../authz/grpc/write-check-response.js');
   let serialized = 0;
   const encode = createResponseEncoder(() => {
     serialized++;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createDeadlineWatch } from '../../../authz/lib/deadline-watch.js';
+import { createDeadlineWatch } from '../../../authz/grpc/deadline-watch.js';
 
 test('a Check released in time never expires; one that is not expires exactly once', async () => {
   let clock = 0;

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { selectedAuthorizeFields } from '../../../authz/lib/authorize-log-fields.js';
-import { buildDenial } from '../../../authz/lib/build-denial.js';
-import type { DecisionSummary } from '../../../authz/lib/decision-metadata.js';
-import { serviceDefinitions } from '../../../authz/lib/grpc-services.js';
-import { readCheckRequest } from '../../../authz/lib/read-check-request.js';
+import type { DecisionSummary } from '../../../authz/grpc/decision-metadata.js';
+import { serviceDefinitions } from '../../../authz/grpc/grpc-services.js';
+import { readCheckRequest } from '../../../authz/grpc/read-check-request.js';
 import {
   createResponseEncoder,
   writeCheckResponse,
-} from '../../../authz/lib/write-check-response.js';
+} from '../../../authz/grpc/write-check-response.js';
+import { selectedAuthorizeFields } from '../../../authz/lib/authorize-log-fields.js';
+import { buildDenial } from '../../../authz/respond/build-denial.js';
 
 const method = serviceDefinitions().authorization.Check!;
 const roundTrip = (wire: unknown) =>

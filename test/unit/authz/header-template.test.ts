@@ -5,7 +5,7 @@ import {
   parseHeaderTemplate,
   renderHeaderTemplate,
   type TemplateValues,
-} from '../../../authz/lib/header-template.js';
+} from '../../../authz/respond/header-template.js';
 
 const values: TemplateValues = {
   accessToken: 'AT',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hostnameOf, readCheckRequest } from '../../../authz/lib/read-check-request.js';
+import { hostnameOf, readCheckRequest } from '../../../authz/grpc/read-check-request.js';
 
 const http = (over: Record<string, unknown> = {}) => ({
   attributes: {

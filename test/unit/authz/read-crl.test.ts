@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseCaCertificates } from '../../../authz/lib/judge-client-certificate.js';
-import { normalizeSerial, readCrls } from '../../../authz/lib/read-crl.js';
+import { parseCaCertificates } from '../../../authz/mtls/judge-client-certificate.js';
+import { normalizeSerial, readCrls } from '../../../authz/mtls/read-crl.js';
 import { FIXTURES } from '../../helpers/authz-harness.js';
 
 const ca = parseCaCertificates(readFileSync(join(FIXTURES, 'client-ca.pem'), 'utf8'));

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderPage as renderAuthnPage } from '../../../authn/lib/render-page.js';
-import { renderDenialPage } from '../../../authz/lib/render-denial-page.js';
+import { renderDenialPage } from '../../../authz/respond/render-denial-page.js';
 import { PortcullisError, parseConfigText } from '../../../config/index.js';
 import {
   contrastRatio,

@@ -4,7 +4,7 @@
 // it to Envoy as dynamic metadata (namespace envoy.filters.http.ext_authz), which the access log
 // reads (envoy/build-access-log.ts), so one request id joins both lines.
 import type { CheckContext } from '../check.js';
-import type { AuthzRequest, AuthzResponse } from './authz-types.js';
+import type { AuthzRequest, AuthzResponse } from '../lib/authz-types.js';
 
 export interface DecisionSummary {
   readonly outcome: string;

@@ -2,7 +2,7 @@
 // "who am I" link. Both return to the original URL on the route's own scheme (plain http only
 // for `from: http://…`, i.e. insecure_server) and never carry a session token in the query.
 import { buildSignInUrl, buildUserInfoUrl } from '../../config/index.js';
-import type { CheckContext } from './check-context.js';
+import type { CheckContext } from '../lib/check-context.js';
 
 function originalUrl(ctx: CheckContext): string {
   const url = new URL(ctx.policyRequest!.url);

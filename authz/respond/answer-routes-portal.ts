@@ -7,15 +7,15 @@
 
 import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
 import { renderRoutesPage, themeOf } from '../../wire/index.js';
+import type { AuthzState, RouteState } from '../lib/authz-state.js';
+import type { AuthzResponse, HeaderPair } from '../lib/authz-types.js';
+import type { CheckContext } from '../lib/check-context.js';
+import type { CertificateJudge } from '../mtls/judge-client-certificate.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
 import { wantsLoginRedirect } from '../policy/want-login-redirect.js';
-import type { AuthzState, RouteState } from './authz-state.js';
-import type { AuthzResponse, HeaderPair } from './authz-types.js';
 import { buildDenial, type DenialInfo, STATUS_TEXT } from './build-denial.js';
 import { signInLocation } from './build-return-urls.js';
-import type { CheckContext } from './check-context.js';
 import { denialPageContext } from './denial-page-context.js';
-import type { CertificateJudge } from './judge-client-certificate.js';
 
 const PORTAL_PATHS = new Set([
   '/.pomerium/routes',

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { SigningKey } from '../../config/index.js';
-import { type CacheFigures, createBoundedCache } from './bounded-cache.js';
+import { type CacheFigures, createBoundedCache } from '../lib/bounded-cache.js';
 
 export const ASSERTION_TTL_S = 300;
 const RESIGN_BEFORE_MS = 60_000;

@@ -3,7 +3,7 @@
 // (a flood of junk tokens cannot fill memory), and a bad token means "no session".
 import { type SessionHandleClaims, verifySessionHandle } from '../../config/index.js';
 import type { TokenCandidate } from '../../wire/index.js';
-import { type CacheFigures, createBoundedCache } from './bounded-cache.js';
+import { type CacheFigures, createBoundedCache } from '../lib/bounded-cache.js';
 
 export interface TokenVerifier {
   /** The claims of the first candidate that verifies for this idp, or null. */

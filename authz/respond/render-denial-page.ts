@@ -2,7 +2,7 @@
 // was asked, who you are, the failing rules once, what you can do and the request id.
 
 import { escapeHtml, renderDenialCard as renderCard, themeOf } from '../../wire/index.js';
-import type { DenialInfo } from './authz-types.js';
+import type { DenialInfo } from '../lib/authz-types.js';
 
 export { escapeHtml };
 

@@ -2,8 +2,8 @@
 // `WWW-Authenticate: Bearer error="invalid_token", error_description="…"` and the reason in a JSON
 // body (a gRPC status for gRPC clients), never a redirect to sign-in (a machine cannot follow
 // one). docs/machine-access.md.
-import type { AuthzRequest, AuthzResponse } from '../authz-types.js';
-import { buildDenial } from '../build-denial.js';
+import type { AuthzRequest, AuthzResponse } from '../../lib/authz-types.js';
+import { buildDenial } from '../../respond/build-denial.js';
 
 /** RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash). */
 export function bearerChallenge(description: string): string {

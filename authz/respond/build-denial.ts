@@ -4,11 +4,11 @@
 // 403s name the failing rule and link the `/.pomerium/` page.
 import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
 import { responseFormat } from '../../wire/index.js';
-import type { DenialInfo, DenyResponse, HeaderPair } from './authz-types.js';
+import type { DenialInfo, DenyResponse, HeaderPair } from '../lib/authz-types.js';
 import { denialPageCsp, renderDenialPage } from './render-denial-page.js';
 
 /** What a denial says, before it is put into a format. */
-export type { DenialInfo } from './authz-types.js';
+export type { DenialInfo } from '../lib/authz-types.js';
 
 /** HTTP status → gRPC status (docs/pomerium-behaviour.md §3.6). */
 export function grpcStatusOf(status: number): number {

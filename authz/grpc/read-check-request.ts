@@ -5,7 +5,7 @@
 // before any policy (check.ts), never parsed further.
 import { randomUUID } from 'node:crypto';
 import { checkAuthority, checkCanonicalPath, PortcullisError } from '../../config/index.js';
-import type { AuthzRequest } from './authz-types.js';
+import type { AuthzRequest } from '../lib/authz-types.js';
 
 /** The parts of `envoy.service.auth.v3.CheckRequest` we read (all optional on the wire). */
 export interface CheckRequestWire {

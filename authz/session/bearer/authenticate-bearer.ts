@@ -18,8 +18,12 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../../../config/index.js';
 import type { RecordCache, RecordStore, Session } from '../../../databroker/index.js';
 import { extractIdentity, type Identity, usableSession } from '../../../wire/index.js';
-import type { RouteState } from '../authz-state.js';
-import { type BoundedCache, type CacheFigures, createBoundedCache } from '../bounded-cache.js';
+import type { RouteState } from '../../lib/authz-state.js';
+import {
+  type BoundedCache,
+  type CacheFigures,
+  createBoundedCache,
+} from '../../lib/bounded-cache.js';
 import type { BearerSettings } from './bearer-settings.js';
 import { createIdpEndpointDirectory } from './idp-endpoints.js';
 import {

@@ -8,8 +8,8 @@
 // route with no CA at all (none global) has nothing to check against: any certificate, or none,
 // is valid there (§1.8). Verdicts are cached per leaf, chain and bundle.
 import { createHash, X509Certificate } from 'node:crypto';
+import { type CacheFigures, createBoundedCache } from '../lib/bounded-cache.js';
 import type { PolicyClientCertificate } from '../policy/types.js';
-import { type CacheFigures, createBoundedCache } from './bounded-cache.js';
 import { caKey, normalizeSerial, type RevokedSerials } from './read-crl.js';
 
 /** One `match_subject_alt_names` entry: a SAN type and a fully anchored pattern. */

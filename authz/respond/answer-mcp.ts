@@ -11,8 +11,8 @@ import {
   readJsonRpcBody,
   wwwAuthenticate,
 } from '../../mcp/index.js';
-import type { AuthzResponse, DenyResponse, HeaderPair } from './authz-types.js';
-import type { CheckContext } from './check-context.js';
+import type { AuthzResponse, DenyResponse, HeaderPair } from '../lib/authz-types.js';
+import type { CheckContext } from '../lib/check-context.js';
 
 function answer(
   ctx: CheckContext,

@@ -7,11 +7,11 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { ASSERTION_CLAIMS, isRequestDescribingHeader } from '../../config/index.js';
 import type { Session } from '../../databroker/index.js';
 import { OUR_AUTHORIZATION, queryTokens, removeCookies } from '../../wire/index.js';
+import type { AuthzState, RouteState } from '../lib/authz-state.js';
+import type { AllowResponse, AuthzRequest, HeaderPair } from '../lib/authz-types.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';
-import type { AuthzState, RouteState } from './authz-state.js';
-import type { AllowResponse, AuthzRequest, HeaderPair } from './authz-types.js';
+import type { AssertionClaims, AssertionSigner } from '../session/sign-assertion.js';
 import { renderHeaderTemplate, type TemplateValues } from './header-template.js';
-import type { AssertionClaims, AssertionSigner } from './sign-assertion.js';
 
 export const ASSERTION_HEADER = 'x-pomerium-jwt-assertion';
 export const ASSERTION_FOR_HEADER = 'x-pomerium-jwt-assertion-for';

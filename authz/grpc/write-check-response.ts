@@ -1,7 +1,7 @@
 // Edge conversion, outbound: an AuthzResponse becomes Envoy's CheckResponse (as
 // @grpc/proto-loader encodes it). Headers overwrite client values (OVERWRITE_IF_EXISTS_OR_ADD),
 // denials carry PERMISSION_DENIED (UNAVAILABLE for 503) with the HTTP status, headers and body.
-import type { AuthzResponse, HeaderPair } from './authz-types.js';
+import type { AuthzResponse, HeaderPair } from '../lib/authz-types.js';
 import { type DecisionSummary, decisionMetadata, type StructWire } from './decision-metadata.js';
 
 /** The parts of `envoy.service.auth.v3.CheckResponse` we write. */
@@ -17,7 +17,7 @@ export interface CheckResponseWire {
     readonly headers: readonly HeaderOptionWire[];
     readonly body: string;
   };
-  /** The decision for Envoy's access log (authz/lib/decision-metadata.ts). */
+  /** The decision for Envoy's access log (authz/grpc/decision-metadata.ts). */
   readonly dynamic_metadata?: StructWire;
 }
 
