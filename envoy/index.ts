@@ -5,35 +5,13 @@ export {
   type AttachResult,
   attachToEnvoy,
   buildAttachPieces,
-} from './attach-to-envoy.js';
-export { type AdsBootstrapOptions, buildAdsBootstrap } from './build-ads-bootstrap.js';
-export { type BootstrapResult, buildBootstrap } from './build-bootstrap.js';
-export { buildRouteConfig } from './build-route-config.js';
-export { buildSnapshot } from './build-snapshot.js';
-export { buildInternalUpstreamTls, internalServerName } from './build-upstream-tls.js';
-export { checkSnapshotConsistency } from './check-snapshot-consistency.js';
-export {
-  createXdsServer,
-  type PreparedSnapshot,
-  type SnapshotEvent,
-  type XdsNodeStatus,
-  type XdsServer,
-  type XdsServerOptions,
-} from './create-xds-server.js';
-export { devCertificateFor } from './dev-certificate-for.js';
-export { endpointsFromConfig } from './endpoints-from-config.js';
-export { envoyConfigIssues } from './envoy-config-issues.js';
-export { formatEnvoyIssues } from './format-envoy-issues.js';
-export {
-  generateSelfSignedCertificate,
-  type SelfSignedCertificate,
-} from './generate-self-signed-certificate.js';
-export {
-  type IssuedCertificate,
-  type IssueOptions,
-  issueCertificate,
-  issueCertificateAuthority,
-} from './issue-certificates.js';
+} from './build/attach-to-envoy.js';
+export { type AdsBootstrapOptions, buildAdsBootstrap } from './build/build-ads-bootstrap.js';
+export { type BootstrapResult, buildBootstrap } from './build/build-bootstrap.js';
+export { buildRouteConfig } from './build/build-route-config.js';
+export { buildSnapshot } from './build/build-snapshot.js';
+export { buildInternalUpstreamTls, internalServerName } from './build/build-upstream-tls.js';
+export { endpointsFromConfig } from './build/endpoints-from-config.js';
 export { type AdminSettings, adminSettings, DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
 export {
   AUTHN_CLUSTER,
@@ -42,12 +20,23 @@ export {
   routeClusterName,
   TYPE_URLS,
 } from './lib/names.js';
+export { devCertificateFor } from './run/dev-certificate-for.js';
+export {
+  generateSelfSignedCertificate,
+  type SelfSignedCertificate,
+} from './run/generate-self-signed-certificate.js';
+export {
+  type IssuedCertificate,
+  type IssueOptions,
+  issueCertificate,
+  issueCertificateAuthority,
+} from './run/issue-certificates.js';
 export {
   ENVOY_INSTALL_HINT,
   type EnvoyProcess,
   type StartEnvoyOptions,
   startEnvoy,
-} from './start-envoy.js';
+} from './run/start-envoy.js';
 export type {
   EnvoyBuildOptions,
   EnvoyIssue,
@@ -56,9 +45,20 @@ export type {
   NamedResource,
   Snapshot,
 } from './types.js';
+export { checkSnapshotConsistency } from './validate/check-snapshot-consistency.js';
+export { envoyConfigIssues } from './validate/envoy-config-issues.js';
+export { formatEnvoyIssues } from './validate/format-envoy-issues.js';
 export {
   type EncodedSnapshot,
   type ValidationResult,
   validateSnapshot,
-} from './validate-snapshot.js';
+} from './validate/validate-snapshot.js';
+export {
+  createXdsServer,
+  type PreparedSnapshot,
+  type SnapshotEvent,
+  type XdsNodeStatus,
+  type XdsServer,
+  type XdsServerOptions,
+} from './xds/create-xds-server.js';
 export type { XdsCallbacks } from './xds/serve-ads-stream.js';

@@ -1,5 +1,5 @@
 // The one route matcher of the forward-auth front door (docs/forward-auth.md): it reads the
-// route configuration the Envoy config is generated from (envoy/build-route-config.ts) and
+// route configuration the Envoy config is generated from (envoy/build/build-route-config.ts) and
 // applies Envoy's own matching rules to it, so the two front doors cannot disagree on which
 // route a request belongs to. test/integration/forward-auth/match-route-envoy.test.ts checks it
 // against a real Envoy serving the same route configuration on a shared corpus.

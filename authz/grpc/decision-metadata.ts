@@ -2,7 +2,7 @@
 // log share: the outcome (allow, deny, login, error), the reason (the policy's reasons, the
 // error code or the 400 reason), the route id and the route's name. The CheckResponse carries
 // it to Envoy as dynamic metadata (namespace envoy.filters.http.ext_authz), which the access log
-// reads (envoy/build-access-log.ts), so one request id joins both lines.
+// reads (envoy/build/build-access-log.ts), so one request id joins both lines.
 import type { CheckContext } from '../check.js';
 import type { AuthzRequest, AuthzResponse } from '../lib/authz-types.js';
 

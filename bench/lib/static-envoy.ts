@@ -5,8 +5,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAuthzCluster } from '../../envoy/build-cluster.js';
-import { buildExtAuthzFilter, buildExtAuthzPerRoute } from '../../envoy/build-ext-authz-filter.js';
+import { buildAuthzCluster } from '../../envoy/build/build-cluster.js';
+import {
+  buildExtAuthzFilter,
+  buildExtAuthzPerRoute,
+} from '../../envoy/build/build-ext-authz-filter.js';
 
 const HCM =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
@@ -60,7 +63,7 @@ export function proxyBootstrap(port: number, upstreamPort: number, adminPort: nu
 
 /**
  * The same proxy with the ext_authz filter and authz cluster exactly as Portcullis generates
- * them (envoy/build-ext-authz-filter.ts, envoy/build-cluster.ts), asking a plain-text Check
+ * them (envoy/build/build-ext-authz-filter.ts, envoy/build/build-cluster.ts), asking a plain-text Check
  * server on 127.0.0.1:`authzPort` about every request (route `r0`): the architecture-limit
  * row's Envoy when that server is a no-op (lib/noop-check-h2.ts).
  */

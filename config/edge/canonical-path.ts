@@ -6,7 +6,7 @@
 // escapes that are not UTF-8 (overlong forms such as `%c0%ae` included). A segment is also
 // judged once more after a second decoding, for upstreams that decode twice.
 
-/** What Envoy does before authz sees the path (envoy/build-http-connection-manager.ts). */
+/** What Envoy does before authz sees the path (envoy/build/build-http-connection-manager.ts). */
 export const ENVOY_PATH_NORMALISATION = Object.freeze({
   normalize_path: true,
   merge_slashes: true,

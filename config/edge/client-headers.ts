@@ -2,7 +2,7 @@
 // names that upstreams, frameworks or Envoy trust to describe the request (its original path,
 // its method, the user to impersonate) and our own identity headers. authz removes them from
 // every allowed request (authz/respond/build-allow-response.ts); Envoy removes the first group too,
-// after ext_authz, on every policy route (envoy/build-route.ts).
+// after ext_authz, on every policy route (envoy/build/build-route.ts).
 
 /** Headers that rewrite what an upstream believes about the request. */
 export const REQUEST_DESCRIBING_HEADERS: readonly string[] = Object.freeze([

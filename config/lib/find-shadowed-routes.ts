@@ -5,7 +5,7 @@
 import type { Config, Route } from '../schema.js';
 import type { RawIssue } from './raw-issue.js';
 
-/** The virtual host a `from` lands in (envoy/build-route-config.ts: host, any port). */
+/** The virtual host a `from` lands in (envoy/build/build-route-config.ts: host, any port). */
 function hostKey(from: string): string | undefined {
   try {
     return new URL(from.replaceAll('*', 'wildcard-placeholder')).hostname;

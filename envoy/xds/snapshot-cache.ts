@@ -1,7 +1,7 @@
 // go-control-plane's SnapshotCache: encoded snapshots by node id ('*' for every node without its
 // own), a watch API for the stream server, and per-node last good snapshots: when a node NACKs
 // a version, that node is served its last fully ACKed snapshot until a newer one is set.
-import type { EncodedSnapshot } from '../validate-snapshot.js';
+import type { EncodedSnapshot } from '../validate/validate-snapshot.js';
 
 export const ANY_NODE = '*';
 

@@ -2,7 +2,7 @@
 // authz reads and strips, plus the ones the config makes it read — a table of configs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildExtAuthzFilter } from '../../../envoy/build-ext-authz-filter.js';
+import { buildExtAuthzFilter } from '../../../envoy/build/build-ext-authz-filter.js';
 import { authzHeaderNames } from '../../../envoy/lib/authz-allowed-headers.js';
 import { loadTestConfig } from '../../helpers/authz-harness.js';
 

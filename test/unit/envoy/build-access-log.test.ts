@@ -5,7 +5,7 @@ import {
   accessLogFormat,
   buildAccessLog,
   DEFAULT_ACCESS_LOG_FIELDS,
-} from '../../../envoy/build-access-log.js';
+} from '../../../envoy/build/build-access-log.js';
 
 const ALWAYS = [
   'service',

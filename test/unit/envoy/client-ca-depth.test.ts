@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfigText } from '../../../config/index.js';
-import { buildDownstreamTlsContext } from '../../../envoy/build-tls-context.js';
+import { buildDownstreamTlsContext } from '../../../envoy/build/build-tls-context.js';
 
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n').toString(
   'base64',

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfigText } from '../../../config/index.js';
-import { buildRouteConfig } from '../../../envoy/build-route-config.js';
+import { buildRouteConfig } from '../../../envoy/build/build-route-config.js';
 
 const YAML = `insecure_server: true
 routes:

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfigText } from '../../../config/index.js';
-import { INTERNAL_PATHS_REGEX } from '../../../envoy/build-internal-routes.js';
+import { INTERNAL_PATHS_REGEX } from '../../../envoy/build/build-internal-routes.js';
 import {
   buildSnapshot,
   checkSnapshotConsistency,

@@ -1,18 +1,18 @@
 // The static bootstrap (docs/pomerium-behaviour.md §7.1): complete — listeners with the route configuration
 // inline and every cluster — for teams that run their own Envoy; checked like a snapshot.
-import type { Config } from '../config/index.js';
-import { buildResources } from './build-resources.js';
-import { checkSnapshotConsistency } from './check-snapshot-consistency.js';
+import type { Config } from '../../config/index.js';
 import {
   admin,
   adminSettings,
   DEFAULT_NODE_ID,
   LAYERED_RUNTIME,
   OVERLOAD_MANAGER,
-} from './lib/bootstrap-common.js';
-import type { Json } from './lib/envoy-values.js';
-import type { EnvoyBuildOptions, EnvoyIssue, NamedResource } from './types.js';
-import { checkResource } from './validate-snapshot.js';
+} from '../lib/bootstrap-common.js';
+import type { Json } from '../lib/envoy-values.js';
+import type { EnvoyBuildOptions, EnvoyIssue, NamedResource } from '../types.js';
+import { checkSnapshotConsistency } from '../validate/check-snapshot-consistency.js';
+import { checkResource } from '../validate/validate-snapshot.js';
+import { buildResources } from './build-resources.js';
 
 export type BootstrapResult =
   | { readonly ok: true; readonly bootstrap: Json; readonly warnings: readonly EnvoyIssue[] }

@@ -3,19 +3,19 @@
 // previous one keeps serving otherwise. Envoy's NACKs are logged and reported (status, onNack).
 import * as grpc from '@grpc/grpc-js';
 import { type Logger, pino } from 'pino';
-import { type Config, isLoopbackHost, type LoadedConfig } from '../config/index.js';
-import { loadGrpcObject, serviceProtoFiles } from '../protos/index.js';
-import { buildSnapshot } from './build-snapshot.js';
-import type { EnvoyBuildOptions, EnvoyIssue } from './types.js';
-import { validateSnapshot } from './validate-snapshot.js';
-import { isLoopbackPeer } from './xds/check-peer.js';
+import { type Config, isLoopbackHost, type LoadedConfig } from '../../config/index.js';
+import { loadGrpcObject, serviceProtoFiles } from '../../protos/index.js';
+import { buildSnapshot } from '../build/build-snapshot.js';
+import type { EnvoyBuildOptions, EnvoyIssue } from '../types.js';
+import { validateSnapshot } from '../validate/validate-snapshot.js';
+import { isLoopbackPeer } from './check-peer.js';
 import {
   type DiscoveryRequest,
   type DiscoveryResponse,
   serveAdsStream,
   type XdsCallbacks,
-} from './xds/serve-ads-stream.js';
-import { createSnapshotCache, type SnapshotCache } from './xds/snapshot-cache.js';
+} from './serve-ads-stream.js';
+import { createSnapshotCache, type SnapshotCache } from './snapshot-cache.js';
 
 export interface XdsNodeStatus {
   /** Version last published for the node (or '*'). */

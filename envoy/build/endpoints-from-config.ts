@@ -3,9 +3,9 @@
 // authenticate_internal_service_url, else (all-in-one without it) the port after grpc_address's
 // on the same host — the start command passes the real one. grpc_address is reached over TLS
 // when it serves TLS (config/grpc-transport.ts).
-import { type Config, grpcTransport } from '../config/index.js';
-import { parseListenAddress, upstreamHost } from './lib/envoy-values.js';
-import type { EnvoyBuildOptions, HostPort } from './types.js';
+import { type Config, grpcTransport } from '../../config/index.js';
+import { parseListenAddress, upstreamHost } from '../lib/envoy-values.js';
+import type { EnvoyBuildOptions, HostPort } from '../types.js';
 
 function fromUrl(url: string): HostPort {
   const u = new URL(url);

@@ -7,10 +7,10 @@ import {
   mcpMaxRequestBytes,
   REQUEST_DESCRIBING_HEADERS,
   type Route,
-} from '../config/index.js';
+} from '../../config/index.js';
+import { duration, type Json } from '../lib/envoy-values.js';
+import { routeClusterName } from '../lib/names.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
-import { duration, type Json } from './lib/envoy-values.js';
-import { routeClusterName } from './lib/names.js';
 
 const ALWAYS_REMOVED = ['x-pomerium-reproxy-policy', 'x-pomerium-reproxy-policy-hmac'];
 

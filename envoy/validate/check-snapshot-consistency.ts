@@ -1,7 +1,7 @@
 // go-control-plane's Consistent(): every cluster a route uses exists, every route configuration
 // a listener names over RDS exists, names are unique, every virtual host domain is unique.
-import type { Json } from './lib/envoy-values.js';
-import type { EnvoyIssue, NamedResource, Snapshot } from './types.js';
+import type { Json } from '../lib/envoy-values.js';
+import type { EnvoyIssue, NamedResource, Snapshot } from '../types.js';
 
 function originOf(resource: NamedResource, field: string): EnvoyIssue['route'] {
   for (const [prefix, o] of resource.parts ?? []) {

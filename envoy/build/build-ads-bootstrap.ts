@@ -8,10 +8,10 @@ import {
   DEFAULT_NODE_ID,
   LAYERED_RUNTIME,
   OVERLOAD_MANAGER,
-} from './lib/bootstrap-common.js';
-import { type Json, socketAddress } from './lib/envoy-values.js';
-import { ADS_CLUSTER, TYPES } from './lib/names.js';
-import type { HostPort } from './types.js';
+} from '../lib/bootstrap-common.js';
+import { type Json, socketAddress } from '../lib/envoy-values.js';
+import { ADS_CLUSTER, TYPES } from '../lib/names.js';
+import type { HostPort } from '../types.js';
 
 export interface AdsBootstrapOptions {
   readonly ads: HostPort;

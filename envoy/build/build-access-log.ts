@@ -5,9 +5,9 @@
 // request id, the Envoy route name, the route id and name and the authz decision and reason
 // (dynamic metadata the Check sets: authz/grpc/decision-metadata.ts), the upstream host and the
 // durations. Field reference: docs/observability.md.
-import { type Config, headerField } from '../config/index.js';
-import type { Json } from './lib/envoy-values.js';
-import { EXT_AUTHZ_FILTER, TYPES } from './lib/names.js';
+import { type Config, headerField } from '../../config/index.js';
+import type { Json } from '../lib/envoy-values.js';
+import { EXT_AUTHZ_FILTER, TYPES } from '../lib/names.js';
 
 const authz = (key: string): string => `%DYNAMIC_METADATA(${EXT_AUTHZ_FILTER}:${key})%`;
 

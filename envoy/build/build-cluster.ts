@@ -3,23 +3,23 @@
 // threshold and circuit breakers; portcullis-authorize (HTTP/2 gRPC, several endpoints with
 // health checks); portcullis-authenticate (HTTP/1.1).
 
-import type { Config, Route } from '../config/index.js';
-import { buildUpstreamTlsContext } from './build-tls-context.js';
-import { buildInternalUpstreamTls } from './build-upstream-tls.js';
+import type { Config, Route } from '../../config/index.js';
 import {
   AUTHZ_HTTP2_OPTIONS,
   authzHealthChecks,
   authzOutlierDetection,
-} from './lib/authz-resilience.js';
+} from '../lib/authz-resilience.js';
 import {
   allIps,
   type Endpoint,
   type Json,
   loadAssignment,
   upstreamHost,
-} from './lib/envoy-values.js';
-import { AUTHN_CLUSTER, AUTHZ_CLUSTER, routeClusterName, TYPES } from './lib/names.js';
-import type { EnvoyBuildOptions, HostPort } from './types.js';
+} from '../lib/envoy-values.js';
+import { AUTHN_CLUSTER, AUTHZ_CLUSTER, routeClusterName, TYPES } from '../lib/names.js';
+import type { EnvoyBuildOptions, HostPort } from '../types.js';
+import { buildUpstreamTlsContext } from './build-tls-context.js';
+import { buildInternalUpstreamTls } from './build-upstream-tls.js';
 
 const LB = {
   round_robin: 'ROUND_ROBIN',
@@ -146,7 +146,7 @@ export function buildAuthnCluster(
   return cluster;
 }
 
-/** TLS to our own services (envoy/build-upstream-tls.ts). */
+/** TLS to our own services (envoy/build/build-upstream-tls.ts). */
 function internalTls(
   host: string,
   config: Config | undefined,

@@ -1,8 +1,8 @@
 // The development certificate a config needs: none when it serves plain HTTP or names its own
 // certificates, else a self-signed one for every route host and the authenticate host.
-import type { Config } from '../config/index.js';
-import { routeHost } from './build-route-config.js';
-import { configuredCertificates } from './build-tls-context.js';
+import type { Config } from '../../config/index.js';
+import { routeHost } from '../build/build-route-config.js';
+import { configuredCertificates } from '../build/build-tls-context.js';
 import {
   generateSelfSignedCertificate,
   type SelfSignedCertificate,

@@ -3,8 +3,8 @@
 // its CIDRs (an internal client's x-envoy-* headers are obeyed: retries, timeouts), a client
 // has 10 s to send its request headers, an idle stream ends after 5 minutes, and HTTP/2
 // streams and windows are bounded.
-import type { Config } from '../config/index.js';
-import { duration, type Json } from './lib/envoy-values.js';
+import type { Config } from '../../config/index.js';
+import { duration, type Json } from '../lib/envoy-values.js';
 
 export const REQUEST_HEADERS_TIMEOUT_MS = 10_000;
 export const STREAM_IDLE_TIMEOUT_MS = 300_000;

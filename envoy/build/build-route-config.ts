@@ -4,14 +4,14 @@
 // whose routes also match on an `:authority` regex (case-insensitive, one host name only), and
 // which ends with the unrouted route (build-unrouted-route.ts): an authority no host matches —
 // malformed, or two Host values joined — is answered by authz (400 or 404), never by a route.
-import { type Config, DEFAULT_SET_RESPONSE_HEADERS, type Route } from '../config/index.js';
+import { type Config, DEFAULT_SET_RESPONSE_HEADERS, type Route } from '../../config/index.js';
+import type { Json } from '../lib/envoy-values.js';
+import { ROUTE_CONFIG_NAME } from '../lib/names.js';
+import { orderRegexRoutes } from '../lib/order-regex-routes.js';
+import type { EnvoyIssue, NamedResource, ResourceOrigin } from '../types.js';
 import { buildAuthenticateRoutes, buildInternalRoutes } from './build-internal-routes.js';
 import { buildPolicyRoute, responseHeaders } from './build-route.js';
 import { buildAssetRoute, buildUnroutedRoute } from './build-unrouted-route.js';
-import type { Json } from './lib/envoy-values.js';
-import { ROUTE_CONFIG_NAME } from './lib/names.js';
-import { orderRegexRoutes } from './lib/order-regex-routes.js';
-import type { EnvoyIssue, NamedResource, ResourceOrigin } from './types.js';
 
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

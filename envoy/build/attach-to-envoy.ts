@@ -4,12 +4,12 @@
 // in the chain; our virtual hosts (the protected hosts, with /.pomerium/* to authn, and the
 // authenticate host) ahead of theirs; on each of their routes, ext_authz disabled explicitly.
 // Our clusters join theirs. Their listeners, TLS, other filters and routes stay as they were.
-import type { Config } from '../config/index.js';
+import type { Config } from '../../config/index.js';
+import type { Json } from '../lib/envoy-values.js';
+import { EXT_AUTHZ_FILTER, TYPES } from '../lib/names.js';
+import type { EnvoyBuildOptions, EnvoyIssue } from '../types.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
 import { buildResources } from './build-resources.js';
-import type { Json } from './lib/envoy-values.js';
-import { EXT_AUTHZ_FILTER, TYPES } from './lib/names.js';
-import type { EnvoyBuildOptions, EnvoyIssue } from './types.js';
 
 const HCM_FILTER = 'envoy.filters.network.http_connection_manager';
 

@@ -3,9 +3,9 @@
 // traceparent names it) and the collector cluster it exports to (OTLP over gRPC or HTTP). Both
 // the bootstrap and the ADS snapshot take them from here: one collector for Envoy and our
 // services. Envoy's resource is its `service_name` only (otel_resource_attributes' service.name).
-import { type Config, resolveTracing } from '../config/index.js';
-import { allIps, duration, type Json, loadAssignment, upstreamHost } from './lib/envoy-values.js';
-import { OTEL_CLUSTER, TYPES } from './lib/names.js';
+import { type Config, resolveTracing } from '../../config/index.js';
+import { allIps, duration, type Json, loadAssignment, upstreamHost } from '../lib/envoy-values.js';
+import { OTEL_CLUSTER, TYPES } from '../lib/names.js';
 
 /** The HCM `tracing` block, or undefined when tracing is off. */
 export function buildTracing(config: Config): Json | undefined {

@@ -4,11 +4,11 @@
 // presents the gRPC client certificate (grpc_client_certificate*) so authorize and ADS can
 // authenticate it (docs/architecture.md "The control plane is private and authenticated").
 import { isIP } from 'node:net';
-import type { Config } from '../config/index.js';
+import type { Config } from '../../config/index.js';
+import { base64Pem, fileSource, type Json } from '../lib/envoy-values.js';
+import { TYPES } from '../lib/names.js';
+import type { EnvoyBuildOptions } from '../types.js';
 import { DEFAULT_SYSTEM_CA } from './build-tls-context.js';
-import { base64Pem, fileSource, type Json } from './lib/envoy-values.js';
-import { TYPES } from './lib/names.js';
-import type { EnvoyBuildOptions } from './types.js';
 
 type Options = Pick<EnvoyBuildOptions, 'baseDir' | 'systemCaFile' | 'internalTls'>;
 

@@ -4,14 +4,14 @@
 // ext_authz can answer a protected route). Routes come over RDS (ADS) or inline. The edge
 // settings (no client is internal, header and stream timeouts, HTTP/2 limits) come from
 // build-edge-settings.ts.
-import { type Config, ENVOY_PATH_NORMALISATION } from '../config/index.js';
+import { type Config, ENVOY_PATH_NORMALISATION } from '../../config/index.js';
+import { duration, type Json } from '../lib/envoy-values.js';
+import { ROUTE_CONFIG_NAME, TYPES } from '../lib/names.js';
 import { buildAccessLog } from './build-access-log.js';
 import { buildEdgeSettings } from './build-edge-settings.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
 import { hasClientCa } from './build-tls-context.js';
 import { buildTracing } from './build-tracing.js';
-import { duration, type Json } from './lib/envoy-values.js';
-import { ROUTE_CONFIG_NAME, TYPES } from './lib/names.js';
 
 export const ROUTER_FILTER: Json = {
   name: 'envoy.filters.http.router',

@@ -2,16 +2,16 @@
 // certificates (or the development one) behind tls_inspector, or plain HTTP (`http-ingress`)
 // with insecure_server; PROXY protocol when use_proxy_protocol; and the optional plain-HTTP
 // listener on http_redirect_addr that answers every request with a 301 to https.
-import type { Config } from '../config/index.js';
+import type { Config } from '../../config/index.js';
+import { type Json, parseListenAddress, socketAddress } from '../lib/envoy-values.js';
+import { TYPES } from '../lib/names.js';
+import type { EnvoyBuildOptions } from '../types.js';
 import {
   buildHttpConnectionManager,
   ROUTER_FILTER,
   type RouteSource,
 } from './build-http-connection-manager.js';
 import { buildDownstreamTlsContext } from './build-tls-context.js';
-import { type Json, parseListenAddress, socketAddress } from './lib/envoy-values.js';
-import { TYPES } from './lib/names.js';
-import type { EnvoyBuildOptions } from './types.js';
 
 export const MAIN_LISTENER_HTTPS = 'https-ingress';
 export const MAIN_LISTENER_HTTP = 'http-ingress';

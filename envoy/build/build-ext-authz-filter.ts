@@ -3,11 +3,11 @@
 // grpc_client_timeout, only the request headers authz needs (lib/authz-allowed-headers.ts, no
 // body); and its per-route settings: a policy route's context_extensions, an
 // internal route's, or disabled.
-import type { Config } from '../config/index.js';
-import { authzAllowedHeaders } from './lib/authz-allowed-headers.js';
-import { authzRetryPolicy } from './lib/authz-resilience.js';
-import { duration, type Json } from './lib/envoy-values.js';
-import { AUTHZ_CLUSTER, EXT_AUTHZ_FILTER, TYPES } from './lib/names.js';
+import type { Config } from '../../config/index.js';
+import { authzAllowedHeaders } from '../lib/authz-allowed-headers.js';
+import { authzRetryPolicy } from '../lib/authz-resilience.js';
+import { duration, type Json } from '../lib/envoy-values.js';
+import { AUTHZ_CLUSTER, EXT_AUTHZ_FILTER, TYPES } from '../lib/names.js';
 
 export function buildExtAuthzFilter(
   config: Pick<

@@ -2,11 +2,11 @@
 // against Envoy's protos (unknown fields, wrong types, protoc-gen-validate rules). The result is
 // either the encoded snapshot the ADS server serves, or every issue, each naming its route.
 import { createHash } from 'node:crypto';
+import { checkProtoMessage } from '../lib/check-proto-message.js';
+import { envoyProtoRoot, envoyType } from '../lib/envoy-proto-root.js';
+import { type ResourceKind, TYPE_URLS } from '../lib/names.js';
+import type { EnvoyIssue, NamedResource, Snapshot } from '../types.js';
 import { checkSnapshotConsistency, originOf } from './check-snapshot-consistency.js';
-import { checkProtoMessage } from './lib/check-proto-message.js';
-import { envoyProtoRoot, envoyType } from './lib/envoy-proto-root.js';
-import { type ResourceKind, TYPE_URLS } from './lib/names.js';
-import type { EnvoyIssue, NamedResource, Snapshot } from './types.js';
 
 /** A resource as ADS sends it: a google.protobuf.Any. */
 export interface EncodedResource {

@@ -3,11 +3,11 @@
 // with no route id, which answers 400 with the reason (config/edge/check-authority.ts) or 404 —
 // with the security headers of every response Portcullis generates. The direct response is
 // never reached (authz denies every such request; ext_authz fails closed).
-import type { Config } from '../config/index.js';
-import { ASSET_PREFIX } from '../wire/index.js';
+import type { Config } from '../../config/index.js';
+import { ASSET_PREFIX } from '../../wire/index.js';
+import { duration, type Json } from '../lib/envoy-values.js';
+import { AUTHN_CLUSTER } from '../lib/names.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
-import { duration, type Json } from './lib/envoy-values.js';
-import { AUTHN_CLUSTER } from './lib/names.js';
 
 export const UNROUTED_ROUTE_NAME = 'portcullis-unrouted';
 

@@ -1,7 +1,7 @@
 // Settings the generator cannot honour yet are not silently dropped: each becomes a warning (the
 // snapshot is still published) naming the route, logged by the ADS server and printed by the CLI.
-import type { Config } from '../config/index.js';
-import type { EnvoyIssue } from './types.js';
+import type { Config } from '../../config/index.js';
+import type { EnvoyIssue } from '../types.js';
 
 export function findIgnoredSettings(config: Config): EnvoyIssue[] {
   const out: EnvoyIssue[] = [];

@@ -2,10 +2,10 @@
 // `/.pomerium[/…]` and `/.well-known/pomerium[/…]` come first and go to authn with ext_authz
 // marked internal, so no policy route can shadow them; the authenticate host goes to authn
 // entirely with ext_authz disabled.
-import type { Config } from '../config/index.js';
+import type { Config } from '../../config/index.js';
+import { duration, type Json } from '../lib/envoy-values.js';
+import { AUTHN_CLUSTER } from '../lib/names.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
-import { duration, type Json } from './lib/envoy-values.js';
-import { AUTHN_CLUSTER } from './lib/names.js';
 
 /**
  * One regex route for all of them (exact /ping, /healthz, /.pomerium, /.well-known/pomerium and

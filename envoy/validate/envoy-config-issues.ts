@@ -1,8 +1,8 @@
 // What `portcullis validate` reports about the Envoy side of a config: the issues that would stop
 // its snapshot from being published, as positioned config issues on the route they came from.
-import type { ConfigIssue, LoadedConfig } from '../config/index.js';
-import { buildSnapshot } from './build-snapshot.js';
-import { endpointsFromConfig } from './endpoints-from-config.js';
+import type { ConfigIssue, LoadedConfig } from '../../config/index.js';
+import { buildSnapshot } from '../build/build-snapshot.js';
+import { endpointsFromConfig } from '../build/endpoints-from-config.js';
 import { validateSnapshot } from './validate-snapshot.js';
 
 // Not a real key pair: `validate` only needs the listener to have a certificate to check.

@@ -1,5 +1,5 @@
 // One line per issue, the route first when there is one: `file:line:col: routes[3] (id): …`.
-import type { EnvoyIssue } from './types.js';
+import type { EnvoyIssue } from '../types.js';
 
 export function formatEnvoyIssues(issues: readonly EnvoyIssue[]): string {
   return issues

@@ -1,18 +1,18 @@
 // Assembles every resource of one config: listeners, the route configuration, the authz and authn
 // clusters and one cluster per proxied route. Routes Envoy cannot serve yet (TCP/UDP/SSH, unix
 // sockets, mixed plain/TLS upstreams, removing pseudo or Host headers) become issues naming them.
-import type { Config, Route } from '../config/index.js';
+import type { Config, Route } from '../../config/index.js';
+import { re2Problem } from '../lib/check-re2-syntax.js';
+import { type Json, pemOrFile } from '../lib/envoy-values.js';
+import { AUTHN_CLUSTER, AUTHZ_CLUSTER, OTEL_CLUSTER } from '../lib/names.js';
+import type { EnvoyBuildOptions, EnvoyIssue, NamedResource } from '../types.js';
+import { findIgnoredSettings } from '../validate/find-ignored-settings.js';
 import { buildAuthnCluster, buildAuthzCluster, buildRouteCluster } from './build-cluster.js';
 import type { RouteSource } from './build-http-connection-manager.js';
 import { buildMainListener, buildRedirectListener } from './build-listener.js';
 import { buildRouteConfig, type IndexedRoute } from './build-route-config.js';
 import { configuredCertificates } from './build-tls-context.js';
 import { buildOtelCollectorCluster } from './build-tracing.js';
-import { findIgnoredSettings } from './find-ignored-settings.js';
-import { re2Problem } from './lib/check-re2-syntax.js';
-import { type Json, pemOrFile } from './lib/envoy-values.js';
-import { AUTHN_CLUSTER, AUTHZ_CLUSTER, OTEL_CLUSTER } from './lib/names.js';
-import type { EnvoyBuildOptions, EnvoyIssue, NamedResource } from './types.js';
 
 export interface BuiltResources {
   readonly listeners: NamedResource[];

@@ -1,10 +1,10 @@
 // One immutable snapshot per config version (go-control-plane's Snapshot): every listener,
 // route configuration and cluster. Versions are given when it is validated and encoded
 // (validate-snapshot.ts): a hash of each kind's bytes, so an unchanged kind keeps its version.
-import type { Config } from '../config/index.js';
+import type { Config } from '../../config/index.js';
+import type { ResourceKind } from '../lib/names.js';
+import type { EnvoyBuildOptions, NamedResource, Snapshot } from '../types.js';
 import { buildResources } from './build-resources.js';
-import type { ResourceKind } from './lib/names.js';
-import type { EnvoyBuildOptions, NamedResource, Snapshot } from './types.js';
 
 /** Pure: the same config and options always give the same snapshot. */
 export function buildSnapshot(config: Config, opts: EnvoyBuildOptions): Snapshot {

@@ -3,10 +3,10 @@
 // verification ACCEPT_UNTRUSTED (authz judges validity) unless enforcement is reject_connection.
 // Upstream: SNI, SAN check, trusted CA (route, global, system), client certificate, skip-verify.
 import { isIP } from 'node:net';
-import type { Config, Route } from '../config/index.js';
-import { base64Pem, fileSource, type Json, pemOrFile } from './lib/envoy-values.js';
-import { TYPES } from './lib/names.js';
-import type { EnvoyBuildOptions } from './types.js';
+import type { Config, Route } from '../../config/index.js';
+import { base64Pem, fileSource, type Json, pemOrFile } from '../lib/envoy-values.js';
+import { TYPES } from '../lib/names.js';
+import type { EnvoyBuildOptions } from '../types.js';
 
 /** The certificate pairs of the config as Envoy TlsCertificates; [] when none is configured. */
 export function configuredCertificates(config: Config, baseDir: string | undefined): Json[] {
