@@ -6,16 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
-import {
-  errorCodeOf,
-  httpStatusOf,
-  PortcullisError,
-  type SigningKey,
-  userMessageOf,
-} from '../config/index.js';
+import { errorCodeOf, httpStatusOf, PortcullisError, userMessageOf } from '../config/index.js';
 import type { RecordStore } from '../databroker/index.js';
 import { tracedFetch, tracedHandler } from '../tracing/index.js';
-import { responseFormat, themeOf } from '../wire/index.js';
+import { responseFormat, type SigningKey, themeOf } from '../wire/index.js';
 import type { AuthnConfig } from './lib/authn-config.js';
 import { createAuthnMetrics } from './lib/authn-metrics.js';
 import { type AuthnState, buildAuthnState } from './lib/build-authn-state.js';

@@ -1,7 +1,7 @@
 // /.well-known/pomerium/hpke-public-key (docs/pomerium-behaviour.md §5): the raw 32-byte X25519
 // public key Pomerium derives from shared_secret, as application/octet-stream, CORS allow-all,
 // cacheable for 60 s, ETag the FNV-1 64-bit hash in hex (as Pomerium's handler sends it).
-import { decodeSecret, deriveHpkePublicKey } from '../config/crypto/index.js';
+import { decodeSecret, deriveHpkePublicKey } from '../wire/index.js';
 import type { AuthnState } from './lib/build-authn-state.js';
 import type { RequestContext } from './lib/request-context.js';
 

@@ -1,6 +1,6 @@
 // GET /.pomerium/api/v1/login on a route host (docs/pomerium-behaviour.md §3.7): returns, as text, the signed
 // sign-in URL for a CLI whose redirect target is in programmatic_redirect_domain_whitelist.
-import { buildSignInUrl } from '../config/index.js';
+import { buildSignInUrl } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget, isWhitelistedProgrammaticHost } from './lib/check-redirect-target.js';
 import type { RequestContext } from './lib/request-context.js';

@@ -1,7 +1,7 @@
 // GET /.pomerium/callback/ on a route host (docs/pomerium-behaviour.md §3.3 step 6, §3.7, §3.8): only a signed
 // URL with a payload sealed for this host sets the `_pomerium` cookie; then on to the next
 // depends_on host, the programmatic client (with pomerium_jwt), or the original URL.
-import { openPayload, verifySessionHandle, verifySignedUrl } from '../config/index.js';
+import { openPayload, verifySessionHandle, verifySignedUrl } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget, isWhitelistedProgrammaticHost } from './lib/check-redirect-target.js';
 import { callbackPurpose, signedCallbackUrl } from './lib/issue-callback-redirect.js';

@@ -1,8 +1,12 @@
 // GET /.pomerium/sign_in on the authenticate host (docs/pomerium-behaviour.md §3.3 steps 3 and 5): a verified
 // sign-in URL either completes at once (live authenticate session) or starts the IdP login.
 // An expired but authentic link restarts from the original URL instead of a dead-end 400.
-import { buildSignInUrl, MAX_ADDITIONAL_HOSTS, verifySignedUrl } from '../config/index.js';
-import { wantsLoginRedirect } from '../wire/index.js';
+import {
+  buildSignInUrl,
+  MAX_ADDITIONAL_HOSTS,
+  verifySignedUrl,
+  wantsLoginRedirect,
+} from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { allowRestart, clockSkewError, loginProgressed } from './lib/detect-clock-skew.js';

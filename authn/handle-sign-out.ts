@@ -3,9 +3,8 @@
 // unsigned request gets a confirmation page; a signed one deletes the session(s), revokes the
 // IdP token, clears the cookie and ends the IdP session (id_token_hint) or lands on signed_out.
 
-import { signUrl, verifySignedUrl } from '../config/index.js';
 import type { Session } from '../databroker/index.js';
-import { themeOf } from '../wire/index.js';
+import { signUrl, themeOf, verifySignedUrl } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { readAuthenticateHandle, readRouteHandle } from './lib/load-session.js';

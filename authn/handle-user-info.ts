@@ -2,8 +2,7 @@
 // IdP tokens) and `/.pomerium/user` JSON (docs/pomerium-behaviour.md §5). Route hosts read `_pomerium` (or the
 // token headers), the authenticate host reads `_pomerium_authenticate`.
 
-import { ASSERTION_CLAIMS, signUrl, verifySignedUrl } from '../config/index.js';
-import { themeOf } from '../wire/index.js';
+import { ASSERTION_CLAIMS, signUrl, themeOf, verifySignedUrl } from '../wire/index.js';
 import { fail } from './lib/authn-error.js';
 import { checkRedirectTarget } from './lib/check-redirect-target.js';
 import { readCookie, serializeCookie } from './lib/cookies.js';

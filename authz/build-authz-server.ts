@@ -8,15 +8,13 @@ import {
   ConfigError,
   type ErrorCode,
   errorCodeOf,
-  generateSigningKeyPem,
   isLoopbackHost,
   type LoadedConfig,
-  loadSigningKeys,
   PortcullisError,
-  type SigningKey,
 } from '../config/index.js';
 import { openRecordCache, type RecordCache, type RecordStore } from '../databroker/index.js';
 import { bindCheckSpan, endCheckSpan, startCheckSpan, tracingOn } from '../tracing/index.js';
+import { generateSigningKeyPem, loadSigningKeys, type SigningKey } from '../wire/index.js';
 import { type CheckContext, type CheckDeps, denialForError, runCheck } from './check.js';
 import { createDeadlineWatch } from './grpc/deadline-watch.js';
 import { type DecisionSummary, summarizeDecision } from './grpc/decision-metadata.js';

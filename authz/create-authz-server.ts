@@ -1,12 +1,8 @@
 // The authz door's constructor (docs/architecture.md): the Check server running the policy engine's
 // compiled route policies.
 
-import {
-  generateSigningKeyPem,
-  type LoadedConfig,
-  loadSigningKeys,
-  type SigningKey,
-} from '../config/index.js';
+import type { LoadedConfig } from '../config/index.js';
+import { generateSigningKeyPem, loadSigningKeys, type SigningKey } from '../wire/index.js';
 import {
   type AuthzServer,
   type AuthzServerOptions,

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAuthnServer } from '../authn/index.js';
-import { buildSignInUrl, deriveKeys, parseConfigText } from '../config/index.js';
+import { parseConfigText } from '../config/index.js';
 import { createMemoryStore } from '../databroker/index.js';
 import { Browser, readForm } from '../test/helpers/browser.js';
+import { buildSignInUrl, deriveKeys } from '../wire/index.js';
 import type { BenchResult } from './run.js';
 
 const LOGINS = 120;

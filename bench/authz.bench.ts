@@ -23,17 +23,17 @@ import { authenticateGrpcCallers } from '../cli/lib/authenticate-grpc-callers.js
 import { createLogger } from '../cli/lib/create-logger.js';
 import { createGrpcServerCredentials } from '../cli/lib/grpc-server-credentials.js';
 import { createGrpcServer } from '../cli/lib/start-grpc-server.js';
+import { parseConfigText } from '../config/index.js';
+import { createMemoryStore } from '../databroker/index.js';
+import { issueCertificate, issueCertificateAuthority } from '../envoy/index.js';
+import { loadGrpcObject, serviceProtoFiles } from '../protos/index.js';
 import {
   computeIdpId,
   deriveKeys,
   generateSigningKeyPem,
-  parseConfigText,
   signGrpcServiceToken,
   signSessionHandle,
-} from '../config/index.js';
-import { createMemoryStore } from '../databroker/index.js';
-import { issueCertificate, issueCertificateAuthority } from '../envoy/index.js';
-import { loadGrpcObject, serviceProtoFiles } from '../protos/index.js';
+} from '../wire/index.js';
 import type { BenchResult } from './run.js';
 
 const SELF = fileURLToPath(import.meta.url);

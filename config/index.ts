@@ -10,7 +10,6 @@ export {
   formatConfigIssues,
   formatPath,
 } from './config-error.js';
-export * from './crypto/index.js';
 export { describeKeyStatus, type KeyStatus, type KeyStatusKind } from './describe-key-status.js';
 export * from './edge/index.js';
 export {

@@ -15,7 +15,7 @@ const AREAS: ReadonlyArray<readonly [ErrorArea, string, string]> = [
     'databroker',
     'The record stores (`databroker/`). authz turns every store failure into a 503 (fail closed); authn shows a fixed "try again" text.',
   ],
-  ['crypto', 'crypto', 'Wire crypto shared by authn and authz (`config/crypto/`).'],
+  ['crypto', 'crypto', 'Wire crypto shared by authn and authz (`wire/crypto/`).'],
   ['wire', 'wire', 'Rules authn and authz share (`wire/`).'],
   [
     'authn',

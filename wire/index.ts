@@ -10,6 +10,7 @@ export {
   responseFormat,
   wantsLoginRedirect,
 } from './classify-request.js';
+export * from './crypto/index.js';
 export {
   extractIdentity,
   type Identity,

@@ -1,6 +1,7 @@
 // Builds the immutable authn state from one config: derived keys, signing keys and JWKS, hosts,
 // identity providers, cookie settings. A reload builds a new state; nothing here is edited.
 import { createHash } from 'node:crypto';
+import { PortcullisError } from '../../config/index.js';
 import {
   buildJwks,
   computeIdpId,
@@ -8,9 +9,8 @@ import {
   deriveKeys,
   generateSigningKeyPem,
   loadSigningKeys,
-  PortcullisError,
   type SigningKey,
-} from '../../config/index.js';
+} from '../../wire/index.js';
 import type { AuthnConfig, AuthnRoute } from './authn-config.js';
 import {
   type AuthenticateCookieNames,

@@ -1,8 +1,9 @@
 // After a login (or with a live authenticate session): mint the session handle for the target
 // hosts, encrypt it for the first route host, and send the browser to that host's signed
 // /.pomerium/callback/ (docs/pomerium-behaviour.md §3.3 step 5, §3.7, §3.8).
-import { sealPayload, signSessionHandle, signUrl } from '../../config/index.js';
+
 import type { Session } from '../../databroker/index.js';
+import { sealPayload, signSessionHandle, signUrl } from '../../wire/index.js';
 import type { LoginTarget } from './login-state.js';
 import type { RequestContext } from './request-context.js';
 

@@ -2,9 +2,14 @@
 // in their order (first that verifies wins), on the authenticate host its own cookie, whose
 // handle must name the authenticate host in `aud`; then the databroker session must be usable
 // (wire/session-validity.ts).
-import { type SessionHandleClaims, verifySessionHandle } from '../../config/index.js';
+
 import type { Session, User } from '../../databroker/index.js';
-import { readSessionTokens, usableSession } from '../../wire/index.js';
+import {
+  readSessionTokens,
+  type SessionHandleClaims,
+  usableSession,
+  verifySessionHandle,
+} from '../../wire/index.js';
 import { readCookie } from './cookies.js';
 import type { RequestContext } from './request-context.js';
 

@@ -6,7 +6,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { randomNonce, randomPKCECodeVerifier } from 'openid-client';
 import { z } from 'zod';
-import { openPayload, sealPayload } from '../../config/index.js';
+import { openPayload, sealPayload } from '../../wire/index.js';
 import { fail } from './authn-error.js';
 import { readCookie, serializeCookie } from './cookies.js';
 import type { RequestContext } from './request-context.js';

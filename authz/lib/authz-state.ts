@@ -7,15 +7,12 @@ import { dirname, resolve } from 'node:path';
 import {
   type Config,
   compileRe2Anchored,
-  computeIdpId,
-  deriveKeys,
   type LoadedConfig,
-  loadSigningKeys,
   PortcullisError,
   type Route,
-  type SigningKey,
 } from '../../config/index.js';
 import { type McpServerSettings, mcpServerOf } from '../../mcp/index.js';
+import { computeIdpId, deriveKeys, loadSigningKeys, type SigningKey } from '../../wire/index.js';
 import {
   type ClientCaBundle,
   makeBundle,

@@ -1,9 +1,9 @@
 // What one Check carries through the pipeline of authz/check.ts: its long-lived collaborators
 // and what each step learns (also the material of the `authorize` log line).
-import type { SessionHandleClaims } from '../../config/index.js';
+
 import type { RecordCache, Session } from '../../databroker/index.js';
 import type { JsonRpcBody } from '../../mcp/index.js';
-import type { CookiePair, TokenCandidate } from '../../wire/index.js';
+import type { CookiePair, SessionHandleClaims, TokenCandidate } from '../../wire/index.js';
 import type { CertificateJudge } from '../mtls/judge-client-certificate.js';
 import type { PolicyDecision, PolicyRequest } from '../policy/types.js';
 import type { createIdentityHeaderCache } from '../respond/build-allow-response.js';

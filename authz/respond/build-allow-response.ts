@@ -4,9 +4,14 @@
 // form, the pomerium_session query parameter, client-forged X-Pomerium-* identity headers, and
 // the headers that describe the request to an upstream (config/edge/client-headers.ts).
 import { createHash, X509Certificate } from 'node:crypto';
-import { ASSERTION_CLAIMS, isRequestDescribingHeader } from '../../config/index.js';
+import { isRequestDescribingHeader } from '../../config/index.js';
 import type { Session } from '../../databroker/index.js';
-import { OUR_AUTHORIZATION, queryTokens, removeCookies } from '../../wire/index.js';
+import {
+  ASSERTION_CLAIMS,
+  OUR_AUTHORIZATION,
+  queryTokens,
+  removeCookies,
+} from '../../wire/index.js';
 import type { AuthzState, RouteState } from '../lib/authz-state.js';
 import type { AllowResponse, AuthzRequest, HeaderPair } from '../lib/authz-types.js';
 import type { PolicyIdentity, PolicyRequest } from '../policy/types.js';

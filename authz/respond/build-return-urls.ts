@@ -1,7 +1,7 @@
 // The signed links a denial carries back to authn: the sign-in redirect and the 403 page's
 // "who am I" link. Both return to the original URL on the route's own scheme (plain http only
 // for `from: http://…`, i.e. insecure_server) and never carry a session token in the query.
-import { buildSignInUrl, buildUserInfoUrl } from '../../config/index.js';
+import { buildSignInUrl, buildUserInfoUrl } from '../../wire/index.js';
 import type { CheckContext } from '../lib/check-context.js';
 
 function originalUrl(ctx: CheckContext): string {

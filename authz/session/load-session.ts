@@ -1,8 +1,9 @@
 // The session behind a verified handle (docs/pomerium-behaviour.md §3.5 step 5, §6.4), read
 // through the databroker cache; when it is usable is a wire rule (wire/session-validity.ts).
 // Store failures propagate (STORE_UNAVAILABLE → 503), never "no session" (no login loop).
-import type { SessionHandleClaims } from '../../config/index.js';
+
 import type { RecordCache, Session } from '../../databroker/index.js';
+import type { SessionHandleClaims } from '../../wire/index.js';
 import { usableSession } from '../../wire/index.js';
 
 export async function loadSession(

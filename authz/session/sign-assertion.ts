@@ -3,7 +3,7 @@
 // minute before it expires (docs/architecture.md: deliberate difference), so the hot path does not sign.
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { SigningKey } from '../../config/index.js';
+import type { SigningKey } from '../../wire/index.js';
 import { type CacheFigures, createBoundedCache } from '../lib/bounded-cache.js';
 
 export const ASSERTION_TTL_S = 300;

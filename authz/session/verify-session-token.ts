@@ -1,8 +1,9 @@
 // Verifies session handles (HS256, exp, identity provider of the route) with a cache of tokens
 // that verified: a hit only re-checks expiry and the route's idp id. Failures are not cached
 // (a flood of junk tokens cannot fill memory), and a bad token means "no session".
-import { type SessionHandleClaims, verifySessionHandle } from '../../config/index.js';
+
 import type { TokenCandidate } from '../../wire/index.js';
+import { type SessionHandleClaims, verifySessionHandle } from '../../wire/index.js';
 import { type CacheFigures, createBoundedCache } from '../lib/bounded-cache.js';
 
 export interface TokenVerifier {

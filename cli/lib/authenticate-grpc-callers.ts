@@ -1,12 +1,13 @@
 // Caller authentication on grpc_address (docs/architecture.md "The control plane is private and
 // authenticated"): every call but gRPC health must come with a client certificate that verified
 // against grpc_client_ca (or the process's own supervised-Envoy CA), or a service JWT in the
-// `jwt` metadata (config/crypto/grpc-service-token.ts). Anything else ends with UNAUTHENTICATED
+// `jwt` metadata (wire/crypto/grpc-service-token.ts). Anything else ends with UNAUTHENTICATED
 // and a log line before the handler runs: no decision, no snapshot, not a byte of either.
 import { TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { checkGrpcServiceToken, ERROR_TABLE } from '../../config/index.js';
+import { ERROR_TABLE } from '../../config/index.js';
+import { checkGrpcServiceToken } from '../../wire/index.js';
 
 const HEALTH_PREFIX = '/grpc.health.v1.Health/';
 /** At most this many refusals are logged per second (the rest are counted in the next line). */

@@ -9,13 +9,9 @@ import { isIP } from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import {
-  deriveKeys,
-  grpcTransport,
-  type LoadedConfig,
-  PortcullisError,
-} from '../../config/index.js';
+import { grpcTransport, type LoadedConfig, PortcullisError } from '../../config/index.js';
 import { issueCertificate, issueCertificateAuthority } from '../../envoy/index.js';
+import { deriveKeys } from '../../wire/index.js';
 import { authenticateGrpcCallers } from './authenticate-grpc-callers.js';
 import {
   createGrpcServerCredentials,

@@ -2,12 +2,8 @@
 // process, shared by every service in it, and said out loud. Reloads keep the same ones.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import {
-  generateSigningKeyPem,
-  type LoadedConfig,
-  loadSigningKeys,
-  type SigningKey,
-} from '../../config/index.js';
+import type { LoadedConfig } from '../../config/index.js';
+import { generateSigningKeyPem, loadSigningKeys, type SigningKey } from '../../wire/index.js';
 
 export interface ProcessSecrets {
   /** Set when the config has no shared_secret. */

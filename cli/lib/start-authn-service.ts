@@ -3,8 +3,9 @@
 // URL is https (serve-https.ts).
 import type { Logger } from 'pino';
 import { createAuthnServer } from '../../authn/index.js';
-import type { LoadedConfig, SigningKey } from '../../config/index.js';
+import type { LoadedConfig } from '../../config/index.js';
 import type { RecordStore } from '../../databroker/index.js';
+import type { SigningKey } from '../../wire/index.js';
 import { formatHostPort, type HostPort, urlHostPort } from './listen-address.js';
 import { readGrpcTlsMaterial } from './read-grpc-tls.js';
 import { listenHttps } from './serve-https.js';

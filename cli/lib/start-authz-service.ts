@@ -3,8 +3,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { type AuthzServer, createAuthzServer } from '../../authz/index.js';
-import type { LoadedConfig, SigningKey } from '../../config/index.js';
+import type { LoadedConfig } from '../../config/index.js';
 import type { RecordStore } from '../../databroker/index.js';
+import type { SigningKey } from '../../wire/index.js';
 import type { ServiceUnit } from './service-unit.js';
 
 export interface AuthzUnit extends ServiceUnit {

@@ -3,15 +3,10 @@
 // (auth.example.com, app.example.com, …) reach the authn server with the right Host header.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { type AuthnServer, createAuthnServer } from '../../authn/index.js';
-import {
-  buildSignInUrl,
-  type Config,
-  type DerivedKeys,
-  deriveKeys,
-  parseConfigText,
-} from '../../config/index.js';
+import { type Config, parseConfigText } from '../../config/index.js';
 import { createMemoryStore, openPostgresStore, type RecordStore } from '../../databroker/index.js';
 import { type DevIdp, type DevUser, startDevIdp } from '../../examples/dev-idp/index.js';
+import { buildSignInUrl, type DerivedKeys, deriveKeys } from '../../wire/index.js';
 import { Browser, type BrowserResponse, readForm } from './browser.js';
 import { assertPostgresReachable, databaseUrl, dropSchema, testSchemaName } from './postgres.js';
 

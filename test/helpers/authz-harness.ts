@@ -10,14 +10,7 @@ import type { Logger } from 'pino';
 import { buildAuthzServer } from '../../authz/build-authz-server.js';
 import { type AuthzServer, createAuthzServer } from '../../authz/index.js';
 import type { CompilePolicies } from '../../authz/lib/authz-state.js';
-import {
-  computeIdpId,
-  type DerivedKeys,
-  deriveKeys,
-  type LoadedConfig,
-  parseConfigText,
-  signSessionHandle,
-} from '../../config/index.js';
+import { type LoadedConfig, parseConfigText } from '../../config/index.js';
 import {
   createMemoryStore,
   type RecordStore,
@@ -25,6 +18,7 @@ import {
   type User,
 } from '../../databroker/index.js';
 import { loadGrpcObject, serviceProtoFiles } from '../../protos/index.js';
+import { computeIdpId, type DerivedKeys, deriveKeys, signSessionHandle } from '../../wire/index.js';
 import { repoRoot } from './config-fixtures.js';
 
 export const FIXTURES = join(repoRoot(), 'test', 'integration', 'authz', 'fixtures');

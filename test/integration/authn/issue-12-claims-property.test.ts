@@ -6,7 +6,7 @@
 // seed and claims, so it can be replayed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { verifySessionHandle } from '../../../config/index.js';
+import { verifySessionHandle } from '../../../wire/index.js';
 import { APP, type Harness, startHarness } from '../../helpers/authn-harness.js';
 import { type HostileIdp, startHostileIdp } from '../../helpers/hostile-idp.js';
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { signSessionHandle, verifySessionHandle } from '../../../config/index.js';
+import { signSessionHandle, verifySessionHandle } from '../../../wire/index.js';
 import { APP, AUTH, type Harness, signIn, startHarness } from '../../helpers/authn-harness.js';
 import type { BrowserResponse } from '../../helpers/browser.js';
 

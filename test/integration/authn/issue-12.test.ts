@@ -4,7 +4,7 @@
 // The cookie and session-handle findings are in issue-12-cookies.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { verifySessionHandle } from '../../../config/index.js';
+import { verifySessionHandle } from '../../../wire/index.js';
 import { APP, AUTH, type Harness, startHarness } from '../../helpers/authn-harness.js';
 import type { Browser, BrowserResponse } from '../../helpers/browser.js';
 import { type HostileIdp, type HostileMode, startHostileIdp } from '../../helpers/hostile-idp.js';

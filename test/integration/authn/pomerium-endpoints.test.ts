@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
-import { decodeSecret, deriveHpkePublicKey } from '../../../config/crypto/index.js';
+import { decodeSecret, deriveHpkePublicKey } from '../../../wire/index.js';
 import { type Harness, startHarness } from '../../helpers/authn-harness.js';
 
 let h: Harness;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { verifySessionHandle, verifySignedUrl } from '../../../config/index.js';
 import { programmaticLogin } from '../../../examples/programmatic-login/login.js';
+import { verifySessionHandle, verifySignedUrl } from '../../../wire/index.js';
 import { APP, AUTH, type Harness, signIn, startHarness } from '../../helpers/authn-harness.js';
 
 let h: Harness;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createAuthnServer } from '../../../authn/index.js';
-import { verifySessionHandle } from '../../../config/index.js';
+import { verifySessionHandle } from '../../../wire/index.js';
 import { APP, type Harness, signIn, startHarness } from '../../helpers/authn-harness.js';
 
 let h: Harness;

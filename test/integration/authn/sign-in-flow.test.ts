@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { verifySessionHandle } from '../../../config/index.js';
+import { verifySessionHandle } from '../../../wire/index.js';
 import { APP, AUTH, type Harness, signIn, startHarness } from '../../helpers/authn-harness.js';
 
 let h: Harness;

@@ -7,7 +7,7 @@ import {
   sealPayload,
   signSessionHandle,
   signUrl,
-} from '../../../config/index.js';
+} from '../../../wire/index.js';
 import { APP, AUTH, type Harness, signIn, startHarness } from '../../helpers/authn-harness.js';
 import type { BrowserResponse } from '../../helpers/browser.js';
 import { type HostileIdp, startHostileIdp } from '../../helpers/hostile-idp.js';

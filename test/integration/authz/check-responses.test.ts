@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { buildJwks, loadSigningKeys, verifySignedUrl } from '../../../config/index.js';
+import { buildJwks, loadSigningKeys, verifySignedUrl } from '../../../wire/index.js';
 import { type AuthzHarness, fixture, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { ROUTES_YAML } from './routes.js';
 

@@ -3,7 +3,7 @@
 // else is "no session" → login, never an allow. Sign-out anywhere is honoured at once (feed).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { signSessionHandle } from '../../../config/index.js';
+import { signSessionHandle } from '../../../wire/index.js';
 import { type AuthzHarness, fixture, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { eventually } from '../../helpers/records.js';
 import { ROUTES_YAML } from './routes.js';

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { connect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { generateTlsFiles } from '../../../cli/commands/generate-tls-files.js';
-import { deriveKeys, parseConfigText, signGrpcServiceToken } from '../../../config/index.js';
+import { parseConfigText } from '../../../config/index.js';
 import {
   buildBootstrap,
   issueCertificate,
@@ -22,6 +22,7 @@ import {
   spawnPortcullis,
 } from '../../../examples/split-mode/spawn-portcullis.js';
 import { loadGrpcObject, serviceProtoFiles } from '../../../protos/index.js';
+import { deriveKeys, signGrpcServiceToken } from '../../../wire/index.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
 import {
   type CallerCredentials,

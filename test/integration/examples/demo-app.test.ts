@@ -6,12 +6,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { SignJWT } from 'jose';
-import { buildJwks, loadSigningKeys } from '../../../config/index.js';
 import {
   type DemoApp,
   type DemoAppReport,
   startDemoApp,
 } from '../../../examples/demo-app/index.js';
+import { buildJwks, loadSigningKeys } from '../../../wire/index.js';
 import { getStatus } from '../../helpers/load-loops.js';
 
 const pem = (curve = 'P-256') =>

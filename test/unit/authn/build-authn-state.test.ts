@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { buildAuthnState } from '../../../authn/lib/build-authn-state.js';
 import { issuerFor } from '../../../authn/lib/idp/idp-presets.js';
-import { computeIdpId, parseConfigText } from '../../../config/index.js';
+import { parseConfigText } from '../../../config/index.js';
+import { computeIdpId } from '../../../wire/index.js';
 
 function config(extra: string) {
   return parseConfigText(

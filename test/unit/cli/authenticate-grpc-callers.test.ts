@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { judgeCaller } from '../../../cli/lib/authenticate-grpc-callers.js';
-import { deriveKeys, signGrpcServiceToken } from '../../../config/index.js';
+import { deriveKeys, signGrpcServiceToken } from '../../../wire/index.js';
 
 const key = deriveKeys('ubxqVmfhHrgk7ZbQZlJReG8m0v5lsHiv3D82jxaPrZM=').grpcKey;
 const NOW = 1_800_000_000_000;

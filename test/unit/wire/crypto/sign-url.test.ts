@@ -7,7 +7,7 @@ import {
   deriveKeys,
   signUrl,
   verifySignedUrl,
-} from '../../../../config/index.js';
+} from '../../../../wire/index.js';
 
 const SECRET = randomBytes(32).toString('base64');
 const keys = deriveKeys(SECRET);
@@ -151,7 +151,7 @@ test('derived keys differ per purpose and refuse short secrets', () => {
 });
 
 test('the idp id is stable and changes with the provider settings or a route override', async () => {
-  const { computeIdpId } = await import('../../../../config/index.js');
+  const { computeIdpId } = await import('../../../../wire/index.js');
   const base = {
     idp_provider: 'oidc',
     idp_provider_url: 'https://idp.example.com',

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  checkGrpcServiceToken,
-  deriveKeys,
-  signGrpcServiceToken,
-} from '../../../../config/index.js';
+import { checkGrpcServiceToken, deriveKeys, signGrpcServiceToken } from '../../../../wire/index.js';
 
 const key = deriveKeys('ubxqVmfhHrgk7ZbQZlJReG8m0v5lsHiv3D82jxaPrZM=').grpcKey;
 const other = deriveKeys('qIJ1BVzrPKysZsGqW55c+3Cn4vajtTviZSMXQqQn0sA=').grpcKey;

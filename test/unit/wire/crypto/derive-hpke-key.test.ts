@@ -7,7 +7,7 @@ import {
   deriveHpkePublicKey,
   deriveX25519PrivateKey,
   x25519PublicKey,
-} from '../../../../config/crypto/derive-hpke-key.js';
+} from '../../../../wire/crypto/derive-hpke-key.js';
 
 test('DeriveKeyPair gives the key pair of RFC 9180 A.1.1 (DHKEM(X25519, HKDF-SHA256))', () => {
   const ikm = Buffer.from(

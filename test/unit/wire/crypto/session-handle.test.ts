@@ -9,7 +9,7 @@ import {
   sealPayload,
   signSessionHandle,
   verifySessionHandle,
-} from '../../../../config/index.js';
+} from '../../../../wire/index.js';
 
 const keys = deriveKeys(randomBytes(32).toString('base64'));
 const NOW = Date.UTC(2026, 10, 24, 10, 0, 0);

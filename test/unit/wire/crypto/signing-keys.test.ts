@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { calculateJwkThumbprint, importJWK, jwtVerify, SignJWT } from 'jose';
-import { buildJwks, generateSigningKeyPem, loadSigningKeys } from '../../../../config/index.js';
+import { buildJwks, generateSigningKeyPem, loadSigningKeys } from '../../../../wire/index.js';
 
 const ecPem = generateSigningKeyPem();
 const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
