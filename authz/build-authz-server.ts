@@ -6,31 +6,23 @@ import * as grpc from '@grpc/grpc-js';
 import { type Logger, pino } from 'pino';
 import {
   ConfigError,
-  type ErrorCode,
-  errorCodeOf,
   isLoopbackHost,
   type LoadedConfig,
   PortcullisError,
 } from '../config/index.js';
 import { openRecordCache, type RecordCache, type RecordStore } from '../databroker/index.js';
-import { bindCheckSpan, endCheckSpan, startCheckSpan, tracingOn } from '../tracing/index.js';
 import { generateSigningKeyPem, loadSigningKeys, type SigningKey } from '../wire/index.js';
-import { type CheckContext, type CheckDeps, denialForError, runCheck } from './check.js';
+import type { CheckDeps } from './check.js';
+import { checkErrorCode, createDecisionCore } from './decide.js';
 import { createDeadlineWatch } from './grpc/deadline-watch.js';
-import { type DecisionSummary, summarizeDecision } from './grpc/decision-metadata.js';
+import type { DecisionSummary } from './grpc/decision-metadata.js';
 import { createHealthService, serviceDefinitions } from './grpc/grpc-services.js';
 import { applyHttp2ServerLimits } from './grpc/http2-server-limits.js';
-import { type CheckRequestWire, readCheckRequest } from './grpc/read-check-request.js';
-import {
-  type CheckResponseWire,
-  createResponseEncoder,
-  type EncodedCheckResponse,
-} from './grpc/write-check-response.js';
+import { createCheckHandler } from './grpc/serve-check.js';
 import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { renderDatabrokerMetrics } from './lib/databroker-metrics.js';
-import { createDecisionRecorder } from './lib/record-decision.js';
 import { createCertificateJudge } from './mtls/judge-client-certificate.js';
 import { leafCertificateCache } from './policy/lib/parse-leaf-certificate.js';
 import { reasonListCache } from './policy/lib/reasons.js';
@@ -92,21 +84,6 @@ const REDACT = {
   ],
   censor: '[redacted]',
 };
-
-/** `traceparent` and `tracestate` of the Check call (Envoy's ext_authz client span). */
-function traceCarrier(md: grpc.Metadata): Record<string, string | undefined> {
-  const value = (k: string) => {
-    const v = md.get(k)[0];
-    return typeof v === 'string' ? v : undefined;
-  };
-  return { traceparent: value('traceparent'), tracestate: value('tracestate') };
-}
-
-/** The code a failed Check is denied with: anything that is not a PortcullisError is AUTHZ_INTERNAL. */
-function errorCode(err: unknown): ErrorCode {
-  const code = errorCodeOf(err);
-  return code === 'INTERNAL' ? 'AUTHZ_INTERNAL' : code;
-}
 
 export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer {
   // Only what is needed later is kept: holding `options.loaded` would keep its YAML document
@@ -174,115 +151,17 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   cache().catch(() => undefined);
   groups.groupsFor('', []).catch(() => undefined);
   const metrics = createAuthzMetrics();
-  const checkMethod = serviceDefinitions().authorization.Check as grpc.MethodDefinition<
-    CheckResponseWire,
-    CheckResponseWire
-  >;
-  const encode = createResponseEncoder((wire) => checkMethod.responseSerialize(wire));
   const deadlines = createDeadlineWatch();
-  /** Every field present from the start: one object shape for every Check. */
-  const newContext = (st: AuthzState, req: AuthzRequest, t: number): CheckContext => ({
-    state: st,
-    deps,
-    req,
-    now: t,
-    route: undefined,
-    policyRequest: undefined,
-    cookies: undefined,
-    tokens: undefined,
-    handle: undefined,
-    session: undefined,
-    resolved: undefined,
-    decision: undefined,
-  });
   const health = createHealthService(grpc.status);
-
-  const logDecision = createDecisionRecorder(logger, metrics);
-
-  /**
-   * The decision core both front doors call (the ext_authz Check below and forward-auth,
-   * forward-auth/): reads the request, runs the pipeline with the fail-closed wrapper (a throw
-   * or an internal deadline → 503 denial), logs the `authorize` line and answers exactly once.
-   * `left` is the caller's own time budget in ms (Infinity: none); `trace` reads the caller's
-   * W3C trace context (only called when tracing is on).
-   */
-  const decide = (
-    read: () => AuthzRequest,
-    left: () => number,
-    answer: (res: AuthzResponse, summary: DecisionSummary) => void,
-    trace?: () => Record<string, string | undefined>,
-  ): void => {
-    const started = performance.now();
-    const current = state;
-    let done = false;
-    let release: (() => void) | undefined;
-    let req: AuthzRequest | null = null;
-    let ctx: CheckContext | null = null;
-    // Tracing (docs/tracing.md): one boolean when off; Envoy's span context rides the metadata.
-    const span = tracingOn ? startCheckSpan(trace?.() ?? {}) : undefined;
-    const finish = (res: AuthzResponse, code?: string): void => {
-      if (done) return;
-      done = true;
-      release?.();
-      const summary = summarizeDecision(ctx, req, res, code);
-      logDecision(ctx, req, res, summary, performance.now() - started, code);
-      if (span !== undefined) {
-        endCheckSpan(span, {
-          requestId: req?.requestId,
-          routeId: ctx?.route?.id,
-          outcome: res.kind,
-          status: res.kind === 'allow' ? 200 : res.status,
-          code,
-        });
-      }
-      answer(res, summary);
-    };
-    const fail = (err: unknown): void => {
-      const code = errorCode(err);
-      if (code === 'AUTHZ_INTERNAL')
-        logger.error({ err, request_id: req?.requestId }, 'check failed');
-      finish(denialForError(req ?? { requestId: '' }, code), code);
-    };
-    let out: AuthzResponse | Promise<AuthzResponse>;
-    try {
-      req = read();
-      ctx = newContext(current, req, now());
-      if (span !== undefined) bindCheckSpan(ctx, span);
-      out = runCheck(ctx);
-    } catch (err) {
-      fail(err);
-      return;
-    }
-    if (!(out instanceof Promise)) {
-      finish(out);
-      return;
-    }
-    // The Check waits (store read, signing): it gets an internal deadline shorter than the caller's.
-    const l = left();
-    const budget = Math.max(1, Math.min(current.deadlineMs, l - Math.min(100, l * 0.1)));
-    release = deadlines.watch(Math.max(1, budget - (performance.now() - started)), () =>
-      fail(new PortcullisError('AUTHZ_DEADLINE_EXCEEDED', 'check deadline exceeded')),
-    );
-    out.then(finish, fail);
-  };
-
-  const check = (
-    call: grpc.ServerUnaryCall<CheckRequestWire, EncodedCheckResponse>,
-    callback: grpc.sendUnaryData<EncodedCheckResponse>,
-  ): void =>
-    decide(
-      () => readCheckRequest(call.request),
-      () => {
-        const deadline = call.getDeadline();
-        return deadline instanceof Date
-          ? deadline.getTime() - Date.now()
-          : typeof deadline === 'number' && Number.isFinite(deadline)
-            ? deadline - Date.now()
-            : Infinity;
-      },
-      (res, summary) => callback(null, encode(res, summary)),
-      () => traceCarrier(call.metadata),
-    );
+  const decide = createDecisionCore({
+    state: () => state,
+    deps,
+    now,
+    logger,
+    metrics,
+    deadlines,
+  });
+  const check = createCheckHandler(decide);
 
   let own: grpc.Server | null = null;
   const server: AuthzServer = {
@@ -332,7 +211,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
         metrics.reload(false);
         logger.error(
           {
-            code: errorCode(err),
+            code: checkErrorCode(err),
             issues: err instanceof ConfigError ? err.issues.length : undefined,
           },
           'authz config reload refused; the previous config keeps serving',
