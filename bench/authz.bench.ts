@@ -6,7 +6,7 @@
 // The same file is the child processes: `node authz.bench.js server noop|authz ROUTES` and
 // `node authz.bench.js load` (both talk to the parent over IPC).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,7 @@ import {
   signGrpcServiceToken,
   signSessionHandle,
 } from '../wire/index.js';
+import { benchCheckRequest } from './lib/check-request.js';
 import type { BenchResult } from './run.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -276,34 +277,6 @@ interface LoadResult {
   readonly p99: number;
 }
 
-function request(i: number, token: string): object {
-  const host = `app-${i}.example.com`;
-  return {
-    attributes: {
-      source: { address: { socket_address: { address: '10.1.2.3', port_value: 40000 } } },
-      request: {
-        http: {
-          id: randomUUID(),
-          method: 'GET',
-          host,
-          path: '/api/items?page=2',
-          headers: {
-            ':authority': host,
-            ':method': 'GET',
-            ':path': '/api/items?page=2',
-            accept: 'application/json',
-            ...(token.startsWith('bearer:')
-              ? { authorization: `Bearer ${token.slice(7)}`, cookie: 'theme=dark' }
-              : { cookie: `_pomerium=${token}; theme=dark` }),
-            'user-agent': 'bench/1.0',
-          },
-        },
-      },
-      context_extensions: { internal: 'false', route_id: `r${i}` },
-    },
-  };
-}
-
 function pct(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
@@ -328,7 +301,9 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
         ): void;
       },
   );
-  const reqs = Array.from({ length: Math.max(1, job.routes) }, (_, i) => request(i, job.token));
+  const reqs = Array.from({ length: Math.max(1, job.routes) }, (_, i) =>
+    benchCheckRequest(i, job.token),
+  );
   const lat: number[] = [];
   let errors = 0;
   let n = 0;
@@ -494,7 +469,7 @@ const H2LOAD = '/usr/bin/h2load';
  */
 function grpcBody(dir: string, label: string, routeIndex: number, token: string): string {
   const def = serviceDefinitions().authorization.Check as grpc.MethodDefinition<object, unknown>;
-  const msg = def.requestSerialize(request(routeIndex, token));
+  const msg = def.requestSerialize(benchCheckRequest(routeIndex, token));
   const frame = Buffer.alloc(5 + msg.length);
   frame.writeUInt32BE(msg.length, 1);
   msg.copy(frame, 5);
@@ -626,7 +601,7 @@ const run = async (): Promise<BenchResult> => {
   // The very bytes h2load sends each server must be allowed there.
   await assertAllowed(big.port, bodyRequest(bigBody));
   await assertAllowed(bigTls.port, bodyRequest(tlsBody), { jwt: bigTls.jwt, ca: bigTls.ca });
-  await assertAllowed(bearer.port, request(5, bearer.token));
+  await assertAllowed(bearer.port, benchCheckRequest(5, bearer.token));
   const h2 = { noop: [] as H2loadResult[], big: [] as H2loadResult[], tls: [] as H2loadResult[] };
   const runs = {
     noopMax: [] as Measured[],

@@ -4,7 +4,7 @@
 // of traces sampled (Envoy's random_sampling decides: 1 in 100 traceparents has the sampled flag),
 // and on at 100%. Spans go over OTLP/HTTP to a loopback sink that answers 200.
 // `npm run bench -- tracing`.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
@@ -14,6 +14,7 @@ import { resolveTracing } from '../config/index.js';
 import { loadGrpcObject, serviceProtoFiles } from '../protos/index.js';
 import { startTracing, stopTracing } from '../tracing/index.js';
 import { authzParts } from './authz.bench.js';
+import { benchCheckRequest } from './lib/check-request.js';
 import type { BenchResult } from './run.js';
 
 const ROUTES = 10;
@@ -24,31 +25,6 @@ const PHASE_MS = 3000;
 type CheckClient = grpc.Client & {
   Check(req: object, md: grpc.Metadata, cb: (err: grpc.ServiceError | null) => void): void;
 };
-
-function checkRequest(i: number, token: string): object {
-  const host = `app-${i}.example.com`;
-  return {
-    attributes: {
-      source: { address: { socket_address: { address: '10.1.2.3', port_value: 40000 } } },
-      request: {
-        http: {
-          id: randomUUID(),
-          method: 'GET',
-          host,
-          path: '/api/items?page=2',
-          headers: {
-            ':authority': host,
-            ':method': 'GET',
-            ':path': '/api/items?page=2',
-            cookie: `_pomerium=${token}; theme=dark`,
-            'x-request-id': randomUUID(),
-          },
-        },
-      },
-      context_extensions: { internal: 'false', route_id: `r${i}` },
-    },
-  };
-}
 
 /** Closed loop for `ms`: Checks per second (every answer must be OK). */
 async function phase(client: CheckClient, token: string, sampledEvery: number, ms: number) {
@@ -63,7 +39,7 @@ async function phase(client: CheckClient, token: string, sampledEvery: number, m
         'traceparent',
         `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-${sampled}`,
       );
-      client.Check(checkRequest(i % ROUTES, token), md, (err) => {
+      client.Check(benchCheckRequest(i % ROUTES, token), md, (err) => {
         if (err) errors++;
         resolve();
       });
