@@ -3,8 +3,9 @@
 #   docker build --target examples -t portcullis-examples .
 #                                                      the development IdP and demo app the compose
 #                                                      file runs (devDependencies: oidc-provider)
-# The production image holds the runtime rooms of dist/ (cli, authz, authn, databroker, envoy,
-# config, wire, mcp, protos), protos/vendor/ and production dependencies only: no tests, bench,
+# The production image holds the runtime rooms of dist/ (every top-level folder with an
+# index.ts: cli, authz, authn, databroker, envoy, config, errors, wire, mcp, tracing,
+# forward-auth, protos), protos/vendor/ and production dependencies only: no tests, bench,
 # examples or devDependencies (test/unit/packaging/dockerfile.test.ts checks this file). It runs
 # as the unprivileged `node` user (uid 1000), writes nothing to its root filesystem (run it with
 # --read-only; mount a tmpfs on /tmp when `start` runs Envoy), and reports readiness through
@@ -91,6 +92,8 @@ COPY --from=build /app/dist/protos dist/protos
 COPY --from=build /app/dist/wire dist/wire
 COPY --from=build /app/dist/tracing dist/tracing
 COPY --from=build /app/dist/mcp dist/mcp
+COPY --from=build /app/dist/errors dist/errors
+COPY --from=build /app/dist/forward-auth dist/forward-auth
 USER node
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/app/dist/cli/healthcheck.js"]

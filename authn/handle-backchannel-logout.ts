@@ -3,8 +3,9 @@
 // (authn/lib/idp/verify-idp-jwt.ts: signature, iss, aud, iat, the logout event, no nonce);
 // every session of that IdP whose `sid` claim (or, without one, whose `sub`) matches is
 // deleted — every authz replica sees it at once. A token that does not verify is a 400.
-import { PortcullisError } from '../config/index.js';
+
 import type { Session } from '../databroker/index.js';
+import { PortcullisError } from '../errors/index.js';
 import { fail } from './lib/authn-error.js';
 import type { IdentityProvider } from './lib/idp/open-identity-provider.js';
 import { readForm } from './lib/read-form.js';

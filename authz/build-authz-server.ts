@@ -4,13 +4,9 @@
 // log line per decision, metrics, and the gRPC Authorization + Health services.
 import * as grpc from '@grpc/grpc-js';
 import { type Logger, pino } from 'pino';
-import {
-  ConfigError,
-  isLoopbackHost,
-  type LoadedConfig,
-  PortcullisError,
-} from '../config/index.js';
+import { ConfigError, isLoopbackHost, type LoadedConfig } from '../config/index.js';
 import { openRecordCache, type RecordCache, type RecordStore } from '../databroker/index.js';
+import { PortcullisError } from '../errors/index.js';
 import { generateSigningKeyPem, loadSigningKeys, type SigningKey } from '../wire/index.js';
 import type { CheckDeps } from './check.js';
 import { checkErrorCode, createDecisionCore } from './decide.js';

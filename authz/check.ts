@@ -8,17 +8,13 @@
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
-import {
-  ERROR_TABLE,
-  type ErrorCode,
-  PortcullisError,
-  SECURITY_RESPONSE_HEADERS,
-} from '../config/index.js';
+import { ERROR_TABLE, type ErrorCode, PortcullisError } from '../errors/index.js';
 import { tracedStep, tracingOn } from '../tracing/index.js';
 import {
   idpBearerToken,
   parseCookies,
   readSessionTokens,
+  SECURITY_RESPONSE_HEADERS,
   sessionCookieValues,
 } from '../wire/index.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
@@ -351,7 +347,7 @@ export function runCheck(ctx: CheckContext, from = 0): AuthzResponse | Promise<A
 }
 
 /**
- * The denial for an error: its status from the error table (config/errors.ts), except that a
+ * The denial for an error: its status from the error table (errors/error-table.ts), except that a
  * failure of our own is 503 (fail closed; the proxy never answers 500 for its own fault).
  */
 export function denialForError(

@@ -3,7 +3,7 @@
 // fail-closed wrapper (a throw or an internal deadline becomes a 503 denial), logs the
 // `authorize` line, records metrics and the trace span, and answers exactly once.
 import type { Logger } from 'pino';
-import { type ErrorCode, errorCodeOf, PortcullisError } from '../config/index.js';
+import { type ErrorCode, errorCodeOf, PortcullisError } from '../errors/index.js';
 import { bindCheckSpan, endCheckSpan, startCheckSpan, tracingOn } from '../tracing/index.js';
 import { type CheckContext, type CheckDeps, denialForError, runCheck } from './check.js';
 import type { DeadlineWatch } from './grpc/deadline-watch.js';

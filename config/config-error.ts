@@ -1,6 +1,6 @@
 // Config problems are collected, never thrown one by one: ConfigError carries every issue with its
 // file, line, column and key path, and messages never contain secret values.
-import { PortcullisError } from './errors.js';
+import { PortcullisError } from '../errors/index.js';
 
 /**
  * The closed set of config issue codes with what each means (docs/errors.md is generated from

@@ -1,6 +1,5 @@
 // The config room: this file is its only door. It re-exports what other rooms may use.
 
-export { computeRouteId } from './compute-route-id.js';
 export {
   CONFIG_ISSUE_CODES,
   CONFIG_ISSUES,
@@ -11,20 +10,6 @@ export {
   formatPath,
 } from './config-error.js';
 export { describeKeyStatus, type KeyStatus, type KeyStatusKind } from './describe-key-status.js';
-export * from './edge/index.js';
-export {
-  ERROR_TABLE,
-  type ErrorArea,
-  type ErrorCode,
-  type ErrorSpec,
-  errorCodeOf,
-  type GrpcStatusName,
-  grpcStatusOf,
-  httpStatusOf,
-  PortcullisError,
-  portcullisError,
-  userMessageOf,
-} from './errors.js';
 export {
   type GrpcTransport,
   grpcTransport,

@@ -1,6 +1,6 @@
 // Reads a configuration file from disk (environment overrides from process.env by default).
 import { readFile } from 'node:fs/promises';
-import { PortcullisError } from './errors.js';
+import { PortcullisError } from '../errors/index.js';
 import { type LoadedConfig, parseConfigText } from './parse-config-text.js';
 
 export interface LoadOptions {

@@ -1,7 +1,7 @@
 // The schema of one route (docs/pomerium-behaviour.md §2.2 and the legacy policy keys of §1.7): matching, action,
 // rewrites, headers, timeouts, upstream TLS, identity. Unknown keys are rejected.
 import * as z from 'zod';
-import { computeRouteId } from './compute-route-id.js';
+import { computeRouteId } from '../wire/index.js';
 import { fromUrl, toUrls } from './lib/route-urls.js';
 import { ciEnum, duration, stringList, stringMap } from './lib/schema-types.js';
 

@@ -1,7 +1,7 @@
 // Opens the record store the configuration names: `databroker_storage_type` memory (default)
 // or postgres (needs `databroker_storage_connection_string` and `shared_secret`; TLS from the
 // connection string or the databroker_storage_*_file keys, postgres/tls-options.ts).
-import { PortcullisError } from '../config/index.js';
+import { PortcullisError } from '../errors/index.js';
 import { createMemoryStore } from './memory-store.js';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 import { type PostgresTlsConfig, postgresTls } from './postgres/tls-options.js';

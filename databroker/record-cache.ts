@@ -5,7 +5,7 @@
 // while the store is unreachable throws STORE_UNAVAILABLE, so authz fails closed (503).
 // `peek*` answer synchronously from memory (no promise) and say `undefined` when only the
 // async getter can answer (not cached, expired, or the feed has been failing too long).
-import { PortcullisError } from '../config/index.js';
+import { PortcullisError } from '../errors/index.js';
 import { asStoreError } from './lib/store-error.js';
 import type { RecordStore, Subscription } from './record-store.js';
 import type { Group, RecordChange, RecordType, Session, StoredRecord, User } from './records.js';

@@ -1,7 +1,7 @@
 // One sweeper per deployment: every interval, whoever holds the `databroker_sweeper` lease turns
 // expired records into tombstones (so every cache evicts them) and trims the change log.
 
-import type { PortcullisError } from '../config/index.js';
+import type { PortcullisError } from '../errors/index.js';
 import { asStoreError } from './lib/store-error.js';
 import type { Lease, RecordStore } from './record-store.js';
 

@@ -8,13 +8,13 @@
 //   traefik  ForwardAuth       X-Forwarded-Uri (path?query)
 //
 // Everything else fails closed: a missing or repeated convention header, a second Host, an
-// authority or path Envoy would not route as is (config/edge/, plus the merged slashes and
+// authority or path Envoy would not route as is (wire/edge/, plus the merged slashes and
 // encoded unreserved characters Envoy normalises before it matches) is named in `rejected` and
 // answered 400 by the pipeline before any policy.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthzRequest } from '../authz/index.js';
-import { checkAuthority, checkCanonicalPath } from '../config/index.js';
+import { checkAuthority, checkCanonicalPath, hostnameOf } from '../wire/index.js';
 import type { RouteMatch } from './match-route.js';
 
 export type ProxyConvention = 'nginx' | 'caddy' | 'traefik';
@@ -48,7 +48,7 @@ const HOP_BY_HOP = new Set([
 const METHOD = /^[A-Z][A-Z-]{0,31}$/;
 const MAX_ID = 128;
 
-/** Why a forwarded path is refused beyond config/edge/canonical-path.ts (Envoy would rewrite it). */
+/** Why a forwarded path is refused beyond wire/edge/canonical-path.ts (Envoy would rewrite it). */
 export function forwardedPathProblem(rawPath: string): string | null {
   const canonical = checkCanonicalPath(rawPath);
   if (canonical !== null) return canonical;
@@ -209,16 +209,5 @@ export function readForwardedRequest(
 }
 
 const NO_CERTIFICATE = Object.freeze({ presented: false, valid: false });
-
-/** `host[:port]` → lower-case hostname without the port (IPv6 brackets kept). */
-function hostnameOf(host: string): string {
-  const h = host.trim().toLowerCase();
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']');
-    return end === -1 ? h : h.slice(0, end + 1);
-  }
-  const colon = h.lastIndexOf(':');
-  return colon === -1 ? h : h.slice(0, colon);
-}
 
 export type { IncomingHttpHeaders };

@@ -7,7 +7,7 @@ import {
   type JWSHeaderParameters,
   type LocalJWKSet,
 } from 'jose';
-import { PortcullisError } from '../config/index.js';
+import { PortcullisError } from '../errors/index.js';
 
 export interface IdpKeySetOptions {
   readonly jwksUri: string;

@@ -1,6 +1,7 @@
 // The wire room: the Pomerium wire rules authn and authz share, each with one home — cookie
 // parsing, token sources and their order, session validity, client classification, identity
-// strings. This file is its only door.
+// strings, route ids and the edge rules (canonical paths, authorities, headers no client may
+// send, security headers). This file is its only door.
 export {
   grpcKind,
   parseAccept,
@@ -10,7 +11,9 @@ export {
   responseFormat,
   wantsLoginRedirect,
 } from './classify-request.js';
+export { computeRouteId, type RouteIdentity } from './compute-route-id.js';
 export * from './crypto/index.js';
+export * from './edge/index.js';
 export {
   extractIdentity,
   type Identity,

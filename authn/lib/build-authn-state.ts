@@ -1,7 +1,7 @@
 // Builds the immutable authn state from one config: derived keys, signing keys and JWKS, hosts,
 // identity providers, cookie settings. A reload builds a new state; nothing here is edited.
 import { createHash } from 'node:crypto';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import {
   buildJwks,
   computeIdpId,

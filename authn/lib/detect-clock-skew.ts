@@ -6,7 +6,7 @@
 // - authenticate ahead: the link looks expired, which also happens to a slow login, so the
 //   login restarts (handle-sign-in.ts); a cookie counts restarts, and the third within two
 //   minutes stops the loop with the same page instead of bouncing the browser.
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { cookieValues, SIGNED_URL_LEEWAY_MS } from '../../wire/index.js';
 import { serializeCookie } from './cookies.js';
 import type { RequestContext } from './request-context.js';

@@ -1,10 +1,11 @@
 // Edge conversion, inbound: Envoy's CheckRequest (as @grpc/proto-loader decodes it, keepCase)
 // becomes an AuthzRequest. Only this file and write-check-response.ts know the proto shapes;
 // a CheckRequest without HTTP attributes throws AUTHZ_BAD_REQUEST; a request field that cannot
-// be judged (authority, path: config/edge/) is named in `rejected` and answered with a 400
+// be judged (authority, path: wire/edge/) is named in `rejected` and answered with a 400
 // before any policy (check.ts), never parsed further.
 import { randomUUID } from 'node:crypto';
-import { checkAuthority, checkCanonicalPath, PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
+import { checkAuthority, checkCanonicalPath, hostnameOf } from '../../wire/index.js';
 import type { AuthzRequest } from '../lib/authz-types.js';
 
 /** The parts of `envoy.service.auth.v3.CheckRequest` we read (all optional on the wire). */
@@ -76,17 +77,6 @@ function headerPairs(
     out.push([h.key.toLowerCase(), v]);
   }
   return out;
-}
-
-/** `host[:port]` → lower-case hostname without the port (IPv6 brackets kept). */
-export function hostnameOf(host: string): string {
-  const h = host.trim().toLowerCase();
-  if (h.startsWith('[')) {
-    const end = h.indexOf(']');
-    return end === -1 ? h : h.slice(0, end + 1);
-  }
-  const colon = h.lastIndexOf(':');
-  return colon === -1 ? h : h.slice(0, colon);
 }
 
 function decodePath(raw: string): string {

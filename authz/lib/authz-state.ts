@@ -8,9 +8,9 @@ import {
   type Config,
   compileRe2Anchored,
   type LoadedConfig,
-  PortcullisError,
   type Route,
 } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { type McpServerSettings, mcpServerOf } from '../../mcp/index.js';
 import { computeIdpId, deriveKeys, loadSigningKeys, type SigningKey } from '../../wire/index.js';
 import {

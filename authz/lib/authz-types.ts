@@ -33,7 +33,7 @@ export interface AuthzRequest {
   readonly cookieHeader: string;
   /**
    * Why the request cannot be judged (a malformed or repeated authority, a non-canonical path:
-   * config/edge/), answered with 400 before any policy; null for a well-formed request.
+   * wire/edge/), answered with 400 before any policy; null for a well-formed request.
    */
   readonly rejected: string | null;
   /** The request body Envoy buffered (MCP server routes only, docs/mcp.md); '' otherwise. */

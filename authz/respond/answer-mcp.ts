@@ -2,7 +2,7 @@
 // protected resource metadata, a 401 with `WWW-Authenticate: Bearer resource_metadata=…` where
 // a browser would be redirected to sign in (an MCP client cannot follow an HTML sign-in), and a
 // policy denial as a JSON-RPC error.
-import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
+
 import {
   INVALID_REQUEST,
   jsonRpcDenial,
@@ -11,6 +11,7 @@ import {
   readJsonRpcBody,
   wwwAuthenticate,
 } from '../../mcp/index.js';
+import { SECURITY_RESPONSE_HEADERS } from '../../wire/index.js';
 import type { AuthzResponse, DenyResponse, HeaderPair } from '../lib/authz-types.js';
 import type { CheckContext } from '../lib/check-context.js';
 

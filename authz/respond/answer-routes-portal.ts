@@ -5,8 +5,7 @@
 // session a browser is sent to sign in and an API client gets 401, as for any protected route.
 // `/.pomerium/jwt` (behind its runtime flag) is answered the same way.
 
-import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
-import { renderRoutesPage, themeOf } from '../../wire/index.js';
+import { renderRoutesPage, SECURITY_RESPONSE_HEADERS, themeOf } from '../../wire/index.js';
 import type { AuthzState, RouteState } from '../lib/authz-state.js';
 import type { AuthzResponse, HeaderPair } from '../lib/authz-types.js';
 import type { CheckContext } from '../lib/check-context.js';

@@ -2,12 +2,12 @@
 // pass_identity_headers is off), set_request_headers, the routing key; and what never reaches an
 // upstream: our cookie (other cookies kept, repeated Cookie headers folded), every token header
 // form, the pomerium_session query parameter, client-forged X-Pomerium-* identity headers, and
-// the headers that describe the request to an upstream (config/edge/client-headers.ts).
+// the headers that describe the request to an upstream (wire/edge/client-headers.ts).
 import { createHash, X509Certificate } from 'node:crypto';
-import { isRequestDescribingHeader } from '../../config/index.js';
 import type { Session } from '../../databroker/index.js';
 import {
   ASSERTION_CLAIMS,
+  isRequestDescribingHeader,
   OUR_AUTHORIZATION,
   queryTokens,
   removeCookies,

@@ -1,9 +1,8 @@
 // Denials are built by small pure constructors (docs/style.md §10): login redirect, 401, 403, 404, 495,
 // 503. The body follows the client (§3.6: HTML page, JSON, or gRPC status headers), every
-// denial carries the request id and the security headers (config/edge/security-headers.ts), and
+// denial carries the request id and the security headers (wire/edge/security-headers.ts), and
 // 403s name the failing rule and link the `/.pomerium/` page.
-import { SECURITY_RESPONSE_HEADERS } from '../../config/index.js';
-import { responseFormat } from '../../wire/index.js';
+import { responseFormat, SECURITY_RESPONSE_HEADERS } from '../../wire/index.js';
 import type { DenialInfo, DenyResponse, HeaderPair } from '../lib/authz-types.js';
 import { denialPageCsp, renderDenialPage } from './render-denial-page.js';
 

@@ -2,8 +2,9 @@
 // feed, so resolving a user's groups never reads the store on the hot path. While the feed is
 // failing for longer than `maxStaleMs`, or the first load has not succeeded, lookups throw
 // STORE_UNAVAILABLE (fail closed: a removed membership must not keep granting access).
-import { PortcullisError } from '../../config/index.js';
+
 import type { Group, RecordStore, Subscription } from '../../databroker/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 export interface GroupIndex {
   /** Groups that list the user in `member_ids`, plus groups with the given ids. */

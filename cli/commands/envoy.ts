@@ -10,7 +10,6 @@ import {
   formatConfigIssues,
   grpcTransport,
   loadConfigFile,
-  PortcullisError,
 } from '../../config/index.js';
 import {
   buildAdsBootstrap,
@@ -22,6 +21,7 @@ import {
   formatEnvoyIssues,
   type HostPort,
 } from '../../envoy/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import type { Command } from '../main.js';
 import { runAttach } from './envoy-attach.js';
 

@@ -2,8 +2,9 @@
 // pending Postgres migrations explicitly (services also migrate when they start).
 import { dirname, resolve } from 'node:path';
 import { stderr, stdout } from 'node:process';
-import { errorCodeOf, loadConfigFile } from '../../config/index.js';
+import { loadConfigFile } from '../../config/index.js';
 import { type DatabrokerConfig, migrateDatabase, postgresTls } from '../../databroker/index.js';
+import { errorCodeOf } from '../../errors/index.js';
 import type { Command } from '../main.js';
 
 const HELP = `Usage: portcullis migrate (-c FILE | --database-url URL) [--schema NAME]

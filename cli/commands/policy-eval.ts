@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { stdin, stdout } from 'node:process';
 import { type PolicyDecision, parsePolicyInput } from '../../authz/policy/index.js';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { parsePolicyArgs, sourceOf } from './policy-args.js';
 import { loadPolicy } from './policy-source.js';
 

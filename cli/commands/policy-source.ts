@@ -9,7 +9,8 @@ import {
   compileRoutePolicies,
   ROUTE_NOT_FOUND,
 } from '../../authz/policy/index.js';
-import { ConfigError, loadConfigFile, PortcullisError, type Position } from '../../config/index.js';
+import { ConfigError, loadConfigFile, type Position } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 export type PolicySource =
   | { readonly kind: 'route'; readonly config: string; readonly route: string }

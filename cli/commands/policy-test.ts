@@ -9,12 +9,8 @@ import { stdout } from 'node:process';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import * as z from 'zod';
 import { type PolicyDecision, parsePolicyInput } from '../../authz/policy/index.js';
-import {
-  ConfigError,
-  formatConfigIssues,
-  locateNode,
-  PortcullisError,
-} from '../../config/index.js';
+import { ConfigError, formatConfigIssues, locateNode } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { type PolicyArgs, parsePolicyArgs, sourceOf } from './policy-args.js';
 import { loadPolicy, type PolicySource } from './policy-source.js';
 

@@ -6,14 +6,13 @@ import { stderr, stdout } from 'node:process';
 import { parseArgs } from 'node:util';
 import {
   ConfigError,
-  errorCodeOf,
   formatConfigIssues,
   type LoadedConfig,
   loadConfigFile,
-  PortcullisError,
   resolveTracing,
   watchConfigFile,
 } from '../../config/index.js';
+import { errorCodeOf, PortcullisError } from '../../errors/index.js';
 import { startTracing, stopTracing } from '../../tracing/index.js';
 import { createLogger } from '../lib/create-logger.js';
 import { startPortcullis } from '../lib/start-portcullis.js';

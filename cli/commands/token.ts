@@ -6,8 +6,9 @@
 
 import { stdin, stdout } from 'node:process';
 import { createBearerAuthenticator, parsePolicyInput } from '../../authz/index.js';
-import { loadConfigFile, PortcullisError } from '../../config/index.js';
+import { loadConfigFile } from '../../config/index.js';
 import { createMemoryStore } from '../../databroker/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { computeIdpId } from '../../wire/index.js';
 import { runSubcommand } from '../lib/run-subcommand.js';
 import type { Command } from '../main.js';

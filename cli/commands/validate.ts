@@ -10,8 +10,8 @@ import {
   formatConfigIssues,
   type KeyStatus,
   loadConfigFile,
-  PortcullisError,
 } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { describeRefusal } from '../lib/prepare-reload.js';
 import { prepareForValidate } from '../lib/validate-preparers.js';
 import type { Command } from '../main.js';

@@ -6,7 +6,7 @@
 import { TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { ERROR_TABLE } from '../../config/index.js';
+import { ERROR_TABLE } from '../../errors/index.js';
 import { checkGrpcServiceToken } from '../../wire/index.js';
 
 const HEALTH_PREFIX = '/grpc.health.v1.Health/';

@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import type { PemPair } from './read-grpc-tls.js';
 
 export interface GrpcServerTls {

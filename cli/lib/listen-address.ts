@@ -1,6 +1,6 @@
 // Listen addresses as the config writes them (`:443`, `127.0.0.1:8081`, `[::1]:5443`, or a URL's
 // host:port) → host and port; `:port` binds every interface like Go's net.Listen.
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 export interface HostPort {
   readonly host: string;

@@ -3,8 +3,8 @@
 // meanwhile (condition `databroker`). A config error (wrong type, no connection string) is not
 // retried.
 import type { Logger } from 'pino';
-import { errorCodeOf, PortcullisError } from '../../config/index.js';
 import type { RecordStore } from '../../databroker/index.js';
+import { errorCodeOf, PortcullisError } from '../../errors/index.js';
 import type { ProcessHealth } from './process-health.js';
 
 const RETRY_CODES = new Set(['STORE_UNAVAILABLE', 'RETRYABLE']);

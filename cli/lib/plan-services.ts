@@ -1,6 +1,7 @@
 // Which services this process runs and whether they may share what only one process can share
 // (the in-memory databroker, a generated signing key): split deployments need Postgres and keys.
-import { type LoadedConfig, PortcullisError, runsService } from '../../config/index.js';
+import { type LoadedConfig, runsService } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 export interface ServicePlan {
   readonly authorize: boolean;

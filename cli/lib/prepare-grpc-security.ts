@@ -9,8 +9,9 @@ import { isIP } from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { grpcTransport, type LoadedConfig, PortcullisError } from '../../config/index.js';
+import { grpcTransport, type LoadedConfig } from '../../config/index.js';
 import { issueCertificate, issueCertificateAuthority } from '../../envoy/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { deriveKeys } from '../../wire/index.js';
 import { authenticateGrpcCallers } from './authenticate-grpc-callers.js';
 import {

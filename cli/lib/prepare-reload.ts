@@ -1,12 +1,8 @@
 // The two-phase reload: every service prepares its new state from the same parsed config; only
 // when all succeeded do all commit. Otherwise nothing changes and one refusal names the service
 // and where in the file the problem is. `portcullis validate` runs the same prepare phase.
-import {
-  ConfigError,
-  errorCodeOf,
-  formatConfigIssues,
-  type LoadedConfig,
-} from '../../config/index.js';
+import { ConfigError, formatConfigIssues, type LoadedConfig } from '../../config/index.js';
+import { errorCodeOf } from '../../errors/index.js';
 import type { PreparedUpdate } from './service-unit.js';
 
 export interface Preparer {

@@ -5,7 +5,8 @@
 // certificate Envoy presents (grpc_client_certificate). Read again at every reload: rotation.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { type LoadedConfig, PortcullisError } from '../../config/index.js';
+import type { LoadedConfig } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 export interface PemPair {
   readonly cert: string;

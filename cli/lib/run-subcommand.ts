@@ -1,7 +1,8 @@
 // Commands made of subcommands (`policy eval|test`, `token verify`) share one dispatcher: help,
 // usage errors (exit 2), config errors with positions and other Portcullis errors (exit 1).
 import { stderr, stdout } from 'node:process';
-import { ConfigError, formatConfigIssues, PortcullisError } from '../../config/index.js';
+import { ConfigError, formatConfigIssues } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 /** One subcommand: its run (an exit code, or a usage problem) and its own help text. */
 export interface Subcommand {

@@ -2,7 +2,7 @@
 // all-in-one mode), with the credentials and caller authentication of prepare-grpc-security.ts.
 import * as grpc from '@grpc/grpc-js';
 import { applyHttp2ServerLimits } from '../../authz/index.js';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { formatHostPort, type HostPort } from './listen-address.js';
 import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 

@@ -4,9 +4,10 @@
 // prepares from the same config and all commit, or none. close() stops them in reverse.
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { errorCodeOf, type LoadedConfig, PortcullisError } from '../../config/index.js';
+import type { LoadedConfig } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
 import { endpointsFromConfig } from '../../envoy/index.js';
+import { errorCodeOf, PortcullisError } from '../../errors/index.js';
 import { findEnvoyBinary } from './find-envoy-binary.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
 import { openStoreWithRetry } from './open-store-with-retry.js';

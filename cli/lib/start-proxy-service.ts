@@ -4,7 +4,7 @@
 import { dirname } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { type LoadedConfig, PortcullisError } from '../../config/index.js';
+import type { LoadedConfig } from '../../config/index.js';
 import {
   adminSettings,
   buildAdsBootstrap,
@@ -18,6 +18,7 @@ import {
   startEnvoy,
   type XdsServer,
 } from '../../envoy/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { createEnvoyMetrics, routeNames } from './envoy-metrics.js';
 import { ENVOY_INSTALL_HINT } from './find-envoy-binary.js';
 import { formatHostPort, type HostPort } from './listen-address.js';

@@ -3,8 +3,8 @@
 // a NACK of the current snapshot by any node makes the process not ready until a snapshot is
 // ACKed again (condition `envoy` of process-health.ts, with a log line).
 import type { Logger } from 'pino';
-import { PortcullisError } from '../../config/index.js';
 import type { SnapshotEvent, XdsServer } from '../../envoy/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import type { ProcessHealth } from './process-health.js';
 
 export interface EnvoyAcceptance {

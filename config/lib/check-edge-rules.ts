@@ -1,10 +1,14 @@
 // Edge rules of the configuration, checked on the raw data like the other cross-key rules:
-// header names and values (config/edge/header-rules.ts; jwt_claims_headers names too), wildcard-only `from`, metadata or
-// link-local `to` (config/edge/upstream-address.ts), list criteria written as a bare string,
+// header names and values (wire/edge/header-rules.ts; jwt_claims_headers names too), wildcard-only `from`, metadata or
+// link-local `to` (wire/edge/upstream-address.ts), list criteria written as a bare string,
 // and `cookie_name`.
 import { isIP } from 'node:net';
-import { HTTP_TOKEN, headerNameProblem, headerValueProblem } from '../edge/header-rules.js';
-import { isMetadataOrLinkLocal } from '../edge/upstream-address.js';
+import {
+  HTTP_TOKEN,
+  headerNameProblem,
+  headerValueProblem,
+  isMetadataOrLinkLocal,
+} from '../../wire/index.js';
 import type { RawIssue } from './raw-issue.js';
 
 type Raw = Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Databroker failures are PortcullisErrors with a databroker code; anything else that escapes a
 // store call is reported as STORE_UNAVAILABLE so callers can fail closed on one code.
-import { PortcullisError, portcullisError } from '../../config/index.js';
+import { PortcullisError, portcullisError } from '../../errors/index.js';
 
 /** The databroker's short name for building an error (`throw storeError(...)`). */
 export { portcullisError as storeError };

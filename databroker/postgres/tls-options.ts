@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 export interface PostgresTlsConfig {
   readonly databroker_storage_ca_file?: string | undefined;

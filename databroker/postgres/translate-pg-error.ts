@@ -1,6 +1,6 @@
 // The ONE place that knows `pg` errors: SQLSTATE codes and socket failures become typed
 // PortcullisErrors (RECORD_CONFLICT, RETRYABLE, STORE_UNAVAILABLE, RECORD_INVALID).
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import { storeError } from '../lib/store-error.js';
 
 const byCode: Record<string, 'RECORD_CONFLICT' | 'RETRYABLE' | 'RECORD_INVALID'> = {

@@ -4,7 +4,8 @@
 // ext_authz can answer a protected route). Routes come over RDS (ADS) or inline. The edge
 // settings (no client is internal, header and stream timeouts, HTTP/2 limits) come from
 // build-edge-settings.ts.
-import { type Config, ENVOY_PATH_NORMALISATION } from '../../config/index.js';
+import type { Config } from '../../config/index.js';
+import { ENVOY_PATH_NORMALISATION } from '../../wire/index.js';
 import { duration, type Json } from '../lib/envoy-values.js';
 import { ROUTE_CONFIG_NAME, TYPES } from '../lib/names.js';
 import { buildAccessLog } from './build-access-log.js';

@@ -2,12 +2,8 @@
 // for wildcard hosts), action (cluster with timeouts, rewrites, host options, upgrades, hash
 // policy — or redirect, or direct response; all still pass ext_authz), identity headers removed
 // when pass_identity_headers is false, response headers, and the route id for authz.
-import {
-  type Config,
-  mcpMaxRequestBytes,
-  REQUEST_DESCRIBING_HEADERS,
-  type Route,
-} from '../../config/index.js';
+import { type Config, mcpMaxRequestBytes, type Route } from '../../config/index.js';
+import { REQUEST_DESCRIBING_HEADERS } from '../../wire/index.js';
 import { duration, type Json } from '../lib/envoy-values.js';
 import { routeClusterName } from '../lib/names.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
@@ -30,7 +26,7 @@ export function headersToRemove(route: Route, config: Config): string[] {
     out.push(...Object.keys(config.jwt_claims_headers));
   }
   out.push(...(route.remove_request_headers ?? []));
-  // The headers no client may send (config/edge/client-headers.ts), unless the route sets one
+  // The headers no client may send (wire/edge/client-headers.ts), unless the route sets one
   // (set_request_headers, or authz's own impersonation headers on a Kubernetes route, which
   // authz writes after removing the client's).
   const set = new Set(Object.keys(route.set_request_headers ?? {}).map((h) => h.toLowerCase()));

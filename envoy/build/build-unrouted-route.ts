@@ -1,6 +1,6 @@
 // The last route of the catch-all virtual host: a request whose authority matches no route
 // host (a malformed authority, two Host values joined by Envoy, an unknown host) goes to authz
-// with no route id, which answers 400 with the reason (config/edge/check-authority.ts) or 404 —
+// with no route id, which answers 400 with the reason (wire/edge/check-authority.ts) or 404 —
 // with the security headers of every response Portcullis generates. The direct response is
 // never reached (authz denies every such request; ext_authz fails closed).
 import type { Config } from '../../config/index.js';

@@ -13,16 +13,15 @@
 //   `headers.<Name>` fields of authorize_log_fields, and trace context;
 // - it REMOVES it when a client forged it (authz/respond/build-allow-response.ts): our own
 //   `x-pomerium-*` headers (every claim header included), the headers that describe the request
-//   to an upstream (config/edge/client-headers.ts, `impersonate-*` by prefix), and the
+//   to an upstream (wire/edge/client-headers.ts, `impersonate-*` by prefix), and the
 //   jwt_claims_headers names. A forged header authz does not see is a header it cannot strip.
 
+import { type Config, headerField } from '../../config/index.js';
 import {
-  type Config,
-  headerField,
   OWN_HEADERS,
   REQUEST_DESCRIBING_HEADERS,
   REQUEST_DESCRIBING_PREFIXES,
-} from '../../config/index.js';
+} from '../../wire/index.js';
 import type { Json } from './envoy-values.js';
 
 /** Headers authz reads or strips whatever the config says. */

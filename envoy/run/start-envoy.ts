@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 import type { Json } from '../lib/envoy-values.js';
 import { guardEnvoy } from '../lib/envoy-watchdog.js';
 

@@ -1,7 +1,7 @@
 // Every symmetric key used on the wire is derived from a deployment secret with HKDF-SHA-256 and
 // its own label, so no key is ever used for two purposes.
 import { hkdfSync } from 'node:crypto';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 /** Keys derived from `shared_secret` (and `cookie_secret`). Each is 32 raw bytes. */
 export interface DerivedKeys {

@@ -1,7 +1,7 @@
 // Authenticated encryption for payloads that travel through the browser (OAuth state, the
 // session handed to /.pomerium/callback/): AES-256-GCM, random 96-bit nonce, bound to a purpose.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 const VERSION = 1;
 

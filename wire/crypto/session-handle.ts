@@ -2,7 +2,7 @@
 // a key derived from shared_secret. The MAC is checked before any parsing; every other
 // algorithm, key, shape, a handle from the future or an expired one is refused.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 /** Claims of the session handle carried by `_pomerium`, `_pomerium_authenticate`, `pomerium_jwt`. */
 export interface SessionHandleClaims {

@@ -7,7 +7,7 @@ import {
   generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto';
-import { PortcullisError } from '../../config/index.js';
+import { PortcullisError } from '../../errors/index.js';
 
 /** A public JWK as published in `/.well-known/pomerium/jwks.json`. */
 export interface PublicJwk {

@@ -7,7 +7,7 @@
 // would carry the token away); a rate-limited answer is a clear AUTHN_IDP_UNAVAILABLE.
 // docs/identity-providers.md describes the preset.
 import { createHash } from 'node:crypto';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { extractIdentity, type Identity } from '../../../wire/index.js';
 import type {
   IdentityProvider,

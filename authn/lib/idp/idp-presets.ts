@@ -1,6 +1,6 @@
 // Provider presets: default issuer, scopes, extra authorization params and claim quirks per
 // idp_provider; anything the user configured explicitly wins.
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { entraQuirks, googleQuirks, type OidcQuirks } from './oidc-quirks.js';
 
 export interface IdpPreset {

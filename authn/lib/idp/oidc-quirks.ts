@@ -9,7 +9,7 @@
 //   `xms_edov: true` (domain owner verified) or idp_trust_unverified_email; group overage
 //   (`_claim_names.groups` or `hasgroups`) fetches the groups from Microsoft Graph's
 //   /me/getMemberGroups with the access token — never from the URL inside the token.
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 
 export interface OidcQuirks {
   /** Refuses the verified ID token's claims (throws) or returns the claims to use. */

@@ -3,7 +3,7 @@
 // RP-initiated logout. openid-client does not check ID-token signatures: every ID token and
 // signed userinfo goes through verify-idp-jwt.ts against the cached JWKS (wire/idp-key-set.ts).
 import * as oidc from 'openid-client';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import {
   createIdpKeySet,
   extractIdentity,

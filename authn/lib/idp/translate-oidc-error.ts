@@ -1,7 +1,7 @@
 // openid-client / oauth4webapi errors are translated here, once, into AUTHN_* codes: refusals
 // (bad token, invalid_grant, failed checks) vs the IdP being unreachable (retry later).
 import { ClientError, ResponseBodyError } from 'openid-client';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 
 /** `AUTHN_TOKEN_INVALID` (permanent) or `AUTHN_IDP_UNAVAILABLE` (temporary). */
 export function translateOidcError(error: unknown, what: string): PortcullisError {

@@ -3,7 +3,7 @@
 // and JWT userinfo. Signature with an asymmetric algorithm, `iss`, `aud`, `azp`, `nonce`,
 // `exp`/`nbf`/`iat` with ID_TOKEN_LEEWAY_S of clock skew either way.
 import { type JWTPayload, jwtVerify } from 'jose';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { IDP_JWT_ALGORITHMS, IDP_JWT_LEEWAY_S, type IdpKeySet } from '../../../wire/index.js';
 
 /** The algorithm allow-list and clock skew have one home: wire/idp-key-set.ts. */

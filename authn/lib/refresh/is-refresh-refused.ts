@@ -3,7 +3,7 @@
 // identity that is not the session's user. Everything else — timeouts, 5xx, 429, network errors,
 // unparseable answers, anything unknown — keeps the session and is retried with backoff.
 import { ResponseBodyError } from 'openid-client';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 
 const GRANT_DEAD = new Set(['invalid_grant', 'unauthorized_client']);
 

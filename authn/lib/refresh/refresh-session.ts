@@ -4,8 +4,8 @@
 // unknown) keeps it and is retried later with backoff.
 
 import type { Logger } from 'pino';
-import { errorCodeOf, PortcullisError } from '../../../config/index.js';
 import type { RecordStore, Session, StoredRecord } from '../../../databroker/index.js';
+import { errorCodeOf, PortcullisError } from '../../../errors/index.js';
 import type { IdentityProvider } from '../idp/open-identity-provider.js';
 import { idTokenOf, oauthTokenOf } from '../mint-session.js';
 import { isRefreshRefused } from './is-refresh-refused.js';

@@ -2,7 +2,7 @@
 // (one shared key set per IdP, wire/idp-key-set.ts), userinfo and RFC 7662 introspection when
 // advertised. Read once from OIDC discovery; a failed read is retried after a short pause, never
 // on every request (the Check then fails closed with 503).
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { createIdpKeySet, type IdpKeySet } from '../../../wire/index.js';
 
 export interface IdpEndpoints {

@@ -4,7 +4,7 @@
 // userinfo). A failed check throws TokenRefused with the reason; an IdP that cannot answer throws
 // AUTHN_IDP_UNAVAILABLE (503, fail closed).
 import { decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { IDP_JWT_ALGORITHMS, IDP_JWT_LEEWAY_S } from '../../../wire/index.js';
 import type { BearerSettings } from './bearer-settings.js';
 import type { IdpEndpoints } from './idp-endpoints.js';

@@ -11,7 +11,7 @@ import {
   openGithubProvider,
 } from '../../../authn/lib/idp/github-provider.js';
 import type { IdentityProvider } from '../../../authn/lib/idp/open-identity-provider.js';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import {
   type FakeGithub,
   type FakeGithubUser,

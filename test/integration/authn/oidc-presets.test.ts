@@ -16,7 +16,7 @@ import {
   type OidcQuirks,
 } from '../../../authn/lib/idp/oidc-quirks.js';
 import { openIdentityProvider } from '../../../authn/lib/idp/open-identity-provider.js';
-import { PortcullisError } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { type HostileIdp, startHostileIdp } from '../../helpers/hostile-idp.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';

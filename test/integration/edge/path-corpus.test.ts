@@ -4,7 +4,7 @@
 // matched (the upstream it reached) is the route authz judged — and that path is canonical.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { checkCanonicalPath } from '../../../config/index.js';
+import { checkCanonicalPath } from '../../../wire/index.js';
 import { type EdgeStack, rawRequest, startEdgeStack } from '../../helpers/edge-stack.js';
 
 const ROUTES = `

@@ -7,8 +7,8 @@ import { pino } from 'pino';
 import type { IdentityProvider } from '../../../authn/lib/idp/open-identity-provider.js';
 import { translateOidcError } from '../../../authn/lib/idp/translate-oidc-error.js';
 import { refreshSession } from '../../../authn/lib/refresh/refresh-session.js';
-import { PortcullisError } from '../../../config/index.js';
 import { createMemoryStore, type StoredRecord } from '../../../databroker/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { sessionData } from '../../helpers/records.js';
 
 const answer = (status: number, error: string) =>

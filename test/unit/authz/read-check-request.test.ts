@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hostnameOf, readCheckRequest } from '../../../authz/grpc/read-check-request.js';
+import { readCheckRequest } from '../../../authz/grpc/read-check-request.js';
+import { hostnameOf } from '../../../wire/index.js';
 
 const http = (over: Record<string, unknown> = {}) => ({
   attributes: {

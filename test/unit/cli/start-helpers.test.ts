@@ -10,7 +10,8 @@ import { parseListenAddress, urlHostPort } from '../../../cli/lib/listen-address
 import { planServices } from '../../../cli/lib/plan-services.js';
 import { prepareSecrets, withSecrets } from '../../../cli/lib/prepare-secrets.js';
 import { formatLogLine } from '../../../cli/lib/pretty-log-stream.js';
-import { PortcullisError, parseConfigText } from '../../../config/index.js';
+import { parseConfigText } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,8 +1,8 @@
 // SQLSTATE codes and socket failures become typed databroker errors (one place only).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PortcullisError } from '../../../config/index.js';
 import { translatePgError } from '../../../databroker/postgres/translate-pg-error.js';
+import { PortcullisError } from '../../../errors/index.js';
 
 const pgError = (code: string): Error => Object.assign(new Error(`pg ${code}`), { code });
 

@@ -118,6 +118,20 @@ test('portcullis validate runs from the runtime rooms with production packages o
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /valid \(3 routes\)/);
+  // every room's door and every subcommand loads from the copy: a room the image forgets, or a
+  // package only a lazily loaded command needs, fails here rather than in production
+  const modules = [
+    ...RUNTIME_ROOMS.map((room) => join(app, 'dist', room, 'index.js')),
+    ...readdirSync(join(app, 'dist', 'cli', 'commands'))
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => join(app, 'dist', 'cli', 'commands', f)),
+  ];
+  const load = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `for (const m of ${JSON.stringify(modules)}) await import(m);`],
+    { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+  );
+  assert.equal(load.status, 0, load.stderr);
 });
 
 test('protos/vendor/ equals the files @grpc/grpc-js-xds ships (scripts/generate-protos.ts)', () => {

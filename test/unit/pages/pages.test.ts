@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderPage as renderAuthnPage } from '../../../authn/lib/render-page.js';
 import { renderDenialPage } from '../../../authz/respond/render-denial-page.js';
-import { PortcullisError, parseConfigText } from '../../../config/index.js';
+import { parseConfigText } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import {
   contrastRatio,
   escapeHtml,

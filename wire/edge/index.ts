@@ -1,4 +1,5 @@
-// The edge rules both services and the Envoy generator share (README "Edge rules").
+// The edge rules both services, forward-auth, config validation and the Envoy generator share
+// (README "Edge rules").
 
 export {
   checkCanonicalPath,
@@ -8,6 +9,7 @@ export {
 export {
   type AuthorityProblem,
   checkAuthority,
+  hostnameOf,
 } from './check-authority.js';
 export {
   isRequestDescribingHeader,
@@ -15,4 +17,6 @@ export {
   REQUEST_DESCRIBING_HEADERS,
   REQUEST_DESCRIBING_PREFIXES,
 } from './client-headers.js';
+export { HTTP_TOKEN, headerNameProblem, headerValueProblem } from './header-rules.js';
 export { SECURITY_RESPONSE_HEADERS } from './security-headers.js';
+export { isMetadataOrLinkLocal } from './upstream-address.js';

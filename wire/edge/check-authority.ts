@@ -18,3 +18,14 @@ export function checkAuthority(host: string): AuthorityProblem | null {
   if (m[1] !== undefined && Number(m[1]) > 65535) return 'host-malformed';
   return null;
 }
+
+/** `host[:port]` → lower-case hostname without the port (IPv6 brackets kept). */
+export function hostnameOf(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end === -1 ? h : h.slice(0, end + 1);
+  }
+  const colon = h.lastIndexOf(':');
+  return colon === -1 ? h : h.slice(0, colon);
+}

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { denialForError } from '../../../authz/check.js';
+import { CONFIG_ISSUE_CODES } from '../../../config/index.js';
 import {
-  CONFIG_ISSUE_CODES,
   ERROR_TABLE,
   type ErrorCode,
   errorCodeOf,
@@ -13,7 +13,7 @@ import {
   PortcullisError,
   portcullisError,
   userMessageOf,
-} from '../../../config/index.js';
+} from '../../../errors/index.js';
 import { buildErrorDocs } from '../../../scripts/generate-error-docs.js';
 import { repoRoot } from '../../helpers/config-fixtures.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkAuthority, checkCanonicalPath } from '../../../../config/index.js';
+import { checkAuthority, checkCanonicalPath } from '../../../../wire/index.js';
 
 const paths: [string, string | null][] = [
   ['/', null],
