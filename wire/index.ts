@@ -49,6 +49,14 @@ export {
 } from './pages/theme.js';
 export { type CookiePair, cookieValues, parseCookies, removeCookies } from './parse-cookies.js';
 export {
+  byLabel,
+  escapeLabelValue,
+  type Labels,
+  type MetricType,
+  metricFamily,
+  sampleLine,
+} from './prometheus-text.js';
+export {
   hasPomeriumToken,
   idpBearerToken,
   OUR_AUTHORIZATION,

@@ -2,22 +2,13 @@
 // completed sign-ins (the IdP callback that set the session), refused or failed requests by
 // error code, and token refreshes of the background job by outcome. Listed in
 // docs/observability.md.
+import { byLabel, metricFamily } from '../../wire/index.js';
 
 export interface AuthnMetrics {
   signIn(): void;
   failure(reason: string): void;
   refresh(outcome: string): void;
   render(): string;
-}
-
-function label(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function counter(name: string, help: string, key: string, m: ReadonlyMap<string, number>): string {
-  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} counter`];
-  for (const [k, n] of m) lines.push(`${name}{${key}="${label(k)}"} ${n}`);
-  return `${lines.join('\n')}\n`;
 }
 
 export function createAuthnMetrics(): AuthnMetrics {
@@ -40,23 +31,27 @@ export function createAuthnMetrics(): AuthnMetrics {
       bump(refreshes, outcome);
     },
     render() {
-      return [
-        '# HELP portcullis_authn_sign_ins_total Sign-ins completed (IdP callback set a session).\n',
-        '# TYPE portcullis_authn_sign_ins_total counter\n',
-        `portcullis_authn_sign_ins_total ${signIns}\n`,
-        counter(
+      const lines = [
+        ...metricFamily(
+          'portcullis_authn_sign_ins_total',
+          'counter',
+          'Sign-ins completed (IdP callback set a session).',
+          [[{}, signIns]],
+        ),
+        ...metricFamily(
           'portcullis_authn_failures_total',
+          'counter',
           'authn requests refused or failed, by error code.',
-          'reason',
-          failures,
+          byLabel('reason', failures),
         ),
-        counter(
+        ...metricFamily(
           'portcullis_authn_refreshes_total',
+          'counter',
           'IdP token refreshes of the background job, by outcome (refreshed, ended, retry).',
-          'outcome',
-          refreshes,
+          byLabel('outcome', refreshes),
         ),
-      ].join('');
+      ];
+      return `${lines.join('\n')}\n`;
     },
   };
 }

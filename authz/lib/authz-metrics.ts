@@ -1,6 +1,7 @@
 // Prometheus counters of the Check server (text exposition format 0.0.4): decisions by route,
 // outcome and status, a latency histogram, errors by code, cache hits and misses, reloads.
 // Recording is a map increment; the text is rendered only when scraped.
+import { byLabel, metricFamily } from '../../wire/index.js';
 
 const BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5];
 
@@ -24,10 +25,6 @@ export interface AuthzMetrics {
   error(code: string): void;
   reload(ok: boolean): void;
   render(caches: readonly CacheFigures[], extra?: Readonly<Record<string, number>>): string;
-}
-
-function label(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
 export function createAuthzMetrics(): AuthzMetrics {
@@ -58,22 +55,20 @@ export function createAuthzMetrics(): AuthzMetrics {
       else reloads.failed++;
     },
     render(caches, extra = {}) {
-      const out: string[] = [];
-      out.push(
-        '# HELP portcullis_authz_checks_total Check decisions by route (id and name), outcome and HTTP status.',
+      const out = metricFamily(
+        'portcullis_authz_checks_total',
+        'counter',
+        'Check decisions by route (id and name), outcome and HTTP status.',
+        [...decisions].map(([key, n]) => {
+          const [route, outcome, status, name] = key.split('\u0000') as [
+            string,
+            string,
+            string,
+            string,
+          ];
+          return [{ route, route_name: name, outcome, status }, n] as const;
+        }),
       );
-      out.push('# TYPE portcullis_authz_checks_total counter');
-      for (const [key, n] of decisions) {
-        const [route, outcome, status, name] = key.split('\u0000') as [
-          string,
-          string,
-          string,
-          string,
-        ];
-        out.push(
-          `portcullis_authz_checks_total{route="${label(route)}",route_name="${label(name)}",outcome="${label(outcome)}",status="${status}"} ${n}`,
-        );
-      }
       out.push('# HELP portcullis_authz_check_duration_seconds Time to answer one Check.');
       out.push('# TYPE portcullis_authz_check_duration_seconds histogram');
       let cumulative = 0;
@@ -84,32 +79,51 @@ export function createAuthzMetrics(): AuthzMetrics {
       out.push(`portcullis_authz_check_duration_seconds_bucket{le="+Inf"} ${total}`);
       out.push(`portcullis_authz_check_duration_seconds_sum ${sum}`);
       out.push(`portcullis_authz_check_duration_seconds_count ${total}`);
-      out.push('# HELP portcullis_authz_errors_total Checks that failed closed, by error code.');
-      out.push('# TYPE portcullis_authz_errors_total counter');
-      for (const [code, n] of errors)
-        out.push(`portcullis_authz_errors_total{reason="${label(code)}"} ${n}`);
-      out.push('# HELP portcullis_authz_cache_hits_total Cache hits by cache.');
-      out.push('# TYPE portcullis_authz_cache_hits_total counter');
-      for (const c of caches)
-        out.push(`portcullis_authz_cache_hits_total{cache="${c.name}"} ${c.hits}`);
-      out.push('# HELP portcullis_authz_cache_misses_total Cache misses by cache.');
-      out.push('# TYPE portcullis_authz_cache_misses_total counter');
-      for (const c of caches)
-        out.push(`portcullis_authz_cache_misses_total{cache="${c.name}"} ${c.misses}`);
       out.push(
-        '# HELP portcullis_authz_cache_evictions_total Entries dropped by cache because it was full.',
+        ...metricFamily(
+          'portcullis_authz_errors_total',
+          'counter',
+          'Checks that failed closed, by error code.',
+          byLabel('reason', errors),
+        ),
       );
-      out.push('# TYPE portcullis_authz_cache_evictions_total counter');
-      for (const c of caches)
-        out.push(`portcullis_authz_cache_evictions_total{cache="${c.name}"} ${c.evictions}`);
-      out.push('# HELP portcullis_authz_cache_entries Entries held by cache.');
-      out.push('# TYPE portcullis_authz_cache_entries gauge');
-      for (const c of caches)
-        out.push(`portcullis_authz_cache_entries{cache="${c.name}"} ${c.size}`);
-      out.push('# HELP portcullis_authz_reloads_total Configuration reloads by result.');
-      out.push('# TYPE portcullis_authz_reloads_total counter');
-      out.push(`portcullis_authz_reloads_total{result="ok"} ${reloads.ok}`);
-      out.push(`portcullis_authz_reloads_total{result="failed"} ${reloads.failed}`);
+      const perCache = (field: 'hits' | 'misses' | 'evictions' | 'size') =>
+        caches.map((c) => [{ cache: c.name }, c[field]] as const);
+      out.push(
+        ...metricFamily(
+          'portcullis_authz_cache_hits_total',
+          'counter',
+          'Cache hits by cache.',
+          perCache('hits'),
+        ),
+        ...metricFamily(
+          'portcullis_authz_cache_misses_total',
+          'counter',
+          'Cache misses by cache.',
+          perCache('misses'),
+        ),
+        ...metricFamily(
+          'portcullis_authz_cache_evictions_total',
+          'counter',
+          'Entries dropped by cache because it was full.',
+          perCache('evictions'),
+        ),
+        ...metricFamily(
+          'portcullis_authz_cache_entries',
+          'gauge',
+          'Entries held by cache.',
+          perCache('size'),
+        ),
+        ...metricFamily(
+          'portcullis_authz_reloads_total',
+          'counter',
+          'Configuration reloads by result.',
+          byLabel('result', [
+            ['ok', reloads.ok],
+            ['failed', reloads.failed],
+          ]),
+        ),
+      );
       for (const [name, v] of Object.entries(extra)) {
         out.push(`# TYPE ${name} gauge`, `${name} ${v}`);
       }

@@ -5,12 +5,7 @@
 import { dirname } from 'node:path';
 import { stderr, stdout } from 'node:process';
 import { stringify } from 'yaml';
-import {
-  ConfigError,
-  formatConfigIssues,
-  grpcTransport,
-  loadConfigFile,
-} from '../../config/index.js';
+import { grpcTransport, loadConfigFile } from '../../config/index.js';
 import {
   buildAdsBootstrap,
   buildBootstrap,
@@ -21,7 +16,7 @@ import {
   formatEnvoyIssues,
   type HostPort,
 } from '../../envoy/index.js';
-import { PortcullisError } from '../../errors/index.js';
+import { reportCommandError } from '../lib/report-command-error.js';
 import type { Command } from '../main.js';
 import { runAttach } from './envoy-attach.js';
 
@@ -102,15 +97,7 @@ const command: Command = {
       try {
         return await runAttach(args.slice(1));
       } catch (err) {
-        if (err instanceof ConfigError) {
-          stderr.write(`${formatConfigIssues(err.issues)}\n`);
-          return 1;
-        }
-        if (err instanceof PortcullisError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
-          stderr.write(`portcullis envoy attach: ${(err as Error).message}\n`);
-          return 1;
-        }
-        throw err;
+        return reportCommandError(err, 'envoy attach', { missingFile: true });
       }
     }
     const parsed = parseArgs(args);
@@ -180,15 +167,7 @@ const command: Command = {
       stdout.write(stringify(result.bootstrap, { lineWidth: 0, aliasDuplicateObjects: false }));
       return 0;
     } catch (err) {
-      if (err instanceof ConfigError) {
-        stderr.write(`${formatConfigIssues(err.issues)}\n`);
-        return 1;
-      }
-      if (err instanceof PortcullisError) {
-        stderr.write(`portcullis envoy: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
+      return reportCommandError(err, 'envoy');
     }
   },
 };

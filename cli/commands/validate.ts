@@ -13,6 +13,7 @@ import {
 } from '../../config/index.js';
 import { PortcullisError } from '../../errors/index.js';
 import { describeRefusal } from '../lib/prepare-reload.js';
+import { reportCommandError } from '../lib/report-command-error.js';
 import { prepareForValidate } from '../lib/validate-preparers.js';
 import type { Command } from '../main.js';
 import { VALIDATE_CHECKS } from './validate-checks.js';
@@ -187,18 +188,9 @@ const command: Command = {
         });
         return 1;
       }
-      if (err instanceof ConfigError) {
-        const n = err.issues.length;
-        stderr.write(
-          `${formatConfigIssues(err.issues)}\n${n} problem${n === 1 ? '' : 's'} found\n`,
-        );
-        return 1;
-      }
-      if (err instanceof PortcullisError) {
-        stderr.write(`portcullis validate: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
+      return reportCommandError(err, 'validate', {
+        afterIssues: (n) => `${n} problem${n === 1 ? '' : 's'} found`,
+      });
     }
   },
 };

@@ -3,12 +3,9 @@
 // to every series of a route's cluster (`envoy_cluster_name="route-<id>"`, envoy/lib/names.ts).
 // A scrape while Envoy is down gives `portcullis_envoy_up 0` and no Envoy series.
 import type { Config } from '../../config/index.js';
+import { escapeLabelValue as label } from '../../wire/index.js';
 
 const CLUSTER = /envoy_cluster_name="route-([^"]*)"/;
-
-function label(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
 
 /** Route id → name (or '') of a config. */
 export function routeNames(config: Pick<Config, 'routes'>): Map<string, string> {

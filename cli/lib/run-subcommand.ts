@@ -1,8 +1,7 @@
 // Commands made of subcommands (`policy eval|test`, `token verify`) share one dispatcher: help,
 // usage errors (exit 2), config errors with positions and other Portcullis errors (exit 1).
 import { stderr, stdout } from 'node:process';
-import { ConfigError, formatConfigIssues } from '../../config/index.js';
-import { PortcullisError } from '../../errors/index.js';
+import { reportCommandError } from './report-command-error.js';
 
 /** One subcommand: its run (an exit code, or a usage problem) and its own help text. */
 export interface Subcommand {
@@ -36,14 +35,6 @@ export async function runSubcommand(
     stderr.write(`portcullis ${command} ${name}: ${code.usage}\n\n${sub.help}`);
     return 2;
   } catch (err) {
-    if (err instanceof ConfigError) {
-      stderr.write(`${formatConfigIssues(err.issues)}\n`);
-      return 1;
-    }
-    if (err instanceof PortcullisError) {
-      stderr.write(`portcullis ${command} ${name}: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
+    return reportCommandError(err, `${command} ${name}`);
   }
 }

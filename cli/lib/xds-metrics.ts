@@ -1,5 +1,6 @@
 // Prometheus metrics of the ADS server (listed in docs/observability.md): snapshots published,
 // the version being served, and Envoy's ACKs and NACKs by resource type.
+import { byLabel, metricFamily } from '../../wire/index.js';
 
 export interface XdsMetrics {
   published(version: string): void;
@@ -19,11 +20,8 @@ export function createXdsMetrics(): XdsMetrics {
   const acks = new Map<string, number>();
   const nacks = new Map<string, number>();
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  const counter = (name: string, help: string, m: ReadonlyMap<string, number>) => [
-    `# HELP ${name} ${help}`,
-    `# TYPE ${name} counter`,
-    ...[...m].map(([t, n]) => `${name}{type="${t}"} ${n}`),
-  ];
+  const counter = (name: string, help: string, m: ReadonlyMap<string, number>) =>
+    metricFamily(name, 'counter', help, byLabel('type', m));
   for (const t of ['cluster', 'listener', 'route']) {
     acks.set(t, 0);
     nacks.set(t, 0);
@@ -37,12 +35,18 @@ export function createXdsMetrics(): XdsMetrics {
     nack: (t) => bump(nacks, kind(t)),
     render() {
       return `${[
-        '# HELP portcullis_xds_snapshots_published_total Envoy snapshots published by the ADS server.',
-        '# TYPE portcullis_xds_snapshots_published_total counter',
-        `portcullis_xds_snapshots_published_total ${published}`,
-        '# HELP portcullis_xds_snapshot_info The snapshot version being served (label version).',
-        '# TYPE portcullis_xds_snapshot_info gauge',
-        `portcullis_xds_snapshot_info{version="${version.replace(/[^0-9a-zA-Z._-]/g, '')}"} 1`,
+        ...metricFamily(
+          'portcullis_xds_snapshots_published_total',
+          'counter',
+          'Envoy snapshots published by the ADS server.',
+          [[{}, published]],
+        ),
+        ...metricFamily(
+          'portcullis_xds_snapshot_info',
+          'gauge',
+          'The snapshot version being served (label version).',
+          [[{ version: version.replace(/[^0-9a-zA-Z._-]/g, '') }, 1]],
+        ),
         ...counter('portcullis_xds_acks_total', 'Resources Envoy accepted (ACK), by type.', acks),
         ...counter(
           'portcullis_xds_nacks_total',
