@@ -41,7 +41,7 @@ async function measure(upPort: number, extraConfig: string) {
 export default async function bench(): Promise<BenchResult> {
   const envoyBin = findEnvoyBinary();
   if (!envoyBin) throw new Error(`Envoy is required: ${ENVOY_INSTALL_HINT}`);
-  const [upPort, upAdmin] = (await freePorts(2)) as [number, number];
+  const [upPort, upAdmin] = await freePorts(2);
   let exported = 0;
   const sink = createServer((req, res) => {
     req.on('data', (c: Buffer) => {

@@ -177,7 +177,7 @@ const BROWSER_HEADERS: Readonly<Record<string, string>> = {
  * answered by Envoy itself; ms from spawning the process until that route answers 200.
  */
 async function startToFirst200(dir: string): Promise<number> {
-  const [port, grpcPort] = (await freePorts(2)) as [number, number];
+  const [port, grpcPort] = await freePorts(2);
   const file = join(dir, `start-${port}.yaml`);
   await writeFile(
     file,
@@ -248,14 +248,7 @@ const range = (xs: readonly number[]) => `${f(Math.min(...xs))}–${f(Math.max(.
 export default async function bench(): Promise<BenchResult> {
   const envoyBin = findEnvoyBinary();
   if (!envoyBin) throw new Error(`Envoy is required: ${ENVOY_INSTALL_HINT}`);
-  const [upPort, upAdmin, aloneProxy, aloneAdmin, noopProxy, noopAdmin] = (await freePorts(6)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [upPort, upAdmin, aloneProxy, aloneAdmin, noopProxy, noopAdmin] = await freePorts(6);
   // First the figures outside the request path (quick; a failure here costs no load run).
   const starts: number[] = [];
   let validate10k: number;

@@ -169,14 +169,7 @@ function startChild(bin: string, args: string[], env: Record<string, string>): C
 before(async () => {
   const nginxBin = installed('nginx', ['/usr/sbin/nginx', '/usr/bin/nginx']);
   const caddyBin = installed('caddy', ['/usr/bin/caddy', '/usr/local/bin/caddy']);
-  const [nginx, caddy, fwd, authn, envoy, grpc] = (await freePorts(6)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [nginx, caddy, fwd, authn, envoy, grpc] = await freePorts(6);
   ports = { nginx, caddy, fwd, authn };
   dir = await mkdtemp(join(tmpdir(), 'portcullis-fwdauth-'));
   echo = await startEchoUpstream('echo');

@@ -47,12 +47,7 @@ before(async () => {
   if (!envoyBin) throw new Error(`Envoy is required for end-to-end tests: ${ENVOY_INSTALL_HINT}`);
   let grpcPort: number;
   let kcPort: number;
-  [envoyPort, grpcPort, metricsPort, kcPort] = (await freePorts(4)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  [envoyPort, grpcPort, metricsPort, kcPort] = await freePorts(4);
   dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-keycloak-'));
   for (const f of ['chain-root-ca.pem']) copyFileSync(join(FIXTURES, f), join(dir, f));
   // Keycloak, Chromium and the app start together; Portcullis discovers Keycloak on first use.

@@ -18,7 +18,7 @@ let adminPort: number;
 
 before(async () => {
   // A named route that denies every GET (its upstream is never reached).
-  [metricsPort, adminPort] = (await freePorts(2)) as [number, number];
+  [metricsPort, adminPort] = await freePorts(2);
   stack = await startE2eStack('all', {
     extraConfig: `metrics_address: 127.0.0.1:${metricsPort}\nenvoy_admin_address: 127.0.0.1:${adminPort}`,
     extraRoutes: `

@@ -96,13 +96,7 @@ export async function startE2eStack(
   const envoyBin = findEnvoyBinary();
   if (!envoyBin) throw new Error(`Envoy is required for end-to-end tests: ${ENVOY_INSTALL_HINT}`);
   if (mode === 'split') await assertPostgresReachable(options.databaseUrl);
-  const [envoyPort, grpcPort, authz1, authz2, authnPort] = (await freePorts(5)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [envoyPort, grpcPort, authz1, authz2, authnPort] = await freePorts(5);
   const host = (name: string) => `http://${name}.localhost:${envoyPort}`;
   const dir = await mkdtemp(join(tmpdir(), `portcullis-e2e-${mode}-`));
   const configFile = join(dir, 'config.yaml');

@@ -29,8 +29,13 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free loopback port in ${LOW}–${HIGH} after 200 tries`);
 }
 
-export async function freePorts(n: number): Promise<number[]> {
+/** A tuple of N numbers, so `const [a, b] = await freePorts(2)` needs no cast. */
+type Ports<N extends number, R extends number[] = []> = R['length'] extends N
+  ? R
+  : Ports<N, [...R, number]>;
+
+export async function freePorts<N extends number>(n: N): Promise<Ports<N>> {
   const ports: number[] = [];
   while (ports.length < n) ports.push(await freePort());
-  return ports;
+  return ports as Ports<N>;
 }

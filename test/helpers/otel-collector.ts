@@ -57,7 +57,7 @@ const attrs = (list: KV[] | undefined): Record<string, unknown> =>
 
 export async function startOtelCollector(): Promise<OtelCollector> {
   const bin = otelcolBin();
-  const [grpcPort, httpPort] = (await freePorts(2)) as [number, number];
+  const [grpcPort, httpPort] = await freePorts(2);
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-otelcol-'));
   const out = join(dir, 'traces.jsonl');
   const config = join(dir, 'config.yaml');
