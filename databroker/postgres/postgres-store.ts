@@ -1,8 +1,7 @@
 // The Postgres backend. Writes take one transaction-scoped advisory lock per schema, so versions
 // (an identity column of record_changes) commit in the order they are assigned and a reader of
-// changesSince never skips a change. NOTIFY is sent on commit as a wake-up only.
+// changesSince never skips a change (open-pool.ts). NOTIFY is sent on commit as a wake-up only.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { createSubscriptionSet } from '../lib/follow-changes.js';
 import { storeError } from '../lib/store-error.js';
 import {
@@ -15,10 +14,11 @@ import {
 } from '../lib/validate-record.js';
 import type { ChangeBatch, Lease, RecordStore } from '../record-store.js';
 import type { RecordInput, RecordType, StoredRecord } from '../records.js';
-import { deriveRecordKey, openRecordData, sealRecordData } from './encrypt-secrets.js';
+import { decodeChangeRow, decodeRow, type Row } from './decode-row.js';
+import { deriveRecordKey, sealRecordData } from './encrypt-secrets.js';
 import { listenForChanges } from './listen-for-changes.js';
-import { assertSchemaName, migrate } from './migrations.js';
-import { translatePgError } from './translate-pg-error.js';
+import { assertSchemaName } from './migrations.js';
+import { openStorePool } from './open-pool.js';
 import {
   checkExpectedVersions,
   deleteRecord,
@@ -47,18 +47,6 @@ export interface PostgresStoreOptions {
   readonly connectionTimeoutMs?: number;
 }
 
-interface Row {
-  type: string;
-  id: string;
-  version: string;
-  data: Record<string, unknown> | null;
-  modified_at: string;
-  deleted_at?: string | null;
-  expires_at: string | null;
-}
-
-const num = (v: string | null | undefined): number | null => (v == null ? null : Number(v));
-
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<RecordStore> {
   const schema = options.schema ?? 'portcullis';
   assertSchemaName(schema);
@@ -67,94 +55,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const retention = options.changeRetentionMs ?? 3_600_000;
   const channel = `portcullis_changes_${schema}`;
   const s = `"${schema}"`;
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
-    max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
-    keepAlive: true,
-  });
-  pool.on('error', () => undefined); // idle client lost: the next query reconnects
-  if (options.migrate !== false) {
-    try {
-      await migrate(pool, schema);
-    } catch (err) {
-      await pool.end().catch(() => undefined);
-      throw err;
-    }
-  }
-
-  const q = async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
-    try {
-      return await pool.query<R>(text, values);
-    } catch (err) {
-      throw translatePgError(err);
-    }
-  };
-
-  // Writers of this schema serialise on one advisory lock; its key is fixed per schema, so BEGIN
-  // + lock and NOTIFY + COMMIT each go in one round trip (simple-query protocol, no parameters).
-  let lockKey: number;
-  try {
-    const { rows } = await pool.query<{ k: number }>('SELECT hashtext($1) AS k', [
-      `portcullis-write:${schema}`,
-    ]);
-    lockKey = Number(rows[0]!.k);
-  } catch (err) {
-    await pool.end().catch(() => undefined);
-    throw translatePgError(err);
-  }
-  const begin = `BEGIN; SELECT pg_advisory_xact_lock(${lockKey})`;
-  const notifyAndCommit = `NOTIFY "${channel}"; COMMIT`;
-
-  /** Runs fn in a transaction holding the schema's write lock; fn returns [result, notify?]. */
-  const write = async <T>(fn: (c: pg.PoolClient) => Promise<[T, boolean]>): Promise<T> => {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      throw translatePgError(err);
-    }
-    try {
-      await client.query(begin);
-      const [out, notify] = await fn(client);
-      await client.query(notify ? notifyAndCommit : 'COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw translatePgError(err);
-    } finally {
-      client.release();
-    }
-  };
-
-  const decode = (r: Row): StoredRecord => {
-    assertRecordType(r.type);
-    const data =
-      r.data === null
-        ? null
-        : validateData(r.type, r.id, openRecordData(key, r.type, r.id, r.data));
-    return {
-      type: r.type,
-      id: r.id,
-      version: Number(r.version),
-      data,
-      modified_at: Number(r.modified_at),
-      deleted_at: num(r.deleted_at),
-      expires_at: num(r.expires_at),
-    } as StoredRecord;
-  };
-
-  /** A change that cannot be read back (bad row, other key) must not stall the feed: it is
-   *  delivered without data, which every consumer treats like a delete (fail closed). */
-  const decodeChange = (r: Row): StoredRecord => {
-    try {
-      return decode(r);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'RECORD_INVALID') throw err;
-      return decode({ ...r, data: null });
-    }
-  };
+  const db = await openStorePool(options, schema, channel);
+  const q = db.query;
+  const write = db.write;
+  const decode = (r: Row): StoredRecord => decodeRow(key, r);
+  const decodeChange = (r: Row): StoredRecord => decodeChangeRow(key, r);
 
   let listener: ReturnType<typeof listenForChanges> | null = null;
   const subscriptions = createSubscriptionSet(
@@ -306,7 +211,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       closed = true;
       await subscriptions.closeAll();
       await listener?.close();
-      await pool.end().catch(() => undefined);
+      await db.end();
     },
   };
   return store;
