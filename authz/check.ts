@@ -14,6 +14,7 @@ import {
   PortcullisError,
   SECURITY_RESPONSE_HEADERS,
 } from '../config/index.js';
+import { AUTHORIZE_PATH } from '../mcp/index.js';
 import { tracedStep, tracingOn } from '../tracing/index.js';
 import {
   idpBearerToken,
@@ -30,6 +31,11 @@ import {
   readMcpBody,
 } from './respond/answer-mcp.js';
 import {
+  answerAuthorizationServerMetadata,
+  ownAuthorizationServer,
+  respondMcpAuthorize,
+} from './respond/answer-mcp-oauth.js';
+import {
   answerPortal,
   answersInternally,
   routeForHostname,
@@ -40,6 +46,7 @@ import { signInLocation, userInfoUrl } from './respond/build-return-urls.js';
 import { denialPageContext } from './respond/denial-page-context.js';
 import type { BearerResult } from './session/bearer/authenticate-bearer.js';
 import { bearerRefusal } from './session/bearer/bearer-refusal.js';
+import { authenticateMcpAccessToken } from './session/bearer/mcp-access-token.js';
 import { loadSession, peekSession } from './session/load-session.js';
 
 export type { CheckContext, CheckDeps } from './lib/check-context.js';
@@ -87,6 +94,15 @@ const resolveRoute: Step = (ctx) => {
  */
 const answerInternalRoute: Step = (ctx) => {
   if (!ctx.req.internal) return undefined;
+  if (ctx.req.http.path === AUTHORIZE_PATH) {
+    // the MCP authorize step: the route's policy on the browser session (docs/mcp.md)
+    const mcpHome = routeForHostname(ctx.state, ctx.req.http.hostname);
+    if (mcpHome !== undefined && ownAuthorizationServer(mcpHome.mcpServer)) {
+      ctx.route = mcpHome;
+      ctx.policyRequest = { ...ctx.req.http, mcp: { method: '', tool: null } };
+      return runSteps(ctx, MCP_AUTHORIZE_STEPS, 0);
+    }
+  }
   if (!answersInternally(ctx.req.http.path, ctx.state)) return OK_UNCHANGED;
   const home = routeForHostname(ctx.state, ctx.req.http.hostname);
   if (home === undefined) return OK_UNCHANGED; // authn answers 404
@@ -96,7 +112,8 @@ const answerInternalRoute: Step = (ctx) => {
 };
 
 /** An MCP server route's protected resource metadata (docs/mcp.md): public, before any session. */
-const answerMcpMetadataStep: Step = answerMcpMetadata;
+const answerMcpMetadataStep: Step = (ctx) =>
+  answerMcpMetadata(ctx) ?? answerAuthorizationServerMetadata(ctx);
 
 const judgeCertificate: Step = (ctx) => {
   const { req, route } = ctx;
@@ -279,6 +296,16 @@ const respond: Step = (ctx) => {
   });
 };
 
+/** `/.pomerium/mcp/authorize` on an MCP route host: the route's policy, then authn (docs/mcp.md). */
+const MCP_AUTHORIZE_STEPS: readonly Step[] = [
+  readToken,
+  verifyToken,
+  loadSessionStep,
+  resolveIdentityStep,
+  evaluate,
+  respondMcpAuthorize,
+];
+
 const PORTAL_STEPS: readonly Step[] = [
   readToken,
   verifyToken,
@@ -295,6 +322,7 @@ export const CHECK_STEPS: readonly Step[] = [
   answerMcpMetadataStep,
   judgeCertificate,
   readToken,
+  authenticateMcpAccessToken,
   authenticateBearer,
   verifyToken,
   loadSessionStep,

@@ -18,8 +18,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   wire: ['config', 'databroker'],
   databroker: ['config', 'protos'],
   authz: ['config', 'wire', 'databroker', 'protos', 'mcp'],
-  mcp: ['config'],
-  authn: ['config', 'wire', 'databroker', 'protos'],
+  mcp: ['config', 'databroker'],
+  authn: ['config', 'wire', 'databroker', 'protos', 'mcp'],
   envoy: ['config', 'wire', 'protos'],
   cli: ['authz', 'authn', 'envoy', 'config', 'wire', 'databroker', 'protos'],
 };
