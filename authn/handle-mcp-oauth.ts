@@ -49,7 +49,10 @@ function serverFor(ctx: RequestContext): AuthorizationServer {
 }
 
 function reply(ctx: RequestContext, a: OAuthAnswer, cors: boolean): void {
-  if (a.location !== undefined) return redirect(ctx.res, a.location);
+  if (a.location !== undefined) {
+    redirect(ctx.res, a.location);
+    return;
+  }
   const headers: Record<string, string> = { pragma: 'no-cache', ...(cors ? CORS : {}) };
   if (a.status === 401 && a.body?.error === 'invalid_client') {
     headers['www-authenticate'] = 'Bearer error="invalid_client"';

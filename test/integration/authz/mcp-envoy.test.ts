@@ -105,7 +105,7 @@ const CALL = JSON.stringify({
   params: { name: 'add', arguments: { a: 1, b: 2 } },
 });
 
-test('serves the protected resource metadata through Envoy, on the route\'s own scheme', async () => {
+test("serves the protected resource metadata through Envoy, on the route's own scheme", async () => {
   const res = await send('GET', '/.well-known/oauth-protected-resource', null);
   assert.equal(res.status, 200);
   // `from: http://…` (insecure_server): the URLs an MCP client follows must be reachable

@@ -90,7 +90,7 @@ test('serves the protected resource metadata of an MCP route without a session',
   assert.equal(JSON.parse(root.body).resource, 'https://mcp.example.com');
 });
 
-test('names Portcullis\' own authorization server (the route host) when the route sets none', async () => {
+test("names Portcullis' own authorization server (the route host) when the route sets none", async () => {
   const res = await h.check(
     request('bare', 'bare.example.com', '/.well-known/oauth-protected-resource', {}, 'GET'),
   );

@@ -192,7 +192,7 @@ test('a route mcp needs exactly one of server or client, each of its shape', () 
   assert.deepEqual(issuesOf(`${ROUTE}    mcp:\n      client: {}\n`), []);
 });
 
-test('a route mcp server, with its own authorization server or Portcullis\' one, runs without a warning; the parts not built yet warn', () => {
+test("a route mcp server, with its own authorization server or Portcullis' one, runs without a warning; the parts not built yet warn", () => {
   for (const served of [
     `${ROUTE}    mcp:\n      server:\n        authorization_server_url: https://as.example.com\n`,
     `${ROUTE}    mcp:\n      server: {}\n`,
