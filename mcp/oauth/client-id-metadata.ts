@@ -32,8 +32,6 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96],
-  ['64:ff9b::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -45,6 +43,8 @@ for (const [net, bits] of [
 export function publicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
+  // IPv4-mapped and NAT64 addresses reach the IPv4 address they embed: never dial them
+  if (family === 6 && /^(::ffff:|64:ff9b::)/i.test(address)) return false;
   return !PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
@@ -71,6 +71,8 @@ export interface FetchClientMetadataOptions {
   readonly ca?: string;
   readonly lookup?: typeof dnsLookup;
   readonly allowAddress?: (address: string) => boolean;
+  /** Tests: dial this port instead of 443 (client ids themselves must use 443). */
+  readonly port?: number;
 }
 
 /** Whether `clientId` is a URL client id (an https URL): else it is a registered id. */
@@ -112,6 +114,7 @@ function getDocument(url: URL, o: FetchClientMetadataOptions): Promise<string> {
         method: 'GET',
         headers: { accept: 'application/json' },
         ...(o.ca ? { ca: o.ca } : {}),
+        ...(o.port ? { port: o.port } : {}),
         agent: false,
         // the address check lives in the socket's lookup: what is checked is what is dialled
         lookup: (hostname, options, callback) => {
