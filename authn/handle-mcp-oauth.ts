@@ -8,10 +8,14 @@ import {
   AUTHORIZE_PASS_HEADER,
   type AuthorizationServer,
   authorize,
+  createRateLimit,
   exchangeToken,
   fetchClientMetadata,
   mcpKeysOf,
   type OAuthAnswer,
+  type RateLimit,
+  REGISTRATION_BURST,
+  REGISTRATIONS_PER_SECOND,
   registerClient,
   revokeToken,
   verifyMcpToken,
@@ -106,9 +110,27 @@ export const handleMcpToken = postEndpoint(async (as, ctx) =>
 export const handleMcpRevoke = postEndpoint(async (as, ctx) =>
   revokeToken(as, await readForm(ctx.req)),
 );
-export const handleMcpRegister = postEndpoint(async (as, ctx) =>
-  registerClient(as, await readJson(ctx.req)),
-);
+/** One registration bucket per authn server (its deps). */
+const registrations = new WeakMap<object, RateLimit>();
+
+export const handleMcpRegister = postEndpoint(async (as, ctx) => {
+  let limit = registrations.get(ctx.deps);
+  if (limit === undefined) {
+    limit = createRateLimit(REGISTRATIONS_PER_SECOND, REGISTRATION_BURST, ctx.deps.now);
+    registrations.set(ctx.deps, limit);
+  }
+  const body = await readJson(ctx.req);
+  if (as.registrationEnabled && !limit.take()) {
+    return {
+      status: 429,
+      body: {
+        error: 'too_many_requests',
+        error_description: 'too many registrations: retry later',
+      },
+    };
+  }
+  return registerClient(as, body);
+});
 
 /** GET /.pomerium/mcp/authorize: a code for the user authz admitted (its pass says who). */
 export async function handleMcpAuthorize(ctx: RequestContext): Promise<void> {

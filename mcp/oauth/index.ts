@@ -35,4 +35,10 @@ export {
   signMcpToken,
   verifyMcpToken,
 } from './mcp-tokens.js';
+export {
+  createRateLimit,
+  type RateLimit,
+  REGISTRATION_BURST,
+  REGISTRATIONS_PER_SECOND,
+} from './rate-limit.js';
 export { redirectUriProblem } from './redirect-uris.js';

@@ -228,3 +228,20 @@ test('the token endpoint refuses GET and a body that is not a form', async () =>
   );
   assert.equal(r.status, 400);
 });
+
+test('a flood of dynamic registrations is cut off with 429 (clients stored stay bounded)', async () => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const r = await send(
+      'mcp.example.com',
+      'POST',
+      '/.pomerium/mcp/register',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ redirect_uris: [REDIRECT] }),
+    );
+    statuses.push(r.status);
+  }
+  assert.ok(statuses.includes(429), statuses.join(','));
+  const admitted = statuses.filter((s) => s === 201).length;
+  assert.ok(admitted < 100, 'not every registration was stored');
+});
