@@ -2,8 +2,9 @@
 // or ends the Check with a response. The list below is the whole story of a request:
 //
 //   refuse what cannot be judged (authority, path: 400) → resolve route by id →
-//   answer Portcullis' own paths → an MCP route's resource metadata → judge the client certificate →
-//   read the session token → an IdP bearer token (machine access) → verify the session token →
+//   answer Portcullis' own paths (the MCP authorize step: the route's policy) → an MCP route's
+//   resource and authorization server metadata → judge the client certificate →
+//   read the session token → an MCP access token → an IdP bearer token (machine access) → verify the session token →
 //   load the session → an MCP route's JSON-RPC body → resolve the identity →
 //   evaluate the compiled policy → build the response.
 //
