@@ -6,6 +6,12 @@ import { handleBackchannelLogout } from './handle-backchannel-logout.js';
 import { handleDeviceEnrolled } from './handle-device-enrolled.js';
 import { handleHealth, handleRobots } from './handle-health.js';
 import { handleHpkePublicKey } from './handle-hpke-public-key.js';
+import {
+  handleMcpAuthorize,
+  handleMcpRegister,
+  handleMcpRevoke,
+  handleMcpToken,
+} from './handle-mcp-oauth.js';
 import { handleOAuthCallback } from './handle-oauth-callback.js';
 import { handleProgrammaticLogin } from './handle-programmatic-login.js';
 import { handleRouteCallback } from './handle-route-callback.js';
@@ -59,6 +65,10 @@ const ROUTE_HOST: Record<string, Handler> = {
   '/.pomerium/sign_out': handleRouteSignOut,
   '/.pomerium/sign_in': handleRouteSignIn,
   '/.pomerium/api/v1/login': handleProgrammaticLogin,
+  '/.pomerium/mcp/authorize': handleMcpAuthorize,
+  '/.pomerium/mcp/token': handleMcpToken,
+  '/.pomerium/mcp/register': handleMcpRegister,
+  '/.pomerium/mcp/revoke': handleMcpRevoke,
 };
 
 export function routeRequest(ctx: RequestContext): Promise<void> {

@@ -2,13 +2,15 @@
 // or ends the Check with a response. The list below is the whole story of a request:
 //
 //   refuse what cannot be judged (authority, path: 400) → resolve route by id →
-//   answer Portcullis' own paths → an MCP route's resource metadata → judge the client certificate →
-//   read the session token → an IdP bearer token (machine access) → verify the session token →
+//   answer Portcullis' own paths (the MCP authorize step: the route's policy) → an MCP route's
+//   resource and authorization server metadata → judge the client certificate →
+//   read the session token → an MCP access token → an IdP bearer token (machine access) → verify the session token →
 //   load the session → an MCP route's JSON-RPC body → resolve the identity →
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
 import { ERROR_TABLE, type ErrorCode, PortcullisError } from '../errors/index.js';
+import { AUTHORIZE_PATH } from '../mcp/index.js';
 import { tracedStep, tracingOn } from '../tracing/index.js';
 import {
   idpBearerToken,
@@ -26,6 +28,11 @@ import {
   readMcpBody,
 } from './respond/answer-mcp.js';
 import {
+  answerAuthorizationServerMetadata,
+  ownAuthorizationServer,
+  respondMcpAuthorize,
+} from './respond/answer-mcp-oauth.js';
+import {
   answerPortal,
   answersInternally,
   routeForHostname,
@@ -36,6 +43,7 @@ import { signInLocation, userInfoUrl } from './respond/build-return-urls.js';
 import { denialPageContext } from './respond/denial-page-context.js';
 import type { BearerResult } from './session/bearer/authenticate-bearer.js';
 import { bearerRefusal } from './session/bearer/bearer-refusal.js';
+import { authenticateMcpAccessToken } from './session/bearer/mcp-access-token.js';
 import { loadSession, peekSession } from './session/load-session.js';
 
 export type { CheckContext, CheckDeps } from './lib/check-context.js';
@@ -83,6 +91,15 @@ const resolveRoute: Step = (ctx) => {
  */
 const answerInternalRoute: Step = (ctx) => {
   if (!ctx.req.internal) return undefined;
+  if (ctx.req.http.path === AUTHORIZE_PATH) {
+    // the MCP authorize step: the route's policy on the browser session (docs/mcp.md)
+    const mcpHome = routeForHostname(ctx.state, ctx.req.http.hostname);
+    if (mcpHome !== undefined && ownAuthorizationServer(mcpHome.mcpServer)) {
+      ctx.route = mcpHome;
+      ctx.policyRequest = { ...ctx.req.http, mcp: { method: '', tool: null } };
+      return runSteps(ctx, MCP_AUTHORIZE_STEPS, 0);
+    }
+  }
   if (!answersInternally(ctx.req.http.path, ctx.state)) return OK_UNCHANGED;
   const home = routeForHostname(ctx.state, ctx.req.http.hostname);
   if (home === undefined) return OK_UNCHANGED; // authn answers 404
@@ -92,7 +109,8 @@ const answerInternalRoute: Step = (ctx) => {
 };
 
 /** An MCP server route's protected resource metadata (docs/mcp.md): public, before any session. */
-const answerMcpMetadataStep: Step = answerMcpMetadata;
+const answerMcpMetadataStep: Step = (ctx) =>
+  answerMcpMetadata(ctx) ?? answerAuthorizationServerMetadata(ctx);
 
 const judgeCertificate: Step = (ctx) => {
   const { req, route } = ctx;
@@ -275,6 +293,16 @@ const respond: Step = (ctx) => {
   });
 };
 
+/** `/.pomerium/mcp/authorize` on an MCP route host: the route's policy, then authn (docs/mcp.md). */
+const MCP_AUTHORIZE_STEPS: readonly Step[] = [
+  readToken,
+  verifyToken,
+  loadSessionStep,
+  resolveIdentityStep,
+  evaluate,
+  respondMcpAuthorize,
+];
+
 const PORTAL_STEPS: readonly Step[] = [
   readToken,
   verifyToken,
@@ -291,6 +319,7 @@ export const CHECK_STEPS: readonly Step[] = [
   answerMcpMetadataStep,
   judgeCertificate,
   readToken,
+  authenticateMcpAccessToken,
   authenticateBearer,
   verifyToken,
   loadSessionStep,

@@ -301,6 +301,9 @@ const globalShape = {
     .default(['localhost'])
     .describe('hosts allowed as programmatic login redirect targets'),
   runtime_flags: z.record(z.string(), z.boolean()).default({}).describe('runtime feature flags'),
+  mcp_allowed_client_id_domains: stringList()
+    .default([])
+    .describe('hosts whose MCP client ID metadata documents are fetched (docs/mcp.md)'),
   ...brandingShape,
   // routes
   policy: z.array(routeSchema).default([]).describe('legacy name of routes (placed before routes)'),

@@ -70,11 +70,58 @@ export const groupSchema = z.object({
 });
 export type Group = z.infer<typeof groupSchema>;
 
+/** An OAuth client of the MCP authorization server (docs/mcp.md): registered by RFC 7591. */
+export const mcpClientSchema = z.object({
+  id: z.string().min(1),
+  client_name: z.string(),
+  redirect_uris: z.array(z.string()),
+  /** Epoch ms. */
+  created_at: epochMs,
+});
+export type McpClient = z.infer<typeof mcpClientSchema>;
+
+/** An MCP authorization code (docs/mcp.md), stored under the SHA-256 of the code. */
+export const mcpCodeSchema = z.object({
+  id: z.string().min(1),
+  client_id: z.string(),
+  redirect_uri: z.string(),
+  code_challenge: z.string(),
+  resource: z.string(),
+  session_id: z.string(),
+  user_id: z.string(),
+  idp_id: z.string(),
+  /** Epoch ms. */
+  expires_at: epochMs,
+  /** The grant the code was redeemed for; '' until then (a second redemption revokes it). */
+  grant_id: z.string(),
+});
+export type McpCode = z.infer<typeof mcpCodeSchema>;
+
+/** An MCP grant (docs/mcp.md): one refresh token family, bound to a session and a resource. */
+export const mcpGrantSchema = z.object({
+  id: z.string().min(1),
+  client_id: z.string(),
+  resource: z.string(),
+  session_id: z.string(),
+  user_id: z.string(),
+  idp_id: z.string(),
+  /** SHA-256 of the one refresh token of the family that is still valid. */
+  refresh_hash: z.string(),
+  /** Epoch ms. */
+  issued_at: epochMs,
+  /** Epoch ms (the session's end). */
+  expires_at: epochMs,
+});
+export type McpGrant = z.infer<typeof mcpGrantSchema>;
+
 /** Every record kind the databroker stores, by its `type` string. */
 export const recordSchemas = {
   session: sessionSchema,
   user: userSchema,
   group: groupSchema,
+  mcp_client: mcpClientSchema,
+  mcp_code: mcpCodeSchema,
+  mcp_grant: mcpGrantSchema,
 } as const;
 
 /** Map from record type to its data shape. */
@@ -82,10 +129,20 @@ export interface RecordKinds {
   session: Session;
   user: User;
   group: Group;
+  mcp_client: McpClient;
+  mcp_code: McpCode;
+  mcp_grant: McpGrant;
 }
 export type RecordType = keyof RecordKinds;
 
-export const RECORD_TYPES: readonly RecordType[] = ['session', 'user', 'group'];
+export const RECORD_TYPES: readonly RecordType[] = [
+  'session',
+  'user',
+  'group',
+  'mcp_client',
+  'mcp_code',
+  'mcp_grant',
+];
 
 export function isRecordType(type: string): type is RecordType {
   return Object.hasOwn(recordSchemas, type);

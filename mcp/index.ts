@@ -2,6 +2,7 @@
 // through this door only.
 
 export { jsonRpcDenial } from './json-rpc-denial.js';
+export * from './oauth/index.js';
 export {
   type McpServerSettings,
   mcpServerOf,

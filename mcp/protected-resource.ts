@@ -8,8 +8,13 @@ export const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
 
 /** What an `mcp: server:` route says about itself. */
 export interface McpServerSettings {
-  /** Issuer of the authorization server MCP clients are sent to, or null (none advertised). */
+  /**
+   * Issuer of the authorization server MCP clients are sent to (`authorization_server_url`), or
+   * null: Portcullis' own, at the route host's origin (mcp/oauth/authorization-server.ts).
+   */
   readonly authorizationServer: string | null;
+  /** The scheme of the route's `from` (`http` only with insecure_server). */
+  readonly scheme: 'http' | 'https';
   /** Largest JSON-RPC request body read for policy (bytes), or null (the default). */
   readonly maxRequestBytes: number | null;
 }
@@ -20,14 +25,15 @@ export function mcpServerOf(route: Route): McpServerSettings | null {
   if (server === undefined) return null;
   return Object.freeze({
     authorizationServer: server.authorization_server_url ?? null,
+    scheme: route.from.startsWith('http://') ? 'http' : 'https',
     maxRequestBytes: server.max_request_bytes ?? null,
   });
 }
 
-/** `https://host` + path, normalised (no trailing slash unless the path is `/`). */
-function httpsUrl(host: string, path: string): string {
+/** `scheme://host` + path, normalised (no trailing slash unless the path is `/`). */
+function routeUrl(scheme: string, host: string, path: string): string {
   const p = path === '' || path === '/' ? '' : path.replace(/\/+$/, '');
-  return `https://${host}${p}`;
+  return `${scheme}://${host}${p}`;
 }
 
 /**
@@ -41,9 +47,9 @@ export function metadataResourcePath(path: string): string | null {
 }
 
 /** The metadata URL for a request to `path` on `host`. */
-export function protectedResourceMetadataUrl(host: string, path: string): string {
+export function protectedResourceMetadataUrl(host: string, path: string, scheme = 'https'): string {
   const p = path === '/' ? '' : path.replace(/\/+$/, '');
-  return `https://${host}${PROTECTED_RESOURCE_PATH}${p}`;
+  return `${scheme}://${host}${PROTECTED_RESOURCE_PATH}${p}`;
 }
 
 /** The RFC 9728 document for the resource at `resourcePath` on `host`. */
@@ -53,10 +59,8 @@ export function protectedResourceMetadata(
   settings: McpServerSettings,
 ): Record<string, unknown> {
   return {
-    resource: httpsUrl(host, resourcePath),
-    ...(settings.authorizationServer === null
-      ? {}
-      : { authorization_servers: [settings.authorizationServer] }),
+    resource: routeUrl(settings.scheme, host, resourcePath),
+    authorization_servers: [settings.authorizationServer ?? `${settings.scheme}://${host}`],
     bearer_methods_supported: ['header'],
     resource_name: host,
   };
@@ -67,7 +71,12 @@ export function protectedResourceMetadata(
  * sent and refused (RFC 6750 §3.1). The URL is built from our own host and path, and quoted-string
  * escaping keeps a crafted path from adding parameters.
  */
-export function wwwAuthenticate(host: string, path: string, invalidToken: boolean): string {
-  const url = protectedResourceMetadataUrl(host, path).replace(/["\\]/g, (c) => `\\${c}`);
+export function wwwAuthenticate(
+  host: string,
+  path: string,
+  invalidToken: boolean,
+  scheme = 'https',
+): string {
+  const url = protectedResourceMetadataUrl(host, path, scheme).replace(/["\\]/g, (c) => `\\${c}`);
   return `Bearer ${invalidToken ? 'error="invalid_token", ' : ''}resource_metadata="${url}"`;
 }

@@ -2,7 +2,7 @@
 import type { Config, Route } from '../../config/index.js';
 
 export type AuthnRoute = Pick<Route, 'from'> &
-  Partial<Pick<Route, 'depends_on' | 'idp_client_id' | 'idp_client_secret'>>;
+  Partial<Pick<Route, 'depends_on' | 'idp_client_id' | 'idp_client_secret' | 'mcp'>>;
 
 export type AuthnConfig = Pick<
   Config,
@@ -28,6 +28,7 @@ export type AuthnConfig = Pick<
   | 'jwt_claims_headers'
   | 'programmatic_redirect_domain_whitelist'
   | 'runtime_flags'
+  | 'mcp_allowed_client_id_domains'
   | 'primary_color'
   | 'secondary_color'
   | 'darkmode_primary_color'

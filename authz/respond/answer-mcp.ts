@@ -73,7 +73,8 @@ function sentToken(ctx: CheckContext): boolean {
 /** The sign-in an MCP client needs: 401 with the challenge, never a redirect. */
 export function mcpLoginChallenge(ctx: CheckContext): DenyResponse {
   const invalid = sentToken(ctx);
-  const challenge = wwwAuthenticate(ctx.req.http.host, ctx.req.http.path, invalid);
+  const scheme = ctx.route?.mcpServer?.scheme ?? 'https';
+  const challenge = wwwAuthenticate(ctx.req.http.host, ctx.req.http.path, invalid, scheme);
   return answer(
     ctx,
     401,

@@ -5,6 +5,7 @@
 // the headers that describe the request to an upstream (wire/edge/client-headers.ts).
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Session } from '../../databroker/index.js';
+import { looksLikeMcpAccessToken } from '../../mcp/index.js';
 import {
   ASSERTION_CLAIMS,
   isRequestDescribingHeader,
@@ -204,6 +205,11 @@ function assemble(input: AllowInput, jwt: string): AllowResponse {
   for (const name of ALWAYS_REMOVED) if (name in h) remove.add(name);
   if (h.authorization !== undefined && OUR_AUTHORIZATION.test(h.authorization)) {
     remove.add('authorization');
+  }
+  // an MCP access token of ours is for Portcullis, not the upstream (docs/mcp.md)
+  if (route.mcpServer !== null && h.authorization !== undefined) {
+    const bearer = /^\s*bearer\s+(\S+)\s*$/i.exec(h.authorization)?.[1];
+    if (bearer !== undefined && looksLikeMcpAccessToken(bearer)) remove.add('authorization');
   }
 
   // Our cookie out; every other cookie kept byte for byte (wire/parse-cookies.ts).

@@ -49,7 +49,6 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   ssh_user_ca_key: 'signs SSH user certificates with this key',
   ssh_user_ca_key_file: 'signs SSH user certificates with this key file',
   mcp: 'turns on the MCP (Model Context Protocol) gateway',
-  mcp_allowed_client_id_domains: 'restricts MCP client id metadata domains',
   branding_options: 'customises the look of Pomerium pages',
   pass_identity_headers_for_all_routes: 'passes identity headers on every route',
   idp_refresh_directory_timeout: 'was used by directory sync (removed)',
@@ -96,7 +95,7 @@ export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>>
   identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
   enable_google_cloud_serverless_authentication:
     'adds a Google-signed ID token for Cloud Run upstreams',
-  mcp: 'runs its own OAuth authorization server for MCP clients, upstream_oauth2 and MCP client routes (Portcullis serves the protected resource metadata and 401 challenges of mcp.server routes and accepts Portcullis session tokens; see docs/mcp.md)',
+  mcp: 'runs upstream_oauth2 and MCP client routes (Portcullis serves mcp.server routes: protected resource metadata, 401 challenges and its own OAuth authorization server; see docs/mcp.md)',
 };
 
 /** Key families Pomerium has: an environment variable starting with one looks like a setting. */

@@ -17,7 +17,6 @@ export const POMERIUM_ONLY_GLOBAL_SCHEMAS: Readonly<Record<string, z.ZodType>> =
   autocert_trusted_ca: str,
   autocert_trusted_ca_file: str,
   mcp: z.record(z.string(), z.unknown()),
-  mcp_allowed_client_id_domains: z.array(str),
 };
 
 export const POMERIUM_ONLY_ROUTE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {};

@@ -105,10 +105,11 @@ const CALL = JSON.stringify({
   params: { name: 'add', arguments: { a: 1, b: 2 } },
 });
 
-test('serves the protected resource metadata through Envoy', async () => {
+test("serves the protected resource metadata through Envoy, on the route's own scheme", async () => {
   const res = await send('GET', '/.well-known/oauth-protected-resource', null);
   assert.equal(res.status, 200);
-  assert.equal(JSON.parse(res.body).resource, 'https://mcp.example.com');
+  // `from: http://…` (insecure_server): the URLs an MCP client follows must be reachable
+  assert.equal(JSON.parse(res.body).resource, 'http://mcp.example.com');
   assert.equal(res.headers['x-upstream'], undefined);
 });
 
@@ -117,7 +118,7 @@ test('answers an MCP client without a session with 401 and the challenge, not th
   assert.equal(res.status, 401);
   assert.match(
     String(res.headers['www-authenticate']),
-    /^Bearer resource_metadata="https:\/\/mcp\.example\.com\/\.well-known\/oauth-protected-resource\/mcp"$/,
+    /^Bearer resource_metadata="http:\/\/mcp\.example\.com\/\.well-known\/oauth-protected-resource\/mcp"$/,
   );
   assert.equal(res.headers['x-upstream'], undefined);
 });

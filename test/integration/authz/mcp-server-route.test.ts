@@ -90,12 +90,12 @@ test('serves the protected resource metadata of an MCP route without a session',
   assert.equal(JSON.parse(root.body).resource, 'https://mcp.example.com');
 });
 
-test('names no authorization server when the route sets none', async () => {
+test("names Portcullis' own authorization server (the route host) when the route sets none", async () => {
   const res = await h.check(
     request('bare', 'bare.example.com', '/.well-known/oauth-protected-resource', {}, 'GET'),
   );
   assert.equal(res.status, 200);
-  assert.equal(JSON.parse(res.body).authorization_servers, undefined);
+  assert.deepEqual(JSON.parse(res.body).authorization_servers, ['https://bare.example.com']);
 });
 
 test('answers a CORS preflight for the metadata and refuses other methods on it', async () => {

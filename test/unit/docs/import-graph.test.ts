@@ -21,9 +21,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   wire: ['errors', 'databroker'],
   config: ['errors', 'wire'],
   tracing: ['config'],
-  mcp: ['config'],
+  mcp: ['errors', 'config', 'wire', 'databroker'],
   authz: ['errors', 'config', 'wire', 'databroker', 'protos', 'tracing', 'mcp'],
-  authn: ['errors', 'config', 'wire', 'databroker', 'tracing'],
+  authn: ['errors', 'config', 'wire', 'databroker', 'tracing', 'mcp'],
   envoy: ['errors', 'config', 'wire', 'protos'],
   // a second front door over authz's decision core, matching routes as the Envoy config does
   'forward-auth': ['authz', 'envoy', 'config', 'wire'],
