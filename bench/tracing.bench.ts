@@ -3,7 +3,8 @@
 // Envoy's ext_authz client sends it. Rows: tracing off (before and after, for noise), on with 1%
 // of traces sampled (Envoy's random_sampling decides: 1 in 100 traceparents has the sampled flag),
 // and on at 100%. Spans go over OTLP/HTTP to a loopback sink that answers 200.
-// `npm run bench -- tracing`.
+// `npm run bench -- authz` runs these rows after its own (bench/lib/tracing-rows.ts); `-- tracing`
+// runs only them.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
