@@ -103,7 +103,12 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
       sendHtml(
         res,
         400,
-        renderErrorPage(400, 'AUTHN_BAD_REQUEST', 'Missing or malformed Host header.'),
+        renderErrorPage(
+          400,
+          'AUTHN_BAD_REQUEST',
+          'Missing or malformed Host header.',
+          themeOf(state.config),
+        ),
       );
       return;
     }

@@ -51,6 +51,8 @@ export interface AuthzServer {
   decide(
     req: AuthzRequest,
     timeoutMs?: number,
+    /** The caller's W3C trace context (`traceparent`): the Check span becomes its child. */
+    trace?: Readonly<Record<string, string | undefined>>,
   ): Promise<{ response: AuthzResponse; summary: DecisionSummary }>;
   /** Swaps in a new config (built completely first; on error the old one keeps serving). */
   update(loaded: LoadedConfig): void;
@@ -183,12 +185,13 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
         );
       });
     },
-    decide(req, timeoutMs = Infinity) {
+    decide(req, timeoutMs = Infinity, trace) {
       return new Promise((resolve) =>
         decide(
           () => req,
           () => timeoutMs,
           (response, summary) => resolve({ response, summary }),
+          trace === undefined ? undefined : () => ({ ...trace }),
         ),
       );
     },

@@ -9,6 +9,7 @@
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
+import type { Config } from '../config/index.js';
 import { ERROR_TABLE, type ErrorCode, PortcullisError } from '../errors/index.js';
 import { AUTHORIZE_PATH } from '../mcp/index.js';
 import { tracedStep, tracingOn } from '../tracing/index.js';
@@ -18,6 +19,7 @@ import {
   readSessionTokens,
   SECURITY_RESPONSE_HEADERS,
   sessionCookieValues,
+  themeOf,
 } from '../wire/index.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import type { CheckContext } from './lib/check-context.js';
@@ -377,16 +379,37 @@ export function runCheck(ctx: CheckContext, from = 0): AuthzResponse | Promise<A
 
 /**
  * The denial for an error: its status from the error table (errors/error-table.ts), except that a
- * failure of our own is 503 (fail closed; the proxy never answers 500 for its own fault).
+ * failure of our own is 503 (fail closed; the proxy never answers 500 for its own fault). Its
+ * HTML page wears the config's branding (`branding_*`, colours, logo: docs/pages.md) like every
+ * other denial, and names what was asked when the request could be read; who is signed in is
+ * not said (the failure may have come before the session was known).
  */
 export function denialForError(
-  req: Pick<AuthzRequest, 'requestId'> & { http?: { headers: Readonly<Record<string, string>> } },
+  req: Pick<AuthzRequest, 'requestId'> & {
+    http?: {
+      readonly headers: Readonly<Record<string, string>>;
+      readonly host?: string;
+      readonly path?: string;
+    };
+  },
   code: ErrorCode,
+  config?: Config,
 ): AuthzResponse {
   const http = ERROR_TABLE[code].http;
   const status = http >= 500 ? 503 : http;
   return buildDenial(
-    { status, error: STATUS_TEXT[status]!, requestId: req.requestId, code },
+    {
+      status,
+      error: STATUS_TEXT[status]!,
+      requestId: req.requestId,
+      code,
+      page: {
+        host: req.http?.host ?? '',
+        path: req.http?.path ?? '',
+        who: undefined,
+        theme: themeOf(config),
+      },
+    },
     req.http?.headers ?? {},
   );
 }

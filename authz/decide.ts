@@ -90,7 +90,7 @@ export function createDecisionCore(options: DecisionCoreOptions): Decide {
       const code = checkErrorCode(err);
       if (code === 'AUTHZ_INTERNAL')
         logger.error({ err, request_id: req?.requestId }, 'check failed');
-      finish(denialForError(req ?? { requestId: '' }, code), code);
+      finish(denialForError(req ?? { requestId: '' }, code, current.config), code);
     };
     let out: AuthzResponse | Promise<AuthzResponse>;
     try {

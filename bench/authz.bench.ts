@@ -35,6 +35,7 @@ import {
   signSessionHandle,
 } from '../wire/index.js';
 import { benchCheckRequest } from './lib/check-request.js';
+import { withTracingRows } from './lib/tracing-rows.js';
 import type { BenchResult } from './run.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -735,7 +736,12 @@ const run = async (): Promise<BenchResult> => {
   };
 };
 
-export default run;
+// Tracing off and on (1 % sampled) in the same run: the rows of bench/tracing.bench.ts.
+export default withTracingRows(
+  run,
+  () => import('./tracing.bench.js'),
+  'tracing off / on, 1% sampled (bench/tracing.bench.ts, same run):',
+);
 
 if (argv[1] === SELF && argv[2] === 'server') {
   await serverChild(argv[3] ?? 'noop', Number(argv[4] ?? 10));

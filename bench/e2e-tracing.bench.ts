@@ -2,7 +2,8 @@
 // authn) in front of a fast upstream (an Envoy answering "ok"), signed-in session cookie on every
 // request, run twice: tracing off, then on with 1% sampled (Envoy and our services export OTLP/HTTP
 // to a loopback sink in this process). h2load throughput at saturation and p99 at 1,000 req/s.
-// `npm run bench -- e2e-tracing` (kept beside bench/e2e.bench.ts so that file stays as it is).
+// `npm run bench -- e2e` runs these rows after its own (bench/lib/tracing-rows.ts); `-- e2e-tracing`
+// runs only them.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';

@@ -27,6 +27,7 @@ import {
   startStaticEnvoy,
   upstreamBootstrap,
 } from './lib/static-envoy.js';
+import { withTracingRows } from './lib/tracing-rows.js';
 import type { BenchResult } from './run.js';
 
 const SECONDS = 5;
@@ -245,7 +246,7 @@ const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${f(n)} ms`;
 const range = (xs: readonly number[]) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}× per round`;
 
-export default async function bench(): Promise<BenchResult> {
+async function bench(): Promise<BenchResult> {
   const envoyBin = findEnvoyBinary();
   if (!envoyBin) throw new Error(`Envoy is required: ${ENVOY_INSTALL_HINT}`);
   const [upPort, upAdmin, aloneProxy, aloneAdmin, noopProxy, noopAdmin] = await freePorts(6);
@@ -429,3 +430,10 @@ export default async function bench(): Promise<BenchResult> {
     table: `${table}\n(Envoy with 1 worker thread in all three; the same ext_authz filter and authz cluster as Portcullis generates for the no-op row; Portcullis with --max-semi-space-size=64; h2load HTTP/1.1, ${SECONDS} s per point after 1 s warm-up, best of ${ROUNDS} interleaved rounds; 32 connections at saturation; fixed rates as N×100 req/s connections; a browser's ${Object.keys(BROWSER_HEADERS).length} headers on every request, and the signed-in session cookie on every no-op and Portcullis request)\n${extra}`,
   };
 }
+
+// Tracing off and on (1 % sampled) in the same run: the rows of bench/e2e-tracing.bench.ts.
+export default withTracingRows(
+  bench,
+  () => import('./e2e-tracing.bench.js'),
+  'tracing off / on, 1% sampled (bench/e2e-tracing.bench.ts, same run):',
+);

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { AuthzResponse, AuthzServer } from '../authz/index.js';
 import type { LoadedConfig } from '../config/index.js';
+import { startForwardAuthSpan, tracingOn } from '../tracing/index.js';
 import { type RouteMatcher, routeMatcherFor } from './match-route.js';
 import { type ProxyConvention, readForwardedRequest } from './read-forwarded-request.js';
 
@@ -99,17 +100,28 @@ export function createForwardAuthServer(options: ForwardAuthServerOptions): Forw
     } = readForwardedRequest(endpoint.convention, req.headersDistinct, (authority, target) =>
       matcher.match(authority, target),
     );
+    // Tracing (docs/forward-auth.md "Tracing"): our span is a child of the proxy's traceparent,
+    // the Check's parent, and named in the allowed answer's traceparent for the upstream.
+    const span = tracingOn ? startForwardAuthSpan(req.headers, path) : undefined;
+    const reply = (
+      status: number,
+      headers: readonly (readonly [string, string])[],
+      body: string,
+    ): void => {
+      span?.end(status, request.requestId);
+      send(res, status, headers, body);
+    };
     if (route?.kind === 'disabled') {
       // The authenticate host is authn's; Envoy routes it there without a check. Asked here,
       // the proxy would send it on to an app: fail closed (docs/forward-auth.md).
-      send(res, 403, MISROUTED, MISROUTED_TEXT);
+      reply(403, MISROUTED, MISROUTED_TEXT);
       return;
     }
-    authz.decide(request).then(
+    authz.decide(request, undefined, span?.context).then(
       ({ response }) => {
         if (response.kind === 'allow' && request.internal) {
           // `/.pomerium/*` that authn serves: the proxy must send it to authn, never to the app
-          send(res, 403, MISROUTED, MISROUTED_TEXT);
+          reply(403, MISROUTED, MISROUTED_TEXT);
           return;
         }
         if (response.kind === 'allow') {
@@ -117,23 +129,24 @@ export function createForwardAuthServer(options: ForwardAuthServerOptions): Forw
             // allowed by now (a sign-in finished meanwhile): try again
             const m = request.http.method;
             if (m === 'GET' || m === 'HEAD') {
-              send(res, 302, [['location', `${scheme}://${authority}${target}`]], '');
-            } else send(res, 503, [['content-type', 'text/plain']], 'try again');
+              reply(302, [['location', `${scheme}://${authority}${target}`]], '');
+            } else reply(503, [['content-type', 'text/plain']], 'try again');
             return;
           }
-          send(res, 200, response.headers, '');
+          const context = span === undefined ? [] : Object.entries(span.context);
+          reply(200, [...response.headers, ...(context as [string, string][])], '');
           return;
         }
         if (!endpoint.page) {
-          send(res, nginxStatus(response), response.headers, '');
+          reply(nginxStatus(response), response.headers, '');
           return;
         }
-        send(res, response.status, response.headers, response.body);
+        reply(response.status, response.headers, response.body);
       },
       (err: unknown) => {
         // decide() answers every error itself; this is a bug: fail closed
         logger.error({ err }, 'forward-auth decision failed');
-        send(res, endpoint.page ? 503 : 403, [], '');
+        reply(endpoint.page ? 503 : 403, [], '');
       },
     );
   };

@@ -64,6 +64,7 @@ export const envoyResourceProtoFiles = [
   'envoy/extensions/retry/host/previous_hosts/v3/previous_hosts.proto',
   'envoy/extensions/access_loggers/file/v3/file.proto',
   'envoy/config/trace/v3/opentelemetry.proto',
+  'envoy/extensions/tracers/opentelemetry/resource_detectors/v3/static_config_resource_detector.proto',
 ] as const;
 
 /** The files protos/vendor/ holds with everything they import (scripts/generate-protos.ts). */

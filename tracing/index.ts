@@ -8,5 +8,12 @@ export {
   startCheckSpan,
   tracedStep,
 } from './check-spans.js';
+export { type ForwardAuthSpan, startForwardAuthSpan } from './forward-auth-spans.js';
 export { tracedFetch, tracedHandler } from './http-spans.js';
-export { flushTracing, startTracing, stopTracing, tracingOn } from './tracing-state.js';
+export {
+  applyTracing,
+  flushTracing,
+  startTracing,
+  stopTracing,
+  tracingOn,
+} from './tracing-state.js';

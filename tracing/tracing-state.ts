@@ -22,12 +22,54 @@ export let loaded: LoadedTracing | undefined;
 /**
  * Loads the SDK and starts exporting (OTLP over gRPC or HTTP/protobuf, batched). Sampling:
  * parent-based (Envoy decides for requests it traces), `ratio` for traces we start ourselves.
+ * Does nothing when tracing is already on (applyTracing switches settings).
  */
 export async function startTracing(
   settings: TracingSettings,
   serviceName = 'portcullis',
 ): Promise<void> {
   if (loaded !== undefined) return;
+  await applyTracing(settings, serviceName);
+}
+
+/** The settings (and service name) the running tracer was built from. */
+let appliedKey: string | undefined;
+let activeStore: AsyncLocalStorage<Api.Context> | undefined;
+/** applyTracing calls run one after the other (a reload may come while the SDK loads). */
+let applying: Promise<unknown> = Promise.resolve();
+
+/**
+ * Makes tracing follow `settings` (a config reload, docs/tracing.md): undefined turns it off; new
+ * settings build a new tracer provider, swap it in, then shut the old one down (which exports
+ * what it buffered); the same settings change nothing. Resolves to what happened.
+ */
+export function applyTracing(
+  settings: TracingSettings | undefined,
+  serviceName = 'portcullis',
+): Promise<'on' | 'off' | 'changed' | 'unchanged'> {
+  const next = applying.then(async () => {
+    const key = settings === undefined ? undefined : JSON.stringify([serviceName, settings]);
+    if (key === appliedKey) return 'unchanged' as const;
+    const old = loaded;
+    if (settings === undefined) {
+      tracingOn = false;
+      loaded = undefined;
+      appliedKey = undefined;
+      await old?.shutdown().catch(() => undefined);
+      return 'off' as const;
+    }
+    const built = await buildTracer(settings, serviceName);
+    loaded = built;
+    appliedKey = key;
+    tracingOn = true;
+    await old?.shutdown().catch(() => undefined);
+    return old === undefined ? ('on' as const) : ('changed' as const);
+  });
+  applying = next.catch(() => undefined);
+  return next;
+}
+
+async function buildTracer(settings: TracingSettings, serviceName: string): Promise<LoadedTracing> {
   const [api, sdk, core, resources, hooks] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/sdk-trace'),
@@ -35,6 +77,7 @@ export async function startTracing(
     import('@opentelemetry/resources'),
     import('node:async_hooks'),
   ]);
+  activeStore ??= new hooks.AsyncLocalStorage<Api.Context>();
   const headers = { ...settings.headers };
   let exporter: import('@opentelemetry/sdk-trace').SpanExporter;
   if (settings.protocol === 'grpc') {
@@ -82,23 +125,20 @@ export async function startTracing(
       }),
     ],
   });
-  loaded = {
+  return {
     api,
     tracer: provider.getTracer('portcullis'),
     propagator: new core.W3CTraceContextPropagator(),
-    active: new hooks.AsyncLocalStorage<Api.Context>(),
+    // One store for every provider: a request in flight across a switch keeps its span.
+    active: activeStore,
     shutdown: () => provider.shutdown(),
     flush: () => provider.forceFlush(),
   };
-  tracingOn = true;
 }
 
 /** Exports what is buffered and turns tracing off. */
 export async function stopTracing(): Promise<void> {
-  const t = loaded;
-  tracingOn = false;
-  loaded = undefined;
-  await t?.shutdown().catch(() => undefined);
+  await applyTracing(undefined);
 }
 
 /** Exports the spans buffered so far (tests). */

@@ -87,7 +87,7 @@ export interface DenialInfo {
 export interface DenialPageContext {
   readonly host: string;
   readonly path: string;
-  /** Email (or user id) of the signed-in user; null when not signed in. */
-  readonly who: string | null;
+  /** Email (or user id) of the signed-in user; null when not signed in; undefined: not said. */
+  readonly who: string | null | undefined;
   readonly theme: Theme;
 }

@@ -101,6 +101,11 @@ export interface PolicyDecision {
 export interface EvaluateOptions {
   /** Now, as epoch ms. */
   readonly now: number;
+  /**
+   * Only the outcome is read (the routes portal): a denial may come without its failures and
+   * explanation. Outcome, status and reasons are the same either way.
+   */
+  readonly outcomeOnly?: boolean;
 }
 
 /** One route's policy, compiled once at config load into closures. */

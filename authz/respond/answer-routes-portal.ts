@@ -34,12 +34,62 @@ export function answersInternally(path: string, state: AuthzState): boolean {
   return path === JWT_PATH && state.config.runtime_flags.pomerium_jwt_endpoint === true;
 }
 
+/**
+ * What the portal needs of a state's routes, parsed once per state (a reload builds a new state):
+ * the first route of each hostname, and each linkable route (not a wildcard host, not a regex)
+ * with its probe URL parts and its listing entry. Keyed weakly: an old state's entry goes with it.
+ */
+interface PortalIndex {
+  readonly byHostname: ReadonlyMap<string, RouteState>;
+  readonly candidates: readonly PortalCandidate[];
+}
+
+interface PortalCandidate {
+  readonly r: RouteState;
+  readonly host: string;
+  readonly hostname: string;
+  readonly path: string;
+  readonly url: string;
+  readonly link: PortalRoute;
+}
+
+const indexes = new WeakMap<AuthzState, PortalIndex>();
+
+function portalIndex(state: AuthzState): PortalIndex {
+  let index = indexes.get(state);
+  if (index !== undefined) return index;
+  const byHostname = new Map<string, RouteState>();
+  const candidates: PortalCandidate[] = [];
+  for (const r of state.routes.values()) {
+    const from = new URL(r.route.from);
+    const hostname = from.hostname.toLowerCase();
+    if (!byHostname.has(hostname)) byHostname.set(hostname, r);
+    if (from.hostname.includes('*')) continue; // a wildcard host is not a link
+    if (r.route.regex !== undefined) continue; // no single URL to offer
+    candidates.push({
+      r,
+      host: from.host,
+      hostname: from.hostname,
+      path: r.route.prefix ?? r.route.path ?? '/',
+      url: `https://${from.host}/`,
+      link: Object.freeze({
+        id: r.id,
+        name: r.route.name ?? from.hostname,
+        from: r.route.from,
+        type: 'http',
+        description: r.route.description ?? '',
+        logo_url: r.route.logo_url ?? '',
+      }),
+    });
+  }
+  index = { byHostname, candidates };
+  indexes.set(state, index);
+  return index;
+}
+
 /** The first route served on this hostname (whose session cookie the portal reads). */
 export function routeForHostname(state: AuthzState, hostname: string): RouteState | undefined {
-  for (const r of state.routes.values()) {
-    if (new URL(r.route.from).hostname.toLowerCase() === hostname) return r;
-  }
-  return undefined;
+  return portalIndex(state).byHostname.get(hostname);
 }
 
 export interface PortalRoute {
@@ -51,7 +101,11 @@ export interface PortalRoute {
   readonly logo_url: string;
 }
 
-/** The routes `identity` may open from this client (its address and certificate). */
+/**
+ * The routes `identity` may open from this client (its address and certificate). Each route's
+ * compiled policy decides a GET of the route's root; the URL parts come from the state's portal
+ * index (parsed once), and the policy is asked for the outcome only (no denial explanation).
+ */
 export function listOpenableRoutes(
   state: AuthzState,
   request: PolicyRequest,
@@ -61,31 +115,21 @@ export function listOpenableRoutes(
   now: number,
 ): PortalRoute[] {
   const out: PortalRoute[] = [];
-  for (const r of state.routes.values()) {
-    const from = new URL(r.route.from);
-    if (from.hostname.includes('*')) continue; // a wildcard host is not a link
-    const url = `https://${from.host}/`;
+  const opts = { now, outcomeOnly: true };
+  for (const c of portalIndex(state).candidates) {
     const probe: PolicyRequest = {
       ...request,
       method: 'GET',
-      host: from.host,
-      hostname: from.hostname,
-      path: r.route.prefix ?? r.route.path ?? '/',
-      rawPath: r.route.prefix ?? r.route.path ?? '/',
+      host: c.host,
+      hostname: c.hostname,
+      path: c.path,
+      rawPath: c.path,
       rawQuery: '',
-      url,
-      clientCertificate: certs.judge(peer.presented, peer.pem, r.clientCa, now, peer.chain),
+      url: c.url,
+      clientCertificate: certs.judge(peer.presented, peer.pem, c.r.clientCa, now, peer.chain),
     };
-    if (r.route.regex !== undefined) continue; // no single URL to offer
-    if (r.policy.evaluate(probe, identity, { now }).outcome !== 'allow') continue;
-    out.push({
-      id: r.id,
-      name: r.route.name ?? from.hostname,
-      from: r.route.from,
-      type: 'http',
-      description: r.route.description ?? '',
-      logo_url: r.route.logo_url ?? '',
-    });
+    if (c.r.policy.evaluate(probe, identity, opts).outcome !== 'allow') continue;
+    out.push(c.link);
   }
   return out;
 }

@@ -13,7 +13,7 @@ import {
   watchConfigFile,
 } from '../../config/index.js';
 import { errorCodeOf, PortcullisError } from '../../errors/index.js';
-import { startTracing, stopTracing } from '../../tracing/index.js';
+import { applyTracing, stopTracing } from '../../tracing/index.js';
 import { createLogger } from '../lib/create-logger.js';
 import { startPortcullis } from '../lib/start-portcullis.js';
 import type { Command } from '../main.js';
@@ -108,15 +108,25 @@ const command: Command = {
       level: loaded.config.log_level,
       ...(format === undefined ? {} : { pretty: format === 'pretty' }),
     });
-    // Tracing (docs/tracing.md): the SDK is loaded only when otel_traces_exporter is otlp.
-    const tracing = resolveTracing(loaded.config);
-    if (tracing !== undefined) {
-      await startTracing(tracing).then(
-        () => logger.info({ protocol: tracing.protocol, url: tracing.url }, 'tracing on (OTLP)'),
+    // Tracing (docs/tracing.md): the SDK is loaded only when otel_traces_exporter is otlp; a
+    // reload the services accepted switches it on, off or to new settings.
+    const followTracing = (config: LoadedConfig['config']): Promise<void> => {
+      const tracing = resolveTracing(config);
+      return applyTracing(tracing).then(
+        (what) => {
+          if (what === 'unchanged') return;
+          if (what === 'off') logger.info('tracing off');
+          else
+            logger.info(
+              { protocol: tracing?.protocol, url: tracing?.url },
+              what === 'on' ? 'tracing on (OTLP)' : 'tracing settings changed (OTLP)',
+            );
+        },
         (err: unknown) =>
           logger.error({ code: 'INTERNAL', err }, 'tracing could not start; continuing without'),
       );
-    }
+    };
+    await followTracing(loaded.config);
     const abort = new AbortController();
     const stopped = stopSignal(abort);
     // SIGHUP reloads (docs in README "portcullis start"); one that comes while starting waits.
@@ -154,7 +164,10 @@ const command: Command = {
       reloads = reloads
         .then(() => loadConfigFile(file))
         .then(
-          (next) => running.reload(next).then(() => undefined),
+          (next) =>
+            running
+              .reload(next)
+              .then((refused) => (refused ? undefined : followTracing(next.config))),
           (err: unknown) =>
             logger.error(
               { code: errorCodeOf(err) },
@@ -168,7 +181,11 @@ const command: Command = {
       : watchConfigFile(file, {
           allowUnknownKeys: values['allow-unknown-keys'] === true,
           onReload: (next) => {
-            reloads = reloads.then(() => running.reload(next).then(() => undefined));
+            reloads = reloads.then(() =>
+              running
+                .reload(next)
+                .then((refused) => (refused ? undefined : followTracing(next.config))),
+            );
           },
           onError: (err) =>
             logger.error(

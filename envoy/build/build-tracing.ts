@@ -2,7 +2,9 @@
 // block (sampling ratio → random_sampling, an upstream span per request so the upstream's
 // traceparent names it) and the collector cluster it exports to (OTLP over gRPC or HTTP). Both
 // the bootstrap and the ADS snapshot take them from here: one collector for Envoy and our
-// services. Envoy's resource is its `service_name` only (otel_resource_attributes' service.name).
+// services. Envoy's resource: its `service_name` (otel_resource_attributes' service.name, else
+// portcullis-envoy) and every other otel_resource_attributes entry (the static-config resource
+// detector), so Envoy's spans carry the same deployment attributes as ours.
 import { type Config, resolveTracing } from '../../config/index.js';
 import { allIps, duration, type Json, loadAssignment, upstreamHost } from '../lib/envoy-values.js';
 import { OTEL_CLUSTER, TYPES } from '../lib/names.js';
@@ -27,6 +29,7 @@ export function buildTracing(config: Config): Json | undefined {
             request_headers_to_add: headers.map(([key, value]) => ({ header: { key, value } })),
           },
         };
+  const { 'service.name': serviceName, ...attributes } = t.resourceAttributes;
   return {
     random_sampling: { value: t.ratio * 100 },
     spawn_upstream_span: true,
@@ -35,7 +38,17 @@ export function buildTracing(config: Config): Json | undefined {
       typed_config: {
         '@type': TYPES.otelTracer,
         ...service,
-        service_name: t.resourceAttributes['service.name'] ?? 'portcullis-envoy',
+        service_name: serviceName ?? 'portcullis-envoy',
+        ...(Object.keys(attributes).length === 0
+          ? {}
+          : {
+              resource_detectors: [
+                {
+                  name: 'envoy.tracers.opentelemetry.resource_detectors.static_config',
+                  typed_config: { '@type': TYPES.otelStaticResource, attributes },
+                },
+              ],
+            }),
       },
     },
   };

@@ -31,4 +31,5 @@ export const TYPES = {
   proxyProtocol: `${T}envoy.extensions.filters.listener.proxy_protocol.v3.ProxyProtocol`,
   stdoutAccessLog: `${T}envoy.extensions.access_loggers.stream.v3.StdoutAccessLog`,
   otelTracer: `${T}envoy.config.trace.v3.OpenTelemetryConfig`,
+  otelStaticResource: `${T}envoy.extensions.tracers.opentelemetry.resource_detectors.v3.StaticConfigResourceDetectorConfig`,
 } as const;

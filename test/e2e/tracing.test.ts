@@ -87,6 +87,9 @@ test('one allowed request is one trace: Envoy, the authz Check with session load
   // The upstream got a traceparent naming Envoy's upstream span of this trace.
   const upstream = trace.find((s) => s.spanId === upstreamParent)!;
   assert.equal(upstream.service, 'portcullis-envoy');
+  // otel_resource_attributes reach Envoy's resource as well as ours.
+  assert.equal(upstream.resource['deployment.environment'], 'e2e');
+  assert.equal(check.resource['deployment.environment'], 'e2e');
   // Every span of the trace leads up to one Envoy root (the ingress span).
   const roots = trace.filter((s) => s.parentSpanId === '');
   assert.equal(roots.length, 1);

@@ -17,6 +17,8 @@ export interface CollectedSpan {
   readonly name: string;
   readonly kind: number;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /** The resource attributes of the service that sent the span. */
+  readonly resource: Readonly<Record<string, unknown>>;
 }
 
 export interface OtelCollector {
@@ -129,7 +131,8 @@ service:
           }[];
         };
         for (const rs of batch.resourceSpans ?? []) {
-          const service = String(attrs(rs.resource?.attributes)['service.name'] ?? '');
+          const resource = attrs(rs.resource?.attributes);
+          const service = String(resource['service.name'] ?? '');
           for (const ss of rs.scopeSpans ?? [])
             for (const s of ss.spans ?? [])
               spans.push({
@@ -140,6 +143,7 @@ service:
                 name: s.name,
                 kind: s.kind ?? 0,
                 attributes: attrs(s.attributes),
+                resource,
               });
         }
       }

@@ -93,17 +93,34 @@ export function compileRuleSet(routeId: string, rules: RuleSet): CompiledPolicy 
             now,
           }),
   };
+  // For outcomeOnly evaluations: a denial without its failing criteria (EvaluateOptions).
+  const bare: Explainer = {
+    empty: explainer.empty,
+    noAllow: explainer.noAllow,
+    failures: () => [],
+  };
   const wantsRedirect = () => wantsLoginRedirect(current());
   return Object.freeze({
     routeId,
-    evaluate(request: PolicyRequest, identity: PolicyIdentity | null, opts: { now: number }) {
+    evaluate(
+      request: PolicyRequest,
+      identity: PolicyIdentity | null,
+      opts: { now: number; outcomeOnly?: boolean },
+    ) {
       req = request;
       id = identity;
       now = opts.now;
       aP = runSide(allow, request, identity, now, results);
       const aH = sideHi;
       dP = runSide(deny, request, identity, now, results);
-      const decision = decide(aP, dP, explainer, wantsRedirect, aH, sideHi);
+      const decision = decide(
+        aP,
+        dP,
+        opts.outcomeOnly === true ? bare : explainer,
+        wantsRedirect,
+        aH,
+        sideHi,
+      );
       // keep no request data between decisions
       req = null;
       id = null;

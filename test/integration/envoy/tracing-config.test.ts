@@ -83,3 +83,40 @@ test('tracing off adds no tracer and no collector cluster', () => {
   assert.equal(hcmOf(snap.resources.listener[0]!.resource as J).tracing, undefined);
   assert.ok(!snap.resources.cluster.some((c) => c.name === 'portcullis-otel-collector'));
 });
+
+test("Envoy's tracer gets every otel_resource_attributes entry (service.name as its service name) and real Envoy accepts it", async () => {
+  const cfg = config(
+    'otel_traces_exporter: otlp\notel_resource_attributes: service.name=edge,deployment.environment=prod,team=identity',
+  );
+  const result = buildBootstrap(cfg, OPTS);
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
+  const b = result.bootstrap as J;
+  const tracer = hcmOf(b.static_resources.listeners[0]).tracing.provider.typed_config;
+  assert.equal(tracer.service_name, 'edge');
+  assert.deepEqual(tracer.resource_detectors, [
+    {
+      name: 'envoy.tracers.opentelemetry.resource_detectors.static_config',
+      typed_config: {
+        '@type':
+          'type.googleapis.com/envoy.extensions.tracers.opentelemetry.resource_detectors.v3.StaticConfigResourceDetectorConfig',
+        attributes: { 'deployment.environment': 'prod', team: 'identity' },
+      },
+    },
+  ]);
+  const { code, output } = await envoyValidate(b);
+  assert.equal(code, 0, output.split('\n').slice(-5).join('\n'));
+  const snap = buildSnapshot(cfg, OPTS);
+  assert.ok(validateSnapshot(snap).ok);
+  const listener = snap.resources.listener[0]!.resource as J;
+  assert.deepEqual(hcmOf(listener).tracing.provider.typed_config, tracer);
+});
+
+test('without other resource attributes the tracer has no resource detector', () => {
+  const cfg = config('otel_traces_exporter: otlp');
+  const result = buildBootstrap(cfg, OPTS);
+  assert.ok(result.ok);
+  const tracer = hcmOf((result.bootstrap as J).static_resources.listeners[0]).tracing.provider
+    .typed_config;
+  assert.equal(tracer.service_name, 'portcullis-envoy');
+  assert.equal(tracer.resource_detectors, undefined);
+});

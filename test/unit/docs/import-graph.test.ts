@@ -26,7 +26,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   authn: ['errors', 'config', 'wire', 'databroker', 'tracing', 'mcp'],
   envoy: ['errors', 'config', 'wire', 'protos'],
   // a second front door over authz's decision core, matching routes as the Envoy config does
-  'forward-auth': ['authz', 'envoy', 'config', 'wire'],
+  'forward-auth': ['authz', 'envoy', 'config', 'wire', 'tracing'],
   cli: [
     'authz',
     'authn',
