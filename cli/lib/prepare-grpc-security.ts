@@ -9,10 +9,11 @@ import { isIP } from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { AuthenticateStream } from '../../authz/index.js';
 import { grpcTransport, type LoadedConfig, PortcullisError } from '../../config/index.js';
 import { issueCertificate, issueCertificateAuthority } from '../../envoy/index.js';
 import { deriveKeys } from '../../wire/index.js';
-import { authenticateGrpcCallers } from './authenticate-grpc-callers.js';
+import { authenticateCheckStreams, authenticateGrpcCallers } from './authenticate-grpc-callers.js';
 import {
   createGrpcServerCredentials,
   type GrpcServerCredentials,
@@ -29,6 +30,8 @@ export interface GrpcSecurity {
   readonly tls: boolean;
   readonly credentials: grpc.ServerCredentials;
   readonly interceptors: grpc.ServerInterceptor[];
+  /** The same caller authentication for Checks on the lean transport (undefined: plain text). */
+  readonly checkStreamAuth?: AuthenticateStream;
   /** Inline PEMs for this process's Envoy (current after each reload). */
   envoyTls(): EnvoyInternalTls;
   /** Re-reads the files of a reloaded config; throws CONFIG_INVALID and keeps the old ones. */
@@ -130,6 +133,14 @@ export function prepareGrpcSecurity(opts: {
           }),
         ]
       : [],
+    ...(tls
+      ? {
+          checkStreamAuth: authenticateCheckStreams({
+            jwtKey: deriveKeys(secret!).grpcKey,
+            logger: logger.child({ service: 'grpc' }),
+          }),
+        }
+      : {}),
     envoyTls() {
       const m = material as { ca?: string; clientCert?: PemPair };
       const clientCert = m.clientCert ?? own?.cert;

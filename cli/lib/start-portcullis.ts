@@ -163,6 +163,19 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       const xds = plan.proxy ? addXdsServer(server, logger, grpcSecurity.tls) : undefined;
       const grpcUnit = await bindGrpcServer(server, grpcAddress, grpcSecurity.credentials);
       units.push(grpcUnit);
+      const authzOnGrpc = units.find((u): u is AuthzUnit => u.name === 'authorize');
+      if (authzOnGrpc) {
+        // Check on the lean transport (docs/performance.md), ADS and health on grpc-js.
+        const wanted = (opts.env ?? process.env).PORTCULLIS_CHECK_TRANSPORT ?? 'lean';
+        const routed =
+          wanted === 'grpc-js'
+            ? 0
+            : authzOnGrpc.authz.routeChecks(server, grpcSecurity.checkStreamAuth);
+        logger.info(
+          { service: 'authorize', check_transport: routed > 0 ? 'lean' : 'grpc-js' },
+          'Check transport',
+        );
+      }
       if (xds) {
         const authn = units.find((u): u is AuthnUnit => u.name === 'authenticate');
         const local = { host: connectable(grpcUnit.endpoint.host), port: grpcUnit.endpoint.port };
