@@ -16,10 +16,10 @@ import type { CheckDeps } from './check.js';
 import { checkErrorCode, createDecisionCore } from './decide.js';
 import { createDeadlineWatch } from './grpc/deadline-watch.js';
 import type { DecisionSummary } from './grpc/decision-metadata.js';
+import { decodeCheckRequest } from './grpc/decode-check-request.js';
 import { createHealthService, serviceDefinitions } from './grpc/grpc-services.js';
 import { applyHttp2ServerLimits } from './grpc/http2-server-limits.js';
 import { type AuthenticateStream, createCheckStreamHandler } from './grpc/lean-check.js';
-import type { CheckRequestWire } from './grpc/read-check-request.js';
 import { routeCheckStreams } from './grpc/route-check-streams.js';
 import { createCheckHandler } from './grpc/serve-check.js';
 import { type CheckResponseWire, createResponseEncoder } from './grpc/write-check-response.js';
@@ -183,7 +183,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
   let leanServed = 0;
   const leanOptions = {
     decide,
-    deserialize: (bytes: Buffer) => checkMethod.requestDeserialize(bytes) as CheckRequestWire,
+    deserialize: decodeCheckRequest,
     encode: createResponseEncoder((wire) => checkMethod.responseSerialize(wire)),
     serialize: (wire: CheckResponseWire) => checkMethod.responseSerialize(wire),
     onServed: () => {
