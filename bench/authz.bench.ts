@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { argv, execPath } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -262,7 +263,32 @@ async function serverChild(fullMode: string, routes: number): Promise<void> {
     );
     if (routed === 0) throw new Error('the lean Check transport could not be routed');
   }
+  // Tails (issue 19): event-loop delay and GC pauses since the last 'tails' message.
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const gc = { count: 0, ms: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.ms += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m) => {
+    if (m === 'tails') {
+      process.send?.({
+        eldP50Ms: eld.percentile(50) / 1e6,
+        eldP99Ms: eld.percentile(99) / 1e6,
+        eldMaxMs: eld.max / 1e6,
+        gcCount: gc.count,
+        gcMs: gc.ms,
+        gcMaxMs: gc.maxMs,
+      } satisfies Tails);
+      eld.reset();
+      gc.count = 0;
+      gc.ms = 0;
+      gc.maxMs = 0;
+    }
     if (m === 'refused') process.send?.({ refused });
     if (m === 'cpu') {
       const u = process.cpuUsage();
@@ -270,6 +296,16 @@ async function serverChild(fullMode: string, routes: number): Promise<void> {
     }
   });
   process.send?.({ port, token, jwt, ca: caPem });
+}
+
+/** Event-loop delay and GC pauses of a server over one phase (issue 19 "Tails"). */
+interface Tails {
+  readonly eldP50Ms: number;
+  readonly eldP99Ms: number;
+  readonly eldMaxMs: number;
+  readonly gcCount: number;
+  readonly gcMs: number;
+  readonly gcMaxMs: number;
 }
 
 // ---------------------------------------------------------------- load generator child
@@ -422,6 +458,8 @@ interface Server {
   cpu(): Promise<number>;
   /** tls mode: calls refused as unauthenticated so far. */
   refused(): Promise<number>;
+  /** Event-loop delay and GC since the last call. */
+  tails(): Promise<Tails>;
   stop(): void;
 }
 
@@ -449,6 +487,10 @@ async function startServer(
       c.send('refused');
       return message<{ refused: number }>(c).then((m) => m.refused);
     },
+    tails: () => {
+      c.send('tails');
+      return message<Tails>(c);
+    },
     stop: () => c.kill(),
   };
 }
@@ -456,17 +498,24 @@ async function startServer(
 interface Measured extends LoadResult {
   /** Server CPU time per Check (user + system), µs. */
   readonly cpuUsPerCheck: number;
+  readonly tails: Tails;
 }
 
 async function load(server: Server, routes: number, rate: number): Promise<Measured> {
   const c = child(['load'], 1);
   const cpu0 = await server.cpu();
+  await server.tails();
   c.send({ port: server.port, token: server.token, routes, rate, ms: PHASE_MS } satisfies LoadJob);
   const result = await message<LoadResult & { warmupChecks: number }>(c);
   const cpu1 = await server.cpu();
+  const tails = await server.tails();
   c.kill();
   if (result.errors > 0) throw new Error(`${result.errors} Checks were not OK`);
-  return { ...result, cpuUsPerCheck: (cpu1 - cpu0) / (result.count + result.warmupChecks) };
+  return {
+    ...result,
+    cpuUsPerCheck: (cpu1 - cpu0) / (result.count + result.warmupChecks),
+    tails,
+  };
 }
 
 function median<T>(xs: readonly T[], by: (x: T) => number): T {
@@ -733,6 +782,12 @@ const run = async (): Promise<BenchResult> => {
     authz_lean_1000_per_s_p50_ms: p50(runs.leanRate),
     authz_lean_1000_per_s_p99_ms: leanRate.p99,
     authz_lean_1000_per_s_p99_over_p50: leanRate.p99 / Math.max(1e-9, p50(runs.leanRate)),
+    /** The lean server during its 1,000/s phase (the median round by p99): where the tail comes from. */
+    authz_lean_1000_per_s_event_loop_delay_p99_ms: leanRate.tails.eldP99Ms,
+    authz_lean_1000_per_s_event_loop_delay_max_ms: leanRate.tails.eldMaxMs,
+    authz_lean_1000_per_s_gc_pauses: leanRate.tails.gcCount,
+    authz_lean_1000_per_s_gc_ms: leanRate.tails.gcMs,
+    authz_lean_1000_per_s_gc_max_ms: leanRate.tails.gcMaxMs,
     node_generator_noop_checks_per_s: Math.round(tput(noopMax)),
     node_generator_authz_checks_per_s: Math.round(tput(bigMax)),
     node_generator_throughput_ratio: tput(bigMax) / tput(noopMax),
@@ -760,6 +815,8 @@ const run = async (): Promise<BenchResult> => {
     `${name.padEnd(40)} ${String(Math.round(tput(r))).padStart(8)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.cpuUsPerCheck.toFixed(1).padStart(9)}`;
   const h2row = (name: string, rps: number, cpu?: number) =>
     `${name.padEnd(40)} ${String(Math.round(rps)).padStart(8)}${cpu === undefined ? '' : `${''.padStart(18)} ${cpu.toFixed(1).padStart(9)}`}`;
+  const tailRow = (name: string, r: Measured) =>
+    `  ${name.padEnd(16)} loop delay ${r.tails.eldP50Ms.toFixed(2)}/${r.tails.eldP99Ms.toFixed(2)}/${r.tails.eldMaxMs.toFixed(2)} ms; GC ${r.tails.gcCount} pauses, ${r.tails.gcMs.toFixed(1)} ms, max ${r.tails.gcMaxMs.toFixed(2)} ms; Check p99/p50 ${(r.p99 / Math.max(1e-9, r.p50)).toFixed(1)}`;
   const h2cpu = (xs: H2loadResult[]) => median(xs, (r) => r.cpuUsPerCheck).cpuUsPerCheck;
   const table = [
     `server on one core${pinnable ? ' (taskset -c 0; generator on core 1)' : ' (taskset missing: not pinned)'}; max = ${CONCURRENCY} in flight; ${PHASE_MS / 1000} s per phase; median of ${ROUNDS} alternating rounds`,
@@ -783,6 +840,10 @@ const run = async (): Promise<BenchResult> => {
     row('authz 10 routes, 1,000/s', smallRate),
     row('cookie session, 10 routes, max', cookieMax),
     row('Bearer JWT access token (cached), max', bearerMax),
+    'tails at 1,000/s (server event-loop delay p50/p99/max; GC pauses count, total, max):',
+    tailRow('grpc-js authz', bigRate),
+    tailRow('lean authz', leanRate),
+    tailRow('no-op grpc-js', noopRate),
   ].join('\n');
   return {
     figures,

@@ -34,6 +34,8 @@ export interface GrpcSecurity {
   readonly checkStreamAuth?: AuthenticateStream;
   /** Inline PEMs for this process's Envoy (current after each reload). */
   envoyTls(): EnvoyInternalTls;
+  /** The CA made for this process's Envoy client certificate (authz workers trust it too). */
+  readonly ownClientCa?: string;
   /** Re-reads the files of a reloaded config; throws CONFIG_INVALID and keeps the old ones. */
   reload(loaded: LoadedConfig): void;
   /**
@@ -52,6 +54,8 @@ export function prepareGrpcSecurity(opts: {
   readonly runsEnvoy: boolean;
   /** This process runs authorize (its Envoy calls it here). */
   readonly servesAuthorize?: boolean;
+  /** More client CAs (an authz worker trusts its parent's Envoy CA, authz-worker-main.ts). */
+  readonly extraClientCas?: readonly string[];
 }): GrpcSecurity {
   const { logger } = opts;
   const c = opts.loaded.config;
@@ -82,6 +86,7 @@ export function prepareGrpcSecurity(opts: {
   const clientCas = (m: typeof material): string[] => [
     ...('clientCa' in m && m.clientCa !== undefined ? [m.clientCa] : []),
     ...(own ? [own.ca.cert] : []),
+    ...(opts.extraClientCas ?? []),
   ];
   let server: GrpcServerCredentials | undefined;
   if (tls) {
@@ -133,6 +138,7 @@ export function prepareGrpcSecurity(opts: {
           }),
         ]
       : [],
+    ...(own ? { ownClientCa: own.ca.cert } : {}),
     ...(tls
       ? {
           checkStreamAuth: authenticateCheckStreams({
