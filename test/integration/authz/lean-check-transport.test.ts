@@ -34,7 +34,10 @@ let plain: ClientHttp2Session;
 before(async () => {
   // The harness serves Check on the lean transport (listen()'s default); a second server on the
   // same AuthzServer serves it with grpc-js.
-  h = await startAuthzHarness({ yaml: ROUTES_YAML });
+  // A frozen clock: answers that carry a time (signed sign-in URLs, in seconds) are the same
+  // bytes whichever second each transport answered in.
+  const frozen = Date.now();
+  h = await startAuthzHarness({ yaml: ROUTES_YAML, now: () => frozen });
   grpcJs = new grpc.Server();
   h.authz.addTo(grpcJs);
   const port = await new Promise<number>((resolve, reject) =>
