@@ -154,11 +154,25 @@ after(async () => {
   await dropSchema(schema);
 });
 
-test('start --authz-workers 3 runs three Check servers on their own ports', async () => {
+test("start --authz-workers 3 runs three Check servers on their own ports, all in Envoy's authz cluster", async () => {
   const ports = checkPorts(grpcPort);
   assert.equal(ports.length, 3, JSON.stringify(logs.filter((l) => /worker/.test(String(l.msg)))));
   const ready = logs.find((l) => l.msg === 'ready') as { listen?: Record<string, unknown> };
   assert.ok(ready?.listen?.['authz-workers'], 'the ready line names the workers');
+  // Envoy's authz cluster has all three as endpoints.
+  const admin = (ready.listen?.proxy as { envoy_admin?: string } | undefined)?.envoy_admin;
+  assert.ok(admin, "the ready line names Envoy's admin address");
+  const clusters = (await (await fetch(`${admin}/clusters?format=json`)).json()) as {
+    cluster_statuses: {
+      name: string;
+      host_statuses?: { address: { socket_address: { port_value: number } } }[];
+    }[];
+  };
+  const authz = clusters.cluster_statuses.find((c) => c.name === 'portcullis-authorize');
+  assert.deepEqual(
+    (authz?.host_statuses ?? []).map((h) => h.address.socket_address.port_value).sort(),
+    [...ports].sort(),
+  );
 });
 
 test('a deleted session is refused by every Check server (each worker has its own cache)', async () => {
