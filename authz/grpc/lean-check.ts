@@ -20,7 +20,7 @@ export const CHECK_PATH = '/envoy.service.auth.v3.Authorization/Check';
 /** grpc-js's default receive limit (4 MiB), kept so both transports refuse the same sizes. */
 export const MAX_CHECK_MESSAGE = 4 * 1024 * 1024;
 
-/** gRPC status codes used here (grpc/grpc doc/statuscodes.md). */
+/** gRPC status codes used here. */
 export const GRPC_STATUS = {
   OK: 0,
   DEADLINE_EXCEEDED: 4,
@@ -68,8 +68,7 @@ export interface LeanCheckOptions {
 const UNITS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
 
 /**
- * `grpc-timeout` in ms: undefined when absent, null when malformed (1–8 digits and a unit,
- * grpc/grpc doc/PROTOCOL-HTTP2.md).
+ * `grpc-timeout` in ms: undefined when absent, null when malformed (1–8 digits and a unit).
  */
 export function parseGrpcTimeout(value: string | string[] | undefined): number | null | undefined {
   if (value === undefined) return undefined;
