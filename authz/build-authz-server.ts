@@ -12,9 +12,13 @@ import type { CheckDeps } from './check.js';
 import { checkErrorCode, createDecisionCore } from './decide.js';
 import { createDeadlineWatch } from './grpc/deadline-watch.js';
 import type { DecisionSummary } from './grpc/decision-metadata.js';
+import { decodeCheckRequest } from './grpc/decode-check-request.js';
 import { createHealthService, serviceDefinitions } from './grpc/grpc-services.js';
 import { applyHttp2ServerLimits } from './grpc/http2-server-limits.js';
+import { type AuthenticateStream, createCheckStreamHandler } from './grpc/lean-check.js';
+import { routeCheckStreams } from './grpc/route-check-streams.js';
 import { createCheckHandler } from './grpc/serve-check.js';
+import { type CheckResponseWire, createResponseEncoder } from './grpc/write-check-response.js';
 import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
@@ -37,13 +41,26 @@ export interface AuthzServerOptions {
   readonly signingKeys?: readonly SigningKey[];
   /** Clock, epoch ms. */
   readonly now?: () => number;
+  /**
+   * How listen() serves Check: `lean` (default) on node:http2 streams (grpc/lean-check.ts), or
+   * `grpc-js` (docs/performance.md "Lean Check transport").
+   */
+  readonly checkTransport?: CheckTransport;
 }
+
+export type CheckTransport = 'lean' | 'grpc-js';
 
 export interface AuthzServer {
   /** Adds envoy.service.auth.v3.Authorization and grpc.health.v1.Health to a server. */
   addTo(server: grpc.Server): void;
   /** Serves on its own gRPC server (insecure); resolves to the bound port. */
   listen(port: number, host?: string): Promise<number>;
+  /**
+   * After addTo() and bindAsync(): the server's Check streams go to the lean transport
+   * (grpc/lean-check.ts), with `authenticate` as caller authentication when the server has any.
+   * Returns how many HTTP/2 servers were rerouted (0: grpc-js keeps serving Check).
+   */
+  routeChecks(target: grpc.Server, authenticate?: AuthenticateStream): number;
   /**
    * One decision on an already-read request (the forward-auth front door, forward-auth/): the
    * same pipeline, fail-closed wrapper, `authorize` log line and metrics as a Check.
@@ -160,6 +177,17 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     deadlines,
   });
   const check = createCheckHandler(decide);
+  const checkMethod = serviceDefinitions().authorization.Check;
+  let leanServed = 0;
+  const leanOptions = {
+    decide,
+    deserialize: decodeCheckRequest,
+    encode: createResponseEncoder((wire) => checkMethod.responseSerialize(wire)),
+    serialize: (wire: CheckResponseWire) => checkMethod.responseSerialize(wire),
+    onServed: () => {
+      leanServed++;
+    },
+  };
 
   let own: grpc.Server | null = null;
   const server: AuthzServer = {
@@ -177,13 +205,23 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       own = applyHttp2ServerLimits(new grpc.Server());
       server.addTo(own);
       const srv = own;
-      return new Promise<number>((resolve, reject) => {
+      const bound = await new Promise<number>((resolve, reject) => {
         srv.bindAsync(
           `${host.includes(':') ? `[${host}]` : host}:${port}`,
           grpc.ServerCredentials.createInsecure(),
-          (err, bound) => (err ? reject(err) : resolve(bound)),
+          (err, p) => (err ? reject(err) : resolve(p)),
         );
       });
+      if ((options.checkTransport ?? 'lean') === 'lean') server.routeChecks(srv);
+      return bound;
+    },
+    routeChecks(target, authenticate) {
+      return routeCheckStreams(
+        target,
+        createCheckStreamHandler(
+          authenticate === undefined ? leanOptions : { ...leanOptions, authenticate },
+        ),
+      );
     },
     decide(req, timeoutMs = Infinity, trace) {
       return new Promise((resolve) =>
@@ -250,6 +288,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
         {
           portcullis_authz_config_generation: generation,
           portcullis_authz_routes: state.routes.size,
+          portcullis_authz_lean_checks_total: leanServed,
         },
       );
       return `${text}${renderDatabrokerMetrics(records, feedErrors)}`;

@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { argv, execPath } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -19,7 +20,10 @@ import { exportJWK, SignJWT } from 'jose';
 import { pino } from 'pino';
 import { serviceDefinitions } from '../authz/grpc/grpc-services.js';
 import { createAuthzServer } from '../authz/index.js';
-import { authenticateGrpcCallers } from '../cli/lib/authenticate-grpc-callers.js';
+import {
+  authenticateCheckStreams,
+  authenticateGrpcCallers,
+} from '../cli/lib/authenticate-grpc-callers.js';
 import { createLogger } from '../cli/lib/create-logger.js';
 import { createGrpcServerCredentials } from '../cli/lib/grpc-server-credentials.js';
 import { createGrpcServer } from '../cli/lib/start-grpc-server.js';
@@ -190,28 +194,30 @@ async function bearerParts(routes: number, secret: string) {
   return { loaded, store: createMemoryStore(), token: `bearer:${token}` };
 }
 
-async function serverChild(mode: string, routes: number): Promise<void> {
+async function serverChild(fullMode: string, routes: number): Promise<void> {
   const secret = randomBytes(32).toString('base64');
+  // `-lean`: Check on the lean node:http2 transport (authz/grpc/lean-check.ts) on the same port.
+  const lean = fullMode.endsWith('-lean');
+  const mode = lean ? fullMode.slice(0, -'-lean'.length) : fullMode;
   // `tls`: the authz server as `portcullis start` serves it over TLS — the same server
   // credentials and caller authentication (here a service JWT, what h2load can send).
   const tls = mode === 'tls';
   // Refusals are counted: the TLS row must measure allowed Checks, not cheap UNAUTHENTICATED.
   let refused = 0;
+  const refusalLogger = pino(
+    { level: 'warn' },
+    {
+      write: () => {
+        refused++;
+      },
+    },
+  );
   const server = tls
     ? createGrpcServer([
-        authenticateGrpcCallers({
-          jwtKey: deriveKeys(secret).grpcKey,
-          logger: pino(
-            { level: 'warn' },
-            {
-              write: () => {
-                refused++;
-              },
-            },
-          ),
-        }),
+        authenticateGrpcCallers({ jwtKey: deriveKeys(secret).grpcKey, logger: refusalLogger }),
       ])
     : new grpc.Server();
+  let authzServer: ReturnType<typeof createAuthzServer> | undefined;
   let token = '';
   if (mode === 'noop') {
     server.addService(serviceDefinitions().authorization, {
@@ -227,6 +233,7 @@ async function serverChild(mode: string, routes: number): Promise<void> {
     const logger = createLogger({ level: 'info', pretty: false });
     const authz = createAuthzServer({ loaded, store, logger });
     authz.addTo(server);
+    authzServer = authz;
   }
   let credentials = grpc.ServerCredentials.createInsecure();
   let jwt = '';
@@ -248,7 +255,41 @@ async function serverChild(mode: string, routes: number): Promise<void> {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', credentials, (e, p) => (e ? reject(e) : resolve(p))),
   );
+  if (lean && authzServer) {
+    const routed = authzServer.routeChecks(
+      server,
+      tls
+        ? authenticateCheckStreams({ jwtKey: deriveKeys(secret).grpcKey, logger: refusalLogger })
+        : undefined,
+    );
+    if (routed === 0) throw new Error('the lean Check transport could not be routed');
+  }
+  // Tails (issue 19): event-loop delay and GC pauses since the last 'tails' message.
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  const gc = { count: 0, ms: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.ms += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
   process.on('message', (m) => {
+    if (m === 'tails') {
+      process.send?.({
+        eldP50Ms: eld.percentile(50) / 1e6,
+        eldP99Ms: eld.percentile(99) / 1e6,
+        eldMaxMs: eld.max / 1e6,
+        gcCount: gc.count,
+        gcMs: gc.ms,
+        gcMaxMs: gc.maxMs,
+      } satisfies Tails);
+      eld.reset();
+      gc.count = 0;
+      gc.ms = 0;
+      gc.maxMs = 0;
+    }
     if (m === 'refused') process.send?.({ refused });
     if (m === 'cpu') {
       const u = process.cpuUsage();
@@ -256,6 +297,16 @@ async function serverChild(mode: string, routes: number): Promise<void> {
     }
   });
   process.send?.({ port, token, jwt, ca: caPem });
+}
+
+/** Event-loop delay and GC pauses of a server over one phase (issue 19 "Tails"). */
+interface Tails {
+  readonly eldP50Ms: number;
+  readonly eldP99Ms: number;
+  readonly eldMaxMs: number;
+  readonly gcCount: number;
+  readonly gcMs: number;
+  readonly gcMaxMs: number;
 }
 
 // ---------------------------------------------------------------- load generator child
@@ -408,11 +459,13 @@ interface Server {
   cpu(): Promise<number>;
   /** tls mode: calls refused as unauthenticated so far. */
   refused(): Promise<number>;
+  /** Event-loop delay and GC since the last call. */
+  tails(): Promise<Tails>;
   stop(): void;
 }
 
 async function startServer(
-  mode: 'noop' | 'authz' | 'tls' | 'bearer',
+  mode: 'noop' | 'authz' | 'tls' | 'bearer' | 'authz-lean' | 'tls-lean',
   routes: number,
 ): Promise<Server> {
   const c = child(['server', mode, String(routes)], 0, true);
@@ -435,6 +488,10 @@ async function startServer(
       c.send('refused');
       return message<{ refused: number }>(c).then((m) => m.refused);
     },
+    tails: () => {
+      c.send('tails');
+      return message<Tails>(c);
+    },
     stop: () => c.kill(),
   };
 }
@@ -442,17 +499,24 @@ async function startServer(
 interface Measured extends LoadResult {
   /** Server CPU time per Check (user + system), µs. */
   readonly cpuUsPerCheck: number;
+  readonly tails: Tails;
 }
 
 async function load(server: Server, routes: number, rate: number): Promise<Measured> {
   const c = child(['load'], 1);
   const cpu0 = await server.cpu();
+  await server.tails();
   c.send({ port: server.port, token: server.token, routes, rate, ms: PHASE_MS } satisfies LoadJob);
   const result = await message<LoadResult & { warmupChecks: number }>(c);
   const cpu1 = await server.cpu();
+  const tails = await server.tails();
   c.kill();
   if (result.errors > 0) throw new Error(`${result.errors} Checks were not OK`);
-  return { ...result, cpuUsPerCheck: (cpu1 - cpu0) / (result.count + result.warmupChecks) };
+  return {
+    ...result,
+    cpuUsPerCheck: (cpu1 - cpu0) / (result.count + result.warmupChecks),
+    tails,
+  };
 }
 
 function median<T>(xs: readonly T[], by: (x: T) => number): T {
@@ -590,6 +654,8 @@ const run = async (): Promise<BenchResult> => {
   const noop = await startServer('noop', 0);
   const big = await startServer('authz', 10_000);
   const bigTls = await startServer('tls', 10_000);
+  const lean = await startServer('authz-lean', 10_000);
+  const leanTls = await startServer('tls-lean', 10_000);
   const small = await startServer('authz', 10);
   const bearer = await startServer('bearer', 10);
   const tput = (r: LoadResult) => r.count / r.seconds;
@@ -599,11 +665,21 @@ const run = async (): Promise<BenchResult> => {
   const bigBody = grpcBody(dir, 'plain', 5000, big.token);
   const tlsBody = grpcBody(dir, 'tls', 5000, bigTls.token);
   const noopBody = bigBody;
+  const leanBody = grpcBody(dir, 'lean', 5000, lean.token);
+  const leanTlsBody = grpcBody(dir, 'lean-tls', 5000, leanTls.token);
   // The very bytes h2load sends each server must be allowed there.
   await assertAllowed(big.port, bodyRequest(bigBody));
   await assertAllowed(bigTls.port, bodyRequest(tlsBody), { jwt: bigTls.jwt, ca: bigTls.ca });
   await assertAllowed(bearer.port, benchCheckRequest(5, bearer.token));
-  const h2 = { noop: [] as H2loadResult[], big: [] as H2loadResult[], tls: [] as H2loadResult[] };
+  await assertAllowed(lean.port, bodyRequest(leanBody));
+  await assertAllowed(leanTls.port, bodyRequest(leanTlsBody), { jwt: leanTls.jwt, ca: leanTls.ca });
+  const h2 = {
+    noop: [] as H2loadResult[],
+    big: [] as H2loadResult[],
+    tls: [] as H2loadResult[],
+    lean: [] as H2loadResult[],
+    leanTls: [] as H2loadResult[],
+  };
   const runs = {
     noopMax: [] as Measured[],
     bigMax: [] as Measured[],
@@ -612,6 +688,8 @@ const run = async (): Promise<BenchResult> => {
     smallRate: [] as Measured[],
     cookieMax: [] as Measured[],
     bearerMax: [] as Measured[],
+    leanMax: [] as Measured[],
+    leanRate: [] as Measured[],
   };
   try {
     // Alternate the servers so drifting load on the machine hits both alike; medians of rounds.
@@ -620,16 +698,20 @@ const run = async (): Promise<BenchResult> => {
         h2.noop.push(await h2load(noop, noopBody));
         h2.big.push(await h2load(big, bigBody));
         h2.tls.push(await h2load(bigTls, tlsBody));
+        h2.lean.push(await h2load(lean, leanBody));
+        h2.leanTls.push(await h2load(leanTls, leanTlsBody));
       }
       runs.noopMax.push(await load(noop, 10_000, 0));
       runs.bigMax.push(await load(big, 10_000, 0));
       runs.noopRate.push(await load(noop, 10_000, RATE));
       runs.bigRate.push(await load(big, 10_000, RATE));
+      runs.leanMax.push(await load(lean, 10_000, 0));
+      runs.leanRate.push(await load(lean, 10_000, RATE));
       runs.smallRate.push(await load(small, 10, RATE));
       runs.cookieMax.push(await load(small, 10, 0));
       runs.bearerMax.push(await load(bearer, 10, 0));
     }
-    if (hasH2load && (await bigTls.refused()) > 0) {
+    if (hasH2load && (await bigTls.refused()) + (await leanTls.refused()) > 0) {
       throw new Error('the TLS server refused h2load Checks as unauthenticated');
     }
   } finally {
@@ -637,6 +719,8 @@ const run = async (): Promise<BenchResult> => {
     noop.stop();
     big.stop();
     bigTls.stop();
+    lean.stop();
+    leanTls.stop();
     small.stop();
     bearer.stop();
   }
@@ -647,13 +731,24 @@ const run = async (): Promise<BenchResult> => {
   const smallRate = median(runs.smallRate, (x) => x.p99);
   const cookieMax = median(runs.cookieMax, tput);
   const bearerMax = median(runs.bearerMax, tput);
+  const leanMax = median(runs.leanMax, tput);
+  const leanRate = median(runs.leanRate, (x) => x.p99);
   const p50 = (xs: Measured[]) => median(xs, (x) => x.p50).p50;
-  if ([...h2.big, ...h2.noop, ...h2.tls].some((r) => r.failed > 0)) {
+  if ([...h2.big, ...h2.noop, ...h2.tls, ...h2.lean, ...h2.leanTls].some((r) => r.failed > 0)) {
     throw new Error('h2load saw failed requests');
   }
   const h2noop = hasH2load ? median(h2.noop, (r) => r.rps).rps : 0;
   const h2big = hasH2load ? median(h2.big, (r) => r.rps).rps : 0;
   const h2tls = hasH2load ? median(h2.tls, (r) => r.rps).rps : 0;
+  const h2lean = hasH2load ? median(h2.lean, (r) => r.rps).rps : 0;
+  const h2leanTls = hasH2load ? median(h2.leanTls, (r) => r.rps).rps : 0;
+  // Lean vs grpc-js transport, paired per round like the TLS ratio.
+  const leanRatio = hasH2load
+    ? median(
+        h2.lean.map((t, i) => t.rps / h2.big[i]!.rps),
+        (x) => x,
+      )
+    : tput(leanMax) / tput(bigMax);
   // Paired: each round runs plain then TLS back to back, so the ratio of a round sees the same
   // machine load on both sides; the median of those ratios (the machine is shared and noisy).
   const tlsRatio = hasH2load
@@ -676,6 +771,24 @@ const run = async (): Promise<BenchResult> => {
     h2load_authz_tls_cpu_us_per_check: hasH2load
       ? median(h2.tls, (r) => r.cpuUsPerCheck).cpuUsPerCheck
       : 0,
+    /** The lean Check transport (authz/grpc/lean-check.ts), same server and request. */
+    h2load_authz_lean_checks_per_s: Math.round(h2lean),
+    lean_throughput_ratio_vs_noop: hasH2load ? h2lean / h2noop : tput(leanMax) / tput(noopMax),
+    lean_throughput_ratio_vs_grpc_js: leanRatio,
+    h2load_authz_lean_tls_checks_per_s: Math.round(h2leanTls),
+    h2load_authz_lean_cpu_us_per_check: hasH2load
+      ? median(h2.lean, (r) => r.cpuUsPerCheck).cpuUsPerCheck
+      : 0,
+    node_generator_authz_lean_checks_per_s: Math.round(tput(leanMax)),
+    authz_lean_1000_per_s_p50_ms: p50(runs.leanRate),
+    authz_lean_1000_per_s_p99_ms: leanRate.p99,
+    authz_lean_1000_per_s_p99_over_p50: leanRate.p99 / Math.max(1e-9, p50(runs.leanRate)),
+    /** The lean server during its 1,000/s phase (the median round by p99): where the tail comes from. */
+    authz_lean_1000_per_s_event_loop_delay_p99_ms: leanRate.tails.eldP99Ms,
+    authz_lean_1000_per_s_event_loop_delay_max_ms: leanRate.tails.eldMaxMs,
+    authz_lean_1000_per_s_gc_pauses: leanRate.tails.gcCount,
+    authz_lean_1000_per_s_gc_ms: leanRate.tails.gcMs,
+    authz_lean_1000_per_s_gc_max_ms: leanRate.tails.gcMaxMs,
     node_generator_noop_checks_per_s: Math.round(tput(noopMax)),
     node_generator_authz_checks_per_s: Math.round(tput(bigMax)),
     node_generator_throughput_ratio: tput(bigMax) / tput(noopMax),
@@ -703,6 +816,8 @@ const run = async (): Promise<BenchResult> => {
     `${name.padEnd(40)} ${String(Math.round(tput(r))).padStart(8)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.cpuUsPerCheck.toFixed(1).padStart(9)}`;
   const h2row = (name: string, rps: number, cpu?: number) =>
     `${name.padEnd(40)} ${String(Math.round(rps)).padStart(8)}${cpu === undefined ? '' : `${''.padStart(18)} ${cpu.toFixed(1).padStart(9)}`}`;
+  const tailRow = (name: string, r: Measured) =>
+    `  ${name.padEnd(16)} loop delay ${r.tails.eldP50Ms.toFixed(2)}/${r.tails.eldP99Ms.toFixed(2)}/${r.tails.eldMaxMs.toFixed(2)} ms; GC ${r.tails.gcCount} pauses, ${r.tails.gcMs.toFixed(1)} ms, max ${r.tails.gcMaxMs.toFixed(2)} ms; Check p99/p50 ${(r.p99 / Math.max(1e-9, r.p50)).toFixed(1)}`;
   const h2cpu = (xs: H2loadResult[]) => median(xs, (r) => r.cpuUsPerCheck).cpuUsPerCheck;
   const table = [
     `server on one core${pinnable ? ' (taskset -c 0; generator on core 1)' : ' (taskset missing: not pinned)'}; max = ${CONCURRENCY} in flight; ${PHASE_MS / 1000} s per phase; median of ${ROUNDS} alternating rounds`,
@@ -713,15 +828,23 @@ const run = async (): Promise<BenchResult> => {
           h2row('h2load: no-op Check, saturated', h2noop),
           h2row('h2load: authz 10,000 routes, 20 criteria', h2big, h2cpu(h2.big)),
           `${h2row('h2load: same over TLS + caller auth (JWT)', h2tls, h2cpu(h2.tls))}   ${tlsRatio.toFixed(2)}× plain (median of paired rounds)`,
+          `${h2row('h2load: authz, lean Check transport', h2lean, h2cpu(h2.lean))}   ${leanRatio.toFixed(2)}× grpc-js, ${(h2lean / h2noop).toFixed(2)}× no-op`,
+          h2row('h2load: lean, TLS + caller auth (JWT)', h2leanTls, h2cpu(h2.leanTls)),
         ]
       : ['h2load missing (Debian nghttp2-client): throughput from the Node generator only']),
     row('Node generator: no-op Check, max', noopMax),
     row('Node generator: authz 10,000 routes, max', bigMax),
     row('no-op Check, 1,000/s', noopRate),
     row('authz 10,000 routes, 1,000/s', bigRate),
+    row('authz lean transport, max', leanMax),
+    `${row('authz lean transport, 1,000/s', leanRate)}   p99/p50 ${(leanRate.p99 / Math.max(1e-9, p50(runs.leanRate))).toFixed(1)}`,
     row('authz 10 routes, 1,000/s', smallRate),
     row('cookie session, 10 routes, max', cookieMax),
     row('Bearer JWT access token (cached), max', bearerMax),
+    'tails at 1,000/s (server event-loop delay p50/p99/max; GC pauses count, total, max):',
+    tailRow('grpc-js authz', bigRate),
+    tailRow('lean authz', leanRate),
+    tailRow('no-op grpc-js', noopRate),
   ].join('\n');
   return {
     figures,

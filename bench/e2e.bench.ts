@@ -354,6 +354,7 @@ async function bench(): Promise<BenchResult> {
     validate_10k_routes_ms: Math.round(validate10k),
     validate_20k_routes_ms: Math.round(validate20k),
     validate_20k_vs_10k: validate20k / validate10k,
+    portcullis_check_transport_lean: process.env.PORTCULLIS_CHECK_TRANSPORT === 'grpc-js' ? 0 : 1,
   };
   for (const r of RATES) {
     figures[`envoy_alone_p50_ms_at_${r}`] = alone.rated[r].p50Ms;
@@ -413,6 +414,9 @@ async function bench(): Promise<BenchResult> {
   const extra = [
     `start to first 200 (all-in-one, one public route; median of ${START_RUNS}): ${figures.start_to_first_200_ms} ms (${starts.map((x) => Math.round(x)).join(', ')})`,
     `anonymous memory of the Portcullis Node process after the load: ${figures.portcullis_node_anon_mb_after_load} MB`,
+    // The Check transport of this run (docs/performance.md): PORTCULLIS_CHECK_TRANSPORT=grpc-js
+    // in the bench's environment reaches `portcullis start` and measures the grpc-js one.
+    `Portcullis Check transport: ${process.env.PORTCULLIS_CHECK_TRANSPORT === 'grpc-js' ? 'grpc-js (PORTCULLIS_CHECK_TRANSPORT=grpc-js)' : 'lean node:http2 (default; PORTCULLIS_CHECK_TRANSPORT=grpc-js for the other)'}`,
     `portcullis validate: 10,000 routes ${figures.validate_10k_routes_ms} ms, 20,000 routes ${figures.validate_20k_routes_ms} ms (${f(figures.validate_20k_vs_10k!)}× for 2× routes)`,
   ].join('\n');
   return {

@@ -35,6 +35,9 @@ Options:
   --log-format FORMAT        json or pretty (default: pretty when stdout is a terminal)
   --no-watch                 do not reload the file when it changes
   --allow-unknown-keys       keys nobody knows are warnings instead of errors
+  --authz-workers N          Check servers when authorize and Envoy run here: this process and
+                             N-1 forked workers, each on its own port, Envoy balancing over all
+                             (Postgres databroker only; default: the cores Envoy does not use)
   -h, --help                 show this help
 `;
 
@@ -65,6 +68,7 @@ const command: Command = {
       'log-format'?: string;
       'no-watch'?: boolean;
       'allow-unknown-keys'?: boolean;
+      'authz-workers'?: string;
       help?: boolean;
     };
     try {
@@ -76,6 +80,7 @@ const command: Command = {
           'log-format': { type: 'string' },
           'no-watch': { type: 'boolean' },
           'allow-unknown-keys': { type: 'boolean' },
+          'authz-workers': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       }));
@@ -92,6 +97,15 @@ const command: Command = {
       stderr.write(
         `portcullis start: ${values.config ? '--log-format is json or pretty' : 'give -c FILE'}\n\n${HELP}`,
       );
+      return 2;
+    }
+    const workersFlag = values['authz-workers'];
+    const authzWorkers = workersFlag === undefined ? undefined : Number(workersFlag);
+    if (
+      authzWorkers !== undefined &&
+      (!Number.isInteger(authzWorkers) || authzWorkers < 1 || authzWorkers > 256)
+    ) {
+      stderr.write(`portcullis start: --authz-workers is a whole number from 1 to 256\n\n${HELP}`);
       return 2;
     }
     const file = values.config;
@@ -142,6 +156,8 @@ const command: Command = {
         logger,
         signal: abort.signal,
         ...(values['databroker-schema'] ? { databrokerSchema: values['databroker-schema'] } : {}),
+        ...(authzWorkers === undefined ? {} : { authzWorkers }),
+        allowUnknownKeys: values['allow-unknown-keys'] === true,
       });
     } catch (err) {
       if (abort.signal.aborted) {

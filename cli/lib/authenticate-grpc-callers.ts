@@ -3,9 +3,11 @@
 // against grpc_client_ca (or the process's own supervised-Envoy CA), or a service JWT in the
 // `jwt` metadata (wire/crypto/grpc-service-token.ts). Anything else ends with UNAUTHENTICATED
 // and a log line before the handler runs: no decision, no snapshot, not a byte of either.
+import type { ServerHttp2Stream } from 'node:http2';
 import { TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { AuthenticateStream } from '../../authz/index.js';
 import { ERROR_TABLE } from '../../errors/index.js';
 import { checkGrpcServiceToken } from '../../wire/index.js';
 
@@ -64,14 +66,15 @@ function hasVerifiedCertificate(
   return call.getAuthContext().sslPeerCertificate !== undefined;
 }
 
-/** The server interceptor that refuses unauthenticated calls (health excepted). */
-export function authenticateGrpcCallers(opts: CallerAuthOptions): grpc.ServerInterceptor {
-  const now = opts.now ?? Date.now;
-  const verified = new Map<string, number>();
+/** A refusal logger limited to LOG_PER_SECOND lines (the rest counted in the next line). */
+function refusalLog(
+  opts: CallerAuthOptions,
+  now: () => number,
+): (f: Record<string, unknown>) => void {
   let windowStart = 0;
   let logged = 0;
   let suppressed = 0;
-  const log = (fields: Record<string, unknown>): void => {
+  return (fields) => {
     const t = now();
     if (t - windowStart >= 1000) {
       windowStart = t;
@@ -88,6 +91,15 @@ export function authenticateGrpcCallers(opts: CallerAuthOptions): grpc.ServerInt
     );
     suppressed = 0;
   };
+}
+
+const REFUSAL_DETAILS = 'unauthenticated: present a client certificate or a service jwt';
+
+/** The server interceptor that refuses unauthenticated calls (health excepted). */
+export function authenticateGrpcCallers(opts: CallerAuthOptions): grpc.ServerInterceptor {
+  const now = opts.now ?? Date.now;
+  const verified = new Map<string, number>();
+  const log = refusalLog(opts, now);
   return (method, call) => {
     if (method.path.startsWith(HEALTH_PREFIX)) return new grpc.ServerInterceptingCall(call);
     return new grpc.ServerInterceptingCall(call, {
@@ -102,11 +114,44 @@ export function authenticateGrpcCallers(opts: CallerAuthOptions): grpc.ServerInt
             log({ method: method.path, peer: call.getPeer(), reason: verdict.refused });
             call.sendStatus({
               code: grpc.status[ERROR_TABLE.GRPC_UNAUTHENTICATED.grpc],
-              details: 'unauthenticated: present a client certificate or a service jwt',
+              details: REFUSAL_DETAILS,
             });
           },
         });
       },
     });
+  };
+}
+
+/**
+ * The same rule for Check streams served by the lean transport (authz/grpc/lean-check.ts): the
+ * connection's verified certificate, else exactly one `jwt` header that verifies; refusals are
+ * logged alike and answered with the same status and details.
+ */
+export function authenticateCheckStreams(opts: CallerAuthOptions): AuthenticateStream {
+  const now = opts.now ?? Date.now;
+  const verified = new Map<string, number>();
+  const log = refusalLog(opts, now);
+  const code = grpc.status[ERROR_TABLE.GRPC_UNAUTHENTICATED.grpc];
+  return (stream: ServerHttp2Stream, rawHeaders: readonly string[]) => {
+    const socket = stream.session?.socket;
+    const call = {
+      stream: { session: { socket } },
+      getAuthContext: () => ({}),
+    } as unknown as Pick<grpc.ServerInterceptingCallInterface, 'getAuthContext'>;
+    const metadata = new grpc.Metadata();
+    let verdict: CallerVerdict = { refused: 'jwt is not text' };
+    try {
+      for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+        if (rawHeaders[i]!.toLowerCase() === 'jwt') metadata.add('jwt', rawHeaders[i + 1]!);
+      }
+      verdict = judgeCaller(call, metadata, opts.jwtKey, now(), verified);
+    } catch {
+      // A header value grpc-js's Metadata refuses: refused as it would be (not text).
+    }
+    if (typeof verdict === 'string') return null;
+    const peer = socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown';
+    log({ method: '/envoy.service.auth.v3.Authorization/Check', peer, reason: verdict.refused });
+    return { code, details: REFUSAL_DETAILS };
   };
 }

@@ -9,11 +9,12 @@ import { isIP } from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { AuthenticateStream } from '../../authz/index.js';
 import { grpcTransport, type LoadedConfig } from '../../config/index.js';
 import { issueCertificate, issueCertificateAuthority } from '../../envoy/index.js';
 import { PortcullisError } from '../../errors/index.js';
 import { deriveKeys } from '../../wire/index.js';
-import { authenticateGrpcCallers } from './authenticate-grpc-callers.js';
+import { authenticateCheckStreams, authenticateGrpcCallers } from './authenticate-grpc-callers.js';
 import {
   createGrpcServerCredentials,
   type GrpcServerCredentials,
@@ -30,8 +31,12 @@ export interface GrpcSecurity {
   readonly tls: boolean;
   readonly credentials: grpc.ServerCredentials;
   readonly interceptors: grpc.ServerInterceptor[];
+  /** The same caller authentication for Checks on the lean transport (undefined: plain text). */
+  readonly checkStreamAuth?: AuthenticateStream;
   /** Inline PEMs for this process's Envoy (current after each reload). */
   envoyTls(): EnvoyInternalTls;
+  /** The CA made for this process's Envoy client certificate (authz workers trust it too). */
+  readonly ownClientCa?: string;
   /** Re-reads the files of a reloaded config; throws CONFIG_INVALID and keeps the old ones. */
   reload(loaded: LoadedConfig): void;
   /**
@@ -50,6 +55,8 @@ export function prepareGrpcSecurity(opts: {
   readonly runsEnvoy: boolean;
   /** This process runs authorize (its Envoy calls it here). */
   readonly servesAuthorize?: boolean;
+  /** More client CAs (an authz worker trusts its parent's Envoy CA, authz-worker-main.ts). */
+  readonly extraClientCas?: readonly string[];
 }): GrpcSecurity {
   const { logger } = opts;
   const c = opts.loaded.config;
@@ -80,6 +87,7 @@ export function prepareGrpcSecurity(opts: {
   const clientCas = (m: typeof material): string[] => [
     ...('clientCa' in m && m.clientCa !== undefined ? [m.clientCa] : []),
     ...(own ? [own.ca.cert] : []),
+    ...(opts.extraClientCas ?? []),
   ];
   let server: GrpcServerCredentials | undefined;
   if (tls) {
@@ -131,6 +139,15 @@ export function prepareGrpcSecurity(opts: {
           }),
         ]
       : [],
+    ...(own ? { ownClientCa: own.ca.cert } : {}),
+    ...(tls
+      ? {
+          checkStreamAuth: authenticateCheckStreams({
+            jwtKey: deriveKeys(secret!).grpcKey,
+            logger: logger.child({ service: 'grpc' }),
+          }),
+        }
+      : {}),
     envoyTls() {
       const m = material as { ca?: string; clientCert?: PemPair };
       const clientCert = m.clientCert ?? own?.cert;

@@ -10,6 +10,8 @@ export interface ProcessSecrets {
   readonly sharedSecret?: string;
   /** Set when the config has no signing_key: every service of this process signs with these. */
   readonly signingKeys?: readonly SigningKey[];
+  /** The PEM of signingKeys (handed to authz workers, authz-workers.ts). */
+  readonly signingKeyPem?: string;
 }
 
 export function prepareSecrets(loaded: LoadedConfig, logger: Logger): ProcessSecrets {
@@ -24,8 +26,10 @@ export function prepareSecrets(loaded: LoadedConfig, logger: Logger): ProcessSec
     );
   }
   let signingKeys: readonly SigningKey[] | undefined;
+  let signingKeyPem: string | undefined;
   if (c.signing_key === undefined) {
-    signingKeys = loadSigningKeys(generateSigningKeyPem());
+    signingKeyPem = generateSigningKeyPem();
+    signingKeys = loadSigningKeys(signingKeyPem);
     logger.info(
       { code: 'generated_signing_key', kid: signingKeys[0]!.kid },
       'signing_key is not set: generated a P-256 key shared by every service of this process (upstreams refetch the JWKS after a restart)',
@@ -33,7 +37,7 @@ export function prepareSecrets(loaded: LoadedConfig, logger: Logger): ProcessSec
   }
   return {
     ...(sharedSecret === undefined ? {} : { sharedSecret }),
-    ...(signingKeys === undefined ? {} : { signingKeys }),
+    ...(signingKeys === undefined ? {} : { signingKeys, signingKeyPem }),
   };
 }
 

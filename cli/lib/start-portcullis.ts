@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
 import { endpointsFromConfig } from '../../envoy/index.js';
 import { errorCodeOf, PortcullisError } from '../../errors/index.js';
+import { type AuthzWorkers, defaultAuthzWorkers, startAuthzWorkers } from './authz-workers.js';
 import { findEnvoyBinary } from './find-envoy-binary.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
 import { openStoreWithRetry } from './open-store-with-retry.js';
@@ -33,6 +34,13 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Aborts a start that is still waiting (for the databroker). */
   readonly signal?: AbortSignal;
+  /**
+   * Check servers when this process runs authorize and Envoy (authz-workers.ts): this process
+   * and N−1 forked workers. Default: the cores Envoy does not use; 1 with the memory databroker.
+   */
+  readonly authzWorkers?: number;
+  /** Workers re-read the config file with the same leniency. */
+  readonly allowUnknownKeys?: boolean;
 }
 
 export interface Portcullis {
@@ -75,6 +83,43 @@ function envoyBinary(
     );
   }
   return bin;
+}
+
+/** The extra authz workers of this start (undefined: this process is the only Check server). */
+async function startWorkers(
+  opts: StartOptions,
+  store: RecordStore,
+  secrets: ProcessSecrets,
+  security: GrpcSecurity,
+  host: string,
+): Promise<AuthzWorkers | undefined> {
+  const wanted = opts.authzWorkers ?? defaultAuthzWorkers(1);
+  if (wanted <= 1) return undefined;
+  if (store.backend === 'memory') {
+    opts.logger.warn(
+      { service: 'authorize', authz_workers: wanted },
+      'authz workers need the Postgres databroker (the memory one lives in this process): one Check server',
+    );
+    return undefined;
+  }
+  const workers = await startAuthzWorkers(
+    wanted - 1,
+    {
+      configFile: resolve(opts.loaded.file),
+      allowUnknownKeys: opts.allowUnknownKeys === true,
+      ...(opts.databrokerSchema ? { databrokerSchema: opts.databrokerSchema } : {}),
+      ...(secrets.sharedSecret ? { sharedSecret: secrets.sharedSecret } : {}),
+      ...(secrets.signingKeyPem ? { signingKeyPem: secrets.signingKeyPem } : {}),
+      ...(security.ownClientCa ? { extraClientCa: security.ownClientCa } : {}),
+      host,
+    },
+    opts.logger,
+  );
+  opts.logger.info(
+    { service: 'authorize', authz_workers: wanted, ports: workers.ports },
+    'authz workers started',
+  );
+  return workers;
 }
 
 const connectable = (host: string): string =>
@@ -164,9 +209,41 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       const xds = plan.proxy ? addXdsServer(server, logger, grpcSecurity.tls) : undefined;
       const grpcUnit = await bindGrpcServer(server, grpcAddress, grpcSecurity.credentials);
       units.push(grpcUnit);
+      const authzOnGrpc = units.find((u): u is AuthzUnit => u.name === 'authorize');
+      if (authzOnGrpc) {
+        // Check on the lean transport (docs/performance.md), ADS and health on grpc-js.
+        const wanted = (opts.env ?? process.env).PORTCULLIS_CHECK_TRANSPORT ?? 'lean';
+        const routed =
+          wanted === 'grpc-js'
+            ? 0
+            : authzOnGrpc.authz.routeChecks(server, grpcSecurity.checkStreamAuth);
+        logger.info(
+          { service: 'authorize', check_transport: routed > 0 ? 'lean' : 'grpc-js' },
+          'Check transport',
+        );
+      }
+      let workers: AuthzWorkers | undefined;
+      if (xds && authzOnGrpc && store) {
+        workers = await startWorkers(opts, store, secrets, grpcSecurity, grpcUnit.endpoint.host);
+        if (workers) {
+          const pool = workers;
+          units.push({
+            name: 'authz-workers',
+            addresses: Object.fromEntries(
+              pool.ports.map((p, i) => [
+                `worker${i + 1}`,
+                formatHostPort({ host: grpcUnit.endpoint.host, port: p }),
+              ]),
+            ),
+            prepare: () => ({ commit: () => pool.reload() }),
+            close: () => pool.close(),
+          });
+        }
+      }
       if (xds) {
         const authn = units.find((u): u is AuthnUnit => u.name === 'authenticate');
         const local = { host: connectable(grpcUnit.endpoint.host), port: grpcUnit.endpoint.port };
+        const workerPorts = workers?.ports ?? [];
         grpcSecurity.assertEnvoyCanVerify(local.host);
         const proxy = await startProxyService({
           loaded: current,
@@ -178,7 +255,11 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
             const fromConfig = endpointsFromConfig(l.config);
             return {
               authz: plan.authorize
-                ? [{ ...local, ...(grpcSecurity.tls ? { tls: true } : {}) }]
+                ? [local.port, ...workerPorts].map((port) => ({
+                    host: local.host,
+                    port,
+                    ...(grpcSecurity.tls ? { tls: true } : {}),
+                  }))
                 : fromConfig.authz,
               authn: authn ? authn.endpoint : fromConfig.authn,
             };

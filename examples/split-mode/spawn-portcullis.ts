@@ -20,6 +20,8 @@ export interface PortcullisProcessOptions {
   readonly execArgv?: readonly string[];
   /** Give up waiting for `ready` after this long (default 30 s). */
   readonly readyTimeoutMs?: number;
+  /** More `portcullis start` arguments (e.g. `--authz-workers 3`). */
+  readonly args?: readonly string[];
 }
 
 export interface PortcullisProcess {
@@ -46,6 +48,7 @@ export async function spawnPortcullis(
     'json',
   ];
   if (options.databrokerSchema) args.push('--databroker-schema', options.databrokerSchema);
+  if (options.args) args.push(...options.args);
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },

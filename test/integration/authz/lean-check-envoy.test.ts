@@ -1,0 +1,151 @@
+// The lean Check transport with a real Envoy as its client, for a long run: 100,000 requests
+// through Envoy's listener (each one a Check stream on Envoy's few long-lived connections to
+// authz), a tenth of them cancelled by the client so Envoy resets their Checks midway. A
+// throwaway no-op on bare node:http2 once stopped answering correctly after ~40k streams from
+// Envoy (docs/performance.md); here every request that was not cancelled must get its decision,
+// Envoy must have sent every Check to authz (its cluster stats), and authz must still answer
+// afterwards.
+import assert from 'node:assert/strict';
+import { type ClientHttp2Session, constants } from 'node:http2';
+import { after, before, test } from 'node:test';
+import { buildBootstrap } from '../../../envoy/index.js';
+import { type AuthzHarness, startAuthzHarness } from '../../helpers/authz-harness.js';
+import { type EchoUpstream, startEchoUpstream } from '../../helpers/echo-upstream.js';
+import { openSession } from '../../helpers/raw-grpc.js';
+import { launchEnvoy, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
+
+const STREAMS = 100_000;
+const IN_FLIGHT = 48;
+const CANCEL_EVERY = 10;
+
+let upstream: EchoUpstream;
+let authn: EchoUpstream;
+let authz: AuthzHarness;
+let envoy: RunningEnvoy;
+let port: number;
+let cookie: string;
+
+before(async () => {
+  [upstream, authn] = await Promise.all([startEchoUpstream('app'), startEchoUpstream('authn')]);
+  authz = await startAuthzHarness({
+    yaml: `
+insecure_server: true
+address: 127.0.0.1:0
+routes:
+  - id: app
+    from: http://app.example.com
+    to: ${upstream.url}
+    allowed_domains: [example.com]
+    pass_identity_headers: true
+  - id: public
+    from: http://public.example.com
+    to: ${upstream.url}
+    allow_public_unauthenticated_access: true
+`,
+  });
+  const result = buildBootstrap(authz.loaded.config, {
+    authz: [{ host: '127.0.0.1', port: authz.port }],
+    authn: { host: '127.0.0.1', port: authn.port },
+    adminPort: 0,
+  });
+  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
+  envoy = await launchEnvoy(result.bootstrap);
+  port = (await envoy.ports())['http-ingress']!;
+  const { token } = await authz.signIn({ email: 'alice@example.com' });
+  cookie = `_pomerium=${token}`;
+});
+after(async () => {
+  await envoy?.stop();
+  await authz?.close();
+  await Promise.all([upstream?.close(), authn?.close()]);
+});
+
+/** Envoy's counters for the authz cluster. */
+async function authzClusterStats(): Promise<Record<string, number>> {
+  const res = await fetch(
+    `${envoy.process.adminUrl}/stats?format=json&filter=^cluster\\.portcullis-authorize\\.`,
+  );
+  const body = (await res.json()) as { stats: { name: string; value?: number }[] };
+  return Object.fromEntries(
+    body.stats
+      .filter((s) => typeof s.value === 'number')
+      .map((s) => [s.name.replace('cluster.portcullis-authorize.', ''), s.value!]),
+  );
+}
+
+function get(
+  session: ClientHttp2Session,
+  host: string,
+  signedIn: boolean,
+  cancel: boolean,
+): Promise<number | 'cancelled'> {
+  return new Promise((resolve) => {
+    const req = session.request({
+      ':method': 'GET',
+      ':path': '/items',
+      ':authority': host,
+      accept: 'application/json',
+      ...(signedIn ? { cookie } : {}),
+    });
+    let status = 0;
+    req.on('response', (h) => {
+      status = Number(h[':status']);
+    });
+    req.on('error', () => undefined);
+    req.resume();
+    req.on('close', () => resolve(cancel ? 'cancelled' : status));
+    req.end();
+    if (cancel) setImmediate(() => req.close(constants.NGHTTP2_CANCEL));
+  });
+}
+
+test('Envoy sends 100,000 Checks (a tenth cancelled) and every other request gets its decision', async () => {
+  const before = await authzClusterStats();
+  const session = await openSession(`http://127.0.0.1:${port}`);
+  const statuses = new Map<string, number>();
+  let next = 0;
+  const worker = async () => {
+    while (next < STREAMS) {
+      const i = next++;
+      const publicRoute = i % 2 === 0;
+      const status = await get(
+        session,
+        publicRoute ? 'public.example.com' : 'app.example.com',
+        !publicRoute,
+        i % CANCEL_EVERY === CANCEL_EVERY - 1,
+      );
+      const key = String(status);
+      statuses.set(key, (statuses.get(key) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  session.close();
+  const cancelled = statuses.get('cancelled') ?? 0;
+  assert.equal(cancelled, STREAMS / CANCEL_EVERY);
+  assert.deepEqual(
+    Object.fromEntries(statuses),
+    { 200: STREAMS - cancelled, cancelled },
+    'every request not cancelled is allowed and reaches the upstream',
+  );
+  const stats = await authzClusterStats();
+  const checks = (stats.upstream_rq_total ?? 0) - (before.upstream_rq_total ?? 0);
+  // The cancelled ones may be cancelled before Envoy started their Check.
+  assert.ok(checks >= STREAMS - cancelled, `Envoy sent only ${checks} Checks`);
+  // On few long-lived connections: the long run is many streams per HTTP/2 session.
+  assert.ok(
+    (stats.upstream_cx_total ?? 0) <= 8,
+    `Envoy opened ${stats.upstream_cx_total} connections`,
+  );
+  const served = /^portcullis_authz_lean_checks_total (\d+)$/m.exec(authz.authz.metrics());
+  assert.ok(Number(served?.[1]) >= STREAMS - cancelled, 'the lean transport answered them');
+});
+
+test('after the long run a signed-in and an anonymous request still get their decisions', async () => {
+  const session = await openSession(`http://127.0.0.1:${port}`);
+  try {
+    assert.equal(await get(session, 'app.example.com', true, false), 200);
+    assert.equal(await get(session, 'app.example.com', false, false), 401);
+  } finally {
+    session.close();
+  }
+});
