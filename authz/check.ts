@@ -25,6 +25,7 @@ import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import type { CheckContext } from './lib/check-context.js';
 import {
   answerMcpMetadata,
+  markToolsList,
   mcpDenial,
   mcpLoginChallenge,
   readMcpBody,
@@ -227,7 +228,7 @@ const respond: Step = (ctx) => {
   const d = ctx.decision!;
   const route = ctx.route!;
   if (d.outcome === 'allow') {
-    return buildAllowResponse({
+    const allow = buildAllowResponse({
       state: ctx.state,
       route,
       req: ctx.req,
@@ -239,6 +240,10 @@ const respond: Step = (ctx) => {
       identityHeaders: ctx.deps.identityHeaders,
       now: ctx.now,
     });
+    if (route.mcpServer === null) return allow;
+    return allow instanceof Promise
+      ? allow.then((a) => markToolsList(ctx, a))
+      : markToolsList(ctx, allow);
   }
   if (ctx.req.http.path === '/robots.txt') {
     return {

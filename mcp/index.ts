@@ -19,3 +19,8 @@ export {
   PARSE_ERROR,
   readJsonRpcBody,
 } from './read-json-rpc.js';
+export {
+  type FilteredBody,
+  filterToolsListBody,
+  type ToolAllowed,
+} from './tools-list/filter-tools-list.js';
