@@ -30,6 +30,7 @@ import {
   mcpLoginChallenge,
   readMcpBody,
 } from './respond/answer-mcp.js';
+import { isMcpRoutesPath, listMcpServers, mcpRoutesResponse } from './respond/answer-mcp-routes.js';
 import {
   answerPortal,
   answersInternally,
@@ -88,7 +89,8 @@ const resolveRoute: Step = (ctx) => {
  */
 const answerInternalRoute: Step = (ctx) => {
   if (!ctx.req.internal) return undefined;
-  if (!answersInternally(ctx.req.http.path, ctx.state)) return OK_UNCHANGED;
+  const path = ctx.req.http.path;
+  if (!answersInternally(path, ctx.state) && !isMcpRoutesPath(path)) return OK_UNCHANGED;
   const home = routeForHostname(ctx.state, ctx.req.http.hostname);
   if (home === undefined) return OK_UNCHANGED; // authn answers 404
   ctx.route = home;
@@ -284,12 +286,21 @@ const respond: Step = (ctx) => {
   });
 };
 
+/** The routes portal, or the MCP servers list (docs/mcp.md) of a signed-in user. */
+const answerPortalStep: Step = (ctx) =>
+  isMcpRoutesPath(ctx.req.http.path) && ctx.resolved?.identity
+    ? mcpRoutesResponse(
+        ctx,
+        listMcpServers(ctx, () => false),
+      )
+    : answerPortal(ctx);
+
 const PORTAL_STEPS: readonly Step[] = [
   readToken,
   verifyToken,
   loadSessionStep,
   resolveIdentityStep,
-  answerPortal,
+  answerPortalStep,
 ];
 
 /** The pipeline, in order. */
