@@ -148,6 +148,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     signer: createAssertionSigner(),
     certs: createCertificateJudge(),
     bearer: createBearerAuthenticator({ store, now }),
+    store,
   };
   cache().catch(() => undefined);
   groups.groupsFor('', []).catch(() => undefined);

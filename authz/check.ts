@@ -24,6 +24,12 @@ import {
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import type { CheckContext } from './lib/check-context.js';
 import {
+  answerUpstreamOAuth,
+  connectedUpstreams,
+  isUpstreamOAuthPath,
+  withUpstreamToken,
+} from './mcp/upstream-tokens.js';
+import {
   answerMcpMetadata,
   markToolsList,
   mcpDenial,
@@ -90,7 +96,9 @@ const resolveRoute: Step = (ctx) => {
 const answerInternalRoute: Step = (ctx) => {
   if (!ctx.req.internal) return undefined;
   const path = ctx.req.http.path;
-  if (!answersInternally(path, ctx.state) && !isMcpRoutesPath(path)) return OK_UNCHANGED;
+  if (!answersInternally(path, ctx.state) && !isMcpRoutesPath(path) && !isUpstreamOAuthPath(path)) {
+    return OK_UNCHANGED;
+  }
   const home = routeForHostname(ctx.state, ctx.req.http.hostname);
   if (home === undefined) return OK_UNCHANGED; // authn answers 404
   ctx.route = home;
@@ -243,9 +251,13 @@ const respond: Step = (ctx) => {
       now: ctx.now,
     });
     if (route.mcpServer === null) return allow;
-    return allow instanceof Promise
-      ? allow.then((a) => markToolsList(ctx, a))
-      : markToolsList(ctx, allow);
+    const marked =
+      allow instanceof Promise
+        ? allow.then((a) => markToolsList(ctx, a))
+        : markToolsList(ctx, allow);
+    return marked instanceof Promise
+      ? marked.then((a) => withUpstreamToken(ctx, a))
+      : withUpstreamToken(ctx, marked);
   }
   if (ctx.req.http.path === '/robots.txt') {
     return {
@@ -287,13 +299,19 @@ const respond: Step = (ctx) => {
 };
 
 /** The routes portal, or the MCP servers list (docs/mcp.md) of a signed-in user. */
-const answerPortalStep: Step = (ctx) =>
-  isMcpRoutesPath(ctx.req.http.path) && ctx.resolved?.identity
-    ? mcpRoutesResponse(
+const answerPortalStep: Step = (ctx) => {
+  const path = ctx.req.http.path;
+  if (ctx.resolved?.identity && isMcpRoutesPath(path)) {
+    return connectedUpstreams(ctx).then((ids) =>
+      mcpRoutesResponse(
         ctx,
-        listMcpServers(ctx, () => false),
-      )
-    : answerPortal(ctx);
+        listMcpServers(ctx, (r) => ids.has(r.id)),
+      ),
+    );
+  }
+  if (ctx.resolved?.identity && isUpstreamOAuthPath(path)) return answerUpstreamOAuth(ctx);
+  return answerPortal(ctx);
+};
 
 const PORTAL_STEPS: readonly Step[] = [
   readToken,

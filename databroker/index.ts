@@ -31,6 +31,7 @@ export {
   type IdToken,
   idTokenSchema,
   isRecordType,
+  type McpUpstreamToken,
   type OAuthToken,
   oauthTokenSchema,
   RECORD_TYPES,

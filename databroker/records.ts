@@ -70,11 +70,28 @@ export const groupSchema = z.object({
 });
 export type Group = z.infer<typeof groupSchema>;
 
+/**
+ * An MCP upstream's OAuth token of one user for one route (docs/mcp.md "upstream_oauth2"): the
+ * token set is sealed by authz (AES-256-GCM, bound to route and user) before it is written, so
+ * `sealed` is all the databroker ever holds of it. id = `${route_id}|${user_id}`.
+ */
+export const mcpUpstreamTokenSchema = z.object({
+  id: z.string().min(1),
+  route_id: z.string().min(1),
+  user_id: z.string().min(1),
+  sealed: z.string().min(1),
+  /** Epoch ms the access token expires; 0 = unknown. */
+  expires_at: epochMs,
+  refresh_available: z.boolean(),
+});
+export type McpUpstreamToken = z.infer<typeof mcpUpstreamTokenSchema>;
+
 /** Every record kind the databroker stores, by its `type` string. */
 export const recordSchemas = {
   session: sessionSchema,
   user: userSchema,
   group: groupSchema,
+  mcp_upstream_token: mcpUpstreamTokenSchema,
 } as const;
 
 /** Map from record type to its data shape. */
@@ -82,10 +99,16 @@ export interface RecordKinds {
   session: Session;
   user: User;
   group: Group;
+  mcp_upstream_token: McpUpstreamToken;
 }
 export type RecordType = keyof RecordKinds;
 
-export const RECORD_TYPES: readonly RecordType[] = ['session', 'user', 'group'];
+export const RECORD_TYPES: readonly RecordType[] = [
+  'session',
+  'user',
+  'group',
+  'mcp_upstream_token',
+];
 
 export function isRecordType(type: string): type is RecordType {
   return Object.hasOwn(recordSchemas, type);

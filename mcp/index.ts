@@ -24,3 +24,13 @@ export {
   filterToolsListBody,
   type ToolAllowed,
 } from './tools-list/filter-tools-list.js';
+export {
+  authorizeUrl,
+  pkcePair,
+  readTokenResponse,
+  type TokenRequest,
+  tokenRequest,
+  type UpstreamOAuth2,
+  type UpstreamTokenSet,
+  upstreamOAuth2Of,
+} from './upstream/upstream-oauth2.js';

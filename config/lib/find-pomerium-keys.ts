@@ -41,7 +41,6 @@ function isSet(key: string, value: unknown): boolean {
     return (
       m.client !== undefined ||
       server === undefined ||
-      server.upstream_oauth2 !== undefined ||
       server.authorization_server_url === undefined
     );
   }

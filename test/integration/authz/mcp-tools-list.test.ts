@@ -7,8 +7,13 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { recordId, sealTokenSet } from '../../../authz/mcp/upstream-tokens.js';
 import { buildBootstrap } from '../../../envoy/index.js';
-import { type AuthzHarness, startAuthzHarness } from '../../helpers/authz-harness.js';
+import {
+  type AuthzHarness,
+  SHARED_SECRET,
+  startAuthzHarness,
+} from '../../helpers/authz-harness.js';
 import { type EchoUpstream, startEchoUpstream } from '../../helpers/echo-upstream.js';
 import { type HttpResult, launchEnvoy, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
 
@@ -82,6 +87,17 @@ routes:
               starts_with: admin_
           - email:
               is: alice@example.com
+  - id: upstream-oauth
+    from: http://oauth-mcp.example.com
+    to: http://127.0.0.1:${(mcp.address() as AddressInfo).port}
+    mcp:
+      server:
+        upstream_oauth2:
+          client_id: up-client
+          endpoint:
+            auth_url: https://provider.example.com/authorize
+            token_url: https://provider.example.com/token
+    allow_any_authenticated_user: true
   - id: web
     from: http://web.example.com
     to: http://127.0.0.1:${(mcp.address() as AddressInfo).port}
@@ -96,7 +112,30 @@ routes:
   assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
   envoy = await launchEnvoy(result.bootstrap);
   port = (await envoy.ports())['http-ingress']!;
-  alice = (await authz.signIn({ email: 'alice@example.com' })).token;
+  const signedIn = await authz.signIn({ email: 'alice@example.com' });
+  alice = signedIn.token;
+  // alice connected the upstream_oauth2 route earlier: her token is in the databroker, sealed
+  const id = recordId('upstream-oauth', signedIn.userId);
+  const sealed = sealTokenSet(SHARED_SECRET, 'upstream-oauth', signedIn.userId, {
+    access_token: 'alice-upstream-token',
+    token_type: 'Bearer',
+    refresh_token: '',
+    expires_at: 0,
+  });
+  await authz.store.put([
+    {
+      type: 'mcp_upstream_token',
+      id,
+      data: {
+        id,
+        route_id: 'upstream-oauth',
+        user_id: signedIn.userId,
+        sealed,
+        expires_at: 0,
+        refresh_available: false,
+      },
+    },
+  ]);
   bob = (await authz.signIn({ email: 'bob@example.com' })).token;
 });
 after(async () => {
@@ -315,4 +354,14 @@ test('answers other than tools/list pass unchanged, and non-MCP routes are not p
   const web = await send(alice, LIST, {}, 'web.example.com');
   assert.equal(web.status, 200);
   assert.match(web.body, /admin_drop/, 'a web route is not an MCP route: no filter');
+});
+
+test("upstream_oauth2: the user's upstream token reaches the upstream as Authorization, never the client", async () => {
+  const res = await send(alice, call('add'), {}, 'oauth-mcp.example.com');
+  assert.equal(res.status, 200, res.body);
+  assert.equal(seen.authorization, 'Bearer alice-upstream-token');
+  assert.doesNotMatch(JSON.stringify(res.headers) + res.body, /alice-upstream-token/);
+  const other = await send(bob, call('add'), {}, 'oauth-mcp.example.com');
+  assert.equal(other.status, 403, 'bob has not connected');
+  assert.equal(JSON.parse(other.body).error.code, -32003);
 });
