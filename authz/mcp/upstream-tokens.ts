@@ -41,8 +41,15 @@ const EXPIRY_SKEW_MS = 30_000;
 const TOKEN_TIMEOUT_MS = 10_000;
 const RECORD = 'mcp_upstream_token';
 
+/**
+ * Pomerium's connect for MCP client apps (`mcp: client:` routes): on an MCP server route's host,
+ * `?redirect_url=` an https URL on an MCP client route's host, where the browser returns once the
+ * server is usable (after the upstream OAuth flow when the route needs one).
+ */
+export const POMERIUM_CONNECT_PATH = '/.pomerium/mcp/connect';
+
 export function isUpstreamOAuthPath(path: string): boolean {
-  return path === CONNECT_PATH || path === CALLBACK_PATH;
+  return path === CONNECT_PATH || path === CALLBACK_PATH || path === POMERIUM_CONNECT_PATH;
 }
 
 const keys = new Map<string, Uint8Array>();
@@ -304,16 +311,78 @@ interface OAuthState {
   readonly s: string;
   readonly v: string;
   readonly exp: number;
+  /** Where the browser goes after the callback (an MCP client route's URL), or ''. */
+  readonly ret: string;
+}
+
+/** A redirect_url: https, on the host of an `mcp: client:` route; else why not. */
+function clientRedirect(ctx: CheckContext, raw: string | null): string | { error: string } {
+  if (raw === null || raw === '') return { error: 'redirect_url is required' };
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return { error: 'redirect_url is not a URL' };
+  }
+  if (u.protocol !== 'https:' || u.username !== '' || u.password !== '') {
+    return { error: 'redirect_url must be an https URL' };
+  }
+  for (const r of ctx.state.routes.values()) {
+    if (r.route.mcp?.client === undefined) continue;
+    if (new URL(r.route.from).host.toLowerCase() === u.host.toLowerCase()) return u.toString();
+  }
+  return { error: 'redirect_url must be on the host of an MCP client route' };
+}
+
+/** The MCP server route served on this host (Pomerium's connect names no route). */
+function serverRouteOfHost(ctx: CheckContext): RouteState | undefined {
+  for (const r of ctx.state.routes.values()) {
+    if (
+      r.mcpServer !== null &&
+      new URL(r.route.from).hostname.toLowerCase() === ctx.req.http.hostname
+    ) {
+      return r;
+    }
+  }
+  return undefined;
+}
+
+async function pomeriumConnect(ctx: CheckContext): Promise<AuthzResponse> {
+  const ret = clientRedirect(ctx, new URLSearchParams(ctx.req.http.rawQuery).get('redirect_url'));
+  if (typeof ret !== 'string') return text(ctx, 400, ret.error);
+  const route = serverRouteOfHost(ctx);
+  if (route === undefined) return text(ctx, 400, 'no MCP server route is served on this host');
+  if (!mayUse(ctx, route)) return text(ctx, 403, 'you may not use this MCP server');
+  const s = upstreamOAuth2Of(route.route);
+  if (s !== undefined) {
+    const t = await currentToken(ctx, route, s, ctx.resolved!.identity.userId);
+    if (typeof t === 'string') return startFlow(ctx, route, s, ret);
+  }
+  return answer(ctx, 302, [['location', ret]], '');
 }
 
 function connect(ctx: CheckContext): AuthzResponse {
   const q = new URLSearchParams(ctx.req.http.rawQuery);
   const route = routeFor(ctx, q.get('route') ?? '');
   if (typeof route === 'string') return text(ctx, 400, route);
-  const s = upstreamOAuth2Of(route.route)!;
+  let ret = '';
+  if (q.has('redirect_url')) {
+    const r = clientRedirect(ctx, q.get('redirect_url'));
+    if (typeof r !== 'string') return text(ctx, 400, r.error);
+    ret = r;
+  }
+  if (!mayUse(ctx, route)) return text(ctx, 403, 'you may not use this MCP server');
+  return startFlow(ctx, route, upstreamOAuth2Of(route.route)!, ret);
+}
+
+function startFlow(
+  ctx: CheckContext,
+  route: RouteState,
+  s: UpstreamOAuth2,
+  ret: string,
+): AuthzResponse {
   const bad = checkEndpoint(s.endpoint.auth_url);
   if (bad !== null) return text(ctx, 502, `upstream_oauth2 auth_url ${bad}`);
-  if (!mayUse(ctx, route)) return text(ctx, 403, 'you may not use this MCP server');
   const identity = ctx.resolved!.identity;
   const { verifier, challenge } = pkcePair();
   const st: OAuthState = {
@@ -322,6 +391,7 @@ function connect(ctx: CheckContext): AuthzResponse {
     s: identity.sessionId,
     v: verifier,
     exp: ctx.now + STATE_TTL_MS,
+    ret,
   };
   const state = sealPayload(stateKey(ctx), JSON.stringify(st), STATE_PURPOSE);
   const location = authorizeUrl(s, {
@@ -375,6 +445,8 @@ async function callback(ctx: CheckContext): Promise<AuthzResponse> {
   );
   if (typeof t === 'string') return text(ctx, 502, t);
   await store(ctx, route, identity.userId, t);
+  if (typeof st.ret === 'string' && st.ret !== '')
+    return answer(ctx, 302, [['location', st.ret]], '');
   return text(
     ctx,
     200,
@@ -385,5 +457,7 @@ async function callback(ctx: CheckContext): Promise<AuthzResponse> {
 /** `/.pomerium/mcp/upstream/{connect,callback}` of a signed-in user. */
 export function answerUpstreamOAuth(ctx: CheckContext): AuthzResponse | Promise<AuthzResponse> {
   if (ctx.req.http.method !== 'GET') return answer(ctx, 405, [['allow', 'GET']], '');
-  return ctx.req.http.path === CONNECT_PATH ? connect(ctx) : callback(ctx);
+  const path = ctx.req.http.path;
+  if (path === POMERIUM_CONNECT_PATH) return pomeriumConnect(ctx);
+  return path === CONNECT_PATH ? connect(ctx) : callback(ctx);
 }

@@ -96,7 +96,7 @@ export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>>
   identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
   enable_google_cloud_serverless_authentication:
     'adds a Google-signed ID token for Cloud Run upstreams',
-  mcp: 'runs its own OAuth authorization server for MCP clients and MCP client routes (Portcullis serves mcp.server routes with their protected resource metadata, 401 challenges and upstream_oauth2, and accepts Portcullis session tokens; see docs/mcp.md)',
+  mcp: 'runs its own OAuth authorization server for MCP clients and hands MCP client apps a token (Portcullis serves mcp.server routes with their protected resource metadata, 401 challenges and upstream_oauth2, serves mcp.client routes as ordinary routes, and accepts Portcullis session tokens; see docs/mcp.md)',
 };
 
 /** Key families Pomerium has: an environment variable starting with one looks like a setting. */

@@ -140,6 +140,12 @@ routes:
             auth_url: ${providerUrl}/authorize
             token_url: ${providerUrl}/token
     allow_any_authenticated_user: true
+  - id: app
+    from: https://app.example.com
+    to: http://app.internal:3000
+    mcp:
+      client: {}
+    allow_any_authenticated_user: true
   - id: plain
     from: https://plain.example.com
     to: http://mcp.internal:8080/mcp
@@ -379,3 +385,57 @@ test('connect and callback without a session send a browser to sign in', async (
   assert.equal(res.status, 302);
   assert.doesNotMatch(String(res.headers.location), /authorize/);
 });
+
+const AFTER = 'https://app.example.com/after-connect';
+const pomeriumConnect = (redirect: string) =>
+  `/.pomerium/mcp/connect?redirect_url=${encodeURIComponent(redirect)}`;
+
+test("Pomerium's connect for an MCP client app runs the upstream flow, then returns to the app", async () => {
+  const u = await h.signIn({ email: 'henry@example.com' });
+  const start = await h.check(internal(u.token, pomeriumConnect(AFTER)));
+  assert.equal(start.status, 302, start.body);
+  const location = new URL(String(start.headers.location));
+  assert.equal(`${location.origin}${location.pathname}`, `${providerUrl}/authorize`);
+  const back = await fetch(location, { redirect: 'manual' });
+  const cb = new URL(String(back.headers.get('location')));
+  const done = await h.check(internal(u.token, `${cb.pathname}${cb.search}`));
+  assert.equal(done.status, 302, done.body);
+  assert.equal(done.headers.location, AFTER);
+  const again = await h.check(internal(u.token, pomeriumConnect(AFTER)));
+  assert.equal(again.status, 302);
+  assert.equal(again.headers.location, AFTER, 'connected: straight back to the app');
+  const res = await h.check(mcp(u.token));
+  assert.equal(res.allowed, true);
+});
+
+test("Pomerium's connect on a server without upstream OAuth goes straight back to the app", async () => {
+  const u = await h.signIn({ email: 'ines@example.com' });
+  const res = await h.check(internal(u.token, pomeriumConnect(AFTER), 'plain.example.com'));
+  assert.equal(res.status, 302);
+  assert.equal(res.headers.location, AFTER);
+});
+
+const BAD_REDIRECTS: readonly [string, string | null][] = [
+  ['no redirect_url', null],
+  ['an http URL', 'http://app.example.com/after'],
+  ['another host', 'https://evil.example.com/after'],
+  ['a server route host (not an MCP client route)', 'https://tools.example.com/after'],
+  ['credentials in the URL', 'https://user:pw@app.example.com/after'],
+  ['not a URL', '//app.example.com/after'],
+];
+for (const [what, redirect] of BAD_REDIRECTS) {
+  test(`connect refuses a redirect_url with ${what} (400)`, async () => {
+    const u = await h.signIn({ email: 'jo@example.com' });
+    const path = redirect === null ? '/.pomerium/mcp/connect' : pomeriumConnect(redirect);
+    const res = await h.check(internal(u.token, path));
+    assert.equal(res.status, 400, res.body);
+    assert.equal(res.headers.location, undefined);
+    const mine = await h.check(
+      internal(
+        u.token,
+        `/.pomerium/mcp/upstream/connect?route=tools&redirect_url=${encodeURIComponent(redirect ?? '')}`,
+      ),
+    );
+    assert.equal(mine.status, 400, mine.body);
+  });
+}
