@@ -151,7 +151,10 @@ function refuse(ctx: CheckContext, code: number, message: string): DenyResponse 
  */
 export function markToolsList(ctx: CheckContext, allow: AllowResponse): AuthzResponse {
   const request = ctx.policyRequest;
-  if (request?.mcp?.method !== 'tools/list') {
+  // any message of the body: a batch may carry a tools/list beside other messages
+  const lists =
+    ctx.mcp?.kind === 'messages' && ctx.mcp.messages.some((m) => m.method === 'tools/list');
+  if (request === undefined || !lists) {
     return { ...allow, headersToRemove: [...allow.headersToRemove, TOOLS_LIST_TICKET_HEADER] };
   }
   const ticket = sealToolsListTicket(ctx.state.config.shared_secret ?? '', {

@@ -53,7 +53,19 @@ before(async () => {
     });
     req.on('end', () => {
       seen = req.headers;
-      const msg = body === '' ? {} : (JSON.parse(body) as { method?: string; id?: number });
+      const parsed = body === '' ? {} : JSON.parse(body);
+      if (Array.isArray(parsed)) {
+        // a batch: the answer to its tools/list is the list of the test, others an empty result
+        const out = parsed.map((m: { method?: string; id?: number }) =>
+          m.method === 'tools/list'
+            ? (JSON.parse(answer.body) as Record<string, unknown>)
+            : { jsonrpc: '2.0', id: m.id ?? null, result: {} },
+        );
+        res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'mcp' });
+        res.end(JSON.stringify(out));
+        return;
+      }
+      const msg = parsed as { method?: string; id?: number };
       if (msg.method === 'tools/list') {
         res.writeHead(200, { 'content-type': answer.type, 'x-upstream': 'mcp' });
         res.end(answer.body);
@@ -334,6 +346,18 @@ for (const [what, list] of UNFILTERABLE) {
     assert.deepEqual(namesOf(next), ['add']);
   });
 }
+
+test('a tools/list inside a batch is filtered too', async () => {
+  answer = jsonList(['admin_drop', 'add']);
+  const res = await send(alice, [{ jsonrpc: '2.0', id: 5, method: 'ping' }, LIST]);
+  assert.equal(res.status, 200, res.body);
+  const [ping, list] = JSON.parse(res.body) as [unknown, { result: { tools: { name: string }[] } }];
+  assert.deepEqual(ping, { jsonrpc: '2.0', id: 5, result: {} });
+  assert.deepEqual(
+    list.result.tools.map((t) => t.name),
+    ['add'],
+  );
+});
 
 test('a ticket a client forges is replaced on tools/list and removed on other calls', async () => {
   answer = jsonList(['admin_drop', 'add']);
