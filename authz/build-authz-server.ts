@@ -23,6 +23,7 @@ import { createAuthzMetrics } from './lib/authz-metrics.js';
 import { type AuthzState, buildAuthzState, type CompilePolicies } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { renderDatabrokerMetrics } from './lib/databroker-metrics.js';
+import { createExtProcHandler, extProcServiceDefinition } from './mcp/ext-proc-service.js';
 import { createCertificateJudge } from './mtls/judge-client-certificate.js';
 import { leafCertificateCache } from './policy/lib/parse-leaf-certificate.js';
 import { reasonListCache } from './policy/lib/reasons.js';
@@ -162,6 +163,7 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
     signer: createAssertionSigner(),
     certs: createCertificateJudge(),
     bearer: createBearerAuthenticator({ store, now }),
+    store,
   };
   cache().catch(() => undefined);
   groups.groupsFor('', []).catch(() => undefined);
@@ -195,6 +197,10 @@ export function buildAuthzServer(options: BuildAuthzServerOptions): AuthzServer 
       const defs = serviceDefinitions();
       target.addService(defs.authorization, { check } as grpc.UntypedServiceImplementation);
       target.addService(defs.health, health.implementation);
+      // MCP server routes' tools/list filter (docs/mcp.md), on the same server as Check
+      target.addService(extProcServiceDefinition(), {
+        process: createExtProcHandler({ state: () => state, now, logger }),
+      } as grpc.UntypedServiceImplementation);
     },
     async listen(port, host = '127.0.0.1') {
       // A plain-text server of its own (tests, benches): loopback only (config/grpc-transport.ts);

@@ -24,7 +24,14 @@ import {
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import type { CheckContext } from './lib/check-context.js';
 import {
+  answerUpstreamOAuth,
+  connectedUpstreams,
+  isUpstreamOAuthPath,
+  withUpstreamToken,
+} from './mcp/upstream-tokens.js';
+import {
   answerMcpMetadata,
+  markToolsList,
   mcpDenial,
   mcpLoginChallenge,
   readMcpBody,
@@ -34,6 +41,7 @@ import {
   ownAuthorizationServer,
   respondMcpAuthorize,
 } from './respond/answer-mcp-oauth.js';
+import { isMcpRoutesPath, listMcpServers, mcpRoutesResponse } from './respond/answer-mcp-routes.js';
 import {
   answerPortal,
   answersInternally,
@@ -102,7 +110,10 @@ const answerInternalRoute: Step = (ctx) => {
       return runSteps(ctx, MCP_AUTHORIZE_STEPS, 0);
     }
   }
-  if (!answersInternally(ctx.req.http.path, ctx.state)) return OK_UNCHANGED;
+  const path = ctx.req.http.path;
+  if (!answersInternally(path, ctx.state) && !isMcpRoutesPath(path) && !isUpstreamOAuthPath(path)) {
+    return OK_UNCHANGED;
+  }
   const home = routeForHostname(ctx.state, ctx.req.http.hostname);
   if (home === undefined) return OK_UNCHANGED; // authn answers 404
   ctx.route = home;
@@ -243,7 +254,7 @@ const respond: Step = (ctx) => {
   const d = ctx.decision!;
   const route = ctx.route!;
   if (d.outcome === 'allow') {
-    return buildAllowResponse({
+    const allow = buildAllowResponse({
       state: ctx.state,
       route,
       req: ctx.req,
@@ -255,6 +266,14 @@ const respond: Step = (ctx) => {
       identityHeaders: ctx.deps.identityHeaders,
       now: ctx.now,
     });
+    if (route.mcpServer === null) return allow;
+    const marked =
+      allow instanceof Promise
+        ? allow.then((a) => markToolsList(ctx, a))
+        : markToolsList(ctx, allow);
+    return marked instanceof Promise
+      ? marked.then((a) => withUpstreamToken(ctx, a))
+      : withUpstreamToken(ctx, marked);
   }
   if (ctx.req.http.path === '/robots.txt') {
     return {
@@ -304,13 +323,27 @@ const MCP_AUTHORIZE_STEPS: readonly Step[] = [
   evaluate,
   respondMcpAuthorize,
 ];
+/** The routes portal, or the MCP servers list (docs/mcp.md) of a signed-in user. */
+const answerPortalStep: Step = (ctx) => {
+  const path = ctx.req.http.path;
+  if (ctx.resolved?.identity && isMcpRoutesPath(path)) {
+    return connectedUpstreams(ctx).then((ids) =>
+      mcpRoutesResponse(
+        ctx,
+        listMcpServers(ctx, (r) => ids.has(r.id)),
+      ),
+    );
+  }
+  if (ctx.resolved?.identity && isUpstreamOAuthPath(path)) return answerUpstreamOAuth(ctx);
+  return answerPortal(ctx);
+};
 
 const PORTAL_STEPS: readonly Step[] = [
   readToken,
   verifyToken,
   loadSessionStep,
   resolveIdentityStep,
-  answerPortal,
+  answerPortalStep,
 ];
 
 /** The pipeline, in order. */

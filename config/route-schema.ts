@@ -45,12 +45,31 @@ export function mcpMaxRequestBytes(route: {
   return server.max_request_bytes || MCP_DEFAULT_MAX_REQUEST_BYTES;
 }
 
+/** The OAuth client an MCP upstream needs its own token from (docs/mcp.md, Pomerium's shape). */
+export const mcpUpstreamOAuth2Schema = z
+  .strictObject({
+    client_id: z.string().min(1).describe('OAuth client id registered at the upstream provider'),
+    client_secret: str('OAuth client secret (a public client when unset)'),
+    endpoint: z
+      .strictObject({
+        auth_url: z.string().min(1).describe('authorization endpoint (https)'),
+        token_url: z.string().min(1).describe('token endpoint (https)'),
+        auth_style: str(
+          'client authentication at the token endpoint: in_header (default) or in_params',
+        ),
+      })
+      .describe('the provider endpoints'),
+    scopes: z.array(z.string()).optional().describe('scopes to ask for'),
+    authorization_url_params: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe('extra query parameters of the authorization URL'),
+  })
+  .describe('Portcullis runs this OAuth flow once per user and attaches the token upstream');
+
 const mcpServerSchema = z
   .strictObject({
-    upstream_oauth2: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('OAuth client Portcullis would use towards the upstream (not implemented yet)'),
+    upstream_oauth2: mcpUpstreamOAuth2Schema.optional(),
     max_request_bytes: z
       .number()
       .int()

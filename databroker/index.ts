@@ -34,6 +34,7 @@ export {
   type McpClient,
   type McpCode,
   type McpGrant,
+  type McpUpstreamToken,
   type OAuthToken,
   oauthTokenSchema,
   RECORD_TYPES,

@@ -114,6 +114,22 @@ export const mcpGrantSchema = z.object({
 });
 export type McpGrant = z.infer<typeof mcpGrantSchema>;
 
+/**
+ * An MCP upstream's OAuth token of one user for one route (docs/mcp.md "upstream_oauth2"): the
+ * token set is sealed by authz (AES-256-GCM, bound to route and user) before it is written, so
+ * `sealed` is all the databroker ever holds of it. id = `${route_id}|${user_id}`.
+ */
+export const mcpUpstreamTokenSchema = z.object({
+  id: z.string().min(1),
+  route_id: z.string().min(1),
+  user_id: z.string().min(1),
+  sealed: z.string().min(1),
+  /** Epoch ms the access token expires; 0 = unknown. */
+  expires_at: epochMs,
+  refresh_available: z.boolean(),
+});
+export type McpUpstreamToken = z.infer<typeof mcpUpstreamTokenSchema>;
+
 /** Every record kind the databroker stores, by its `type` string. */
 export const recordSchemas = {
   session: sessionSchema,
@@ -122,6 +138,7 @@ export const recordSchemas = {
   mcp_client: mcpClientSchema,
   mcp_code: mcpCodeSchema,
   mcp_grant: mcpGrantSchema,
+  mcp_upstream_token: mcpUpstreamTokenSchema,
 } as const;
 
 /** Map from record type to its data shape. */
@@ -132,6 +149,7 @@ export interface RecordKinds {
   mcp_client: McpClient;
   mcp_code: McpCode;
   mcp_grant: McpGrant;
+  mcp_upstream_token: McpUpstreamToken;
 }
 export type RecordType = keyof RecordKinds;
 
@@ -142,6 +160,7 @@ export const RECORD_TYPES: readonly RecordType[] = [
   'mcp_client',
   'mcp_code',
   'mcp_grant',
+  'mcp_upstream_token',
 ];
 
 export function isRecordType(type: string): type is RecordType {

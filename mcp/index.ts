@@ -20,3 +20,18 @@ export {
   PARSE_ERROR,
   readJsonRpcBody,
 } from './read-json-rpc.js';
+export {
+  type FilteredBody,
+  filterToolsListBody,
+  type ToolAllowed,
+} from './tools-list/filter-tools-list.js';
+export {
+  authorizeUrl,
+  pkcePair,
+  readTokenResponse,
+  type TokenRequest,
+  tokenRequest,
+  type UpstreamOAuth2,
+  type UpstreamTokenSet,
+  upstreamOAuth2Of,
+} from './upstream/upstream-oauth2.js';

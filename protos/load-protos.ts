@@ -43,6 +43,7 @@ export const protoLoaderOptions: Options = {
 export const serviceProtoFiles = {
   extAuthz: 'envoy/service/auth/v3/external_auth.proto',
   ads: 'envoy/service/discovery/v3/ads.proto',
+  extProc: 'envoy/service/ext_proc/v3/external_processor.proto',
   health: 'health/v1/health.proto',
 } as const;
 
@@ -54,6 +55,7 @@ export const envoyResourceProtoFiles = [
   'envoy/config/route/v3/route.proto',
   'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
   'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
+  'envoy/extensions/filters/http/ext_proc/v3/ext_proc.proto',
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
   'envoy/extensions/filters/listener/proxy_protocol/v3/proxy_protocol.proto',
@@ -71,6 +73,7 @@ export const envoyResourceProtoFiles = [
 export const vendoredProtoEntryFiles: readonly string[] = [
   serviceProtoFiles.extAuthz,
   serviceProtoFiles.ads,
+  serviceProtoFiles.extProc,
   ...envoyResourceProtoFiles,
 ];
 

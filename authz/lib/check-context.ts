@@ -1,7 +1,7 @@
 // What one Check carries through the pipeline of authz/check.ts: its long-lived collaborators
 // and what each step learns (also the material of the `authorize` log line).
 
-import type { RecordCache, Session } from '../../databroker/index.js';
+import type { RecordCache, RecordStore, Session } from '../../databroker/index.js';
 import type { JsonRpcBody } from '../../mcp/index.js';
 import type { CookiePair, SessionHandleClaims, TokenCandidate } from '../../wire/index.js';
 import type { CertificateJudge } from '../mtls/judge-client-certificate.js';
@@ -25,6 +25,8 @@ export interface CheckDeps {
   readonly signer: AssertionSigner;
   readonly certs: CertificateJudge;
   readonly bearer: BearerAuthenticator;
+  /** The databroker, for the few writes authz makes (MCP upstream tokens, docs/mcp.md). */
+  readonly store?: RecordStore;
 }
 
 /** What one Check learns on its way (also the material of the `authorize` log line). */

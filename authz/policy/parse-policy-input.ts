@@ -21,10 +21,18 @@ const inputSchema = z.strictObject({
       })
       .optional(),
     // the JSON-RPC call of an MCP server route (docs/mcp.md), for mcp_tool
+    // (method defaults to tools/call when a tool is given; a tool only on tools/call, as authz reads it)
     mcp: z
       .strictObject({
-        method: z.string().max(256),
-        tool: z.string().max(1024).nullable().default(null),
+        method: z.string().max(256).optional(),
+        tool: z.string().min(1).max(1024).nullable().default(null),
+      })
+      .refine((m) => m.method !== undefined || m.tool !== null, {
+        message: 'give the JSON-RPC method, or the tool of a tools/call',
+      })
+      .refine((m) => m.tool === null || (m.method ?? 'tools/call') === 'tools/call', {
+        message: 'a tool is only read from a tools/call',
+        path: ['tool'],
       })
       .optional(),
   }),
@@ -110,7 +118,9 @@ export function requestFromUrl(
     headers,
     sourceIp: input.sourceIp,
     clientCertificate: input.clientCertificate ?? { presented: false, valid: false },
-    ...(input.mcp ? { mcp: input.mcp } : {}),
+    ...(input.mcp
+      ? { mcp: { method: input.mcp.method ?? 'tools/call', tool: input.mcp.tool } }
+      : {}),
   };
 }
 

@@ -12,8 +12,13 @@ import {
   wwwAuthenticate,
 } from '../../mcp/index.js';
 import { SECURITY_RESPONSE_HEADERS } from '../../wire/index.js';
-import type { AuthzResponse, DenyResponse, HeaderPair } from '../lib/authz-types.js';
+import type { AllowResponse, AuthzResponse, DenyResponse, HeaderPair } from '../lib/authz-types.js';
 import type { CheckContext } from '../lib/check-context.js';
+import {
+  MAX_TICKET_CHARS,
+  sealToolsListTicket,
+  TOOLS_LIST_TICKET_HEADER,
+} from '../mcp/tools-list-ticket.js';
 
 function answer(
   ctx: CheckContext,
@@ -135,6 +140,51 @@ function refuse(ctx: CheckContext, code: number, message: string): DenyResponse 
   return answer(
     ctx,
     400,
+    [['content-type', 'application/json']],
+    jsonRpcDenial(message, { requestId: ctx.req.requestId }, code),
+  );
+}
+
+/**
+ * An allowed request on an MCP server route: a `tools/list` carries the ticket the ext_proc
+ * filter needs to show only the tools the caller may call (authz/mcp/tools-list-ticket.ts); any
+ * other request has a client-sent ticket header removed. A ticket too large to seal refuses the
+ * list (fail closed).
+ */
+export function markToolsList(ctx: CheckContext, allow: AllowResponse): AuthzResponse {
+  const request = ctx.policyRequest;
+  // any message of the body: a batch may carry a tools/list beside other messages
+  const lists =
+    ctx.mcp?.kind === 'messages' && ctx.mcp.messages.some((m) => m.method === 'tools/list');
+  if (request === undefined || !lists) {
+    return { ...allow, headersToRemove: [...allow.headersToRemove, TOOLS_LIST_TICKET_HEADER] };
+  }
+  const ticket = sealToolsListTicket(ctx.state.config.shared_secret ?? '', {
+    routeId: ctx.route!.id,
+    request,
+    identity: ctx.resolved?.identity ?? null,
+    judgedAt: ctx.now,
+  });
+  if (ticket.length > MAX_TICKET_CHARS) {
+    return refuseWith(
+      ctx,
+      431,
+      -32002,
+      'tools/list could not be filtered: the request is too large',
+    );
+  }
+  return { ...allow, headers: [...allow.headers, [TOOLS_LIST_TICKET_HEADER, ticket]] };
+}
+
+function refuseWith(
+  ctx: CheckContext,
+  status: number,
+  code: number,
+  message: string,
+): DenyResponse {
+  return answer(
+    ctx,
+    status,
     [['content-type', 'application/json']],
     jsonRpcDenial(message, { requestId: ctx.req.requestId }, code),
   );

@@ -8,6 +8,8 @@ export interface PolicyArgs {
   readonly route?: string;
   readonly policy?: string;
   readonly input?: string;
+  /** policy eval: judge the input as a JSON-RPC tools/call of this MCP tool. */
+  readonly mcpTool?: string;
   /** policy test's output: text (default), json or junit. */
   readonly format?: string;
   readonly files: readonly string[];
@@ -21,6 +23,7 @@ const WITH_VALUE: Readonly<Record<string, keyof PolicyArgs>> = {
   '--input': 'input',
   '-i': 'input',
   '--format': 'format',
+  '--mcp-tool': 'mcpTool',
 };
 
 export function parsePolicyArgs(
@@ -36,6 +39,10 @@ export function parsePolicyArgs(
     if (a === '-h' || a === '--help') out.help = true;
     else if (key === 'format' && !positional) {
       return { error: '--format is an option of policy test' };
+    } else if (key === 'mcpTool' && positional) {
+      return {
+        error: '--mcp-tool is an option of policy eval (policy test cases give request.mcp)',
+      };
     } else if (key !== undefined) {
       const v = name !== a ? a.slice(eq + 1) : args[++i];
       if (v === undefined || v === '') return { error: `${name} needs a value` };

@@ -7,8 +7,8 @@ import { PortcullisError } from '../../errors/index.js';
 import { parsePolicyArgs, sourceOf } from './policy-args.js';
 import { loadPolicy } from './policy-source.js';
 
-export const EVAL_HELP = `Usage: portcullis policy eval -c CONFIG --route ID --input FILE.json
-       portcullis policy eval --policy POLICY.yaml --input FILE.json
+export const EVAL_HELP = `Usage: portcullis policy eval -c CONFIG --route ID --input FILE.json [--mcp-tool NAME]
+       portcullis policy eval --policy POLICY.yaml --input FILE.json [--mcp-tool NAME]
 
 Decides one request offline with the route's compiled policy (or a stand-alone PPL document)
 and prints {"outcome","status","reasons","allowReasons","denyReasons","explanation",…}.
@@ -16,10 +16,15 @@ and prints {"outcome","status","reasons","allowReasons","denyReasons","explanati
 route gives the 404 decision. --input - reads the input from stdin. Input:
   {"request": {"method": "GET", "url": "https://app.example.com/a", "headers": {…},
                "sourceIp": "203.0.113.7",
-               "clientCertificate": {"presented": true, "valid": true, "leafPem": "…"}},
+               "clientCertificate": {"presented": true, "valid": true, "leafPem": "…"},
+               "mcp": {"method": "tools/call", "tool": "admin_drop"}},
    "identity": {"sessionId": "s1", "userId": "u1", "email": "a@example.com",
                 "groups": ["eng"], "claims": {"department": ["sales"]}} | null,
    "now": "2026-11-24T10:00:00Z"}
+
+request.mcp is the JSON-RPC call of an MCP server route (docs/mcp.md), what mcp_tool judges:
+{"tool": "NAME"} is a tools/call of NAME, {"method": "tools/list"} another message.
+--mcp-tool NAME judges the input as a tools/call of NAME (replacing request.mcp).
 
 Exit codes: 0 decided (whatever the outcome), 1 invalid config/policy/input, 2 usage error.
 `;
@@ -82,8 +87,12 @@ export async function runEval(args: readonly string[]): Promise<number | { usage
   const input = await loadInput(a.input);
   const policy = await loadPolicy(src);
   const now = input.now ?? Date.now();
+  const request =
+    a.mcpTool === undefined
+      ? input.request
+      : { ...input.request, mcp: { method: 'tools/call', tool: a.mcpTool } };
   const decision =
-    'evaluate' in policy ? policy.evaluate(input.request, input.identity, { now }) : policy;
+    'evaluate' in policy ? policy.evaluate(request, input.identity, { now }) : policy;
   stdout.write(`${JSON.stringify(decisionJson(decision))}\n`);
   return 0;
 }

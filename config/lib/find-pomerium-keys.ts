@@ -38,7 +38,7 @@ function isSet(key: string, value: unknown): boolean {
   if (key === 'mcp') {
     const m = isMap(value) ? value : {};
     const server = isMap(m.server) ? m.server : undefined;
-    return m.client !== undefined || server === undefined || server.upstream_oauth2 !== undefined;
+    return m.client !== undefined || server === undefined;
   }
   return true;
 }

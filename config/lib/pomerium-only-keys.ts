@@ -95,7 +95,7 @@ export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>>
   identity_providers: 'accepts JWT bearer tokens from these named issuers on this route',
   enable_google_cloud_serverless_authentication:
     'adds a Google-signed ID token for Cloud Run upstreams',
-  mcp: 'runs upstream_oauth2 and MCP client routes (Portcullis serves mcp.server routes: protected resource metadata, 401 challenges and its own OAuth authorization server; see docs/mcp.md)',
+  mcp: 'hands MCP client apps a token (Portcullis serves mcp.server routes: protected resource metadata, 401 challenges, its own OAuth authorization server and upstream_oauth2; it serves mcp.client routes as ordinary routes; see docs/mcp.md)',
 };
 
 /** Key families Pomerium has: an environment variable starting with one looks like a setting. */

@@ -11,6 +11,7 @@ import { ROUTE_CONFIG_NAME, TYPES } from '../lib/names.js';
 import { buildAccessLog } from './build-access-log.js';
 import { buildEdgeSettings } from './build-edge-settings.js';
 import { buildExtAuthzFilter } from './build-ext-authz-filter.js';
+import { buildExtProcFilters } from './build-ext-proc-filter.js';
 import { hasClientCa } from './build-tls-context.js';
 import { buildTracing } from './build-tracing.js';
 
@@ -44,7 +45,7 @@ export function buildHttpConnectionManager(config: Config, routes: RouteSource):
     always_set_request_id_in_response: true,
     ...buildEdgeSettings(config),
     access_log: buildAccessLog(config),
-    http_filters: [buildExtAuthzFilter(config), ROUTER_FILTER],
+    http_filters: [buildExtAuthzFilter(config), ...buildExtProcFilters(config), ROUTER_FILTER],
   };
   const tracing = buildTracing(config);
   if (tracing !== undefined) hcm.tracing = tracing;

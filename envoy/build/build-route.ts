@@ -7,6 +7,7 @@ import { REQUEST_DESCRIBING_HEADERS } from '../../wire/index.js';
 import { duration, type Json } from '../lib/envoy-values.js';
 import { routeClusterName } from '../lib/names.js';
 import { buildExtAuthzPerRoute } from './build-ext-authz-filter.js';
+import { buildExtProcPerRoute } from './build-ext-proc-filter.js';
 
 const ALWAYS_REMOVED = ['x-pomerium-reproxy-policy', 'x-pomerium-reproxy-policy-hmac'];
 
@@ -156,9 +157,9 @@ export function buildPolicyRoute(
   } else out.route = buildRouteAction(route, config);
   out.request_headers_to_remove = headersToRemove(route, config);
   Object.assign(out, routeResponseHeaders(route, config));
-  out.typed_per_filter_config = buildExtAuthzPerRoute({
-    routeId: route.id,
-    maxRequestBytes: mcpMaxRequestBytes(route),
-  });
+  out.typed_per_filter_config = {
+    ...buildExtAuthzPerRoute({ routeId: route.id, maxRequestBytes: mcpMaxRequestBytes(route) }),
+    ...(route.mcp?.server !== undefined ? buildExtProcPerRoute() : {}),
+  };
   return out;
 }

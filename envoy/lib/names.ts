@@ -7,6 +7,7 @@ export const ADS_CLUSTER = 'portcullis-xds';
 export const OTEL_CLUSTER = 'portcullis-otel-collector';
 export const ROUTE_CONFIG_NAME = 'main';
 export const EXT_AUTHZ_FILTER = 'envoy.filters.http.ext_authz';
+export const EXT_PROC_FILTER = 'envoy.filters.http.ext_proc';
 
 /** The cluster that carries a config route's upstreams. */
 export const routeClusterName = (routeId: string): string => `route-${routeId}`;
@@ -23,6 +24,8 @@ export const TYPES = {
   hcm: `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
   extAuthz: `${T}envoy.extensions.filters.http.ext_authz.v3.ExtAuthz`,
   extAuthzPerRoute: `${T}envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute`,
+  extProc: `${T}envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor`,
+  extProcPerRoute: `${T}envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute`,
   router: `${T}envoy.extensions.filters.http.router.v3.Router`,
   downstreamTls: `${T}envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext`,
   upstreamTls: `${T}envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext`,

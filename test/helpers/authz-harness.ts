@@ -78,6 +78,7 @@ const STATUS_NUMBERS: Record<string, number> = {
   OK: 200,
   NoContent: 204,
   MethodNotAllowed: 405,
+  BadGateway: 502,
   ServiceUnavailable: 503,
 };
 

@@ -66,7 +66,7 @@ const SAMPLE_VALUES: Readonly<Record<string, string>> = {
   databroker_service_url: 'https://databroker.example.com',
   databroker_service_urls: '[https://databroker.example.com]',
   databroker_internal_service_url: 'https://databroker.internal',
-  mcp: '{server: {upstream_oauth2: {client_id: x}}}',
+  mcp: '{client: {}}',
 };
 
 test('every accepted-but-unimplemented key is a schema key', () => {
@@ -192,17 +192,18 @@ test('a route mcp needs exactly one of server or client, each of its shape', () 
   assert.deepEqual(issuesOf(`${ROUTE}    mcp:\n      client: {}\n`), []);
 });
 
-test("a route mcp server, with its own authorization server or Portcullis' one, runs without a warning; the parts not built yet warn", () => {
+test("a route mcp server, with its own authorization server or Portcullis' one, and with upstream_oauth2, runs without a warning; the parts not built yet warn", () => {
   for (const served of [
     `${ROUTE}    mcp:\n      server:\n        authorization_server_url: https://as.example.com\n`,
     `${ROUTE}    mcp:\n      server: {}\n`,
+    `${ROUTE}    mcp:\n      server:\n        upstream_oauth2: {client_id: x, endpoint: {auth_url: https://p.example.com/a, token_url: https://p.example.com/t}}\n`,
   ]) {
     assert.deepEqual(
       warningsOf(served).filter((i) => i.code === 'unimplemented_key'),
       [],
     );
   }
-  for (const value of ['{client: {}}', '{server: {upstream_oauth2: {client_id: x}}}']) {
+  for (const value of ['{client: {}}']) {
     const w = warningsOf(`${ROUTE}    mcp: ${value}\n`).filter(
       (i) => i.code === 'unimplemented_key',
     );

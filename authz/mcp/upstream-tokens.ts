@@ -1,0 +1,463 @@
+// `mcp: server: upstream_oauth2:` in authz (docs/mcp.md "Upstream OAuth"): the per-user token of
+// an upstream MCP server that needs its own OAuth sign-in.
+//   - connect: `GET /.pomerium/mcp/upstream/connect?route=ID` (signed in, on the route's host)
+//     sends the browser to the provider with PKCE S256 and a sealed state bound to user, session
+//     and route;
+//   - callback: `GET /.pomerium/mcp/upstream/callback` opens the state (same user and session),
+//     redeems the code at the token endpoint and stores the token set in the databroker, sealed
+//     with AES-256-GCM (wire/crypto/seal-payload.ts) under a key derived from shared_secret and
+//     bound to route and user: a record copied to another user or route does not open;
+//   - every allowed request on the route: the token is read (change-fed cache), refreshed when it
+//     expires (one refresh per user and route at a time; a rotated refresh token replaces the old
+//     one) and set as `Authorization: Bearer …` on the upstream request by the OK answer. No token
+//     (or one that no longer opens or refreshes): a JSON-RPC error naming the connect URL (a
+//     browser is sent there). The token never reaches the client.
+import { hkdfSync } from 'node:crypto';
+import { isLoopbackHost } from '../../config/index.js';
+import type { McpUpstreamToken } from '../../databroker/index.js';
+import {
+  authorizeUrl,
+  jsonRpcDenial,
+  pkcePair,
+  readTokenResponse,
+  tokenRequest,
+  type UpstreamOAuth2,
+  type UpstreamTokenSet,
+  upstreamOAuth2Of,
+} from '../../mcp/index.js';
+import { decodeSecret, openPayload, sealPayload } from '../../wire/index.js';
+import type { RouteState } from '../lib/authz-state.js';
+import type { AllowResponse, AuthzResponse, DenyResponse, HeaderPair } from '../lib/authz-types.js';
+import type { CheckContext } from '../lib/check-context.js';
+import type { PolicyRequest } from '../policy/types.js';
+
+export const CONNECT_PATH = '/.pomerium/mcp/upstream/connect';
+export const CALLBACK_PATH = '/.pomerium/mcp/upstream/callback';
+/** JSON-RPC server error: the user has not connected the upstream yet (or must again). */
+export const UPSTREAM_NOT_CONNECTED = -32003;
+const STATE_TTL_MS = 10 * 60_000;
+/** A token this close to its expiry is refreshed first. */
+const EXPIRY_SKEW_MS = 30_000;
+const TOKEN_TIMEOUT_MS = 10_000;
+const RECORD = 'mcp_upstream_token';
+
+/**
+ * Pomerium's connect for MCP client apps (`mcp: client:` routes): on an MCP server route's host,
+ * `?redirect_url=` an https URL on an MCP client route's host, where the browser returns once the
+ * server is usable (after the upstream OAuth flow when the route needs one).
+ */
+export const POMERIUM_CONNECT_PATH = '/.pomerium/mcp/connect';
+
+export function isUpstreamOAuthPath(path: string): boolean {
+  return path === CONNECT_PATH || path === CALLBACK_PATH || path === POMERIUM_CONNECT_PATH;
+}
+
+const keys = new Map<string, Uint8Array>();
+function keyOf(sharedSecret: string, label: string): Uint8Array {
+  const k = `${label}\0${sharedSecret}`;
+  let key = keys.get(k);
+  if (key === undefined) {
+    const ikm = decodeSecret(sharedSecret, 'shared_secret');
+    key = new Uint8Array(hkdfSync('sha256', ikm, 'portcullis mcp v1', label, 32));
+    if (keys.size > 8) keys.clear();
+    keys.set(k, key);
+  }
+  return key;
+}
+const tokenKey = (ctx: CheckContext) =>
+  keyOf(ctx.state.config.shared_secret ?? '', 'upstream-token');
+const stateKey = (ctx: CheckContext) =>
+  keyOf(ctx.state.config.shared_secret ?? '', 'upstream-state');
+const tokenPurpose = (routeId: string, userId: string) =>
+  `portcullis mcp upstream token v1\0${routeId}\0${userId}`;
+const STATE_PURPOSE = 'portcullis mcp upstream state v1';
+
+export const recordId = (routeId: string, userId: string) => `${routeId}|${userId}`;
+
+/** Seals a token set for this route and user (exported for tests of the at-rest format). */
+export function sealTokenSet(
+  sharedSecret: string,
+  routeId: string,
+  userId: string,
+  t: UpstreamTokenSet,
+): string {
+  return sealPayload(
+    keyOf(sharedSecret, 'upstream-token'),
+    JSON.stringify(t),
+    tokenPurpose(routeId, userId),
+  );
+}
+
+function openTokenSet(ctx: CheckContext, rec: McpUpstreamToken): UpstreamTokenSet | null {
+  try {
+    const t = JSON.parse(
+      openPayload(tokenKey(ctx), rec.sealed, tokenPurpose(rec.route_id, rec.user_id)),
+    ) as UpstreamTokenSet;
+    return typeof t.access_token === 'string' && t.access_token !== '' ? t : null;
+  } catch {
+    return null;
+  }
+}
+
+function answer(
+  ctx: CheckContext,
+  status: number,
+  headers: readonly HeaderPair[],
+  body: string,
+): DenyResponse {
+  return {
+    kind: 'deny',
+    status,
+    grpcCode: 7,
+    headers: [['x-request-id', ctx.req.requestId], ['cache-control', 'no-store'], ...headers],
+    body,
+  };
+}
+const text = (ctx: CheckContext, status: number, message: string) =>
+  answer(ctx, status, [['content-type', 'text/plain; charset=utf-8']], `${message}\n`);
+
+/** The origin of the route (its `from`: scheme, host and port), where connect and callback live. */
+const originOf = (route: RouteState) => new URL(route.route.from).origin;
+
+function connectUrl(route: RouteState): string {
+  return `${originOf(route)}${CONNECT_PATH}?route=${encodeURIComponent(route.id)}`;
+}
+
+/** The upstream is not connected for this user: a JSON-RPC error with the URL (browsers: 302). */
+function connectNeeded(ctx: CheckContext, route: RouteState, why: string): DenyResponse {
+  const url = connectUrl(route);
+  if (/\btext\/html\b/.test(ctx.req.http.headers.accept ?? '') && ctx.req.http.method === 'GET') {
+    return answer(ctx, 302, [['location', url]], '');
+  }
+  const body = JSON.parse(
+    jsonRpcDenial(
+      `${why}: open ${url} in a browser to connect it`,
+      { requestId: ctx.req.requestId },
+      UPSTREAM_NOT_CONNECTED,
+    ),
+  ) as { error: { data: Record<string, unknown> } };
+  body.error.data.connect_url = url;
+  return answer(ctx, 403, [['content-type', 'application/json']], JSON.stringify(body));
+}
+
+function checkEndpoint(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  if (u.protocol === 'https:') return null;
+  if (u.protocol === 'http:' && isLoopbackHost(u.hostname.replace(/^\[|\]$/g, ''))) return null;
+  return 'must be https (http only on loopback)';
+}
+
+async function callTokenEndpoint(
+  s: UpstreamOAuth2,
+  grant: Record<string, string>,
+  now: number,
+  previous?: UpstreamTokenSet,
+): Promise<UpstreamTokenSet | string> {
+  const bad = checkEndpoint(s.endpoint.token_url);
+  if (bad !== null) return `token_url ${bad}`;
+  const req = tokenRequest(s, grant);
+  let res: Response;
+  try {
+    res = await fetch(req.url, {
+      method: 'POST',
+      headers: req.headers,
+      body: req.body,
+      redirect: 'error',
+      signal: AbortSignal.timeout(TOKEN_TIMEOUT_MS),
+    });
+  } catch {
+    return 'the token endpoint cannot be reached';
+  }
+  const body = await res.text().catch(() => '');
+  if (body.length > 65_536) return 'the token endpoint answer is too large';
+  return readTokenResponse(res.status, body, now, previous);
+}
+
+async function store(
+  ctx: CheckContext,
+  route: RouteState,
+  userId: string,
+  t: UpstreamTokenSet,
+): Promise<void> {
+  const st = ctx.deps.store;
+  if (st === undefined) throw new Error('no databroker store to write the upstream token to');
+  const data: McpUpstreamToken = {
+    id: recordId(route.id, userId),
+    route_id: route.id,
+    user_id: userId,
+    sealed: sealTokenSet(ctx.state.config.shared_secret ?? '', route.id, userId, t),
+    expires_at: t.expires_at,
+    refresh_available: t.refresh_token !== '',
+  };
+  await st.put([{ type: RECORD, id: data.id, data }]);
+}
+
+/** One refresh per route and user at a time (a rotating provider refuses the second). */
+const refreshing = new Map<string, Promise<UpstreamTokenSet | string>>();
+
+async function currentToken(
+  ctx: CheckContext,
+  route: RouteState,
+  s: UpstreamOAuth2,
+  userId: string,
+): Promise<UpstreamTokenSet | string> {
+  const id = recordId(route.id, userId);
+  const rec = (await (await ctx.deps.cache()).get(RECORD, id))?.data ?? null;
+  if (rec === null) return 'the upstream is not connected';
+  // the record must be this route's and this user's: its seal is bound to both
+  const t = rec.id === id ? openTokenSet(ctx, rec) : null;
+  if (t === null) return 'the stored upstream token cannot be used';
+  if (t.expires_at === 0 || t.expires_at - EXPIRY_SKEW_MS > ctx.now) return t;
+  if (t.refresh_token === '') return 'the upstream token has expired';
+  let p = refreshing.get(id);
+  if (p === undefined) {
+    p = callTokenEndpoint(
+      s,
+      { grant_type: 'refresh_token', refresh_token: t.refresh_token },
+      ctx.now,
+      t,
+    )
+      .then(async (fresh) => {
+        if (typeof fresh !== 'string') await store(ctx, route, userId, fresh);
+        else await ctx.deps.store?.delete(RECORD, id);
+        return fresh;
+      })
+      .finally(() => refreshing.delete(id));
+    refreshing.set(id, p);
+  }
+  const fresh = await p;
+  return typeof fresh === 'string' ? `the upstream token could not be refreshed (${fresh})` : fresh;
+}
+
+/**
+ * An allowed request on a route with upstream_oauth2: the user's upstream token set as the
+ * upstream's Authorization header, or the connect answer. Other routes: the allow unchanged.
+ */
+export function withUpstreamToken(
+  ctx: CheckContext,
+  allow: AuthzResponse,
+): AuthzResponse | Promise<AuthzResponse> {
+  const route = ctx.route;
+  if (route === undefined || allow.kind !== 'allow') return allow;
+  const s = upstreamOAuth2Of(route.route);
+  if (s === undefined) return allow;
+  const userId = ctx.resolved?.identity?.userId ?? '';
+  if (userId === '') return connectNeeded(ctx, route, 'this MCP server needs a signed-in user');
+  return currentToken(ctx, route, s, userId).then((t) => {
+    if (typeof t === 'string') return connectNeeded(ctx, route, t);
+    const a = allow as AllowResponse;
+    return {
+      ...a,
+      headers: [
+        ...a.headers.filter(([k]) => k !== 'authorization'),
+        ['authorization', `Bearer ${t.access_token}`],
+      ],
+      headersToRemove: a.headersToRemove.filter((h) => h !== 'authorization'),
+    };
+  });
+}
+
+/** The ids of the upstream_oauth2 routes whose token this user has stored (and that opens). */
+export async function connectedUpstreams(ctx: CheckContext): Promise<Set<string>> {
+  const out = new Set<string>();
+  const userId = ctx.resolved?.identity?.userId ?? '';
+  if (userId === '') return out;
+  const cache = await ctx.deps.cache();
+  for (const r of ctx.state.routes.values()) {
+    if (upstreamOAuth2Of(r.route) === undefined) continue;
+    const rec = (await cache.get(RECORD, recordId(r.id, userId)))?.data ?? null;
+    if (rec !== null && openTokenSet(ctx, rec) !== null) out.add(r.id);
+  }
+  return out;
+}
+
+/** The route of a connect: an MCP server route with upstream_oauth2 served on this host. */
+function routeFor(ctx: CheckContext, id: string): RouteState | string {
+  const route = ctx.state.routes.get(id);
+  if (route === undefined || upstreamOAuth2Of(route.route) === undefined) {
+    return 'no MCP server route with upstream_oauth2 has this id';
+  }
+  if (new URL(route.route.from).hostname.toLowerCase() !== ctx.req.http.hostname) {
+    return 'connect on the host of the MCP server route';
+  }
+  return route;
+}
+
+/** Whether this user may use the route (the first request of a client: initialize). */
+function mayUse(ctx: CheckContext, route: RouteState): boolean {
+  const path = new URL(route.route.from).pathname;
+  const probe: PolicyRequest = {
+    ...ctx.req.http,
+    method: 'POST',
+    path,
+    rawPath: path,
+    rawQuery: '',
+    mcp: { method: 'initialize', tool: null },
+  };
+  return (
+    route.policy.evaluate(probe, ctx.resolved?.identity ?? null, { now: ctx.now }).outcome ===
+    'allow'
+  );
+}
+
+interface OAuthState {
+  readonly r: string;
+  readonly u: string;
+  readonly s: string;
+  readonly v: string;
+  readonly exp: number;
+  /** Where the browser goes after the callback (an MCP client route's URL), or ''. */
+  readonly ret: string;
+}
+
+/** A redirect_url: https, on the host of an `mcp: client:` route; else why not. */
+function clientRedirect(ctx: CheckContext, raw: string | null): string | { error: string } {
+  if (raw === null || raw === '') return { error: 'redirect_url is required' };
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return { error: 'redirect_url is not a URL' };
+  }
+  if (u.protocol !== 'https:' || u.username !== '' || u.password !== '') {
+    return { error: 'redirect_url must be an https URL' };
+  }
+  for (const r of ctx.state.routes.values()) {
+    if (r.route.mcp?.client === undefined) continue;
+    if (new URL(r.route.from).host.toLowerCase() === u.host.toLowerCase()) return u.toString();
+  }
+  return { error: 'redirect_url must be on the host of an MCP client route' };
+}
+
+/** The MCP server route served on this host (Pomerium's connect names no route). */
+function serverRouteOfHost(ctx: CheckContext): RouteState | undefined {
+  for (const r of ctx.state.routes.values()) {
+    if (
+      r.mcpServer !== null &&
+      new URL(r.route.from).hostname.toLowerCase() === ctx.req.http.hostname
+    ) {
+      return r;
+    }
+  }
+  return undefined;
+}
+
+async function pomeriumConnect(ctx: CheckContext): Promise<AuthzResponse> {
+  const ret = clientRedirect(ctx, new URLSearchParams(ctx.req.http.rawQuery).get('redirect_url'));
+  if (typeof ret !== 'string') return text(ctx, 400, ret.error);
+  const route = serverRouteOfHost(ctx);
+  if (route === undefined) return text(ctx, 400, 'no MCP server route is served on this host');
+  if (!mayUse(ctx, route)) return text(ctx, 403, 'you may not use this MCP server');
+  const s = upstreamOAuth2Of(route.route);
+  if (s !== undefined) {
+    const t = await currentToken(ctx, route, s, ctx.resolved!.identity.userId);
+    if (typeof t === 'string') return startFlow(ctx, route, s, ret);
+  }
+  return answer(ctx, 302, [['location', ret]], '');
+}
+
+function connect(ctx: CheckContext): AuthzResponse {
+  const q = new URLSearchParams(ctx.req.http.rawQuery);
+  const route = routeFor(ctx, q.get('route') ?? '');
+  if (typeof route === 'string') return text(ctx, 400, route);
+  let ret = '';
+  if (q.has('redirect_url')) {
+    const r = clientRedirect(ctx, q.get('redirect_url'));
+    if (typeof r !== 'string') return text(ctx, 400, r.error);
+    ret = r;
+  }
+  if (!mayUse(ctx, route)) return text(ctx, 403, 'you may not use this MCP server');
+  return startFlow(ctx, route, upstreamOAuth2Of(route.route)!, ret);
+}
+
+function startFlow(
+  ctx: CheckContext,
+  route: RouteState,
+  s: UpstreamOAuth2,
+  ret: string,
+): AuthzResponse {
+  const bad = checkEndpoint(s.endpoint.auth_url);
+  if (bad !== null) return text(ctx, 502, `upstream_oauth2 auth_url ${bad}`);
+  const identity = ctx.resolved!.identity;
+  const { verifier, challenge } = pkcePair();
+  const st: OAuthState = {
+    r: route.id,
+    u: identity.userId,
+    s: identity.sessionId,
+    v: verifier,
+    exp: ctx.now + STATE_TTL_MS,
+    ret,
+  };
+  const state = sealPayload(stateKey(ctx), JSON.stringify(st), STATE_PURPOSE);
+  const location = authorizeUrl(s, {
+    redirectUri: `${originOf(route)}${CALLBACK_PATH}`,
+    state,
+    challenge,
+  });
+  return answer(ctx, 302, [['location', location]], '');
+}
+
+async function callback(ctx: CheckContext): Promise<AuthzResponse> {
+  const q = new URLSearchParams(ctx.req.http.rawQuery);
+  let st: OAuthState;
+  try {
+    st = JSON.parse(openPayload(stateKey(ctx), q.get('state') ?? '', STATE_PURPOSE)) as OAuthState;
+  } catch {
+    return text(ctx, 400, 'the state does not authenticate: start again from the connect URL');
+  }
+  if (st.exp <= ctx.now)
+    return text(ctx, 400, 'the state has expired: start again from the connect URL');
+  const identity = ctx.resolved!.identity;
+  if (st.u !== identity.userId || st.s !== identity.sessionId) {
+    return text(
+      ctx,
+      403,
+      'this sign-in was started by another session: start again from the connect URL',
+    );
+  }
+  const route = routeFor(ctx, st.r);
+  if (typeof route === 'string') return text(ctx, 400, route);
+  const error = q.get('error');
+  if (error !== null) {
+    return text(
+      ctx,
+      502,
+      `the provider refused: ${error.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')}`,
+    );
+  }
+  const code = q.get('code') ?? '';
+  if (code === '') return text(ctx, 400, 'no code');
+  const s = upstreamOAuth2Of(route.route)!;
+  const t = await callTokenEndpoint(
+    s,
+    {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: `${originOf(route)}${CALLBACK_PATH}`,
+      code_verifier: st.v,
+    },
+    ctx.now,
+  );
+  if (typeof t === 'string') return text(ctx, 502, t);
+  await store(ctx, route, identity.userId, t);
+  if (typeof st.ret === 'string' && st.ret !== '')
+    return answer(ctx, 302, [['location', st.ret]], '');
+  return text(
+    ctx,
+    200,
+    `connected: ${route.route.name ?? route.id} can now be used by your MCP client`,
+  );
+}
+
+/** `/.pomerium/mcp/upstream/{connect,callback}` of a signed-in user. */
+export function answerUpstreamOAuth(ctx: CheckContext): AuthzResponse | Promise<AuthzResponse> {
+  if (ctx.req.http.method !== 'GET') return answer(ctx, 405, [['allow', 'GET']], '');
+  const path = ctx.req.http.path;
+  if (path === POMERIUM_CONNECT_PATH) return pomeriumConnect(ctx);
+  return path === CONNECT_PATH ? connect(ctx) : callback(ctx);
+}
