@@ -9,6 +9,7 @@ import { checkEdgeGlobalRules, checkEdgeRouteRules } from './lib/check-edge-rule
 import { checkGlobalRules } from './lib/check-global-rules.js';
 import { checkIdpUrl } from './lib/check-idp-url.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
+import { type CompactPositions, compactPositions } from './lib/compact-positions.js';
 import { deepFreeze } from './lib/deep-freeze.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
 import { findPomeriumKeys } from './lib/find-pomerium-keys.js';
@@ -256,6 +257,17 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
     path: '',
     message: i.message,
   }));
+  // The YAML document is not kept: positions stay in a compact form (config/lib/compact-positions.ts).
+  let compact: CompactPositions | undefined;
+  const positions = (): CompactPositions => {
+    if (compact === undefined) {
+      const { doc, lines } = getSource();
+      compact = compactPositions(doc, lines, () => parseSource(text, file));
+      source = undefined;
+    }
+    return compact;
+  };
+  if (source !== undefined) positions();
   return Object.freeze({
     config,
     file,
@@ -270,8 +282,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
       }
       if (typeof p[0] === 'string' && env.fromEnv.has(p[0])) return undefined;
       if (typeof p[0] === 'string' && env.fromEnv.has(`${p[0]}.${String(p[1])}`)) return undefined;
-      const { doc, lines } = getSource();
-      return locateNode(doc, lines, p);
+      return positions().locate(p);
     },
   });
 }
