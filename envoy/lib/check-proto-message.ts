@@ -66,14 +66,19 @@ const prefix = (path: string, field: string): string =>
       : `${path}.${field}`;
 
 interface Memo {
+  readonly type: protobuf.Type;
   readonly value: Obj | undefined;
   readonly problems: readonly ProtoProblem[];
+  /** The same object checked as another type too (rare). */
+  others?: Map<protobuf.Type, Memo>;
 }
+
+const NO_PROBLEMS: readonly ProtoProblem[] = Object.freeze([]);
 
 class Checker {
   problems: ProtoProblem[] = [];
   /** Objects shared by several places (internal routes, filters) are checked once. */
-  readonly memo = new WeakMap<object, Map<protobuf.Type, Memo>>();
+  readonly memo = new WeakMap<object, Memo>();
   readonly anyTypes: Map<string, protobuf.Type>;
   readonly root: protobuf.Root;
   constructor(root: protobuf.Root) {
@@ -223,19 +228,24 @@ class Checker {
 
   message(type: protobuf.Type, v: unknown, path: string): Obj | undefined {
     if (!isObj(v)) return this.uncached(type, v, path);
-    let byType = this.memo.get(v);
-    let hit = byType?.get(type);
+    // Most objects are checked as one type only: one memo entry, a map only for the rare rest.
+    const seen = this.memo.get(v);
+    let hit: Memo | undefined;
+    if (seen !== undefined) hit = seen.type === type ? seen : seen.others?.get(type);
     if (hit === undefined) {
       const outer = this.problems;
       this.problems = [];
       const value = this.uncached(type, v, '');
-      hit = { value, problems: this.problems };
+      const problems = this.problems.length === 0 ? NO_PROBLEMS : this.problems;
       this.problems = outer;
-      if (byType === undefined) {
-        byType = new Map();
-        this.memo.set(v, byType);
+      if (seen === undefined) {
+        hit = { type, value, problems };
+        this.memo.set(v, hit);
+      } else {
+        hit = { type, value, problems };
+        seen.others ??= new Map();
+        seen.others.set(type, hit);
       }
-      byType.set(type, hit);
     }
     for (const p of hit.problems)
       this.problems.push({ field: prefix(path, p.field), message: p.message });
@@ -247,7 +257,9 @@ class Checker {
     if (wk.done) return wk.value as Obj | undefined;
     if (!isObj(v)) return this.problem(path, `must be a map (${type.name})`);
     const out: Obj = {};
-    for (const [key, x] of Object.entries(v)) {
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      const x = v[key];
       if (x === undefined) continue;
       const f = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
       const at = join(path, key);
