@@ -1,5 +1,6 @@
 // What `portcullis validate` reports about the Envoy side of a config: the issues that would stop
 // its snapshot from being published, as positioned config issues on the route they came from.
+import { dirname } from 'node:path';
 import type { ConfigIssue, LoadedConfig } from '../../config/index.js';
 import { buildSnapshot } from '../build/build-snapshot.js';
 import { endpointsFromConfig } from '../build/endpoints-from-config.js';
@@ -14,7 +15,11 @@ const PLACEHOLDER = {
 export function envoyConfigIssues(loaded: LoadedConfig): ConfigIssue[] {
   const config = loaded.config;
   const result = validateSnapshot(
-    buildSnapshot(config, { ...endpointsFromConfig(config), devCertificate: PLACEHOLDER }),
+    buildSnapshot(config, {
+      ...endpointsFromConfig(config),
+      baseDir: dirname(loaded.file),
+      devCertificate: PLACEHOLDER,
+    }),
   );
   if (result.ok) return [];
   return result.issues.map((i): ConfigIssue => {
