@@ -18,6 +18,7 @@ import { locateNode, type Position } from './lib/locate-node.js';
 import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
 import type { RawIssue } from './lib/raw-issue.js';
 import { readSecretFiles } from './lib/read-secret-files.js';
+import { readYamlFast } from './lib/read-yaml-fast.js';
 import { ROUTE_KEYS, redirectSchema, responseSchema } from './route-schema.js';
 import {
   type Config,
@@ -162,7 +163,8 @@ function parseSource(text: string, file: string): SourceDoc {
 
 export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig {
   const file = opts.file;
-  // JSON takes the fast path; the positioned YAML document is then built only when needed.
+  // JSON and plain YAML take a fast path (config/lib/read-yaml-fast.ts); the positioned YAML
+  // document is then built only when a position is needed.
   let source: SourceDoc | undefined;
   const getSource = (): SourceDoc => {
     source ??= parseSource(text, file);
@@ -175,6 +177,10 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
     } catch {
       js = undefined;
     }
+  }
+  if (js === undefined) {
+    const fast = readYamlFast(text);
+    if (fast !== undefined) js = fast ?? {};
   }
   if (js === undefined) {
     try {
