@@ -74,15 +74,23 @@ interface Memo {
 }
 
 const NO_PROBLEMS: readonly ProtoProblem[] = Object.freeze([]);
+const NOT_ENCODED = new Uint8Array(0);
 
 class Checker {
   problems: ProtoProblem[] = [];
-  /** Objects shared by several places (internal routes, filters) are checked once. */
-  readonly memo = new WeakMap<object, Memo>();
+  /**
+   * Objects shared by several places (internal routes, filters) are checked once. A Map, not a
+   * WeakMap: the checker lives for one resource, and ephemeron tables of a 10,000-route
+   * resource cost the collector more than the check itself.
+   */
+  readonly memo = new Map<object, Memo>();
+  /** Encode `Any` payloads (false: only check them; the converted value is then not encodable). */
+  readonly encode: boolean;
   readonly anyTypes: Map<string, protobuf.Type>;
   readonly root: protobuf.Root;
-  constructor(root: protobuf.Root) {
+  constructor(root: protobuf.Root, encode: boolean) {
     this.root = root;
+    this.encode = encode;
     let types = anyTypesByRoot.get(root);
     if (types === undefined) {
       types = new Map();
@@ -197,6 +205,7 @@ class Checker {
     const { '@type': _t, ...rest } = v;
     const converted = this.message(inner, rest, path);
     if (converted === undefined) return undefined;
+    if (!this.encode) return { type_url: url, value: NOT_ENCODED };
     const value = inner.encode(converted).finish();
     return { type_url: url, value };
   }
@@ -296,8 +305,9 @@ export function checkProtoMessage(
   root: protobuf.Root,
   type: string | protobuf.Type,
   value: unknown,
+  opts: { readonly encode?: boolean } = {},
 ): { value: Obj | undefined; problems: readonly ProtoProblem[] } {
-  const checker = new Checker(root);
+  const checker = new Checker(root, opts.encode !== false);
   const t = typeof type === 'string' ? root.lookupType(type) : type;
   const converted = checker.message(t, value, '');
   return { value: converted, problems: checker.problems };
