@@ -109,7 +109,8 @@ export function publicFastPathBlocker(route: Route, config: Config): string | nu
 // config/edge/canonical-path.ts is the rule itself.
 const SUSPECT_PATH = String.raw`[^/].*|[^?]*[%;\\].*|[^?]*/\.\.?([/?].*)?|.*pomerium_session.*`;
 // The authority authz accepts (config/edge/check-authority.ts), port at most 65535.
-const PORT = String.raw`(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|0[0-9]{4}|[0-9]{1,4})`;
+const PORT =
+  '(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|0[0-9]{4}|[0-9]{1,4})';
 const GOOD_AUTHORITY = String.raw`(?i)([a-z0-9_][a-z0-9_-]{0,62}(\.[a-z0-9_][a-z0-9_-]{0,62})*\.?|\[[0-9a-f:.]+\])(:${PORT})?`;
 // wire/read-session-tokens.ts OUR_AUTHORIZATION (a prefix rule there, a whole-value one here).
 const OUR_AUTHORIZATION = String.raw`(?i)\s*(pomerium(\s.*)?|bearer\s+pomerium-.*)`;
