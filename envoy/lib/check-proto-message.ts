@@ -76,6 +76,30 @@ interface Memo {
 const NO_PROBLEMS: readonly ProtoProblem[] = Object.freeze([]);
 const NOT_ENCODED = new Uint8Array(0);
 
+/**
+ * The types whose objects the builders share (internal routes in every virtual host, filters):
+ * only these are memoized. A memo entry per message object cost more than checking the rest
+ * twice would (a 20,000-route configuration has half a million message objects); sharing an
+ * object of another type only costs checking it again.
+ */
+const MEMOIZED: ReadonlySet<string> = new Set([
+  '.envoy.config.route.v3.Route',
+  '.envoy.config.route.v3.VirtualHost',
+  '.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter',
+  '.envoy.config.listener.v3.Filter',
+  '.envoy.config.listener.v3.FilterChain',
+  '.envoy.config.cluster.v3.Cluster',
+]);
+
+function fullNameOf(type: protobuf.Type): string {
+  let name = fullNames.get(type);
+  if (name === undefined) {
+    name = type.fullName; // a costly getter: cached
+    fullNames.set(type, name);
+  }
+  return name;
+}
+
 class Checker {
   problems: ProtoProblem[] = [];
   /**
@@ -161,11 +185,7 @@ class Checker {
   }
 
   wellKnown(type: protobuf.Type, v: unknown, path: string): { done: boolean; value?: unknown } {
-    let name = fullNames.get(type);
-    if (name === undefined) {
-      name = type.fullName; // a costly getter: cached
-      fullNames.set(type, name);
-    }
+    const name = fullNameOf(type);
     if (!name.startsWith('.google.protobuf.')) return NOT_WELL_KNOWN;
     if (name === '.google.protobuf.Duration') {
       const m = typeof v === 'string' ? /^(-?)(\d+)(?:\.(\d{1,9}))?s$/.exec(v) : null;
@@ -236,7 +256,7 @@ class Checker {
   }
 
   message(type: protobuf.Type, v: unknown, path: string): Obj | undefined {
-    if (!isObj(v)) return this.uncached(type, v, path);
+    if (!isObj(v) || !MEMOIZED.has(fullNameOf(type))) return this.uncached(type, v, path);
     // Most objects are checked as one type only: one memo entry, a map only for the rare rest.
     const seen = this.memo.get(v);
     let hit: Memo | undefined;
