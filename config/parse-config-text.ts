@@ -9,6 +9,7 @@ import { checkEdgeGlobalRules, checkEdgeRouteRules } from './lib/check-edge-rule
 import { checkGlobalRules } from './lib/check-global-rules.js';
 import { checkIdpUrl } from './lib/check-idp-url.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
+import { type CompactPositions, compactPositions } from './lib/compact-positions.js';
 import { deepFreeze } from './lib/deep-freeze.js';
 import { findInsecureSettings } from './lib/find-insecure-settings.js';
 import { findPomeriumKeys } from './lib/find-pomerium-keys.js';
@@ -17,6 +18,7 @@ import { locateNode, type Position } from './lib/locate-node.js';
 import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
 import type { RawIssue } from './lib/raw-issue.js';
 import { readSecretFiles } from './lib/read-secret-files.js';
+import { readYamlFast } from './lib/read-yaml-fast.js';
 import { ROUTE_KEYS, redirectSchema, responseSchema } from './route-schema.js';
 import {
   type Config,
@@ -161,7 +163,8 @@ function parseSource(text: string, file: string): SourceDoc {
 
 export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig {
   const file = opts.file;
-  // JSON takes the fast path; the positioned YAML document is then built only when needed.
+  // JSON and plain YAML take a fast path (config/lib/read-yaml-fast.ts); the positioned YAML
+  // document is then built only when a position is needed.
   let source: SourceDoc | undefined;
   const getSource = (): SourceDoc => {
     source ??= parseSource(text, file);
@@ -174,6 +177,10 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
     } catch {
       js = undefined;
     }
+  }
+  if (js === undefined) {
+    const fast = readYamlFast(text);
+    if (fast !== undefined) js = fast ?? {};
   }
   if (js === undefined) {
     try {
@@ -256,6 +263,17 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
     path: '',
     message: i.message,
   }));
+  // The YAML document is not kept: positions stay in a compact form (config/lib/compact-positions.ts).
+  let compact: CompactPositions | undefined;
+  const positions = (): CompactPositions => {
+    if (compact === undefined) {
+      const { doc, lines } = getSource();
+      compact = compactPositions(doc, lines, () => parseSource(text, file));
+      source = undefined;
+    }
+    return compact;
+  };
+  if (source !== undefined) positions();
   return Object.freeze({
     config,
     file,
@@ -270,8 +288,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
       }
       if (typeof p[0] === 'string' && env.fromEnv.has(p[0])) return undefined;
       if (typeof p[0] === 'string' && env.fromEnv.has(`${p[0]}.${String(p[1])}`)) return undefined;
-      const { doc, lines } = getSource();
-      return locateNode(doc, lines, p);
+      return positions().locate(p);
     },
   });
 }

@@ -186,6 +186,7 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
     ([h, c]) => [h.toLowerCase(), c] as const,
   );
   const claimHeaderNames = new Set(claimHeaders.map(([n]) => n));
+  const globalIdpId = computeIdpId(config);
   const routes = new Map<string, RouteState>();
   config.routes.forEach((route, i) => {
     const policy = policies.get(route.id);
@@ -199,7 +200,9 @@ export function buildAuthzState(loaded: LoadedConfig, options: BuildStateOptions
       id: route.id,
       route,
       policy,
-      idpId: computeIdpId(config, route),
+      // one hash for every route without client credentials of its own
+      idpId:
+        route.idp_client_id || route.idp_client_secret ? computeIdpId(config, route) : globalIdpId,
       clientCa: bundleOf(routeCas[i] ?? globalCas),
       passIdentityHeaders,
       issuerUri: (route.jwt_issuer_format ?? config.jwt_issuer_format) === 'uri',

@@ -135,7 +135,7 @@ const command: Command = {
       for (const check of VALIDATE_CHECKS) issues.push(...(await check(loaded)));
       if (issues.length > 0) throw new ConfigError(issues);
       // The prepare phase of every service the config starts: exactly what start and a reload run.
-      const prepared = prepareForValidate(loaded);
+      const prepared = prepareForValidate(loaded, { envoyChecked: true });
       const warnings = loaded.warnings.map(jsonIssue);
       if (!prepared.ok && parsed.json) {
         const { code } = prepared.refusal;

@@ -118,10 +118,10 @@ export async function startProxyService(opts: {
     xdsMetrics.get(opts.xds)?.published(prepared.version);
     return prepared.version;
   };
-  const version = publish(opts.loaded);
   const adsHost =
     opts.ads.host === '0.0.0.0' || opts.ads.host === '::' ? '127.0.0.1' : opts.ads.host;
   let envoy: EnvoyProcess | undefined;
+  let version: string;
   if (opts.envoyBin) {
     envoy = startEnvoy({
       envoyBin: opts.envoyBin,
@@ -149,6 +149,9 @@ export async function startProxyService(opts: {
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),
     });
     try {
+      // Envoy starts first and waits on its ADS stream while the first snapshot is built and
+      // checked (loading Envoy's protos is most of that): the two overlap (docs/performance.md).
+      version = publish(opts.loaded);
       // Truthful readiness: Envoy is LIVE even when a listener failed to bind; ready means it
       // accepted this snapshot's clusters and listeners (a NACK stops the start).
       await Promise.all([
@@ -161,6 +164,7 @@ export async function startProxyService(opts: {
       throw err;
     }
   } else {
+    version = publish(opts.loaded);
     logger.warn(
       { code: 'envoy_not_found' },
       `no envoy binary: serving ADS on ${formatHostPort(opts.ads)} for an Envoy you run (${ENVOY_INSTALL_HINT})`,

@@ -12,8 +12,21 @@ import { prepareSecrets, withSecrets } from './prepare-secrets.js';
 import { NOTHING_TO_COMMIT } from './service-unit.js';
 import { prepareProxySnapshot } from './start-proxy-service.js';
 
+export interface ValidatePrepareOptions {
+  /**
+   * The Envoy snapshot of this config was already built and checked by the same builder and
+   * validator (envoy/validate/envoy-config-issues.ts, run by `portcullis validate` before this):
+   * the proxy's prepare phase then skips building it a second time (half of the time of
+   * validating a large config went into building and checking it twice).
+   */
+  readonly envoyChecked?: boolean;
+}
+
 /** Prepares every service the config runs (nothing is started or published). */
-export function prepareForValidate(file: LoadedConfig): PrepareResult {
+export function prepareForValidate(
+  file: LoadedConfig,
+  opts: ValidatePrepareOptions = {},
+): PrepareResult {
   let plan: ReturnType<typeof planServices>;
   try {
     plan = planServices(file);
@@ -51,6 +64,7 @@ export function prepareForValidate(file: LoadedConfig): PrepareResult {
           {
             name: 'proxy',
             prepare: (l: LoadedConfig) => {
+              if (opts.envoyChecked === true) return NOTHING_TO_COMMIT;
               const xds = createXdsServer({ logger: silent });
               prepareProxySnapshot(
                 xds,

@@ -10,6 +10,7 @@ import { ROUTE_CONFIG_NAME } from '../lib/names.js';
 import { orderRegexRoutes } from '../lib/order-regex-routes.js';
 import type { EnvoyIssue, NamedResource, ResourceOrigin } from '../types.js';
 import { buildAuthenticateRoutes, buildInternalRoutes } from './build-internal-routes.js';
+import { buildPublicFastRoute, publicFastPathBlocker } from './build-public-fast-route.js';
 import { buildPolicyRoute, responseHeaders } from './build-route.js';
 import { buildAssetRoute, buildUnroutedRoute } from './build-unrouted-route.js';
 
@@ -97,9 +98,18 @@ export function buildRouteConfig(
       group = { routes: [], origins: [] };
       byHost.set(host, group);
     }
-    group.routes.push(
-      buildPolicyRoute(route, index, config, wild ? wildcardAuthorityRegex(host) : undefined),
+    const normal = buildPolicyRoute(
+      route,
+      index,
+      config,
+      wild ? wildcardAuthorityRegex(host) : undefined,
     );
+    // A public route that needs no Check: its ext_authz-free copy first (docs/public-routes.md).
+    if (publicFastPathBlocker(route, config) === null) {
+      group.routes.push(buildPublicFastRoute(normal, config));
+      group.origins.push({ routeIndex: index, routeId: route.id });
+    }
+    group.routes.push(normal);
     group.origins.push({ routeIndex: index, routeId: route.id });
   }
   const addHost = (name: string, domains: string[], group: HostRoutes): void => {

@@ -35,11 +35,9 @@ function readRules(field: protobuf.Field): Obj | undefined {
 
 const HEADER_NAME_STRICT = /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/;
 /** No control characters except horizontal tab (strict header value). */
-const headerValueStrict = (s: string): boolean =>
-  [...s].every((c) => {
-    const n = c.charCodeAt(0);
-    return n === 9 || (n >= 32 && n !== 127);
-  });
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is about control characters
+const HEADER_VALUE_BAD = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+const headerValueStrict = (s: string): boolean => !HEADER_VALUE_BAD.test(s);
 /** No NUL, CR or LF (the non-strict header name/value rule). */
 const noCrLfNul = (s: string): boolean => !/[\r\n]/.test(s) && !s.includes(String.fromCharCode(0));
 
@@ -75,9 +73,27 @@ function checkRange(
     rep.problem(path, 'value not allowed');
 }
 
+/** Code points of `s` (UTF-16 length less the low surrogates of pairs). */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+      const p = s.charCodeAt(i - 1);
+      if (p >= 0xd800 && p <= 0xdbff) n--;
+    }
+  }
+  return n;
+}
+
+/** Whether a string is plain ASCII (then its length counts characters and bytes alike). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is 0-127
+const ASCII = /^[\u0000-\u007f]*$/;
+
 function checkString(r: Obj, s: string, path: string, rep: Reporter): void {
-  const chars = [...s].length;
-  const bytes = Buffer.byteLength(s);
+  const ascii = ASCII.test(s);
+  const chars = ascii ? s.length : codePoints(s);
+  const bytes = ascii ? s.length : Buffer.byteLength(s);
   if (typeof r.min_len === 'number' && chars < r.min_len) {
     rep.problem(path, r.min_len === 1 ? 'must not be empty' : `must be ≥ ${r.min_len} characters`);
   }
@@ -126,6 +142,17 @@ const NUMERIC = [
   'float',
 ];
 
+const numericKeys = new WeakMap<Obj, readonly string[]>();
+/** The numeric rule kinds a rules object has (computed once per rules object). */
+function numericKeysOf(rules: Obj): readonly string[] {
+  let keys = numericKeys.get(rules);
+  if (keys === undefined) {
+    keys = NUMERIC.filter((k) => rules[k] !== undefined);
+    numericKeys.set(rules, keys);
+  }
+  return keys;
+}
+
 function checkValue(
   field: protobuf.Field,
   rules: Obj,
@@ -134,7 +161,7 @@ function checkValue(
   rep: Reporter,
 ): void {
   if (isObj(rules.string) && typeof v === 'string') checkString(rules.string, v, path, rep);
-  for (const k of NUMERIC) {
+  for (const k of numericKeysOf(rules)) {
     const r = rules[k];
     if (isObj(r) && (typeof v === 'number' || typeof v === 'string'))
       checkRange(r, Number(v), path, rep);

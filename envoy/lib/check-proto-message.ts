@@ -66,18 +66,55 @@ const prefix = (path: string, field: string): string =>
       : `${path}.${field}`;
 
 interface Memo {
+  readonly type: protobuf.Type;
   readonly value: Obj | undefined;
   readonly problems: readonly ProtoProblem[];
+  /** The same object checked as another type too (rare). */
+  others?: Map<protobuf.Type, Memo>;
+}
+
+const NO_PROBLEMS: readonly ProtoProblem[] = Object.freeze([]);
+const NOT_ENCODED = new Uint8Array(0);
+
+/**
+ * The types whose objects the builders share (internal routes in every virtual host, filters):
+ * only these are memoized. A memo entry per message object cost more than checking the rest
+ * twice would (a 20,000-route configuration has half a million message objects); sharing an
+ * object of another type only costs checking it again.
+ */
+const MEMOIZED: ReadonlySet<string> = new Set([
+  '.envoy.config.route.v3.Route',
+  '.envoy.config.route.v3.VirtualHost',
+  '.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter',
+  '.envoy.config.listener.v3.Filter',
+  '.envoy.config.listener.v3.FilterChain',
+  '.envoy.config.cluster.v3.Cluster',
+]);
+
+function fullNameOf(type: protobuf.Type): string {
+  let name = fullNames.get(type);
+  if (name === undefined) {
+    name = type.fullName; // a costly getter: cached
+    fullNames.set(type, name);
+  }
+  return name;
 }
 
 class Checker {
   problems: ProtoProblem[] = [];
-  /** Objects shared by several places (internal routes, filters) are checked once. */
-  readonly memo = new WeakMap<object, Map<protobuf.Type, Memo>>();
+  /**
+   * Objects shared by several places (internal routes, filters) are checked once. A Map, not a
+   * WeakMap: the checker lives for one resource, and ephemeron tables of a 10,000-route
+   * resource cost the collector more than the check itself.
+   */
+  readonly memo = new Map<object, Memo>();
+  /** Encode `Any` payloads (false: only check them; the converted value is then not encodable). */
+  readonly encode: boolean;
   readonly anyTypes: Map<string, protobuf.Type>;
   readonly root: protobuf.Root;
-  constructor(root: protobuf.Root) {
+  constructor(root: protobuf.Root, encode: boolean) {
     this.root = root;
+    this.encode = encode;
     let types = anyTypesByRoot.get(root);
     if (types === undefined) {
       types = new Map();
@@ -148,11 +185,7 @@ class Checker {
   }
 
   wellKnown(type: protobuf.Type, v: unknown, path: string): { done: boolean; value?: unknown } {
-    let name = fullNames.get(type);
-    if (name === undefined) {
-      name = type.fullName; // a costly getter: cached
-      fullNames.set(type, name);
-    }
+    const name = fullNameOf(type);
     if (!name.startsWith('.google.protobuf.')) return NOT_WELL_KNOWN;
     if (name === '.google.protobuf.Duration') {
       const m = typeof v === 'string' ? /^(-?)(\d+)(?:\.(\d{1,9}))?s$/.exec(v) : null;
@@ -192,6 +225,7 @@ class Checker {
     const { '@type': _t, ...rest } = v;
     const converted = this.message(inner, rest, path);
     if (converted === undefined) return undefined;
+    if (!this.encode) return { type_url: url, value: NOT_ENCODED };
     const value = inner.encode(converted).finish();
     return { type_url: url, value };
   }
@@ -222,20 +256,25 @@ class Checker {
   }
 
   message(type: protobuf.Type, v: unknown, path: string): Obj | undefined {
-    if (!isObj(v)) return this.uncached(type, v, path);
-    let byType = this.memo.get(v);
-    let hit = byType?.get(type);
+    if (!isObj(v) || !MEMOIZED.has(fullNameOf(type))) return this.uncached(type, v, path);
+    // Most objects are checked as one type only: one memo entry, a map only for the rare rest.
+    const seen = this.memo.get(v);
+    let hit: Memo | undefined;
+    if (seen !== undefined) hit = seen.type === type ? seen : seen.others?.get(type);
     if (hit === undefined) {
       const outer = this.problems;
       this.problems = [];
       const value = this.uncached(type, v, '');
-      hit = { value, problems: this.problems };
+      const problems = this.problems.length === 0 ? NO_PROBLEMS : this.problems;
       this.problems = outer;
-      if (byType === undefined) {
-        byType = new Map();
-        this.memo.set(v, byType);
+      if (seen === undefined) {
+        hit = { type, value, problems };
+        this.memo.set(v, hit);
+      } else {
+        hit = { type, value, problems };
+        seen.others ??= new Map();
+        seen.others.set(type, hit);
       }
-      byType.set(type, hit);
     }
     for (const p of hit.problems)
       this.problems.push({ field: prefix(path, p.field), message: p.message });
@@ -247,7 +286,9 @@ class Checker {
     if (wk.done) return wk.value as Obj | undefined;
     if (!isObj(v)) return this.problem(path, `must be a map (${type.name})`);
     const out: Obj = {};
-    for (const [key, x] of Object.entries(v)) {
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      const x = v[key];
       if (x === undefined) continue;
       const f = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
       const at = join(path, key);
@@ -284,8 +325,9 @@ export function checkProtoMessage(
   root: protobuf.Root,
   type: string | protobuf.Type,
   value: unknown,
+  opts: { readonly encode?: boolean } = {},
 ): { value: Obj | undefined; problems: readonly ProtoProblem[] } {
-  const checker = new Checker(root);
+  const checker = new Checker(root, opts.encode !== false);
   const t = typeof type === 'string' ? root.lookupType(type) : type;
   const converted = checker.message(t, value, '');
   return { value: converted, problems: checker.problems };

@@ -1,9 +1,10 @@
 // What `portcullis validate` reports about the Envoy side of a config: the issues that would stop
 // its snapshot from being published, as positioned config issues on the route they came from.
+import { dirname } from 'node:path';
 import type { ConfigIssue, LoadedConfig } from '../../config/index.js';
 import { buildSnapshot } from '../build/build-snapshot.js';
 import { endpointsFromConfig } from '../build/endpoints-from-config.js';
-import { validateSnapshot } from './validate-snapshot.js';
+import { snapshotIssues } from './validate-snapshot.js';
 
 // Not a real key pair: `validate` only needs the listener to have a certificate to check.
 const PLACEHOLDER = {
@@ -13,11 +14,14 @@ const PLACEHOLDER = {
 
 export function envoyConfigIssues(loaded: LoadedConfig): ConfigIssue[] {
   const config = loaded.config;
-  const result = validateSnapshot(
-    buildSnapshot(config, { ...endpointsFromConfig(config), devCertificate: PLACEHOLDER }),
+  const issues = snapshotIssues(
+    buildSnapshot(config, {
+      ...endpointsFromConfig(config),
+      baseDir: dirname(loaded.file),
+      devCertificate: PLACEHOLDER,
+    }),
   );
-  if (result.ok) return [];
-  return result.issues.map((i): ConfigIssue => {
+  return issues.map((i): ConfigIssue => {
     const path = i.route === undefined ? [] : ['routes', i.route.index];
     const pos = loaded.locate(path) ?? { line: 0, column: 0 };
     const field = i.field === '' ? '' : ` ${i.field}`;

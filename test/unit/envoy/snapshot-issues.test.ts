@@ -15,6 +15,7 @@ import {
   type NamedResource,
   validateSnapshot,
 } from '../../../envoy/index.js';
+import { snapshotIssues } from '../../../envoy/validate/validate-snapshot.js';
 
 const OPTS: EnvoyBuildOptions = {
   authz: [{ host: '127.0.0.1', port: 5443 }],
@@ -25,8 +26,12 @@ const HEAD =
 
 function issuesOf(routes: string, head = HEAD): readonly EnvoyIssue[] {
   const { config } = parseConfigText(head + routes, { file: 't.yaml', env: {} });
-  const result = validateSnapshot(buildSnapshot(config, OPTS));
-  return result.ok ? [] : result.issues;
+  const snapshot = buildSnapshot(config, OPTS);
+  const result = validateSnapshot(snapshot);
+  const issues = result.ok ? [] : result.issues;
+  // `portcullis validate` checks without encoding (snapshotIssues): the same issues
+  assert.deepEqual(snapshotIssues(snapshot), issues);
+  return issues;
 }
 
 const cases: {
