@@ -4,6 +4,14 @@
 // Time convention: EVERY timestamp in the databroker (record fields and record metadata) is an
 // integer number of milliseconds since the Unix epoch (UTC), like `Date.now()`. 0 / absent = unset.
 import { z } from 'zod';
+import {
+  type AcmeAccount,
+  type AcmeCertificate,
+  type AcmeChallenge,
+  acmeAccountSchema,
+  acmeCertificateSchema,
+  acmeChallengeSchema,
+} from './acme-records.js';
 
 const epochMs = z.number().int().nonnegative();
 
@@ -75,6 +83,9 @@ export const recordSchemas = {
   session: sessionSchema,
   user: userSchema,
   group: groupSchema,
+  acme_account: acmeAccountSchema,
+  acme_certificate: acmeCertificateSchema,
+  acme_challenge: acmeChallengeSchema,
 } as const;
 
 /** Map from record type to its data shape. */
@@ -82,10 +93,20 @@ export interface RecordKinds {
   session: Session;
   user: User;
   group: Group;
+  acme_account: AcmeAccount;
+  acme_certificate: AcmeCertificate;
+  acme_challenge: AcmeChallenge;
 }
 export type RecordType = keyof RecordKinds;
 
-export const RECORD_TYPES: readonly RecordType[] = ['session', 'user', 'group'];
+export const RECORD_TYPES: readonly RecordType[] = [
+  'session',
+  'user',
+  'group',
+  'acme_account',
+  'acme_certificate',
+  'acme_challenge',
+];
 
 export function isRecordType(type: string): type is RecordType {
   return Object.hasOwn(recordSchemas, type);

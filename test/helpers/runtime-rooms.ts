@@ -10,6 +10,7 @@ export const RUNTIME_ROOMS = [
   'databroker',
   'envoy',
   'mcp',
+  'acme',
   'protos',
   'wire',
   'tracing',

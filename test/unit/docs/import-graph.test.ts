@@ -9,7 +9,18 @@ import { test } from 'node:test';
 import { repoRoot } from '../../helpers/config-fixtures.js';
 
 const root = repoRoot();
-const ROOMS = ['authz', 'authn', 'envoy', 'config', 'databroker', 'wire', 'protos', 'cli', 'mcp'];
+const ROOMS = [
+  'authz',
+  'authn',
+  'envoy',
+  'config',
+  'databroker',
+  'wire',
+  'protos',
+  'cli',
+  'mcp',
+  'acme',
+];
 const SERVICES = new Set(['authz', 'authn', 'envoy']);
 /** Which rooms each room may import (besides itself). */
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
@@ -21,7 +32,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   mcp: ['config'],
   authn: ['config', 'wire', 'databroker', 'protos'],
   envoy: ['config', 'wire', 'protos'],
-  cli: ['authz', 'authn', 'envoy', 'config', 'wire', 'databroker', 'protos'],
+  acme: ['config', 'databroker', 'wire', 'envoy'],
+  cli: ['authz', 'authn', 'envoy', 'config', 'wire', 'databroker', 'protos', 'acme'],
 };
 
 function tsFiles(dir: string, out: string[] = []): string[] {

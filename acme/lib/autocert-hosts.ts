@@ -1,0 +1,53 @@
+// Which hosts autocert obtains certificates for: the host of every HTTP route's `from` and the
+// authenticate host. A wildcard needs DNS-01 and an IP address or a single-label name cannot be
+// validated over HTTP-01: those are refused by name (ACME_HOST_UNSUPPORTED) and keep whatever
+// certificate is configured.
+import { isIP } from 'node:net';
+import type { Config } from '../../config/index.js';
+
+export interface RefusedHost {
+  readonly host: string;
+  readonly why: string;
+  /** `routes[3]` or `authenticate_service_url`. */
+  readonly path: string;
+}
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Why `host` cannot get an HTTP-01 certificate, or undefined when it can. */
+export function unsupportedHostReason(host: string): string | undefined {
+  if (host.includes('*'))
+    return 'a wildcard host needs a DNS-01 challenge, which autocert does not do';
+  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0)
+    return 'ACME CAs do not issue for IP addresses over HTTP-01';
+  const labels = host.split('.');
+  if (labels.length < 2) return 'a single-label name is not a public DNS name';
+  if (!labels.every((l) => LABEL.test(l))) return 'not a valid DNS name';
+  return undefined;
+}
+
+export function autocertHosts(config: Config): { hosts: string[]; refused: RefusedHost[] } {
+  const hosts = new Set<string>();
+  const refused: RefusedHost[] = [];
+  const consider = (raw: string, path: string) => {
+    let host: string;
+    try {
+      const u = new URL(raw.replace('*', 'wildcard-placeholder'));
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') return;
+      host = u.hostname.replace('wildcard-placeholder', '*').toLowerCase();
+    } catch {
+      return;
+    }
+    if (hosts.has(host) || refused.some((r) => r.host === host)) return;
+    const why = unsupportedHostReason(host);
+    if (why === undefined) hosts.add(host);
+    else refused.push({ host, why, path });
+  };
+  config.routes.forEach((r, i) => {
+    consider(r.from, `routes[${i}]`);
+  });
+  if (config.authenticate_service_url !== undefined) {
+    consider(config.authenticate_service_url, 'authenticate_service_url');
+  }
+  return { hosts: [...hosts].sort(), refused };
+}
