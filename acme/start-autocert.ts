@@ -339,6 +339,12 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
   };
 
   setHosts(config);
+  if ((config.autocert_eab_key_id === undefined) !== (config.autocert_eab_mac_key === undefined)) {
+    log.warn(
+      { code: 'CONFIG_INVALID' },
+      'autocert_eab_key_id and autocert_eab_mac_key go together: external account binding is not used',
+    );
+  }
   await refresh();
   let started = false;
   const stopWatch = await certStore.watch((host) => {

@@ -1,7 +1,7 @@
 // autocert against Pebble, Let's Encrypt's ACME test server (docs/acme.md), with real Envoy and
 // real PostgreSQL: a route host gets a CA-issued certificate validated over HTTP-01 through
 // Envoy's plain-HTTP listener and Envoy serves it; a second replica on the same database serves
-// the same certificate without ordering; a forced renewal is swapped in over SDS while an open
+// the same certificate without ordering; a host added by a reload gets one; a forced renewal is swapped in over SDS while an open
 // connection keeps working; a CA that refuses (a blocked identifier, a CA that is down) leaves
 // the served certificate in place and says why in the log, the metrics and /healthz.
 import assert from 'node:assert/strict';
@@ -165,7 +165,7 @@ test('autocert obtains, shares, renews live and keeps serving when the ACME CA r
   const echo = await startEchoUpstream('app');
   cleanup.push(() => echo.close());
   const dir = tempDir();
-  const config = (https: number, http: number, grpc: number, metrics: number) => `
+  const config = (https: number, http: number, grpc: number, metrics: number, extra = '') => `
 services: all
 address: 127.0.0.1:${https}
 http_redirect_addr: 127.0.0.1:${http}
@@ -192,7 +192,7 @@ routes:
   - from: https://*.wild.acme.test:${httpsA}
     to: ${echo.url}
     allow_public_unauthenticated_access: true
-`;
+${extra}`;
   const fileA = join(dir, 'a.yaml');
   const fileB = join(dir, 'b.yaml');
   await writeFile(fileA, config(httpsA!, httpA!, grpcA!, metricsA!));
@@ -332,6 +332,30 @@ routes:
       assert.equal(orders, 3, 'app and authenticate once each, then one renewal (one replica)');
     },
   );
+
+  await t.test('a route host added by a reload gets a certificate without a restart', async () => {
+    const NEW = 'new.acme.test';
+    await writeFile(
+      fileA,
+      config(
+        httpsA!,
+        httpA!,
+        grpcA!,
+        metricsA!,
+        `  - from: https://${NEW}:${httpsA}\n    to: ${echo.url}\n    allow_public_unauthenticated_access: true\n`,
+      ),
+    );
+    a.child.kill('SIGHUP');
+    const c = await until(
+      () => `a Pebble certificate for ${NEW}${dump()}`,
+      async () => {
+        // An unknown name gets the first certificate: wait for one that names the new host.
+        const got = await servedCertificate(httpsA!, NEW);
+        return fromPebble(got) && (got.subjectaltname ?? '').includes(NEW) ? got : undefined;
+      },
+    );
+    assert.match(c.subjectaltname ?? '', /DNS:new\.acme\.test/);
+  });
 
   await t.test(
     'a CA that is down leaves the served certificate in place and says why',
