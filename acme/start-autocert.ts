@@ -111,6 +111,7 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
   let closed = false;
   /** Another replica held the ordering lease at the last check: look again in a few seconds. */
   let leaseBusy = false;
+  let dropAccount = false;
 
   const placeholders = new Map<string, ServedCertificate>();
   const placeholder = (host: string): ServedCertificate => {
@@ -187,7 +188,9 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
       config.autocert_eab_key_id !== undefined && config.autocert_eab_mac_key !== undefined
         ? { keyId: config.autocert_eab_key_id, macKey: config.autocert_eab_mac_key }
         : undefined;
-    const known = await certStore.getAccount(id);
+    // The CA forgot the account (accountDoesNotExist): register a new one in its place.
+    const known = dropAccount ? null : await certStore.getAccount(id);
+    dropAccount = false;
     const key = known
       ? createPrivateKey(known.key)
       : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
@@ -260,6 +263,10 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
       st.retryAt = e.retryAt ?? now() + (e.reason === 'rateLimited' ? HOUR : backoff);
       st.lastError = e.message;
       metrics.failed(e.reason);
+      if (e.reason === 'accountDoesNotExist') {
+        dropAccount = true;
+        st.retryAt = Math.min(st.retryAt, now() + retryBase);
+      }
       log.error(
         {
           code: e.code,
@@ -305,7 +312,8 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
               break;
             }
             if (await order(h, st, acme)) changed = true;
-            await lease.renew(LEASE_MS);
+            if (dropAccount) break;
+            if (!(await lease.renew(LEASE_MS))) break; // lost it: another replica goes on
           }
         } finally {
           await lease.release().catch(() => undefined);

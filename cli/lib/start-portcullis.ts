@@ -60,6 +60,7 @@ const RESTART_KEYS = [
   'databroker_storage_type',
   'databroker_storage_connection_string',
   'shared_secret',
+  'autocert',
 ] as const;
 
 /** ENVOY_BIN, else PATH; an ENVOY_BIN that is not executable is said out loud. */

@@ -24,10 +24,12 @@ routes:
   { file: 't.yaml', env: {} },
 );
 
-/** A CA that registers accounts and answers every newOrder with `rateLimited`. */
-function rateLimitingCa() {
+/** A CA that registers accounts and answers newOrder with `rateLimited` (after `forgotten`
+ * answers of `accountDoesNotExist`). */
+function rateLimitingCa(forgotten = 0) {
   const calls: string[] = [];
   let n = 0;
+  let accounts = 0;
   const answer = (
     status: number,
     body: unknown,
@@ -48,7 +50,15 @@ function rateLimitingCa() {
       });
     }
     if (path === '/nonce') return answer(200, '');
-    if (path === '/acct') return answer(201, { status: 'valid' }, { location: `${CA}/acct/1` });
+    if (path === '/acct') {
+      return answer(201, { status: 'valid' }, { location: `${CA}/acct/${++accounts}` });
+    }
+    if (path === '/order' && forgotten-- > 0) {
+      return answer(400, {
+        type: 'urn:ietf:params:acme:error:accountDoesNotExist',
+        detail: 'no such account',
+      });
+    }
     return answer(
       429,
       { type: 'urn:ietf:params:acme:error:rateLimited', detail: 'too many new orders recently' },
@@ -127,6 +137,33 @@ test('a replica that cannot take the ordering lease places no order', async () =
   } finally {
     await autocert.close();
     await held.release();
+    await store.close();
+  }
+});
+
+test('an account the CA no longer knows is registered again, and the order goes on with it', async () => {
+  const ca = rateLimitingCa(1);
+  const store = createMemoryStore();
+  const autocert = await startAutocert({
+    config,
+    baseDir: '.',
+    store,
+    logger: pino({ level: 'silent' }),
+    onChange: () => undefined,
+    retryBaseMs: 1,
+    client: { request: ca.request },
+  });
+  try {
+    await autocert.check();
+    const first = (await store.list('acme_account')).records[0]!.data!.url;
+    assert.equal(first, `${CA}/acct/1`);
+    await new Promise((r) => setTimeout(r, 5));
+    await autocert.check();
+    assert.equal(ca.calls.filter((p) => p === '/acct').length, 2);
+    assert.equal((await store.list('acme_account')).records[0]!.data!.url, `${CA}/acct/2`);
+    assert.match(autocert.metrics(), /portcullis_acme_failures_total\{reason="rateLimited"\} 1/);
+  } finally {
+    await autocert.close();
     await store.close();
   }
 });
