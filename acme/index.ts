@@ -10,11 +10,10 @@ export {
 export { AcmeError } from './lib/acme-error.js';
 export { autocertHosts, type RefusedHost, unsupportedHostReason } from './lib/autocert-hosts.js';
 export { ORDER_LEASE } from './lib/databroker-autocert-store.js';
+export { directoryOf, LETS_ENCRYPT, LETS_ENCRYPT_STAGING } from './lib/open-account.js';
 export {
   type Autocert,
   type AutocertOptions,
-  LETS_ENCRYPT,
-  LETS_ENCRYPT_STAGING,
   type ServedCertificate,
   startAutocert,
 } from './start-autocert.js';

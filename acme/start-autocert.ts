@@ -1,17 +1,16 @@
-// autocert (docs/acme.md): a certificate for every route host from an ACME CA, obtained and
-// renewed by whichever replica holds the `autocert_order` lease, shared through the store so
-// every replica serves the same one, and handed to Envoy over SDS by the proxy service. Until a
-// host has one it is served a self-signed placeholder; when an order fails, the certificate
-// already served stays, the failure is logged, counted and shown in health, and the order is
-// retried with backoff (a rate limit: after the CA's Retry-After).
-import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+// autocert (docs/acme.md; Pomerium's settings: docs/pomerium-behaviour.md §2.3): a certificate
+// for every route host from an ACME CA, obtained and renewed by whichever replica holds the
+// `autocert_order` lease, shared through the store so every replica serves the same one, and
+// handed to Envoy over SDS by the proxy service. Until a host has one it is served a self-signed
+// placeholder; when an order fails, the certificate already served stays, the failure is logged,
+// counted and shown in health, and the order is retried with backoff (a rate limit: after the
+// CA's Retry-After).
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { RecordStore } from '../databroker/index.js';
 import { generateSelfSignedCertificate } from '../envoy/index.js';
-import { type AcmeClientOptions, createAcmeClient } from './create-acme-client.js';
+import type { AcmeClientOptions } from './create-acme-client.js';
 import { AcmeError } from './lib/acme-error.js';
 import { autocertHosts, type RefusedHost } from './lib/autocert-hosts.js';
 import { createAutocertMetrics } from './lib/autocert-metrics.js';
@@ -19,11 +18,9 @@ import type { AutocertStore, StoredCertificate } from './lib/autocert-store.js';
 import { databrokerAutocertStore } from './lib/databroker-autocert-store.js';
 import { dirAutocertStore } from './lib/dir-autocert-store.js';
 import { http01Records } from './lib/http01-records.js';
+import { openAccount } from './lib/open-account.js';
 import { describeCertificate } from './lib/read-certificate.js';
 import { createSecretSealer } from './lib/seal-secret.js';
-
-export const LETS_ENCRYPT = 'https://acme-v02.api.letsencrypt.org/directory';
-export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
 
 /** A certificate Envoy serves for one host (CA-issued or the placeholder). */
 export interface ServedCertificate {
@@ -76,20 +73,6 @@ interface HostState {
 
 const HOUR = 3_600_000;
 const LEASE_MS = 5 * 60_000;
-
-function directoryOf(c: Config): string {
-  return c.autocert_ca ?? (c.autocert_use_staging ? LETS_ENCRYPT_STAGING : LETS_ENCRYPT);
-}
-
-function trustedCa(c: Config, baseDir: string): string | undefined {
-  if (c.autocert_trusted_ca !== undefined) {
-    return Buffer.from(c.autocert_trusted_ca, 'base64').toString('utf8');
-  }
-  if (c.autocert_trusted_ca_file !== undefined) {
-    return readFileSync(resolve(baseDir, c.autocert_trusted_ca_file), 'utf8');
-  }
-  return undefined;
-}
 
 export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
   const { logger, store } = opts;
@@ -173,46 +156,18 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
     );
   };
 
-  const client = () => {
-    const directoryUrl = directoryOf(config);
-    const ca = trustedCa(config, opts.baseDir);
-    return { directoryUrl, ca };
-  };
   const accountClient = async () => {
-    const { directoryUrl, ca } = client();
-    const id = createHash('sha256')
-      .update(`${directoryUrl}\n${config.autocert_email ?? ''}`)
-      .digest('hex')
-      .slice(0, 32);
-    const eab =
-      config.autocert_eab_key_id !== undefined && config.autocert_eab_mac_key !== undefined
-        ? { keyId: config.autocert_eab_key_id, macKey: config.autocert_eab_mac_key }
-        : undefined;
     // The CA forgot the account (accountDoesNotExist): register a new one in its place.
-    const known = dropAccount ? null : await certStore.getAccount(id);
+    const fresh = dropAccount;
     dropAccount = false;
-    const key = known
-      ? createPrivateKey(known.key)
-      : generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-    const acme = createAcmeClient({
-      ...opts.client,
-      directoryUrl,
-      accountKey: key,
-      ...(known ? { accountUrl: known.url } : {}),
-      ...(config.autocert_email ? { email: config.autocert_email } : {}),
-      ...(eab ? { eab } : {}),
-      ...(ca ? { ca } : {}),
+    return openAccount(config, {
+      baseDir: opts.baseDir,
+      store: certStore,
+      fresh,
       now,
+      log,
+      ...(opts.client ? { client: opts.client } : {}),
     });
-    if (!known) {
-      const url = await acme.account();
-      await certStore.putAccount(id, directoryUrl, {
-        url,
-        key: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      });
-      log.info({ account: url, directory: directoryUrl }, 'ACME account registered');
-    }
-    return acme;
   };
 
   /** Loads what the store has for every host; true when something served changed. */
