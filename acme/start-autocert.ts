@@ -15,6 +15,7 @@ import { AcmeError } from './lib/acme-error.js';
 import { autocertHosts, type RefusedHost } from './lib/autocert-hosts.js';
 import { createAutocertMetrics } from './lib/autocert-metrics.js';
 import type { AutocertStore, StoredCertificate } from './lib/autocert-store.js';
+import { configuredCoverage } from './lib/configured-certificates.js';
 import { databrokerAutocertStore } from './lib/databroker-autocert-store.js';
 import { dirAutocertStore } from './lib/dir-autocert-store.js';
 import { http01Records } from './lib/http01-records.js';
@@ -113,7 +114,13 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
     return changed;
   };
   const setHosts = (c: Config): boolean => {
-    const found = autocertHosts(c);
+    const found = autocertHosts(c, configuredCoverage(c, opts.baseDir));
+    if (found.covered.length > 0) {
+      log.info(
+        { hosts: found.covered },
+        'autocert leaves these hosts to the configured certificates that serve them',
+      );
+    }
     refused = found.refused;
     for (const r of refused) {
       log.warn(
@@ -322,7 +329,10 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
       );
   });
   return {
-    certificates: (c) => autocertHosts(c).hosts.map((h) => hosts.get(h)?.served ?? placeholder(h)),
+    certificates: (c) =>
+      autocertHosts(c, configuredCoverage(c, opts.baseDir)).hosts.map(
+        (h) => hosts.get(h)?.served ?? placeholder(h),
+      ),
     refused: () => refused,
     reload(next) {
       config = next;

@@ -1,5 +1,5 @@
 // Which hosts autocert obtains certificates for: the host of every HTTP route's `from` and the
-// authenticate host. A wildcard needs DNS-01 and an IP address or a single-label name cannot be
+// authenticate host, except those a configured certificate serves. A wildcard needs DNS-01 and an IP address or a single-label name cannot be
 // validated over HTTP-01: those are refused by name (ACME_HOST_UNSUPPORTED) and keep whatever
 // certificate is configured.
 import { isIP } from 'node:net';
@@ -26,8 +26,13 @@ export function unsupportedHostReason(host: string): string | undefined {
   return undefined;
 }
 
-export function autocertHosts(config: Config): { hosts: string[]; refused: RefusedHost[] } {
+/** `covered`: hosts a configured certificate serves (acme/lib/configured-certificates.ts), skipped. */
+export function autocertHosts(
+  config: Config,
+  covered: (host: string) => boolean = () => false,
+): { hosts: string[]; refused: RefusedHost[]; covered: string[] } {
   const hosts = new Set<string>();
+  const skipped = new Set<string>();
   const refused: RefusedHost[] = [];
   const consider = (raw: string, path: string) => {
     let host: string;
@@ -38,7 +43,11 @@ export function autocertHosts(config: Config): { hosts: string[]; refused: Refus
     } catch {
       return;
     }
-    if (hosts.has(host) || refused.some((r) => r.host === host)) return;
+    if (hosts.has(host) || skipped.has(host) || refused.some((r) => r.host === host)) return;
+    if (covered(host)) {
+      skipped.add(host);
+      return;
+    }
     const why = unsupportedHostReason(host);
     if (why === undefined) hosts.add(host);
     else refused.push({ host, why, path });
@@ -49,5 +58,5 @@ export function autocertHosts(config: Config): { hosts: string[]; refused: Refus
   if (config.authenticate_service_url !== undefined) {
     consider(config.authenticate_service_url, 'authenticate_service_url');
   }
-  return { hosts: [...hosts].sort(), refused };
+  return { hosts: [...hosts].sort(), refused, covered: [...skipped].sort() };
 }

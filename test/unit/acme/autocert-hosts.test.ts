@@ -52,3 +52,29 @@ routes:
     ],
   );
 });
+
+test('leaves hosts a configured certificate serves (wildcards included) to that certificate', async () => {
+  const { generateSelfSignedCertificate } = await import('../../../envoy/index.js');
+  const { configuredCoverage } = await import('../../../acme/lib/configured-certificates.js');
+  const own = generateSelfSignedCertificate(['app.example.com', '*.wild.example.com']);
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const { config } = parseConfigText(
+    `certificate: ${b64(own.cert)}
+certificate_key: ${b64(own.key)}
+routes:
+  - from: https://app.example.com
+    to: http://127.0.0.1:9
+  - from: https://x.wild.example.com
+    to: http://127.0.0.1:9
+  - from: https://*.wild.example.com
+    to: http://127.0.0.1:9
+  - from: https://docs.example.com
+    to: http://127.0.0.1:9
+`,
+    { file: 't.yaml', env: {} },
+  );
+  const found = autocertHosts(config, configuredCoverage(config, '.'));
+  assert.deepEqual(found.hosts, ['docs.example.com']);
+  assert.deepEqual(found.covered, ['*.wild.example.com', 'app.example.com', 'x.wild.example.com']);
+  assert.deepEqual(found.refused, []);
+});
