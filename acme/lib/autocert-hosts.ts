@@ -1,4 +1,4 @@
-// Which hosts autocert obtains certificates for: the host of every HTTP route's `from` and the
+// Which hosts autocert obtains certificates for: the host of every https route's `from` and the
 // authenticate host, except those a configured certificate serves. A wildcard needs DNS-01 and an IP address or a single-label name cannot be
 // validated over HTTP-01: those are refused by name (ACME_HOST_UNSUPPORTED) and keep whatever
 // certificate is configured.
@@ -11,6 +11,12 @@ export interface RefusedHost {
   /** `routes[3]` or `authenticate_service_url`. */
   readonly path: string;
 }
+
+/** Pomerium's hosted authenticate service: never ordered for (it is not served here). */
+const HOSTED_AUTHENTICATE = new Set([
+  'authenticate.pomerium.app',
+  'authenticate.staging.pomerium.app',
+]);
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -38,12 +44,14 @@ export function autocertHosts(
     let host: string;
     try {
       const u = new URL(raw.replace('*', 'wildcard-placeholder'));
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') return;
+      // Pomerium's rule: only https routes (a plain-http route is served without TLS).
+      if (u.protocol !== 'https:') return;
       host = u.hostname.replace('wildcard-placeholder', '*').toLowerCase();
     } catch {
       return;
     }
     if (hosts.has(host) || skipped.has(host) || refused.some((r) => r.host === host)) return;
+    if (HOSTED_AUTHENTICATE.has(host)) return; // Pomerium's hosted authenticate has its own
     if (covered(host)) {
       skipped.add(host);
       return;

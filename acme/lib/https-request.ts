@@ -2,6 +2,7 @@
 // a deadline, and a capped body. Global fetch cannot take a CA on Node 20 without undici.
 import http from 'node:http';
 import https from 'node:https';
+import { rootCertificates } from 'node:tls';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -13,7 +14,7 @@ export interface HttpOptions {
   readonly method?: 'GET' | 'HEAD' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
-  /** PEM CA bundle replacing the system roots. */
+  /** PEM CA bundle trusted besides the system roots (Pomerium: appended to them). */
   readonly ca?: string;
   readonly timeoutMs?: number;
 }
@@ -33,7 +34,9 @@ export function httpsRequest(url: string, opts: HttpOptions = {}): Promise<HttpA
           ...(opts.body !== undefined ? { 'content-length': Buffer.byteLength(opts.body) } : {}),
           ...opts.headers,
         },
-        ...(opts.ca !== undefined && u.protocol === 'https:' ? { ca: opts.ca } : {}),
+        ...(opts.ca !== undefined && u.protocol === 'https:'
+          ? { ca: [...rootCertificates, opts.ca] }
+          : {}),
         timeout: opts.timeoutMs ?? 30_000,
       },
       (res) => {

@@ -26,7 +26,7 @@ for (const host of ['app.example.com', 'a-b.c.example.co.uk', 'xn--bcher-kva.exa
   test(`accepts ${host}`, () => assert.equal(unsupportedHostReason(host), undefined));
 }
 
-test('takes every route host once (ports dropped) plus the authenticate host, sorted', () => {
+test('takes every https route host once (ports dropped) plus the authenticate host, sorted; not plain-http routes nor the hosted authenticate', () => {
   const { config } = parseConfigText(
     `authenticate_service_url: https://auth.example.com
 routes:
@@ -38,6 +38,10 @@ routes:
   - from: https://*.wild.example.com
     to: http://127.0.0.1:9
   - from: https://10.0.0.1
+    to: http://127.0.0.1:9
+  - from: http://plain.example.com
+    to: http://127.0.0.1:9
+  - from: https://authenticate.pomerium.app
     to: http://127.0.0.1:9
 `,
     { file: 't.yaml', env: {} },
