@@ -5,7 +5,7 @@
 #                                                      file runs (devDependencies: oidc-provider)
 # The production image holds the runtime rooms of dist/ (every top-level folder with an
 # index.ts: cli, authz, authn, databroker, envoy, config, errors, wire, mcp, tracing,
-# forward-auth, protos), protos/vendor/ and production dependencies only: no tests, bench,
+# forward-auth, acme, protos), protos/vendor/ and production dependencies only: no tests, bench,
 # examples or devDependencies (test/unit/packaging/dockerfile.test.ts checks this file). It runs
 # as the unprivileged `node` user (uid 1000), writes nothing to its root filesystem (run it with
 # --read-only; mount a tmpfs on /tmp when `start` runs Envoy), and reports readiness through
@@ -30,6 +30,7 @@ COPY config config
 COPY databroker databroker
 COPY wire wire
 COPY mcp mcp
+COPY acme acme
 COPY envoy envoy
 COPY tracing tracing
 COPY examples examples
@@ -94,6 +95,7 @@ COPY --from=build /app/dist/tracing dist/tracing
 COPY --from=build /app/dist/mcp dist/mcp
 COPY --from=build /app/dist/errors dist/errors
 COPY --from=build /app/dist/forward-auth dist/forward-auth
+COPY --from=build /app/dist/acme dist/acme
 USER node
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/app/dist/cli/healthcheck.js"]

@@ -48,6 +48,8 @@ export interface AuthnServer {
   prepare(config: AuthnConfig): { commit(): void };
   /** Why the process is not ready (GET /healthz answers 503 with it), or null when it is. */
   setUnhealthy(reason: string | null): void;
+  /** Ready but degraded (shown on /healthz with a 200), or null. */
+  setDegraded(reason: string | null): void;
   /** One pass of the refresh job (holding the lease); resolves to the number of sessions refreshed. */
   refreshOnce(): Promise<number>;
   /** Prometheus text (authn/lib/authn-metrics.ts). */
@@ -88,6 +90,7 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
     now,
     usedStates: new Map(),
     unhealthy: null,
+    degraded: null,
   };
   const metrics = createAuthnMetrics();
 
@@ -182,6 +185,9 @@ export function createAuthnServer(options: AuthnServerOptions): AuthnServer {
     },
     setUnhealthy(reason) {
       deps.unhealthy = reason;
+    },
+    setDegraded(reason) {
+      deps.degraded = reason;
     },
     refreshOnce: () => refresher.runOnce(),
     metrics: () => metrics.render(),

@@ -1,6 +1,7 @@
 // The endpoint table: which handler answers a path on the authenticate host and on route hosts
 // (docs/pomerium-behaviour.md §5). Anything else is 404; a host that is neither ours gets only health checks.
 import { ASSET_PREFIX } from '../wire/index.js';
+import { ACME_CHALLENGE_PATH, handleAcmeChallenge } from './handle-acme-challenge.js';
 import { handleAsset } from './handle-asset.js';
 import { handleBackchannelLogout } from './handle-backchannel-logout.js';
 import { handleDeviceEnrolled } from './handle-device-enrolled.js';
@@ -80,6 +81,7 @@ export function routeRequest(ctx: RequestContext): Promise<void> {
         ? ROUTE_HOST
         : {};
   if (path.startsWith(ASSET_PREFIX)) return handleAsset(ctx);
+  if (path.startsWith(ACME_CHALLENGE_PATH)) return handleAcmeChallenge(ctx);
   const handler =
     (Object.hasOwn(ANY_HOST, path) ? ANY_HOST[path] : undefined) ??
     (Object.hasOwn(table, path) ? table[path] : undefined);

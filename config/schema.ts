@@ -234,7 +234,22 @@ const globalShape = {
   autocert: z
     .boolean()
     .default(false)
-    .describe('obtain certificates automatically (not supported yet)'),
+    .describe('obtain and renew certificates for every route host from an ACME CA (docs/acme.md)'),
+  autocert_ca: str('ACME directory URL (default: Let’s Encrypt)'),
+  autocert_email: str('e-mail registered with the ACME account'),
+  autocert_use_staging: z
+    .boolean()
+    .default(false)
+    .describe('use Let’s Encrypt’s staging directory (when autocert_ca is unset)'),
+  autocert_eab_key_id: str('ACME external account binding key id'),
+  autocert_eab_mac_key: str('ACME external account binding MAC key (base64url)'),
+  autocert_must_staple: z
+    .boolean()
+    .default(false)
+    .describe('request certificates with the OCSP must-staple extension'),
+  autocert_dir: str('folder holding the ACME account and certificates (default: the databroker)'),
+  autocert_trusted_ca: str('base64 PEM CA that verifies the ACME server'),
+  autocert_trusted_ca_file: str('file with the PEM CA that verifies the ACME server'),
   downstream_mtls: downstreamMtlsSchema.optional(),
   // databroker
   databroker_storage_type: ciEnum(['memory', 'postgres', 'file'] as const)

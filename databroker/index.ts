@@ -1,5 +1,6 @@
 // The databroker room: this file is its only door. It re-exports what other rooms may use.
 
+export type { AcmeAccount, AcmeCertificate, AcmeChallenge } from './acme-records.js';
 export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   type DatabrokerConfig,

@@ -4,6 +4,14 @@
 // Time convention: EVERY timestamp in the databroker (record fields and record metadata) is an
 // integer number of milliseconds since the Unix epoch (UTC), like `Date.now()`. 0 / absent = unset.
 import { z } from 'zod';
+import {
+  type AcmeAccount,
+  type AcmeCertificate,
+  type AcmeChallenge,
+  acmeAccountSchema,
+  acmeCertificateSchema,
+  acmeChallengeSchema,
+} from './acme-records.js';
 
 const epochMs = z.number().int().nonnegative();
 
@@ -139,6 +147,9 @@ export const recordSchemas = {
   mcp_code: mcpCodeSchema,
   mcp_grant: mcpGrantSchema,
   mcp_upstream_token: mcpUpstreamTokenSchema,
+  acme_account: acmeAccountSchema,
+  acme_certificate: acmeCertificateSchema,
+  acme_challenge: acmeChallengeSchema,
 } as const;
 
 /** Map from record type to its data shape. */
@@ -150,6 +161,9 @@ export interface RecordKinds {
   mcp_code: McpCode;
   mcp_grant: McpGrant;
   mcp_upstream_token: McpUpstreamToken;
+  acme_account: AcmeAccount;
+  acme_certificate: AcmeCertificate;
+  acme_challenge: AcmeChallenge;
 }
 export type RecordType = keyof RecordKinds;
 
@@ -161,6 +175,9 @@ export const RECORD_TYPES: readonly RecordType[] = [
   'mcp_code',
   'mcp_grant',
   'mcp_upstream_token',
+  'acme_account',
+  'acme_certificate',
+  'acme_challenge',
 ];
 
 export function isRecordType(type: string): type is RecordType {

@@ -32,6 +32,14 @@ export interface EnvoyBuildOptions {
    * Inline PEMs for TLS to our own services, winning over the config's file references (the
    * start command reads them, so a rotated file reaches Envoy with the next snapshot).
    */
+  readonly autocert?: {
+    /** The certificate of every autocert host (CA-issued or a placeholder), served over SDS. */
+    readonly certificates: readonly {
+      readonly host: string;
+      readonly cert: string;
+      readonly key: string;
+    }[];
+  };
   readonly internalTls?: {
     /** CA verifying authorize/authn (else certificate_authority, else the system bundle). */
     readonly ca?: string;
@@ -60,6 +68,8 @@ export interface NamedResource {
 /** Every resource of one config version, by kind; immutable. */
 export interface Snapshot {
   readonly resources: Readonly<Record<ResourceKind, readonly NamedResource[]>>;
+  /** SDS secrets the listeners name (autocert); absent or empty without autocert. */
+  readonly secrets?: readonly NamedResource[];
   /** Problems found while building (e.g. an unsupported upstream), never published. */
   readonly buildIssues: readonly EnvoyIssue[];
   /** Settings the generator does not honour yet (published anyway, logged). */

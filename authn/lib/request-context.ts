@@ -14,6 +14,8 @@ export interface AuthnDeps {
   readonly usedStates: Map<string, number>;
   /** Why the process is not ready (set by the start command), or null. */
   unhealthy: string | null;
+  /** Ready, but something needs attention (e.g. an autocert renewal failed), or null. */
+  degraded: string | null;
 }
 
 export interface RequestContext {

@@ -10,6 +10,13 @@ export interface ProcessHealth {
   problem(): string | null;
   /** Called with problem() whenever it may have changed. */
   onChange(fn: (problem: string | null) => void): void;
+  /**
+   * Sets (note) or clears (null) something that needs attention while the process stays ready
+   * (an autocert renewal failed but the previous certificate serves): shown on /healthz.
+   */
+  degrade(condition: string, note: string | null): void;
+  /** Called with every degraded note ("condition: note; …"), or null, when they change. */
+  onDegraded(fn: (note: string | null) => void): void;
   /** Prometheus text. */
   metrics(): string;
 }
@@ -18,6 +25,8 @@ export function createProcessHealth(): ProcessHealth {
   const problems = new Map<string, string>();
   const seen = new Set<string>();
   const watchers: ((problem: string | null) => void)[] = [];
+  const notes = new Map<string, string>();
+  const noteWatchers: ((note: string | null) => void)[] = [];
   const problem = (): string | null => {
     const first = problems.entries().next();
     return first.done ? null : `${first.value[0]}: ${first.value[1]}`;
@@ -34,6 +43,17 @@ export function createProcessHealth(): ProcessHealth {
     onChange(fn) {
       watchers.push(fn);
     },
+    degrade(condition, note) {
+      const before = notes.get(condition);
+      if (note === null) notes.delete(condition);
+      else notes.set(condition, note);
+      if (before === (note ?? undefined)) return;
+      const all = notes.size === 0 ? null : [...notes].map(([c, n]) => `${c}: ${n}`).join('; ');
+      for (const w of noteWatchers) w(all);
+    },
+    onDegraded(fn) {
+      noteWatchers.push(fn);
+    },
     metrics() {
       const lines = [
         '# HELP portcullis_ready 1 when every service of this process is ready (Envoy accepted its configuration, the databroker answers).',
@@ -44,6 +64,9 @@ export function createProcessHealth(): ProcessHealth {
         ...[...seen]
           .sort()
           .map((c) => `portcullis_not_ready{condition="${c}"} ${problems.has(c) ? 1 : 0}`),
+        '# HELP portcullis_degraded 1 for each condition that needs attention while the process stays ready.',
+        '# TYPE portcullis_degraded gauge',
+        ...[...notes.keys()].sort().map((c) => `portcullis_degraded{condition="${c}"} 1`),
       ];
       return `${lines.join('\n')}\n`;
     },

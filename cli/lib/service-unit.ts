@@ -18,5 +18,7 @@ export interface ServiceUnit {
   prepare(loaded: LoadedConfig): PreparedUpdate;
   /** Told why the process is not ready (null: ready), for its health endpoint. */
   setHealth?(problem: string | null): void;
+  /** Told what needs attention while ready (null: nothing), for its health endpoint. */
+  setDegraded?(note: string | null): void;
   close(): Promise<void>;
 }

@@ -58,6 +58,7 @@ export async function startAuthnService(opts: {
         };
       },
       setHealth: (problem) => authn.setUnhealthy(problem),
+      setDegraded: (note) => authn.setDegraded(note),
       metrics: () => authn.metrics(),
       close: async () => {
         await https.close();
@@ -73,6 +74,7 @@ export async function startAuthnService(opts: {
     addresses: { http: formatHostPort(endpoint) },
     prepare: (loaded) => authn.prepare(loaded.config),
     setHealth: (problem) => authn.setUnhealthy(problem),
+    setDegraded: (note) => authn.setDegraded(note),
     metrics: () => authn.metrics(),
     close: () => authn.close(),
   };

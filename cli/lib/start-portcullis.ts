@@ -20,6 +20,7 @@ import { createProcessHealth, type ProcessHealth } from './process-health.js';
 import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 import { type AuthnUnit, startAuthnService } from './start-authn-service.js';
 import { type AuthzUnit, createAuthzUnit } from './start-authz-service.js';
+import { type AutocertUnit, startAutocertService } from './start-autocert-service.js';
 import { startForwardAuthService } from './start-forward-auth-service.js';
 import { bindGrpcServer, createGrpcServer } from './start-grpc-server.js';
 import { startMetricsServer } from './start-metrics-server.js';
@@ -68,6 +69,7 @@ const RESTART_KEYS = [
   'databroker_storage_type',
   'databroker_storage_connection_string',
   'shared_secret',
+  'autocert',
 ] as const;
 
 /** ENVOY_BIN, else PATH; an ENVOY_BIN that is not executable is said out loud. */
@@ -138,6 +140,14 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
   health.onChange((problem) => {
     for (const u of units) u.setHealth?.(problem);
   });
+  health.onDegraded((note) => {
+    for (const u of units) u.setDegraded?.(note);
+  });
+  // autocert (docs/acme.md) runs where Envoy is fed, and keeps its state in the databroker.
+  const autocertOn = plan.proxy && current.config.autocert && !current.config.insecure_server;
+  if (plan.proxy && current.config.autocert && current.config.insecure_server) {
+    logger.warn({ code: 'ACME_HOST_UNSUPPORTED' }, 'autocert is ignored with insecure_server');
+  }
   let store: RecordStore | undefined;
   let security: GrpcSecurity | undefined;
   const closeAll = async (): Promise<void> => {
@@ -148,7 +158,7 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
     }
   };
   try {
-    if (plan.authorize || plan.authenticate) {
+    if (plan.authorize || plan.authenticate || autocertOn) {
       const config = current.config;
       const file = current.file;
       store = await openStoreWithRetry(
@@ -240,6 +250,18 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
           });
         }
       }
+      let autocertUnit: AutocertUnit | undefined;
+      let republish = (): void => undefined;
+      if (xds && autocertOn && store) {
+        autocertUnit = await startAutocertService({
+          loaded: current,
+          store,
+          logger,
+          health,
+          republish: () => republish(),
+        });
+        units.push(autocertUnit);
+      }
       if (xds) {
         const authn = units.find((u): u is AuthnUnit => u.name === 'authenticate');
         const local = { host: connectable(grpcUnit.endpoint.host), port: grpcUnit.endpoint.port };
@@ -268,11 +290,21 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
           health,
           adsTls: grpcSecurity.tls,
           internalTls: () => grpcSecurity.envoyTls(),
+          ...(autocertUnit
+            ? {
+                autocert: (l: LoadedConfig) => ({
+                  certificates: autocertUnit!.autocert.certificates(l.config),
+                }),
+              }
+            : {}),
         }).catch(async (err: unknown) => {
           await xds.close();
           throw err;
         });
         units.push(proxy);
+        republish = () => proxy.republish();
+        // Orders start once Envoy serves the HTTP-01 path.
+        autocertUnit?.autocert.start();
       }
     }
     const authzUnit = units.find((u): u is AuthzUnit => u.name === 'authorize');

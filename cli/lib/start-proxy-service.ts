@@ -58,6 +58,7 @@ export function prepareProxySnapshot(
   endpoints: Endpoints,
   devCertificate: EnvoyBuildOptions['devCertificate'],
   internalTls?: EnvoyBuildOptions['internalTls'],
+  autocert?: EnvoyBuildOptions['autocert'],
 ): PreparedSnapshot {
   // Every node: the supervised Envoy and any Envoy an operator points at this ADS server.
   const result = xds.prepareSnapshot('*', loaded, {
@@ -65,6 +66,7 @@ export function prepareProxySnapshot(
     baseDir: dirname(loaded.file),
     ...(devCertificate ? { devCertificate } : {}),
     ...(internalTls ? { internalTls } : {}),
+    ...(autocert ? { autocert } : {}),
   });
   if (!result.ok) {
     throw new PortcullisError(
@@ -92,11 +94,13 @@ export async function startProxyService(opts: {
   readonly adsTls?: boolean;
   /** Inline PEMs for Envoy's TLS to our services (re-read at every reload). */
   readonly internalTls?: () => EnvoyBuildOptions['internalTls'];
-}): Promise<ServiceUnit & { metrics(): Promise<string> }> {
+  /** autocert: the certificates of a config's hosts, served over SDS (docs/acme.md). */
+  readonly autocert?: (loaded: LoadedConfig) => EnvoyBuildOptions['autocert'];
+}): Promise<ServiceUnit & { metrics(): Promise<string>; republish(): void }> {
   const logger = opts.logger.child({ service: 'proxy' });
   const c = opts.loaded.config;
   const devCertificate = devCertificateFor(c);
-  if (devCertificate) {
+  if (devCertificate && !(c.autocert && opts.autocert)) {
     logger.warn(
       { code: 'insecure_setting' },
       'no certificate configured: Envoy serves a self-signed development certificate',
@@ -109,6 +113,7 @@ export async function startProxyService(opts: {
       opts.endpoints(loaded),
       devCertificate,
       opts.internalTls?.(),
+      opts.autocert?.(loaded),
     );
   const acceptance = watchEnvoyAcceptance(opts.xds, opts.health, logger);
   const publish = (loaded: LoadedConfig): string => {
@@ -118,6 +123,7 @@ export async function startProxyService(opts: {
     xdsMetrics.get(opts.xds)?.published(prepared.version);
     return prepared.version;
   };
+  let current = opts.loaded;
   const adsHost =
     opts.ads.host === '0.0.0.0' || opts.ads.host === '::' ? '127.0.0.1' : opts.ads.host;
   let envoy: EnvoyProcess | undefined;
@@ -178,6 +184,19 @@ export async function startProxyService(opts: {
     () => names,
   );
   return {
+    republish() {
+      // A certificate changed (autocert): same config, new secrets. Only the SDS type's version
+      // moves, so Envoy keeps its listeners and connections.
+      try {
+        const v = publish(current);
+        logger.info({ version: v }, 'envoy snapshot published (certificates changed)');
+      } catch (err) {
+        logger.error(
+          { err },
+          'could not publish the renewed certificates; Envoy keeps the previous ones',
+        );
+      }
+    },
     metrics: async () => `${xdsMetrics.get(opts.xds)?.render() ?? ''}${await envoyMetrics()}`,
     name: 'proxy',
     addresses: {
@@ -192,6 +211,7 @@ export async function startProxyService(opts: {
           prepared.commit();
           xdsMetrics.get(opts.xds)?.published(prepared.version);
           names = routeNames(loaded.config);
+          current = loaded;
           logger.info({ version: prepared.version }, 'envoy snapshot published');
         },
       };

@@ -34,15 +34,6 @@ export const POMERIUM_ONLY_GLOBAL_KEYS: Readonly<Record<string, string>> = {
   envoy_bind_config_freebind: 'sets freebind on upstream connections',
   google_cloud_serverless_authentication_service_account:
     'signs Google Cloud serverless ID tokens with this service account',
-  autocert_ca: 'uses this ACME directory',
-  autocert_email: 'registers this e-mail with the ACME CA',
-  autocert_use_staging: 'uses the ACME staging directory',
-  autocert_eab_key_id: 'uses ACME external account binding',
-  autocert_eab_mac_key: 'uses ACME external account binding',
-  autocert_must_staple: 'requests OCSP must-staple certificates',
-  autocert_dir: 'stores ACME certificates in this folder',
-  autocert_trusted_ca: 'trusts this CA for the ACME server',
-  autocert_trusted_ca_file: 'trusts this CA file for the ACME server',
   ssh_address: 'serves the native SSH proxy on this address',
   ssh_host_keys: 'uses these SSH host keys',
   ssh_host_key_files: 'uses these SSH host key files',
@@ -86,7 +77,6 @@ export const ACCEPTED_UNIMPLEMENTED_GLOBAL_KEYS: Readonly<Record<string, string>
   databroker_internal_service_url:
     'connects to a separate databroker service (Portcullis runs the databroker in each process: set databroker_storage_connection_string)',
   identity_providers: 'verifies JWT bearer tokens from these named issuers',
-  autocert: 'obtains certificates from an ACME CA (Let’s Encrypt)',
 };
 
 export const ACCEPTED_UNIMPLEMENTED_ROUTE_KEYS: Readonly<Record<string, string>> = {

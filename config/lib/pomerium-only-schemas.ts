@@ -1,21 +1,9 @@
-// The shapes of the Pomerium keys Portcullis parses but does not act on yet (autocert_*, mcp*):
+// The shapes of the Pomerium keys Portcullis parses but does not act on yet (mcp*):
 // a value of the wrong shape is an error at load, as in Pomerium, even though the feature itself
 // only warns (docs/migrating-from-pomerium.md). Keys not listed here are only warned about.
 import * as z from 'zod';
 
-const bool = z.boolean();
-const str = z.string();
-
 export const POMERIUM_ONLY_GLOBAL_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
-  autocert_ca: str,
-  autocert_email: str,
-  autocert_use_staging: bool,
-  autocert_eab_key_id: str,
-  autocert_eab_mac_key: str,
-  autocert_must_staple: bool,
-  autocert_dir: str,
-  autocert_trusted_ca: str,
-  autocert_trusted_ca_file: str,
   mcp: z.record(z.string(), z.unknown()),
 };
 

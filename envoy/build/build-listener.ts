@@ -1,10 +1,11 @@
 // Listeners (docs/pomerium-behaviour.md §7.2): the main listener on `address` — HTTPS with the configured
 // certificates (or the development one) behind tls_inspector, or plain HTTP (`http-ingress`)
 // with insecure_server; PROXY protocol when use_proxy_protocol; and the optional plain-HTTP
-// listener on http_redirect_addr that answers every request with a 301 to https.
+// listener on http_redirect_addr that answers every request with a 301 to https, except the
+// ACME HTTP-01 path when autocert is on (docs/acme.md).
 import type { Config } from '../../config/index.js';
 import { type Json, parseListenAddress, socketAddress } from '../lib/envoy-values.js';
-import { TYPES } from '../lib/names.js';
+import { ACME_CHALLENGE_PREFIX, AUTHN_CLUSTER, TYPES } from '../lib/names.js';
 import type { EnvoyBuildOptions } from '../types.js';
 import {
   buildHttpConnectionManager,
@@ -25,7 +26,7 @@ export function buildMainListener(
   config: Config,
   opts: EnvoyBuildOptions,
   routes: RouteSource,
-  certificates: readonly Json[],
+  certificates: readonly Json[] | { readonly sds: readonly Json[] },
 ): Json {
   const addr = parseListenAddress(opts.listenAddress ?? config.address) ?? {
     host: '0.0.0.0',
@@ -59,7 +60,9 @@ export function buildMainListener(
 
 /** The http_redirect_addr listener (only with TLS on the main listener). */
 export function buildRedirectListener(config: Config, opts: EnvoyBuildOptions): Json | undefined {
-  const where = opts.redirectAddress ?? config.http_redirect_addr;
+  // autocert answers HTTP-01 on port 80 (docs/acme.md): the listener is needed even when unset.
+  const where =
+    opts.redirectAddress ?? config.http_redirect_addr ?? (config.autocert ? ':80' : undefined);
   if (where === undefined || config.insecure_server) return undefined;
   const addr = parseListenAddress(where) ?? { host: '0.0.0.0', port: 80 };
   const main = parseListenAddress(opts.listenAddress ?? config.address);
@@ -74,7 +77,17 @@ export function buildRedirectListener(config: Config, opts: EnvoyBuildOptions): 
     route_config: {
       name: 'http-redirect',
       virtual_hosts: [
-        { name: 'redirect', domains: ['*'], routes: [{ match: { prefix: '/' }, redirect }] },
+        {
+          name: 'redirect',
+          domains: ['*'],
+          routes: [
+            // ACME CAs fetch HTTP-01 answers over plain HTTP: authn answers them, no authz.
+            ...(config.autocert
+              ? [{ match: { prefix: ACME_CHALLENGE_PREFIX }, route: { cluster: AUTHN_CLUSTER } }]
+              : []),
+            { match: { prefix: '/' }, redirect },
+          ],
+        },
       ],
     },
     http_filters: [ROUTER_FILTER],

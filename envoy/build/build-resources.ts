@@ -11,6 +11,7 @@ import { buildAuthnCluster, buildAuthzCluster, buildRouteCluster } from './build
 import type { RouteSource } from './build-http-connection-manager.js';
 import { buildMainListener, buildRedirectListener } from './build-listener.js';
 import { buildRouteConfig, type IndexedRoute } from './build-route-config.js';
+import { buildSdsSecrets } from './build-sds-secrets.js';
 import { configuredCertificates } from './build-tls-context.js';
 import { buildOtelCollectorCluster } from './build-tracing.js';
 
@@ -18,6 +19,8 @@ export interface BuiltResources {
   readonly listeners: NamedResource[];
   readonly routes: NamedResource[];
   readonly clusters: NamedResource[];
+  /** SDS secrets (autocert only). */
+  readonly secrets: NamedResource[];
   readonly issues: EnvoyIssue[];
   /** Settings not honoured; the resources are still usable. */
   readonly warnings: EnvoyIssue[];
@@ -83,7 +86,21 @@ export function buildResources(
   const certificates = configuredCertificates(config, opts.baseDir);
   const built = buildRouteConfig(config, usable, certificates.length > 0);
   issues.push(...built.issues);
-  if (certificates.length === 0 && !config.insecure_server) {
+  // autocert: every certificate over SDS (build-sds-secrets.ts), the placeholders included.
+  const sds =
+    config.autocert && !config.insecure_server && routes === 'ads' && opts.autocert !== undefined
+      ? buildSdsSecrets(
+          certificates,
+          opts.autocert,
+          opts.devCertificate === undefined
+            ? undefined
+            : {
+                certificate_chain: pemOrFile(opts.devCertificate.cert, undefined),
+                private_key: pemOrFile(opts.devCertificate.key, undefined),
+              },
+        )
+      : undefined;
+  if (sds === undefined && certificates.length === 0 && !config.insecure_server) {
     if (opts.devCertificate === undefined) {
       issues.push({
         code: 'ENVOY_RESOURCE_INVALID',
@@ -101,7 +118,12 @@ export function buildResources(
   }
   const source: RouteSource =
     routes === 'ads' ? { ads: true } : { inline: built.resource.resource };
-  const main = buildMainListener(config, opts, source, certificates);
+  const main = buildMainListener(
+    config,
+    opts,
+    source,
+    sds === undefined ? certificates : { sds: sds.sdsConfigs },
+  );
   const listeners: NamedResource[] = [
     {
       name: main.name as string,
@@ -128,10 +150,20 @@ export function buildResources(
     }
   }
   const warnings = findIgnoredSettings(config);
+  if (config.autocert && routes === 'inline') {
+    warnings.push({
+      code: 'ENVOY_UNSUPPORTED',
+      resource: 'listener',
+      field: '',
+      message:
+        'autocert needs `portcullis start` (its certificates reach Envoy over ADS/SDS); this bootstrap serves the configured or development certificate',
+    });
+  }
   return {
     listeners,
     routes: routes === 'ads' ? [built.resource] : [],
     clusters,
+    secrets: sds?.secrets ?? [],
     issues,
     warnings,
   };

@@ -52,10 +52,11 @@ export function hasClientCa(config: Config): boolean {
   return clientCas(config, undefined).length > 0;
 }
 
+/** `certificates`: inline TlsCertificates, or `{ sds }`: the SDS secret configs to name. */
 export function buildDownstreamTlsContext(
   config: Config,
   opts: EnvoyBuildOptions,
-  certificates: readonly Json[],
+  certificates: readonly Json[] | { readonly sds: readonly Json[] },
 ): Json {
   const alpn = { http1: ['http/1.1'], http2: ['h2'] }[config.codec_type as 'http1'] ?? [
     'h2',
@@ -63,7 +64,9 @@ export function buildDownstreamTlsContext(
   ];
   const common: Json = {
     tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
-    tls_certificates: certificates,
+    ...('sds' in certificates
+      ? { tls_certificate_sds_secret_configs: certificates.sds }
+      : { tls_certificates: certificates }),
     alpn_protocols: alpn,
   };
   const cas = clientCas(config, opts.baseDir);

@@ -20,6 +20,11 @@ export const TYPE_URLS = {
 } as const;
 export type ResourceKind = keyof typeof TYPE_URLS;
 
+/** SDS secrets (autocert certificates), served over ADS only when a config has some. */
+export const SECRET_TYPE_URL = `${T}envoy.extensions.transport_sockets.tls.v3.Secret`;
+/** Where ACME CAs fetch HTTP-01 answers (RFC 8555 §8.3): routed to authn on the HTTP listener. */
+export const ACME_CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
+
 export const TYPES = {
   hcm: `${T}envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager`,
   extAuthz: `${T}envoy.extensions.filters.http.ext_authz.v3.ExtAuthz`,

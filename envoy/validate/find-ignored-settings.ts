@@ -19,7 +19,6 @@ export function findIgnoredSettings(config: Config): EnvoyIssue[] {
   };
   if (config.codec_type === 'http3')
     warn('listener', 'codec_type http3 is served as auto (HTTP/1.1 and HTTP/2)');
-  if (config.autocert) warn('listener', 'autocert is not supported: configure certificates');
   config.routes.forEach((r, i) => {
     if ((r.rewrite_response_headers?.length ?? 0) > 0) {
       warn(`route ${r.id}`, 'rewrite_response_headers is ignored (not supported yet)', i);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { checkProtoMessage } from '../lib/check-proto-message.js';
 import { envoyProtoRoot, envoyType } from '../lib/envoy-proto-root.js';
-import { type ResourceKind, TYPE_URLS } from '../lib/names.js';
+import { type ResourceKind, SECRET_TYPE_URL, TYPE_URLS } from '../lib/names.js';
 import type { EnvoyIssue, NamedResource, Snapshot } from '../types.js';
 import { checkSnapshotConsistency, originOf } from './check-snapshot-consistency.js';
 
@@ -94,6 +94,21 @@ export function validateSnapshot(snapshot: Snapshot): ValidationResult {
       }
     }
     types.set(url, { version: hash.digest('hex').slice(0, 16), resources });
+  }
+  // SDS secrets (autocert): a type of their own, so a renewed certificate changes only its version.
+  if ((snapshot.secrets ?? []).length > 0) {
+    const typeName = SECRET_TYPE_URL.slice(SECRET_TYPE_URL.indexOf('/') + 1);
+    const resources: EncodedResource[] = [];
+    const hash = createHash('sha256');
+    for (const item of snapshot.secrets ?? []) {
+      const r = checkResource(typeName, item, `secret ${item.name}`);
+      issues.push(...r.issues);
+      if (r.value !== undefined) {
+        resources.push({ name: item.name, type_url: SECRET_TYPE_URL, value: r.value });
+        hash.update(item.name).update('\0').update(r.value);
+      }
+    }
+    types.set(SECRET_TYPE_URL, { version: hash.digest('hex').slice(0, 16), resources });
   }
   if (issues.length > 0) return { ok: false, issues };
   const all = createHash('sha256');

@@ -1,11 +1,12 @@
 // The state-of-the-world ADS stream (go-control-plane's sotw/ads.go): knows type URLs, versions,
 // nonces and ACK/NACK, nothing about what the resources say. Per type it answers an open request
-// when the served version differs from the last one sent; clusters go first (listeners and
+// when the served version differs from the last one sent (or, for routes and SDS secrets, when
+// Envoy asks for names it was not sent); clusters go first (listeners and
 // routes wait until this Envoy ACKed the clusters they may use); a NACK is logged with Envoy's
 // error and that version is not sent again.
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { TYPE_URLS } from '../lib/names.js';
+import { SECRET_TYPE_URL, TYPE_URLS } from '../lib/names.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 
 export interface DiscoveryRequest {
@@ -41,6 +42,8 @@ interface TypeState {
   ackedVersion: string | undefined;
   /** Snapshot version the last response of this type belonged to. */
   sentSnapshot: string | undefined;
+  /** Resource names the last response answered (routes, secrets: Envoy asks by name). */
+  sentNames: string;
 }
 
 const ORDER = [TYPE_URLS.cluster, TYPE_URLS.listener, TYPE_URLS.route];
@@ -64,6 +67,7 @@ export function serveAdsStream(
         sentNonce: undefined,
         ackedVersion: undefined,
         sentSnapshot: undefined,
+        sentNames: '',
       };
       states.set(t, s);
     }
@@ -76,14 +80,18 @@ export function serveAdsStream(
     const snap = cache.get(node);
     const entry = snap?.types.get(t);
     if (st === undefined || !st.open || snap === undefined || entry === undefined) return;
-    if (entry.version === st.sentVersion) return;
+    const named = t === TYPE_URLS.route || t === SECRET_TYPE_URL;
+    const names = named ? [...st.names].sort().join('\n') : '';
+    // Same version: nothing to send, unless Envoy now asks for names it was not sent (a second
+    // SDS secret subscribes after the first was answered).
+    if (entry.version === st.sentVersion && names === st.sentNames) return;
     if (t !== TYPE_URLS.cluster) {
       const c = states.get(TYPE_URLS.cluster);
       const clusters = snap.types.get(TYPE_URLS.cluster);
       // Make before break: routes/listeners only after this Envoy has the clusters they use.
       if (c !== undefined && clusters !== undefined && c.ackedVersion !== clusters.version) return;
     }
-    const wanted = t === TYPE_URLS.route && st.names.length > 0 ? new Set(st.names) : undefined;
+    const wanted = named && st.names.length > 0 ? new Set(st.names) : undefined;
     const resources = entry.resources
       .filter((r) => wanted === undefined || wanted.has(r.name))
       .map((r) => ({ type_url: r.type_url, value: r.value }));
@@ -97,6 +105,7 @@ export function serveAdsStream(
     st.sentVersion = entry.version;
     st.sentNonce = response.nonce;
     st.sentSnapshot = snap.version;
+    st.sentNames = names;
     callbacks.onStreamResponse?.(node, response);
     call.write(response);
   };

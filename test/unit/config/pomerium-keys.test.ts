@@ -157,8 +157,9 @@ test('tracing_provider and otel_log_level warn (Pomerium still reads them); the 
 test('the Pomerium configs once refused as unknown now load (autocert_use_staging, mcp, mcp_allowed_client_id_domains)', () => {
   const text = `autocert_use_staging: true\nmcp: {}\nmcp_allowed_client_id_domains: [example.com]\n${ROUTE}    mcp:\n      server: {}\n`;
   const w = warningsOf(text).filter((i) => i.code === 'unimplemented_key');
-  // mcp_allowed_client_id_domains and mcp.server routes are implemented (docs/mcp.md)
-  assert.deepEqual(w.map((i) => i.path).sort(), ['autocert_use_staging', 'mcp']);
+  // mcp_allowed_client_id_domains, mcp.server routes (docs/mcp.md) and autocert_use_staging
+  // (docs/acme.md) are implemented
+  assert.deepEqual(w.map((i) => i.path).sort(), ['mcp']);
 });
 
 const WRONG_SHAPES: readonly [string, string, string][] = [

@@ -27,7 +27,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   envoy: ['errors', 'config', 'wire', 'protos'],
   // a second front door over authz's decision core, matching routes as the Envoy config does
   'forward-auth': ['authz', 'envoy', 'config', 'wire', 'tracing'],
+  // autocert: orders certificates and hands them to the Envoy config as SDS secrets
+  acme: ['errors', 'config', 'databroker', 'wire', 'envoy'],
   cli: [
+    'acme',
     'authz',
     'authn',
     'envoy',
