@@ -9,6 +9,7 @@ export const RUNTIME_ROOMS = [
   'config',
   'databroker',
   'envoy',
+  'forward-auth',
   'mcp',
   'protos',
   'wire',
