@@ -162,6 +162,10 @@ after(
     const logs = await compose(['logs', '--no-color'], 60_000).catch((e: Error) => e.message);
     writeFileSync(join(dir, 'compose-e2e.log'), `${upLog}\n${logs}`);
     await compose(['down', '-v', '--remove-orphans', '-t', '5'], 300_000);
+    // The images a rebuild replaced (vfs keeps every layer in full: disk adds up run after run).
+    await run('docker', ['image', 'prune', '-f', '--filter', 'dangling=true']).catch(
+      () => undefined,
+    );
     const left = (await run('docker', ['ps', '-aq', '--filter', `name=${project}_`])).stdout;
     assert.equal(left.trim(), '', 'docker-compose down -v removed every container');
   },
