@@ -46,8 +46,9 @@ const byName = new Map(all.map((s) => [s.name, s]));
 const ofKind = (stage: Stage, kind: string): string[] =>
   stage.lines.filter((l) => l.toUpperCase().startsWith(`${kind} `));
 
-test('every stage builds on the Node 24 LTS slim image', () => {
-  for (const stage of all) {
+test('every stage builds on the Node 24 LTS slim image or on an earlier stage', () => {
+  for (const [i, stage] of all.entries()) {
+    if (all.slice(0, i).some((s) => s.name === stage.from)) continue;
     const image = stage.from.replace(/^\$\{(\w+)\}$/, (_, name: string) => args.get(name) ?? '');
     assert.equal(image, 'node:24-bookworm-slim', `stage ${stage.name}`);
   }
@@ -57,13 +58,25 @@ test('the production stage is the last one, so a plain docker build gives it', (
   assert.equal(runtime.name, 'runtime');
 });
 
-test('the production stage copies node_modules only from a stage that installed with --omit=dev', () => {
-  const copies = ofKind(runtime, 'COPY').filter((l) => /node_modules/.test(l));
-  assert.equal(copies.length, 1, copies.join('\n'));
-  const source = /--from=(\S+)/.exec(copies[0] as string)?.[1] ?? '';
-  const installs = ofKind(byName.get(source) as Stage, 'RUN').join(' ');
+/** The production stage's `COPY --from=STAGE SRC DEST` lines. */
+const runtimeCopies = ofKind(runtime, 'COPY').map((l) => {
+  const m = /^COPY --from=(\S+) (\S+) (\S+)$/.exec(l);
+  assert.ok(m, `the production stage copies only from other stages: ${l}`);
+  return { from: m[1] as string, src: m[2] as string, line: l };
+});
+
+test('the production stage takes node_modules only from a stage that installed with --omit=dev', () => {
+  const whole = runtimeCopies.filter((c) => c.src === '/app/' || /node_modules/.test(c.src));
+  assert.equal(whole.length, 1, whole.map((c) => c.line).join('\n'));
+  const installs = ofKind(byName.get(whole[0]!.from) as Stage, 'RUN').join(' ');
   assert.match(installs, /npm ci --omit=dev/);
   assert.doesNotMatch(installs.replace(/npm ci --omit=dev/g, ''), /npm (ci|install)\b/);
+  // Whatever else it copies is the build stage's /out, which holds no node_modules.
+  for (const c of runtimeCopies.filter((x) => x !== whole[0])) {
+    assert.equal(c.src, '/out/', c.line);
+    const fills = ofKind(byName.get(c.from) as Stage, 'RUN').filter((l) => l.includes('/out'));
+    assert.doesNotMatch(fills.join(' '), /node_modules/);
+  }
 });
 
 test('every npm ci is followed by a check that the packages are really there', () => {
@@ -75,14 +88,25 @@ test('every npm ci is followed by a check that the packages are really there', (
 });
 
 test('the production stage ships the runtime rooms of dist/ and no tests, bench or examples', () => {
-  const copies = ofKind(runtime, 'COPY');
-  const rooms = copies
-    .map((l) => /\/app\/dist\/(\S+) dist\//.exec(l)?.[1])
-    .filter((r): r is string => r !== undefined)
+  const out = runtimeCopies.find((c) => c.src === '/out/');
+  assert.ok(out, "the production stage copies the build stage's /out");
+  const fills = ofKind(byName.get(out.from) as Stage, 'RUN').join(' ');
+  const cp = /cp -r ((?:dist\/\S+ )+)\/out\/dist\//.exec(fills);
+  assert.ok(cp, `the build stage copies dist rooms into /out/dist/: ${fills}`);
+  const rooms = (cp[1] as string)
+    .trim()
+    .split(' ')
+    .map((r) => r.replace(/^dist\//, ''))
     .sort();
   assert.deepEqual(rooms, [...RUNTIME_ROOMS].sort());
-  for (const l of copies) {
-    assert.doesNotMatch(l, /\b(test|bench|examples|scripts)\b|\/app\/dist (\S+)$/, l);
+  const others = fills.replace(cp[0], '').match(/\bcp(?: [^&\s]+)+? \/out\/\S*/g) ?? [];
+  assert.deepEqual(
+    others,
+    ['cp -r --parents protos/vendor /out/'],
+    'besides the rooms, only the vendored protos',
+  );
+  for (const l of [...runtimeCopies.map((c) => c.line), ...others]) {
+    assert.doesNotMatch(l, /\b(test|bench|examples|scripts)\b/, l);
   }
 });
 

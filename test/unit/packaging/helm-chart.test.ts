@@ -242,6 +242,13 @@ test('the chart renders the security-relevant values: non-root, no privilege esc
   }
 });
 
+/** The config file a portcullis container starts with (`-c /etc/portcullis/config/<file>`). */
+const configFileOf = (container: Any): string => {
+  const path = container.args[container.args.indexOf('-c') + 1] as string;
+  assert.match(path, /^\/etc\/portcullis\/config\/[\w.-]+$/);
+  return path.split('/').at(-1) as string;
+};
+
 test('the rendered config is accepted by the config loader for each service, with its secrets as files', () => {
   for (const [name, args] of Object.entries(RENDERINGS)) {
     const { objects } = template(...args);
@@ -250,21 +257,81 @@ test('the rendered config is accepted by the config loader for each service, wit
     generateTlsFiles({ dir: join(dir, 'tls'), names: ['portcullis-authorize'], configDir: dir });
     writeFileSync(join(dir, 'connection_string'), 'postgres://u:p@db:5432/portcullis\n');
     writeFileSync(join(dir, 'ca.pem'), readFileSync(join(dir, 'tls', 'ca.pem')));
-    const text = (find(objects, 'ConfigMap', 'portcullis').data['config.yaml'] as string)
-      .replaceAll('/etc/portcullis/secrets/', `${dir}/secrets/`)
-      .replaceAll('/etc/portcullis-tls/', `${dir}/tls/`)
-      .replaceAll('/etc/portcullis/databroker/', `${dir}/`);
+    const data = find(objects, 'ConfigMap', 'portcullis').data as Record<string, string>;
     for (const d of objects.filter((o) => o.kind === 'Deployment') as Any[]) {
       const c = d.spec.template.spec.containers.find((x: Any) => x.name === 'portcullis');
+      const text = (data[configFileOf(c)] as string)
+        .replaceAll('/etc/portcullis/secrets/', `${dir}/secrets/`)
+        .replaceAll('/etc/portcullis-tls/', `${dir}/tls/`)
+        .replaceAll('/etc/portcullis/databroker/', `${dir}/`);
       const env = Object.fromEntries(c.env.map((e: Any) => [e.name, e.value]));
       const { config } = parseConfigText(text, { file: join(dir, 'config.yaml'), env });
+      const where = `${name}: ${d.metadata.name}`;
+      assert.ok(config.shared_secret, where);
+      if (env.SERVICES === 'proxy') {
+        // Envoy + ADS: no session, IdP or store secrets.
+        assert.equal(config.databroker_storage_connection_string, undefined, where);
+        assert.equal(config.cookie_secret, undefined, where);
+        assert.equal(config.signing_key, undefined, where);
+        assert.equal(config.idp_client_secret, undefined, where);
+        continue;
+      }
       assert.equal(
         config.databroker_storage_connection_string,
         'postgres://u:p@db:5432/portcullis',
-        `${name}: ${d.metadata.name}`,
+        where,
       );
-      assert.equal(config.idp_client_secret, 'idp-secret');
+      assert.equal(config.idp_client_secret, 'idp-secret', where);
     }
+  }
+});
+
+/** Files a container sees from Secrets: mountPath/path for every item of a secret volume. */
+function mountedSecretFiles(pod: Any, container: Any): Set<string> {
+  const files = new Set<string>();
+  for (const m of container.volumeMounts as Any[]) {
+    const v = (pod.volumes as Any[]).find((x) => x.name === m.name);
+    assert.ok(v, `volume ${m.name}`);
+    const sources: Any[] = v.secret
+      ? [v.secret]
+      : ((v.projected?.sources ?? []) as Any[]).flatMap((s) => (s.secret ? [s.secret] : []));
+    for (const s of sources) {
+      assert.ok(Array.isArray(s.items), `volume ${v.name} lists the keys it mounts`);
+      for (const item of s.items as Any[]) files.add(`${m.mountPath}/${item.path}`);
+    }
+  }
+  return files;
+}
+
+/** The secret files a process reads: `*_file` keys of its config, `filename:` of Envoy's bootstrap. */
+function filesRead(text: string, kind: 'config' | 'bootstrap'): Set<string> {
+  const re = kind === 'config' ? /^\s*\w+_file: (\S+)$/gm : /filename: (\S+?) *\}?$/gm;
+  return new Set([...text.matchAll(re)].map((m) => m[1] as string));
+}
+
+test('each pod mounts exactly the secret files its processes read (the proxy pod: shared_secret, TLS; Envoy: the CA and its client certificate)', () => {
+  for (const [name, args] of Object.entries(RENDERINGS)) {
+    const { objects } = template(...args);
+    const data = find(objects, 'ConfigMap', 'portcullis').data as Record<string, string>;
+    for (const d of objects.filter((o) => o.kind === 'Deployment') as Any[]) {
+      const pod = d.spec.template.spec;
+      for (const c of pod.containers as Any[]) {
+        const where = `${name}: ${d.metadata.name}/${c.name}`;
+        const read =
+          c.name === 'envoy'
+            ? filesRead(data['envoy-bootstrap.yaml'] as string, 'bootstrap')
+            : filesRead(data[configFileOf(c)] as string, 'config');
+        assert.ok(read.size > 0, where);
+        assert.deepEqual([...mountedSecretFiles(pod, c)].sort(), [...read].sort(), where);
+      }
+    }
+    const proxy = find(objects, 'Deployment', 'portcullis-proxy').spec.template.spec;
+    const portcullis = proxy.containers.find((x: Any) => x.name === 'portcullis');
+    assert.deepEqual(
+      [...mountedSecretFiles(proxy, portcullis)].filter((f) => f.startsWith('/etc/portcullis/')),
+      ['/etc/portcullis/secrets/shared_secret'],
+      `${name}: the proxy pod holds no cookie secret, signing key, IdP secret or database password`,
+    );
   }
 });
 

@@ -84,7 +84,7 @@ affinity:
 - name: portcullis
   image: "{{ $root.Values.image.repository }}:{{ $root.Values.image.tag }}"
   imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-  args: ["start", "-c", "/etc/portcullis/config/config.yaml"]
+  args: ["start", "-c", "/etc/portcullis/config/{{ .config | default "config.yaml" }}"]
   env:
     - name: SERVICES
       value: {{ .services }}
@@ -124,7 +124,9 @@ affinity:
     - { name: config, mountPath: /etc/portcullis/config, readOnly: true }
     # whole folders, not subPath: a changed ConfigMap or Secret reaches the running process, which reloads it
     - { name: secrets, mountPath: /etc/portcullis/secrets, readOnly: true }
+    {{- if ne .services "proxy" }}
     - { name: databroker, mountPath: /etc/portcullis/databroker, readOnly: true }
+    {{- end }}
     - { name: tls, mountPath: /etc/portcullis-tls, readOnly: true }
     - { name: tmp, mountPath: /tmp }
 {{- end -}}
@@ -138,6 +140,10 @@ affinity:
   secret:
     secretName: {{ .Values.secrets.existingSecret }}
     defaultMode: 0440
+    items:
+      {{- range list "shared_secret" "cookie_secret" "signing_key" "idp_client_secret" }}
+      - { key: {{ . }}, path: {{ . }} }
+      {{- end }}
 - name: databroker
   secret:
     secretName: {{ .Values.databroker.existingSecret }}
@@ -154,33 +160,62 @@ affinity:
     sizeLimit: 64Mi
 {{- end -}}
 
-{{/* /etc/portcullis-tls: the same file names from cert-manager's Secrets or from keys generate --tls. */}}
+{{/* The proxy pod: shared_secret and the TLS files for portcullis (ADS), the CA and Envoy's
+     client certificate for Envoy; no cookie secret, signing key, IdP secret or PostgreSQL. */}}
+{{- define "portcullis.proxyVolumes" -}}
+- name: config
+  configMap:
+    name: {{ include "portcullis.fullname" . }}
+- name: secrets
+  secret:
+    secretName: {{ .Values.secrets.existingSecret }}
+    defaultMode: 0440
+    items:
+      - { key: shared_secret, path: shared_secret }
+{{ include "portcullis.tlsVolume" . }}
+{{ include "portcullis.tlsVolume" (dict "root" . "name" "envoy-tls" "files" (list "ca.pem" "client.pem" "client-key.pem")) }}
+- name: tmp
+  emptyDir:
+    medium: Memory
+    sizeLimit: 64Mi
+{{- end -}}
+
+{{/* /etc/portcullis-tls: the same file names from cert-manager's Secrets or from keys generate --tls.
+     Called with the root context (every file, volume `tls`) or a dict of root, name and files. */}}
 {{- define "portcullis.tlsVolume" -}}
-- name: tls
-{{- if include "portcullis.certManager" . }}
+{{- $root := . -}}
+{{- $name := "tls" -}}
+{{- $files := list "ca.pem" "server.pem" "server-key.pem" "client.pem" "client-key.pem" -}}
+{{- if kindIs "map" . }}{{- if hasKey . "root" }}{{ $root = .root }}{{ $name = .name }}{{ $files = .files }}{{- end }}{{- end }}
+- name: {{ $name }}
+{{- if include "portcullis.certManager" $root }}
   projected:
     defaultMode: 0440
     sources:
       - secret:
-          name: {{ include "portcullis.fullname" . }}-server-tls
+          name: {{ include "portcullis.fullname" $root }}-server-tls
           items:
+            {{- if has "ca.pem" $files }}
             - { key: ca.crt, path: ca.pem }
+            {{- end }}
+            {{- if has "server.pem" $files }}
             - { key: tls.crt, path: server.pem }
             - { key: tls.key, path: server-key.pem }
+            {{- end }}
+      {{- if has "client.pem" $files }}
       - secret:
-          name: {{ include "portcullis.fullname" . }}-client-tls
+          name: {{ include "portcullis.fullname" $root }}-client-tls
           items:
             - { key: tls.crt, path: client.pem }
             - { key: tls.key, path: client-key.pem }
+      {{- end }}
 {{- else }}
   secret:
-    secretName: {{ .Values.tls.existingSecret }}
+    secretName: {{ $root.Values.tls.existingSecret }}
     defaultMode: 0440
     items:
-      - { key: ca.pem, path: ca.pem }
-      - { key: server.pem, path: server.pem }
-      - { key: server-key.pem, path: server-key.pem }
-      - { key: client.pem, path: client.pem }
-      - { key: client-key.pem, path: client-key.pem }
+      {{- range $files }}
+      - { key: {{ . }}, path: {{ . }} }
+      {{- end }}
 {{- end }}
 {{- end -}}
