@@ -72,8 +72,8 @@ export interface PresetStackOptions {
   readonly user: FakeUser;
   /** idp_provider_url from the fake's origin and issuers (default: the first issuer). */
   readonly url?: (fake: FakeProvider) => string;
-  /** idp_client_secret (default: the fake's client secret). */
-  readonly clientSecret?: string;
+  /** idp_client_secret (default: the fake's client secret), or made once the fake runs. */
+  readonly clientSecret?: string | ((fake: FakeProvider) => Promise<string>);
   readonly extraYaml?: string;
   readonly apple?: AppleClientKey;
 }
@@ -97,10 +97,14 @@ export async function startPresetStack(options: PresetStackOptions): Promise<Pre
   });
   let authz: AuthzHarness | undefined;
   try {
+    const secret =
+      typeof options.clientSecret === 'function'
+        ? await options.clientSecret(fake)
+        : options.clientSecret;
     authz = await startAuthzHarness({
       yaml: `idp_provider: ${options.provider}\n${options.extraYaml ?? ''}\n${ROUTES_YAML}`,
       idpProviderUrl: options.url?.(fake) ?? (fake.issuers[0] as string),
-      ...(options.clientSecret ? { idpClientSecret: options.clientSecret } : {}),
+      ...(secret ? { idpClientSecret: secret } : {}),
     });
   } catch (error) {
     await fake.close();

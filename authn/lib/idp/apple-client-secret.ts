@@ -6,35 +6,19 @@
 // and renews it before it expires, so nobody re-signs a secret every six months.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
-import { PortcullisError } from '../../../config/index.js';
+import { appleKeyProblem, PortcullisError } from '../../../config/index.js';
 
 /** Lifetime of a minted client secret; renewed when less than RENEW_BEFORE_S is left. */
 export const APPLE_SECRET_TTL_S = 3600;
 const RENEW_BEFORE_S = 600;
 
-/** True when the value is a PEM private key (Apple's .p8 download) rather than a JWT. */
-export function isPemPrivateKey(value: string): boolean {
-  return /-----BEGIN (?:EC )?PRIVATE KEY-----/.test(value);
-}
+export { isPemPrivateKey } from '../../../config/index.js';
 
 /** A P-256 private key from PEM, or CONFIG_INVALID (the key is never printed). */
 export function loadAppleKey(pem: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(pem);
-  } catch {
-    throw new PortcullisError(
-      'CONFIG_INVALID',
-      'idp_client_secret: not a readable PEM private key (use the .p8 file Apple let you download)',
-    );
-  }
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new PortcullisError(
-      'CONFIG_INVALID',
-      'idp_client_secret: Sign in with Apple keys are EC P-256 (ES256)',
-    );
-  }
-  return key;
+  const problem = appleKeyProblem(pem);
+  if (problem) throw new PortcullisError('CONFIG_INVALID', `idp_client_secret: ${problem}`);
+  return createPrivateKey(pem);
 }
 
 export interface AppleSecretOptions {
