@@ -50,7 +50,7 @@ export interface FakeProfile {
     /** Served, and published in discovery only when `publishEndSession`. */
     readonly logout?: string;
   };
-  readonly publishEndSession: boolean;
+  readonly publishEndSession?: boolean;
   readonly clientAuth: ClientAuthMethod;
   /** Callbacks by form POST (Apple). */
   readonly formPost?: boolean;

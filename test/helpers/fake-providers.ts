@@ -12,124 +12,105 @@
 // - gitlab: `groups_direct` in the ID token, `groups` in userinfo; no end_session_endpoint.
 // - apple: endpoints /auth/*, form_post callbacks with the `user` JSON on the first sign-in only,
 //   `email_verified` and `is_private_email` as strings, the ES256 client-secret JWT checked.
-import type { FakeProfile } from './fake-oidc-provider.js';
+import type { FakeProfile, FakeServer, FakeUser } from './fake-oidc-provider.js';
 
 const NS = 'https://portcullis.test';
+const ROOT: readonly FakeServer[] = [{ issuer: '', endpoints: '' }];
+
+/**
+ * Endpoint paths under one prefix from a spec: `under('/oauth', 'token jwks=discovery/keys')` is
+ * `{ token: '/oauth/token', jwks: '/oauth/discovery/keys' }`.
+ */
+function under(prefix: string, spec: string): FakeProfile['paths'] {
+  return Object.fromEntries(
+    spec.split(' ').map((entry) => {
+      const [name, path = name] = entry.split('=');
+      return [name, `${prefix}/${path}`];
+    }),
+  ) as unknown as FakeProfile['paths'];
+}
+
+/** The email claims, `email_verified` as a boolean or (Apple, Cognito userinfo) a string. */
+function emailOf(user: FakeUser, asString = false) {
+  return {
+    email: user.email,
+    email_verified: asString ? String(user.emailVerified) : user.emailVerified,
+  };
+}
+
+/** Email claims and the name. */
+const person = (user: FakeUser) => ({ ...emailOf(user), name: user.name });
 
 const okta: FakeProfile = {
   servers: [
     { issuer: '', endpoints: '/oauth2' },
     { issuer: '/oauth2/default', endpoints: '/oauth2/default' },
   ],
-  paths: {
-    authorize: '/v1/authorize',
-    token: '/v1/token',
-    jwks: '/v1/keys',
-    userinfo: '/v1/userinfo',
-    revoke: '/v1/revoke',
-    logout: '/v1/logout',
-  },
+  paths: under('/v1', 'authorize token jwks=keys userinfo revoke logout'),
   publishEndSession: true,
   clientAuth: 'client_secret_basic',
   idToken: ({ user, scopes }) => ({
-    email: user.email,
-    email_verified: user.emailVerified,
-    name: user.name,
+    ...person(user),
     ...(scopes.includes('groups') ? { groups: user.groups } : {}),
   }),
-  userinfo: ({ user }) => ({ email: user.email, email_verified: user.emailVerified }),
+  userinfo: ({ user }) => emailOf(user),
 };
 
 const auth0: FakeProfile = {
-  servers: [{ issuer: '', endpoints: '' }],
+  servers: ROOT,
   trailingSlash: true,
   paths: {
-    authorize: '/authorize',
-    token: '/oauth/token',
+    ...under('', 'authorize userinfo logout=v2/logout'),
+    ...under('/oauth', 'token revoke'),
     jwks: '/.well-known/jwks.json',
-    userinfo: '/userinfo',
-    revoke: '/oauth/revoke',
-    logout: '/v2/logout',
   },
-  publishEndSession: false,
   clientAuth: 'client_secret_post',
   idToken: ({ user }) => ({
-    email: user.email,
-    email_verified: user.emailVerified,
-    name: user.name,
+    ...person(user),
     [`${NS}/groups`]: user.groups.filter((g) => !g.startsWith('role:')),
     [`${NS}/roles`]: user.groups.filter((g) => g.startsWith('role:')),
   }),
-  userinfo: ({ user }) => ({ email: user.email, email_verified: user.emailVerified }),
+  userinfo: ({ user }) => emailOf(user),
 };
 
 const cognito: FakeProfile = {
   servers: [{ issuer: '/eu-west-1_AbCdEf123', endpoints: '/eu-west-1_AbCdEf123' }],
   hostedUi: true,
   paths: {
-    authorize: '/oauth2/authorize',
-    token: '/oauth2/token',
+    ...under('/oauth2', 'authorize token userinfo=userInfo revoke'),
     jwks: '/.well-known/jwks.json',
-    userinfo: '/oauth2/userInfo',
-    revoke: '/oauth2/revoke',
     logout: '/logout',
   },
-  publishEndSession: false,
   clientAuth: 'client_secret_basic',
   idToken: ({ user }) => ({
-    email: user.email,
-    email_verified: user.emailVerified,
+    ...emailOf(user),
     'cognito:username': user.sub,
     'cognito:groups': user.groups,
     token_use: 'id',
   }),
-  userinfo: ({ user }) => ({
-    email: user.email,
-    email_verified: String(user.emailVerified),
-    username: user.sub,
-  }),
+  userinfo: ({ user }) => ({ ...emailOf(user, true), username: user.sub }),
 };
 
 const gitlab: FakeProfile = {
-  servers: [{ issuer: '', endpoints: '' }],
-  paths: {
-    authorize: '/oauth/authorize',
-    token: '/oauth/token',
-    jwks: '/oauth/discovery/keys',
-    userinfo: '/oauth/userinfo',
-    revoke: '/oauth/revoke',
-  },
-  publishEndSession: false,
+  servers: ROOT,
+  paths: under('/oauth', 'authorize token jwks=discovery/keys userinfo revoke'),
   clientAuth: 'client_secret_basic',
   // groups_direct: direct memberships only; userinfo's groups include inherited ones
   idToken: ({ user }) => ({
-    email: user.email,
-    email_verified: user.emailVerified,
-    name: user.name,
+    ...person(user),
     nickname: user.sub,
     groups_direct: user.groups.filter((g) => !g.includes('/')),
   }),
-  userinfo: ({ user }) => ({
-    email: user.email,
-    email_verified: user.emailVerified,
-    groups: user.groups,
-  }),
+  userinfo: ({ user }) => ({ ...emailOf(user), groups: user.groups }),
 };
 
 const apple: FakeProfile = {
-  servers: [{ issuer: '', endpoints: '' }],
-  paths: {
-    authorize: '/auth/authorize',
-    token: '/auth/token',
-    jwks: '/auth/keys',
-    revoke: '/auth/revoke',
-  },
-  publishEndSession: false,
+  servers: ROOT,
+  paths: under('/auth', 'authorize token jwks=keys revoke'),
   clientAuth: 'apple_jwt',
   formPost: true,
   idToken: ({ user }) => ({
-    email: user.email,
-    email_verified: String(user.emailVerified),
+    ...emailOf(user, true),
     is_private_email: 'false',
     auth_time: Math.floor(Date.now() / 1000),
     nonce_supported: true,

@@ -26,32 +26,15 @@ export const APP = 'https://app.example.com';
 export const SIGNED_OUT = `${AUTH}/.pomerium/signed_out`;
 const HOSTS = ['auth.example.com', 'app.example.com'];
 
+/** A route on app.example.com allowing by one policy criterion. */
+const route = (id: string, prefix: string, criterion: string) => `
+  - id: ${id}
+    from: https://app.example.com${prefix ? `\n    prefix: ${prefix}` : ''}
+    to: http://upstream.internal:8080
+    policy: { allow: { and: [ ${criterion} ] } }`;
+
 // three routes on the one host the session cookie belongs to, judged by policy
-export const ROUTES_YAML = `
-routes:
-  - id: finance
-    from: https://app.example.com
-    prefix: /finance
-    to: http://upstream.internal:8080
-    policy:
-      allow:
-        and:
-          - groups: { has: finance }
-  - id: mail
-    from: https://app.example.com
-    prefix: /mail
-    to: http://upstream.internal:8080
-    policy:
-      allow:
-        and:
-          - domain: { is: example.com }
-  - id: app
-    from: https://app.example.com
-    to: http://upstream.internal:8080
-    policy:
-      allow:
-        and:
-          - groups: { has: admins }
+export const ROUTES_YAML = `routes:${route('finance', '/finance', '{ groups: { has: finance } }')}${route('mail', '/mail', '{ domain: { is: example.com } }')}${route('app', '', '{ groups: { has: admins } }')}
 `;
 
 export interface PresetStack {

@@ -27,6 +27,23 @@ function withGroups(claims: Record<string, unknown>, groups: string[] | undefine
   return claims;
 }
 
+/**
+ * A provider's own logout URL on the host of its authorization endpoint (Auth0's /v2/logout,
+ * Cognito's hosted UI /logout): client_id and where to come back, under the provider's name.
+ */
+function logoutOnAuthorizationHost(
+  metadata: { readonly authorization_endpoint?: string },
+  path: string,
+  returnParam: string,
+  args: { readonly clientId: string; readonly postLogoutRedirectUri: string },
+): string | null {
+  if (!metadata.authorization_endpoint) return null;
+  const url = new URL(path, metadata.authorization_endpoint);
+  url.searchParams.set('client_id', args.clientId);
+  url.searchParams.set(returnParam, args.postLogoutRedirectUri);
+  return url.toString();
+}
+
 /** At most this much of Apple's `user` field is read. */
 const MAX_APPLE_USER = 4096;
 
@@ -80,14 +97,10 @@ export const auth0Quirks: OidcQuirks = {
     }
     return withGroups(out, found);
   },
-  endSessionUrl(metadata, args) {
-    if (metadata.end_session_endpoint) return undefined;
-    if (!metadata.authorization_endpoint) return null;
-    const url = new URL('/v2/logout', metadata.authorization_endpoint);
-    url.searchParams.set('client_id', args.clientId);
-    url.searchParams.set('returnTo', args.postLogoutRedirectUri);
-    return url.toString();
-  },
+  endSessionUrl: (metadata, args) =>
+    metadata.end_session_endpoint
+      ? undefined
+      : logoutOnAuthorizationHost(metadata, '/v2/logout', 'returnTo', args),
 };
 
 export const cognitoQuirks: OidcQuirks = {
@@ -99,13 +112,8 @@ export const cognitoQuirks: OidcQuirks = {
       ? info
       : { ...info, email_verified: truthy(info.email_verified) };
   },
-  endSessionUrl(metadata, args) {
-    if (!metadata.authorization_endpoint) return null;
-    const url = new URL('/logout', metadata.authorization_endpoint);
-    url.searchParams.set('client_id', args.clientId);
-    url.searchParams.set('logout_uri', args.postLogoutRedirectUri);
-    return url.toString();
-  },
+  endSessionUrl: (metadata, args) =>
+    logoutOnAuthorizationHost(metadata, '/logout', 'logout_uri', args),
 };
 
 export const gitlabQuirks: OidcQuirks = {

@@ -22,157 +22,126 @@ type Outcome =
   | { readonly ok: true; readonly warn?: RegExp }
   | { readonly code: string; readonly path: string; readonly message: RegExp };
 
-interface Row {
-  readonly title: string;
-  readonly yaml: string;
-  readonly expect: Outcome;
-}
+const OK: Outcome = { ok: true };
+const warns = (warn: RegExp): Outcome => ({ ok: true, warn });
+const badUrl = (message: RegExp): Outcome => ({
+  code: 'invalid_url',
+  path: 'idp_provider_url',
+  message,
+});
+const refused = (code: string, path: string, message: RegExp): Outcome => ({
+  code,
+  path,
+  message,
+});
+const url = (provider: string, u: string) => `idp_provider: ${provider}\nidp_provider_url: ${u}`;
+const MS = 'https://login.microsoftonline.com';
+const IDS = 'idp_apple_team_id: ABCDE12345\nidp_apple_key_id: KEY1234567';
+const PRESIGNED = 'idp_client_secret: eyJhbGciOiJFUzI1NiJ9.e30.sig';
+const appleKey = (pem: string, ids = IDS) =>
+  `idp_provider: apple\n${ids}\nidp_client_secret: ${block(pem)}`;
 
-const ROWS: Row[] = [
-  // Entra ID
-  {
-    title: 'azure: the v2.0 issuer of a tenant',
-    yaml: 'idp_provider: azure\nidp_provider_url: https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/',
-    expect: { ok: true },
-  },
-  {
-    title: 'azure: common (multi-tenant)',
-    yaml: 'idp_provider: azure\nidp_provider_url: https://login.microsoftonline.com/common/v2.0',
-    expect: { code: 'invalid_url', path: 'idp_provider_url', message: /multi-tenant/ },
-  },
-  {
-    title: 'azure: organizations',
-    yaml: 'idp_provider: azure\nidp_provider_url: https://login.microsoftonline.com/organizations/v2.0',
-    expect: { code: 'invalid_url', path: 'idp_provider_url', message: /multi-tenant/ },
-  },
-  {
-    title: 'azure: a tenant without v2.0 (the v1 issuer)',
-    yaml: 'idp_provider: azure\nidp_provider_url: https://login.microsoftonline.com/contoso.onmicrosoft.com',
-    expect: {
-      code: 'invalid_url',
-      path: 'idp_provider_url',
-      message: /\/contoso\.onmicrosoft\.com\/v2\.0/,
-    },
-  },
-  {
-    title: 'azure: the US government cloud',
-    yaml: 'idp_provider: azure\nidp_provider_url: https://login.microsoftonline.us/t1/v2.0',
-    expect: { ok: true },
-  },
-  // Cognito
-  {
-    title: 'cognito: the user pool issuer',
-    yaml: 'idp_provider: cognito\nidp_provider_url: https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
-    expect: { ok: true },
-  },
-  {
-    title: 'cognito: the hosted UI domain',
-    yaml: 'idp_provider: cognito\nidp_provider_url: https://acme.auth.eu-west-1.amazoncognito.com',
-    expect: { code: 'invalid_url', path: 'idp_provider_url', message: /hosted UI domain/ },
-  },
-  {
-    title: 'cognito: the regional host without a user pool',
-    yaml: 'idp_provider: cognito\nidp_provider_url: https://cognito-idp.eu-west-1.amazonaws.com/',
-    expect: { code: 'invalid_url', path: 'idp_provider_url', message: /<user pool id>/ },
-  },
-  // Okta
-  {
-    title: 'okta: the org authorization server',
-    yaml: 'idp_provider: okta\nidp_provider_url: https://acme.okta.com',
-    expect: { ok: true },
-  },
-  {
-    title: 'okta: a custom authorization server with a trailing slash',
-    yaml: 'idp_provider: okta\nidp_provider_url: https://acme.okta.com/oauth2/default/',
-    expect: { ok: true },
-  },
-  {
-    title: 'okta: the admin console host',
-    yaml: 'idp_provider: okta\nidp_provider_url: https://acme-admin.okta.com',
-    expect: { code: 'invalid_url', path: 'idp_provider_url', message: /https:\/\/acme\.okta\.com/ },
-  },
-  {
-    title: 'okta: an endpoint instead of the issuer',
-    yaml: 'idp_provider: okta\nidp_provider_url: https://acme.okta.com/oauth2/v1/authorize',
-    expect: { code: 'invalid_url', path: 'idp_provider_url', message: /not an endpoint/ },
-  },
-  // Auth0, GitLab, GitHub, any
-  {
-    title: 'auth0: the tenant without its trailing slash (added)',
-    yaml: 'idp_provider: auth0\nidp_provider_url: https://acme.eu.auth0.com',
-    expect: { ok: true },
-  },
-  {
-    title: 'gitlab: a self-managed instance',
-    yaml: 'idp_provider: gitlab\nidp_provider_url: https://gitlab.example.com/',
-    expect: { ok: true },
-  },
-  {
-    title: 'github: the API host instead of the web address',
-    yaml: 'idp_provider: github\nidp_provider_url: https://api.github.com',
-    expect: { code: 'invalid_url', path: 'idp_provider_url', message: /not the API host/ },
-  },
-  {
-    title: 'any provider: a query string in the issuer',
-    yaml: 'idp_provider: keycloak\nidp_provider_url: https://kc.example.com/realms/r?x=1',
-    expect: { code: 'invalid_url', path: 'idp_provider_url', message: /no query/ },
-  },
-  {
-    title: "idp_service_account (Pomerium's directory sync) is refused with the hint",
-    yaml: 'idp_provider: google\nidp_service_account: eyJhbGciOi',
-    expect: { code: 'removed_key', path: 'idp_service_account', message: /directory sync/ },
-  },
-  // Apple
-  {
-    title: 'apple: a pre-signed client secret JWT (Pomerium)',
-    yaml: 'idp_provider: apple\nidp_client_secret: eyJhbGciOiJFUzI1NiJ9.e30.sig',
-    expect: { ok: true },
-  },
-  {
-    title: 'apple: the .p8 key with the team and key ids',
-    yaml: `idp_provider: apple\nidp_apple_team_id: ABCDE12345\nidp_apple_key_id: KEY1234567\nidp_client_secret: ${block(P256)}`,
-    expect: { ok: true },
-  },
-  {
-    title: 'apple: the .p8 key without the key id',
-    yaml: `idp_provider: apple\nidp_apple_team_id: ABCDE12345\nidp_client_secret: ${block(P256)}`,
-    expect: { code: 'missing_key', path: 'idp_client_secret', message: /idp_apple_key_id/ },
-  },
-  {
-    title: 'apple: a team id that is not Apple’s form',
-    yaml: `idp_provider: apple\nidp_apple_team_id: acme\nidp_apple_key_id: KEY1234567\nidp_client_secret: ${block(P256)}`,
-    expect: { code: 'invalid_value', path: 'idp_apple_team_id', message: /10 upper-case/ },
-  },
-  {
-    title: 'apple: a P-384 key',
-    yaml: `idp_provider: apple\nidp_apple_team_id: ABCDE12345\nidp_apple_key_id: KEY1234567\nidp_client_secret: ${block(P384)}`,
-    expect: { code: 'invalid_secret', path: 'idp_client_secret', message: /P-256/ },
-  },
-  {
-    title: 'apple: an RSA key',
-    yaml: `idp_provider: apple\nidp_apple_team_id: ABCDE12345\nidp_apple_key_id: KEY1234567\nidp_client_secret: ${block(RSA)}`,
-    expect: { code: 'invalid_secret', path: 'idp_client_secret', message: /P-256/ },
-  },
-  {
-    title: 'apple: team and key ids beside a pre-signed secret are ignored, with a warning',
-    yaml: 'idp_provider: apple\nidp_apple_team_id: ABCDE12345\nidp_apple_key_id: KEY1234567\nidp_client_secret: eyJhbGciOiJFUzI1NiJ9.e30.sig',
-    expect: { ok: true, warn: /idp_apple_team_id is used only with the \.p8 private key/ },
-  },
-  {
-    title: 'apple keys with another provider are ignored, with a warning',
-    yaml: 'idp_provider: okta\nidp_provider_url: https://acme.okta.com\nidp_apple_team_id: ABCDE12345',
-    expect: { ok: true, warn: /only with idp_provider: apple/ },
-  },
-  {
-    title: 'apple over a plain-http authenticate URL: the form_post cookies cannot be kept',
-    yaml: 'idp_provider: apple\nauthenticate_service_url: http://auth.example.com',
-    expect: { ok: true, warn: /SameSite=None; Secure/ },
-  },
-  {
-    title: 'form_post by idp_request_params on localhost: no warning',
-    yaml: 'idp_request_params: {response_mode: form_post}\nidp_provider_url: https://idp.example.com\nauthenticate_service_url: http://auth.localhost:8080',
-    expect: { ok: true },
-  },
+/** [what, YAML, outcome] */
+const ROWS: readonly (readonly [string, string, Outcome])[] = [
+  [
+    'azure: the v2.0 issuer of a tenant',
+    url('azure', `${MS}/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/`),
+    OK,
+  ],
+  ['azure: common (multi-tenant)', url('azure', `${MS}/common/v2.0`), badUrl(/multi-tenant/)],
+  ['azure: organizations', url('azure', `${MS}/organizations/v2.0`), badUrl(/multi-tenant/)],
+  [
+    'azure: a tenant without v2.0 (the v1 issuer)',
+    url('azure', `${MS}/contoso.onmicrosoft.com`),
+    badUrl(/\/contoso\.onmicrosoft\.com\/v2\.0/),
+  ],
+  ['azure: the US government cloud', url('azure', 'https://login.microsoftonline.us/t1/v2.0'), OK],
+  [
+    'cognito: the user pool issuer',
+    url('cognito', 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC'),
+    OK,
+  ],
+  [
+    'cognito: the hosted UI domain',
+    url('cognito', 'https://acme.auth.eu-west-1.amazoncognito.com'),
+    badUrl(/hosted UI domain/),
+  ],
+  [
+    'cognito: the regional host without a user pool',
+    url('cognito', 'https://cognito-idp.eu-west-1.amazonaws.com/'),
+    badUrl(/<user pool id>/),
+  ],
+  ['okta: the org authorization server', url('okta', 'https://acme.okta.com'), OK],
+  [
+    'okta: a custom authorization server, trailing slash',
+    url('okta', 'https://acme.okta.com/oauth2/default/'),
+    OK,
+  ],
+  [
+    'okta: the admin console host',
+    url('okta', 'https://acme-admin.okta.com'),
+    badUrl(/https:\/\/acme\.okta\.com/),
+  ],
+  [
+    'okta: an endpoint instead of the issuer',
+    url('okta', 'https://acme.okta.com/oauth2/v1/authorize'),
+    badUrl(/not an endpoint/),
+  ],
+  [
+    'auth0: the tenant without its trailing slash (added)',
+    url('auth0', 'https://acme.eu.auth0.com'),
+    OK,
+  ],
+  ['gitlab: a self-managed instance', url('gitlab', 'https://gitlab.example.com/'), OK],
+  [
+    'github: the API host instead of the web address',
+    url('github', 'https://api.github.com'),
+    badUrl(/not the API host/),
+  ],
+  [
+    'any provider: a query string in the issuer',
+    url('keycloak', 'https://kc.example.com/realms/r?x=1'),
+    badUrl(/no query/),
+  ],
+  [
+    "idp_service_account (Pomerium's directory sync)",
+    'idp_provider: google\nidp_service_account: eyJhbGciOi',
+    refused('removed_key', 'idp_service_account', /directory sync/),
+  ],
+  ['apple: a pre-signed client secret JWT (Pomerium)', `idp_provider: apple\n${PRESIGNED}`, OK],
+  ['apple: the .p8 key with the team and key ids', appleKey(P256), OK],
+  [
+    'apple: the .p8 key without the key id',
+    appleKey(P256, 'idp_apple_team_id: ABCDE12345'),
+    refused('missing_key', 'idp_client_secret', /idp_apple_key_id/),
+  ],
+  [
+    'apple: a team id not in Apple’s form',
+    appleKey(P256, 'idp_apple_team_id: acme\nidp_apple_key_id: KEY1234567'),
+    refused('invalid_value', 'idp_apple_team_id', /10 upper-case/),
+  ],
+  ['apple: a P-384 key', appleKey(P384), refused('invalid_secret', 'idp_client_secret', /P-256/)],
+  ['apple: an RSA key', appleKey(RSA), refused('invalid_secret', 'idp_client_secret', /P-256/)],
+  [
+    'apple: team and key ids beside a pre-signed secret',
+    `idp_provider: apple\n${IDS}\n${PRESIGNED}`,
+    warns(/idp_apple_team_id is used only with the \.p8 private key/),
+  ],
+  [
+    'apple keys with another provider',
+    `${url('okta', 'https://acme.okta.com')}\nidp_apple_team_id: ABCDE12345`,
+    warns(/only with idp_provider: apple/),
+  ],
+  [
+    'apple over a plain-http authenticate URL',
+    'idp_provider: apple\nauthenticate_service_url: http://auth.example.com',
+    warns(/SameSite=None; Secure/),
+  ],
+  [
+    'form_post by idp_request_params on localhost',
+    'idp_request_params: {response_mode: form_post}\nauthenticate_service_url: http://auth.localhost:8080',
+    OK,
+  ],
 ];
 
 function load(yaml: string) {
@@ -182,11 +151,10 @@ function load(yaml: string) {
   );
 }
 
-for (const row of ROWS) {
-  test(`per-provider keys: ${row.title}`, () => {
-    const e = row.expect;
+for (const [title, yaml, e] of ROWS) {
+  test(`per-provider keys: ${title}`, () => {
     if ('ok' in e) {
-      const loaded = load(row.yaml);
+      const loaded = load(yaml);
       const idpWarnings = loaded.warnings.filter(
         (w) => /^idp_|authenticate_service_url/.test(w.path) && w.code !== 'unimplemented_key',
       );
@@ -199,7 +167,7 @@ for (const row of ROWS) {
       return;
     }
     assert.throws(
-      () => load(row.yaml),
+      () => load(yaml),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError, String(error));
         const issue = error.issues.find((i) => i.code === e.code && i.path === e.path);
