@@ -37,7 +37,7 @@ export const CONFIG_ISSUES = {
   insecure_setting:
     'a warning, not an error (`LoadedConfig.warnings`): an unsafe development setting such as `insecure_server`, `tls_skip_verify` or a missing `shared_secret`/`signing_key`.',
   ignored_setting:
-    'a warning, not an error: an environment variable that looks like a setting (`PORTCULLIS_*`, `POMERIUM_*`, a known key family such as `DOWNSTREAM_MTLS_*`, or a key Pomerium reads) but is not one Portcullis reads; the message names it and the nearest variable that is.',
+    "a warning, not an error: an environment variable that looks like a setting (`PORTCULLIS_*`, `POMERIUM_*`, a known key family such as `DOWNSTREAM_MTLS_*`, or a key Pomerium reads) but is not one Portcullis reads; the message names it and the nearest variable that is. Also a key the chosen `idp_provider` does not use (`idp_apple_team_id` without Apple's .p8 key).",
   unimplemented_key:
     'a warning, not an error: a key Pomerium knows that Portcullis does not implement (e.g. `dns_lookup_family`, `tracing_provider`, `ssh_*`); the message says what Pomerium would do with it. An unknown key nobody knows stays an `unknown_key` error unless `--allow-unknown-keys` is given.',
 } as const satisfies Record<string, string>;

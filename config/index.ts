@@ -17,6 +17,7 @@ export {
   isLoopbackHost,
   listenHost,
 } from './grpc-transport.js';
+export { appleKeyProblem, isPemPrivateKey } from './lib/check-idp-provider.js';
 export { locateNode, type Position } from './lib/locate-node.js';
 export {
   ACCESS_LOG_FIELD_NAMES,

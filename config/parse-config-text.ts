@@ -7,6 +7,7 @@ import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
 import { applyEnvOverrides, type EnvVocabulary } from './lib/apply-env-overrides.js';
 import { checkEdgeGlobalRules, checkEdgeRouteRules } from './lib/check-edge-rules.js';
 import { checkGlobalRules } from './lib/check-global-rules.js';
+import { checkIdpProvider } from './lib/check-idp-provider.js';
 import { checkIdpUrl } from './lib/check-idp-url.js';
 import { checkRouteRules } from './lib/check-route-rules.js';
 import { type CompactPositions, compactPositions } from './lib/compact-positions.js';
@@ -221,6 +222,8 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   if (!parsed.success) for (const issue of parsed.error.issues) mapZodIssue(issue, VOCAB, raws);
   const policyLen = Array.isArray(raw.policy) ? raw.policy.length : 0;
   if (parsed.success) findDuplicateIds(parsed.data, policyLen, raws);
+  const idpWarnings: RawIssue[] = [];
+  if (parsed.success) checkIdpProvider(parsed.data as Config, raws, idpWarnings);
   for (const e of env.errors)
     raws.push({ code: 'invalid_value', path: e.path, message: e.message });
 
@@ -255,6 +258,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   findInsecureSettings(config, policyLen, warnings);
   findShadowedRoutes(config, policyLen, warnings, (p) => position(p).line);
   checkIdpUrl(config.idp_provider_url, warnings);
+  warnings.push(...idpWarnings);
   const envWarnings: ConfigIssue[] = env.ignored.map((i) => ({
     code: 'ignored_setting',
     file: `env:${i.name}`,

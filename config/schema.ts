@@ -149,6 +149,10 @@ const globalShape = {
   idp_client_id: str('OAuth client id'),
   idp_client_secret: str('OAuth client secret (also idp_client_secret_file)'),
   idp_client_secret_file: str('file holding idp_client_secret'),
+  idp_apple_team_id: str(
+    'Apple team id: with the .p8 key in idp_client_secret, the client-secret JWT is minted (Portcullis)',
+  ),
+  idp_apple_key_id: str('Apple key id (kid) of the .p8 key in idp_client_secret (Portcullis)'),
   idp_scopes: stringList()
     .default(['openid', 'profile', 'email', 'offline_access'])
     .describe('scopes requested at sign-in'),

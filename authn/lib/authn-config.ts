@@ -15,6 +15,8 @@ export type AuthnConfig = Pick<
   | 'idp_provider_url'
   | 'idp_client_id'
   | 'idp_client_secret'
+  | 'idp_apple_team_id'
+  | 'idp_apple_key_id'
   | 'idp_scopes'
   | 'idp_request_params'
   | 'groups_claim'

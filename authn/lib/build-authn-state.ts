@@ -17,6 +17,12 @@ import {
   authenticateCookieNames,
   type CookieOptions,
 } from './cookies.js';
+import {
+  appleClientSecret,
+  describePresignedSecret,
+  isPemPrivateKey,
+  loadAppleKey,
+} from './idp/apple-client-secret.js';
 import { openGithubProvider } from './idp/github-provider.js';
 import { idpPreset, isDefaultScopes, issuerFor, quirksFor } from './idp/idp-presets.js';
 import {
@@ -110,6 +116,34 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
   const scopes = isDefaultScopes(config.idp_scopes) ? preset.scopes : config.idp_scopes;
   const requestParams = { ...preset.requestParams, ...(config.idp_request_params ?? {}) };
   const idps = new Map<string, IdentityProvider>();
+  const isApple = config.idp_provider.toLowerCase() === 'apple';
+  /** Apple's client secret: minted from the .p8 key, or Pomerium's pre-signed JWT (checked). */
+  const appleSecret = (clientId: string, secret: string, audience: string) => {
+    if (!isPemPrivateKey(secret)) {
+      const problem = describePresignedSecret(secret, (options.now ?? Date.now)());
+      if (problem) options.warn?.(problem);
+      return { keepStoredName: true };
+    }
+    const teamId = config.idp_apple_team_id;
+    const keyId = config.idp_apple_key_id;
+    if (!teamId || !keyId) {
+      throw new PortcullisError(
+        'CONFIG_INVALID',
+        'idp_client_secret is an Apple private key: idp_apple_team_id and idp_apple_key_id are required to sign the client secret',
+      );
+    }
+    return {
+      keepStoredName: true,
+      clientSecretSource: appleClientSecret({
+        teamId,
+        keyId,
+        clientId,
+        audience,
+        privateKey: loadAppleKey(secret),
+        now: options.now ?? Date.now,
+      }),
+    };
+  };
   const idpIdFor = (route: AuthnRoute | undefined): string => computeIdpId(config, route);
   const addIdp = (route: AuthnRoute | undefined): void => {
     const id = idpIdFor(route);
@@ -127,6 +161,7 @@ export function buildAuthnState(config: AuthnConfig, options: BuildStateOptions 
       issuer,
       clientId,
       clientSecret,
+      ...(isApple ? appleSecret(clientId, clientSecret, issuer) : {}),
       scopes,
       requestParams,
       redirectUri: new URL('/oauth2/callback', authenticateUrl).toString(),

@@ -56,6 +56,12 @@ export async function mintSession(
     audience: [...audience],
     groups: [...identity.groups],
   };
+  let name = identity.name;
+  if (name === '' && ctx.state.idps.get(idpId)?.settings.keepStoredName) {
+    // Apple sends the name on the first sign-in only
+    const previous = await ctx.deps.store.get('user', identity.userId);
+    name = previous?.data?.name ?? '';
+  }
   const written = await ctx.deps.store.put([
     {
       type: 'user',
@@ -63,7 +69,7 @@ export async function mintSession(
       data: {
         id: identity.userId,
         email: identity.email,
-        name: identity.name,
+        name,
         claims: identity.claims,
       },
     },

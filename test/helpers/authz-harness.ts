@@ -170,6 +170,8 @@ export interface AuthzHarnessOptions {
   readonly file?: string;
   /** `idp_provider_url` of the base config (default https://idp.example.com). */
   readonly idpProviderUrl?: string;
+  /** `idp_client_secret` of the base config (default test-secret; may span lines: a PEM). */
+  readonly idpClientSecret?: string;
 }
 
 export const SHARED_SECRET = randomBytes(32).toString('base64');
@@ -178,7 +180,10 @@ const SIGNING_PEM = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   .toString();
 
 /** The base config every authz test starts from (authenticate URL, secrets, signing key). */
-export function baseYaml(idpProviderUrl = 'https://idp.example.com'): string {
+export function baseYaml(
+  idpProviderUrl = 'https://idp.example.com',
+  idpClientSecret = 'test-secret',
+): string {
   return [
     'authenticate_service_url: https://auth.example.com',
     `shared_secret: ${SHARED_SECRET}`,
@@ -188,7 +193,15 @@ export function baseYaml(idpProviderUrl = 'https://idp.example.com'): string {
       .map((l) => `  ${l}`),
     `idp_provider_url: ${idpProviderUrl}`,
     'idp_client_id: portcullis',
-    'idp_client_secret: test-secret',
+    ...(idpClientSecret.includes('\n')
+      ? [
+          'idp_client_secret: |',
+          ...idpClientSecret
+            .trim()
+            .split('\n')
+            .map((l) => `  ${l}`),
+        ]
+      : [`idp_client_secret: ${idpClientSecret}`]),
   ].join('\n');
 }
 
@@ -196,12 +209,21 @@ export function loadTestConfig(
   yaml: string,
   file = join(FIXTURES, 'config.yaml'),
   idpProviderUrl?: string,
+  idpClientSecret?: string,
 ): LoadedConfig {
-  return parseConfigText(`${baseYaml(idpProviderUrl)}\n${yaml}`, { file, env: {} });
+  return parseConfigText(`${baseYaml(idpProviderUrl, idpClientSecret)}\n${yaml}`, {
+    file,
+    env: {},
+  });
 }
 
 export async function startAuthzHarness(options: AuthzHarnessOptions): Promise<AuthzHarness> {
-  const loaded = loadTestConfig(options.yaml, options.file, options.idpProviderUrl);
+  const loaded = loadTestConfig(
+    options.yaml,
+    options.file,
+    options.idpProviderUrl,
+    options.idpClientSecret,
+  );
   const store = options.store ?? createMemoryStore();
   const serverOptions = {
     loaded,

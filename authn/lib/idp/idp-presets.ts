@@ -2,6 +2,7 @@
 // idp_provider; anything the user configured explicitly wins.
 import { PortcullisError } from '../../../errors/index.js';
 import { entraQuirks, googleQuirks, type OidcQuirks } from './oidc-quirks.js';
+import { appleQuirks, auth0Quirks, cognitoQuirks, gitlabQuirks } from './provider-quirks.js';
 
 export interface IdpPreset {
   /** Issuer used when idp_provider_url is unset. */
@@ -88,6 +89,14 @@ export function quirksFor(
     }
     case 'azure':
       return { quirks: entraQuirks({ issuer, ...options }) };
+    case 'apple':
+      return { quirks: appleQuirks };
+    case 'auth0':
+      return { quirks: auth0Quirks };
+    case 'cognito':
+      return { quirks: cognitoQuirks };
+    case 'gitlab':
+      return { quirks: gitlabQuirks };
     default:
       return {};
   }

@@ -12,11 +12,29 @@
 import { PortcullisError } from '../../../errors/index.js';
 
 export interface OidcQuirks {
-  /** Refuses the verified ID token's claims (throws) or returns the claims to use. */
+  /**
+   * Refuses the verified ID token's claims (throws) or returns the claims to use. `form` is the
+   * whole form_post callback body (Apple's `user`): browser-carried, never proof of anything.
+   */
   claims(
     idToken: Readonly<Record<string, unknown>>,
     accessToken: string,
+    callback?: { readonly form?: URLSearchParams },
   ): Promise<Record<string, unknown>>;
+  /** Fixes a userinfo answer (already checked to name the same `sub`). */
+  userinfo?(info: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * The provider's own sign-out URL form; null = the provider has none, undefined = the
+   * discovery document's end_session_endpoint as usual.
+   */
+  endSessionUrl?(
+    metadata: { readonly authorization_endpoint?: string; readonly end_session_endpoint?: string },
+    args: {
+      readonly idTokenHint: string;
+      readonly postLogoutRedirectUri: string;
+      readonly clientId: string;
+    },
+  ): string | null | undefined;
 }
 
 export function googleQuirks(hostedDomain: string): OidcQuirks {

@@ -38,6 +38,13 @@ export interface IdpSettings {
   readonly timeoutMs: number;
   /** The preset's checks and claim fixes after ID-token verification (oidc-quirks.ts). */
   readonly quirks?: OidcQuirks;
+  /**
+   * A client secret minted per use instead of `clientSecret` (Apple's ES256 client-secret JWT,
+   * apple-client-secret.ts); `clientSecret` then holds the key and is never sent.
+   */
+  readonly clientSecretSource?: () => Promise<string>;
+  /** The IdP sends the user's name only once (Apple): a sign-in without one keeps the stored name. */
+  readonly keepStoredName?: boolean;
 }
 
 export interface TokenSet {
@@ -122,15 +129,26 @@ export function openIdentityProvider(
         discoveryOptions,
       );
       const methods = probe.serverMetadata().token_endpoint_auth_methods_supported;
-      const auth =
-        !methods || methods.includes('client_secret_basic')
+      const basic = !methods || methods.includes('client_secret_basic');
+      const source = settings.clientSecretSource;
+      const auth: oidc.ClientAuth = source
+        ? // the secret is minted when a request needs it (the runtime awaits a ClientAuth)
+          ((async (as, client, body, headers) => {
+            const secret = await source();
+            const method = basic ? oidc.ClientSecretBasic(secret) : oidc.ClientSecretPost(secret);
+            return method(as, client, body, headers);
+          }) as (...args: Parameters<oidc.ClientAuth>) => Promise<void> as oidc.ClientAuth)
+        : basic
           ? oidc.ClientSecretBasic(settings.clientSecret)
           : oidc.ClientSecretPost(settings.clientSecret);
       config = new oidc.Configuration(
         probe.serverMetadata(),
         settings.clientId,
         // openid-client's own claim checks get the same leeway; ours (verify-idp-jwt.ts) decide
-        { client_secret: settings.clientSecret, [oidc.clockTolerance]: ID_TOKEN_LEEWAY_S },
+        {
+          ...(source ? {} : { client_secret: settings.clientSecret }),
+          [oidc.clockTolerance]: ID_TOKEN_LEEWAY_S,
+        },
         auth,
       );
       if (insecure) oidc.allowInsecureRequests(config);
@@ -248,7 +266,8 @@ export function openIdentityProvider(
     if ((body as { sub?: unknown }).sub !== subject) {
       throw new PortcullisError('AUTHN_TOKEN_INVALID', 'userinfo names another subject');
     }
-    return body as Record<string, unknown>;
+    const info = body as Record<string, unknown>;
+    return settings.quirks?.userinfo ? settings.quirks.userinfo(info) : info;
   }
 
   const identityOptions = {
@@ -281,6 +300,9 @@ export function openIdentityProvider(
 
     async exchangeCode(callback, login) {
       const d = await configuration();
+      // a form_post callback's other fields (Apple's `user`) are offered to the preset
+      const form =
+        callback instanceof URL ? undefined : new URLSearchParams(await callback.clone().text());
       let response: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
       try {
         response = await oidc.authorizationCodeGrant(d.config, callback, {
@@ -295,7 +317,11 @@ export function openIdentityProvider(
       if (!response.id_token) throw new PortcullisError('AUTHN_TOKEN_INVALID', 'no ID token');
       const claims = await verifyIdToken(response.id_token, { ...checks(d), nonce: login.nonce });
       const adjusted = settings.quirks
-        ? await settings.quirks.claims(claims as Record<string, unknown>, response.access_token)
+        ? await settings.quirks.claims(
+            claims as Record<string, unknown>,
+            response.access_token,
+            form ? { form } : {},
+          )
         : (claims as Record<string, unknown>);
       const info = await userinfo(d, response.access_token, claims.sub);
       return {
@@ -349,6 +375,12 @@ export function openIdentityProvider(
 
     async endSessionUrl(idTokenHint, postLogoutRedirectUri) {
       const { config } = await configuration();
+      const own = settings.quirks?.endSessionUrl?.(config.serverMetadata(), {
+        idTokenHint,
+        postLogoutRedirectUri,
+        clientId: settings.clientId,
+      });
+      if (own !== undefined) return own;
       if (!config.serverMetadata().end_session_endpoint) return null;
       return oidc
         .buildEndSessionUrl(config, {

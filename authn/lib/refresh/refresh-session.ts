@@ -51,6 +51,11 @@ export async function refreshSession(
     return 'retry';
   }
   const { tokens, identity } = result;
+  // Apple sends the user's name on the first sign-in only: keep the stored one
+  const name =
+    identity && identity.name === '' && idp.settings.keepStoredName
+      ? ((await store.get('user', session.user_id))?.data?.name ?? '')
+      : identity?.name;
   const update = (base: Session): Session => ({
     ...base,
     oauth_token: oauthTokenOf(tokens),
@@ -73,7 +78,7 @@ export async function refreshSession(
           data: {
             id: base.user_id,
             email: identity.email,
-            name: identity.name,
+            name: name ?? '',
             claims: identity.claims,
           },
         });
