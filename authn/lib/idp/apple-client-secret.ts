@@ -6,7 +6,8 @@
 // and renews it before it expires, so nobody re-signs a secret every six months.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
-import { appleKeyProblem, PortcullisError } from '../../../config/index.js';
+import { appleKeyProblem } from '../../../config/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 
 /** Lifetime of a minted client secret; renewed when less than RENEW_BEFORE_S is left. */
 export const APPLE_SECRET_TTL_S = 3600;
