@@ -13,6 +13,7 @@ export {
 } from './classify-request.js';
 export { computeRouteId, type RouteIdentity } from './compute-route-id.js';
 export * from './crypto/index.js';
+export { altNames, commonName, ipBytes, oid, pem, seq, tlv, utcTime } from './der.js';
 export * from './edge/index.js';
 export {
   extractIdentity,

@@ -2,28 +2,7 @@
 // hosts as subjectAltName, OCSP must-staple (RFC 7633) when asked, signed ECDSA P-256 SHA-256.
 // Node signs but cannot build a CSR, so it is written with a few DER helpers.
 import { type KeyObject, sign } from 'node:crypto';
-
-function len(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
-  const body = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([tag]), len(body.length), body]);
-};
-const seq = (...p: Buffer[]): Buffer => tlv(0x30, ...p);
-function oid(dotted: string): Buffer {
-  const [a, b, ...rest] = dotted.split('.').map(Number);
-  const out = [40 * a! + b!];
-  for (const n of rest) {
-    const chunk: number[] = [n & 0x7f];
-    for (let v = n >> 7; v > 0; v >>= 7) chunk.unshift((v & 0x7f) | 0x80);
-    out.push(...chunk);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
+import { oid, seq, tlv } from '../../wire/index.js';
 
 /** DER of a CSR for `hosts` (the first is the CommonName). */
 export function buildCsr(

@@ -27,9 +27,10 @@ import {
 } from '../../mcp/index.js';
 import { decodeSecret, openPayload, sealPayload } from '../../wire/index.js';
 import type { RouteState } from '../lib/authz-state.js';
-import type { AllowResponse, AuthzResponse, DenyResponse, HeaderPair } from '../lib/authz-types.js';
+import type { AllowResponse, AuthzResponse, DenyResponse } from '../lib/authz-types.js';
 import type { CheckContext } from '../lib/check-context.js';
 import type { PolicyRequest } from '../policy/types.js';
+import { answer } from '../respond/answer-mcp.js';
 
 export const CONNECT_PATH = '/.pomerium/mcp/upstream/connect';
 export const CALLBACK_PATH = '/.pomerium/mcp/upstream/callback';
@@ -99,20 +100,6 @@ function openTokenSet(ctx: CheckContext, rec: McpUpstreamToken): UpstreamTokenSe
   }
 }
 
-function answer(
-  ctx: CheckContext,
-  status: number,
-  headers: readonly HeaderPair[],
-  body: string,
-): DenyResponse {
-  return {
-    kind: 'deny',
-    status,
-    grpcCode: 7,
-    headers: [['x-request-id', ctx.req.requestId], ['cache-control', 'no-store'], ...headers],
-    body,
-  };
-}
 const text = (ctx: CheckContext, status: number, message: string) =>
   answer(ctx, status, [['content-type', 'text/plain; charset=utf-8']], `${message}\n`);
 

@@ -20,7 +20,8 @@ import {
   TOOLS_LIST_TICKET_HEADER,
 } from '../mcp/tools-list-ticket.js';
 
-function answer(
+/** An answer Envoy gives itself (a denied_response, whatever its status), with our headers. */
+export function answer(
   ctx: CheckContext,
   status: number,
   headers: readonly HeaderPair[],

@@ -2,7 +2,7 @@
 // (docs/pomerium-behaviour.md §2.3: "With no certs Pomerium serves a generated self-signed cert"). Written with
 // a minimal DER encoder: Node can sign but not build X.509 certificates.
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { altNames, oid, pem, seq, tlv, utcTime } from '../lib/der.js';
+import { altNames, oid, pem, seq, tlv, utcTime } from '../../wire/index.js';
 
 export interface SelfSignedCertificate {
   /** PEM certificate. */

@@ -9,7 +9,7 @@ import {
   sign,
   X509Certificate,
 } from 'node:crypto';
-import { altNames, commonName, oid, pem, seq, tlv, utcTime } from '../lib/der.js';
+import { altNames, commonName, oid, pem, seq, tlv, utcTime } from '../../wire/index.js';
 
 export interface IssuedCertificate {
   /** PEM certificate. */

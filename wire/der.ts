@@ -1,4 +1,5 @@
-// A minimal DER encoder for the X.509 certificates we write (Node can sign but not build them):
+// A minimal DER encoder for the X.509 certificates and requests we write (Node can sign but not
+// build them; envoy/run's certificates, acme's CSR):
 // lengths, TLVs, sequences, object identifiers, UTC times, IP addresses and names.
 import { isIP } from 'node:net';
 
