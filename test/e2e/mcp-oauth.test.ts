@@ -131,7 +131,8 @@ test('the SDK client discovers, registers, signs in at the IdP in Chromium, then
   aliceProvider = provider;
   alice = await connected(provider);
   const tools = await alice.listTools();
-  assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['add', 'admin_drop']);
+  // tools/list is filtered to the tools alice may call (docs/mcp.md): admin_drop is not listed
+  assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['add']);
   const sum = await alice.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
   assert.deepEqual(sum.content, [{ type: 'text', text: '5' }]);
   // our token is for Portcullis: the upstream never sees it

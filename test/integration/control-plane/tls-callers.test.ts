@@ -211,6 +211,8 @@ routes:
     from: http://public.localhost
     response: {status: 200, body: hello}
     allow_public_unauthenticated_access: true
+    # passes identity headers, so it keeps its Check (docs/public-routes.md): authz is asked
+    pass_identity_headers: true
 `,
       { file: join(configDir, 'envoy-test.yaml'), env: {} },
     );
