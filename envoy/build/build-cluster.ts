@@ -5,6 +5,7 @@
 
 import type { Config, Route } from '../../config/index.js';
 import {
+  AUTHZ_CIRCUIT_BREAKERS,
   AUTHZ_HTTP2_OPTIONS,
   authzHealthChecks,
   authzOutlierDetection,
@@ -129,6 +130,7 @@ export function buildAuthzCluster(
   // Failover and isolation (lib/authz-resilience.ts).
   setHttp2Options(cluster, AUTHZ_HTTP2_OPTIONS);
   cluster.outlier_detection = authzOutlierDetection();
+  cluster.circuit_breakers = AUTHZ_CIRCUIT_BREAKERS;
   if (endpoints.length > 1) cluster.health_checks = authzHealthChecks();
   return cluster;
 }

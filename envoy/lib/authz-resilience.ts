@@ -36,6 +36,23 @@ export function authzHealthChecks(): Json[] {
   ];
 }
 
+/**
+ * Circuit breakers of portcullis-authorize. Envoy's default allows 3 retries in flight per
+ * cluster, so when one authz connection ends (a replica or worker dies, or a Node HTTP/2 session
+ * closes on a burst of client resets) all but 3 of the Checks it carried failed (503) instead of
+ * being retried (retry_overflow). A retry budget scales with the Checks in flight instead: every
+ * Check a lost connection carried may be retried once, and a struggling authz never sees more
+ * retries than Checks (test/integration/authz/lean-check-envoy.test.ts shows none lost).
+ */
+export const AUTHZ_CIRCUIT_BREAKERS: Json = {
+  thresholds: [
+    {
+      priority: 'DEFAULT',
+      retry_budget: { budget_percent: { value: 100 }, min_retry_concurrency: 64 },
+    },
+  ],
+};
+
 /** HTTP/2 to authz: one connection carries many Checks; resets of some never starve the rest. */
 export const AUTHZ_HTTP2_OPTIONS: Json = {
   max_concurrent_streams: 10_000,
