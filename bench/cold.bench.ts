@@ -2,22 +2,17 @@
 // CPU of the process, and how CPU grows with routes), start to first 200 of `portcullis start`
 // (all-in-one), and the memory a process keeps for 10,000 routes once every service is prepared. `PORTCULLIS_CLI=path/to/dist/cli/main.js` measures another build
 // (e.g. the commit before a change) with the same bench.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { generateRoutesConfig } from '../examples/generate-routes.js';
-import { freePorts } from '../test/helpers/free-port.js';
+import { CLI, startToFirst200 } from './lib/start-to-first-200.js';
 import type { BenchResult } from './run.js';
 
 const exec = promisify(execFile);
-const here = dirname(fileURLToPath(import.meta.url));
-const CLI = process.env.PORTCULLIS_CLI ?? join(here, '..', 'cli', 'main.js');
 const TICK_MS = 10; // USER_HZ 100
 
 /** CPU ms of this process's reaped children so far (cutime + cstime, Linux). */
@@ -49,80 +44,6 @@ async function validate(dir: string, routes: number, runs: number) {
     cpu.push(childrenCpuMs() - c0);
   }
   return { wall: median(wall), cpu: median(cpu) };
-}
-
-function httpStatus(port: number, host: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
-/** An all-in-one config: a public answer and a protected route. */
-async function startConfig(dir: string) {
-  const [port, grpcPort] = (await freePorts(2)) as [number, number];
-  const file = join(dir, `start-${port}.yaml`);
-  await writeFile(
-    file,
-    [
-      'insecure_server: true',
-      `address: 127.0.0.1:${port}`,
-      `grpc_address: 127.0.0.1:${grpcPort}`,
-      'grpc_insecure: true',
-      `authenticate_service_url: http://authenticate.localhost:${port}`,
-      'idp_provider: oidc',
-      'idp_provider_url: http://127.0.0.1:9/',
-      'idp_client_id: bench',
-      'idp_client_secret: bench',
-      `shared_secret: ${randomBytes(32).toString('base64')}`,
-      `cookie_secret: ${randomBytes(32).toString('base64')}`,
-      'services: all',
-      'databroker_storage_type: memory',
-      'log_level: error',
-      'routes:',
-      `  - from: http://public.localhost:${port}`,
-      '    response: {status: 200, body: ok}',
-      '    allow_public_unauthenticated_access: true',
-      `  - from: http://private.localhost:${port}`,
-      '    response: {status: 200, body: ok}',
-      '    allow_any_authenticated_user: true',
-    ].join('\n'),
-  );
-  return { file, port };
-}
-
-async function waitFor200(child: ChildProcess, port: number, host: string, t0: number) {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`portcullis start exited with ${child.exitCode}`);
-    if ((await httpStatus(port, host)) === 200) return performance.now() - t0;
-    if (performance.now() - t0 > 120_000) throw new Error('portcullis start: no 200 in 120 s');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-/** ms from spawning `portcullis start` until its public route answers 200. */
-async function startToFirst200(dir: string): Promise<number> {
-  const { file, port } = await startConfig(dir);
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start', '-c', file], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  try {
-    return await waitFor200(child, port, `public.localhost:${port}`, t0);
-  } finally {
-    await stop(child);
-  }
 }
 
 /**

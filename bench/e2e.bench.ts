@@ -7,10 +7,8 @@
 // figures outside the request path: start to first 200, the Node process's anonymous memory
 // after the load, and `portcullis validate` of 10,000 and 20,000 routes.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +19,7 @@ import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
 import { freePorts } from '../test/helpers/free-port.js';
 import { type LoadResult, type LoadTarget, runLoad } from './lib/h2load.js';
 import { childPids, cpuMicros } from './lib/process-cpu.js';
+import { startToFirst200 } from './lib/start-to-first-200.js';
 import {
   authzProxyBootstrap,
   proxyBootstrap,
@@ -138,17 +137,6 @@ function anonMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-function httpStatus(port: number, host: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
 const START_RUNS = 3;
 
 /**
@@ -172,57 +160,6 @@ const BROWSER_HEADERS: Readonly<Record<string, string>> = {
   'upgrade-insecure-requests': '1',
   referer: 'https://portal.example.com/apps',
 };
-
-/**
- * Start to first 200: `portcullis start` (all-in-one, memory databroker) with one public route
- * answered by Envoy itself; ms from spawning the process until that route answers 200.
- */
-async function startToFirst200(dir: string): Promise<number> {
-  const [port, grpcPort] = await freePorts(2);
-  const file = join(dir, `start-${port}.yaml`);
-  await writeFile(
-    file,
-    [
-      'insecure_server: true',
-      `address: 127.0.0.1:${port}`,
-      `grpc_address: 127.0.0.1:${grpcPort}`,
-      'grpc_insecure: true',
-      `authenticate_service_url: http://authenticate.localhost:${port}`,
-      'idp_provider: oidc',
-      'idp_provider_url: http://127.0.0.1:9/',
-      'idp_client_id: bench',
-      'idp_client_secret: bench',
-      `shared_secret: ${randomBytes(32).toString('base64')}`,
-      `cookie_secret: ${randomBytes(32).toString('base64')}`,
-      'services: all',
-      'databroker_storage_type: memory',
-      'log_level: error',
-      'routes:',
-      `  - from: http://public.localhost:${port}`,
-      '    response: {status: 200, body: ok}',
-      '    allow_public_unauthenticated_access: true',
-    ].join('\n'),
-  );
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start', '-c', file], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  try {
-    for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`portcullis start exited with ${child.exitCode}`);
-      if ((await httpStatus(port, `public.localhost:${port}`)) === 200) {
-        return performance.now() - t0;
-      }
-      if (performance.now() - t0 > 60_000) throw new Error('portcullis start: no 200 in 60 s');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
 
 /** `portcullis validate` of a generated config with `routes` routes: wall ms of the process. */
 async function validateMs(dir: string, routes: number): Promise<number> {

@@ -1,0 +1,89 @@
+// `portcullis start` timed from spawn to the first 200 of a public route Envoy answers itself
+// (all-in-one, memory databroker): the start-time row of `-- cold` and `-- e2e`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePorts } from '../../test/helpers/free-port.js';
+
+/** The CLI under test (PORTCULLIS_CLI measures another build). */
+export const CLI =
+  process.env.PORTCULLIS_CLI ??
+  join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
+
+/** Status of `GET /` with `host` on 127.0.0.1:port; 0 when nothing answers. */
+export function httpStatus(port: number, host: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+/** An all-in-one config: a public answer and a protected route. */
+async function startConfig(dir: string) {
+  const [port, grpcPort] = (await freePorts(2)) as [number, number];
+  const file = join(dir, `start-${port}.yaml`);
+  await writeFile(
+    file,
+    [
+      'insecure_server: true',
+      `address: 127.0.0.1:${port}`,
+      `grpc_address: 127.0.0.1:${grpcPort}`,
+      'grpc_insecure: true',
+      `authenticate_service_url: http://authenticate.localhost:${port}`,
+      'idp_provider: oidc',
+      'idp_provider_url: http://127.0.0.1:9/',
+      'idp_client_id: bench',
+      'idp_client_secret: bench',
+      `shared_secret: ${randomBytes(32).toString('base64')}`,
+      `cookie_secret: ${randomBytes(32).toString('base64')}`,
+      'services: all',
+      'databroker_storage_type: memory',
+      'log_level: error',
+      'routes:',
+      `  - from: http://public.localhost:${port}`,
+      '    response: {status: 200, body: ok}',
+      '    allow_public_unauthenticated_access: true',
+      `  - from: http://private.localhost:${port}`,
+      '    response: {status: 200, body: ok}',
+      '    allow_any_authenticated_user: true',
+    ].join('\n'),
+  );
+  return { file, port };
+}
+
+async function waitFor200(child: ChildProcess, port: number, host: string, t0: number) {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`portcullis start exited with ${child.exitCode}`);
+    if ((await httpStatus(port, host)) === 200) return performance.now() - t0;
+    if (performance.now() - t0 > 120_000) throw new Error('portcullis start: no 200 in 120 s');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** ms from spawning `portcullis start` until its public route answers 200. */
+export async function startToFirst200(dir: string): Promise<number> {
+  const { file, port } = await startConfig(dir);
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, 'start', '-c', file], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    return await waitFor200(child, port, `public.localhost:${port}`, t0);
+  } finally {
+    await stop(child);
+  }
+}
