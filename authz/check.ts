@@ -9,33 +9,23 @@
 //   evaluate the compiled policy → build the response.
 //
 // Anything thrown here becomes a 503 denial in create-authz-server.ts (fail closed).
-import type { Config } from '../config/index.js';
-import { ERROR_TABLE, type ErrorCode, PortcullisError } from '../errors/index.js';
+import { PortcullisError } from '../errors/index.js';
 import { AUTHORIZE_PATH } from '../mcp/index.js';
 import { tracedStep, tracingOn } from '../tracing/index.js';
 import {
   idpBearerToken,
   parseCookies,
   readSessionTokens,
-  SECURITY_RESPONSE_HEADERS,
   sessionCookieValues,
-  themeOf,
 } from '../wire/index.js';
-import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
+import type { AuthzResponse } from './lib/authz-types.js';
 import type { CheckContext } from './lib/check-context.js';
 import {
   answerUpstreamOAuth,
   connectedUpstreams,
   isUpstreamOAuthPath,
-  withUpstreamToken,
 } from './mcp/upstream-tokens.js';
-import {
-  answerMcpMetadata,
-  markToolsList,
-  mcpDenial,
-  mcpLoginChallenge,
-  readMcpBody,
-} from './respond/answer-mcp.js';
+import { answerMcpMetadata, readMcpBody } from './respond/answer-mcp.js';
 import {
   answerAuthorizationServerMetadata,
   ownAuthorizationServer,
@@ -47,10 +37,8 @@ import {
   answersInternally,
   routeForHostname,
 } from './respond/answer-routes-portal.js';
-import { buildAllowResponse } from './respond/build-allow-response.js';
-import { buildDenial, type DenialInfo, STATUS_TEXT } from './respond/build-denial.js';
-import { signInLocation, userInfoUrl } from './respond/build-return-urls.js';
-import { denialPageContext } from './respond/denial-page-context.js';
+import { STATUS_TEXT } from './respond/build-denial.js';
+import { deny, respondToDecision } from './respond/respond-to-decision.js';
 import type { BearerResult } from './session/bearer/authenticate-bearer.js';
 import { bearerRefusal } from './session/bearer/bearer-refusal.js';
 import { authenticateMcpAccessToken } from './session/bearer/mcp-access-token.js';
@@ -66,13 +54,6 @@ const OK_UNCHANGED: AuthzResponse = Object.freeze({
   headersToRemove: [],
   queryToRemove: [],
 });
-
-function deny(ctx: CheckContext, info: Omit<DenialInfo, 'requestId'>): AuthzResponse {
-  return buildDenial(
-    { ...info, requestId: ctx.req.requestId, page: denialPageContext(ctx) },
-    ctx.req.http.headers,
-  );
-}
 
 /** A malformed or repeated authority, a non-canonical path: 400 with the reason, no policy. */
 const rejectMalformed: Step = (ctx) =>
@@ -250,69 +231,7 @@ const evaluate: Step = (ctx) => {
   return undefined;
 };
 
-const respond: Step = (ctx) => {
-  const d = ctx.decision!;
-  const route = ctx.route!;
-  if (d.outcome === 'allow') {
-    const allow = buildAllowResponse({
-      state: ctx.state,
-      route,
-      req: ctx.req,
-      policyRequest: ctx.policyRequest!,
-      identity: ctx.resolved?.identity ?? null,
-      session: ctx.session ?? null,
-      name: ctx.resolved?.name ?? '',
-      signer: ctx.deps.signer,
-      identityHeaders: ctx.deps.identityHeaders,
-      now: ctx.now,
-    });
-    if (route.mcpServer === null) return allow;
-    const marked =
-      allow instanceof Promise
-        ? allow.then((a) => markToolsList(ctx, a))
-        : markToolsList(ctx, allow);
-    return marked instanceof Promise
-      ? marked.then((a) => withUpstreamToken(ctx, a))
-      : withUpstreamToken(ctx, marked);
-  }
-  if (ctx.req.http.path === '/robots.txt') {
-    return {
-      kind: 'deny',
-      status: 200,
-      grpcCode: 7,
-      headers: [['content-type', 'text/plain'], ...SECURITY_RESPONSE_HEADERS],
-      body: 'User-agent: *\nDisallow: /',
-    };
-  }
-  const explained = {
-    reasons: d.reasons,
-    ...(route.showErrorDetails ? { explanation: d.explanation, failures: d.failures } : {}),
-  };
-  if (d.outcome === 'login' && route.mcpServer !== null) return mcpLoginChallenge(ctx);
-  if (d.outcome === 'login') {
-    const location = d.status === 302 ? signInLocation(ctx) : null;
-    if (location !== null) {
-      return deny(ctx, {
-        status: 302,
-        error: 'sign in required',
-        headers: [['location', location]],
-        reasons: d.reasons,
-      });
-    }
-    return deny(ctx, { status: 401, error: STATUS_TEXT[401]!, reasons: d.reasons });
-  }
-  const status = d.status === 200 || d.status === 302 || d.status === 401 ? 403 : d.status;
-  if (route.mcpServer !== null) {
-    return mcpDenial(ctx, status, `access denied: ${d.explanation}`, d.reasons);
-  }
-  const link = userInfoUrl(ctx);
-  return deny(ctx, {
-    status,
-    error: STATUS_TEXT[status] ?? 'Forbidden',
-    ...explained,
-    ...(link ? { userInfoUrl: link } : {}),
-  });
-};
+const respond: Step = respondToDecision;
 
 /** `/.pomerium/mcp/authorize` on an MCP route host: the route's policy, then authn (docs/mcp.md). */
 const MCP_AUTHORIZE_STEPS: readonly Step[] = [
@@ -408,41 +327,4 @@ function runSteps(
  */
 export function runCheck(ctx: CheckContext, from = 0): AuthzResponse | Promise<AuthzResponse> {
   return runSteps(ctx, tracingOn ? TRACED_CHECK_STEPS : CHECK_STEPS, from);
-}
-
-/**
- * The denial for an error: its status from the error table (errors/error-table.ts), except that a
- * failure of our own is 503 (fail closed; the proxy never answers 500 for its own fault). Its
- * HTML page wears the config's branding (`branding_*`, colours, logo: docs/pages.md) like every
- * other denial, and names what was asked when the request could be read; who is signed in is
- * not said (the failure may have come before the session was known).
- */
-export function denialForError(
-  req: Pick<AuthzRequest, 'requestId'> & {
-    http?: {
-      readonly headers: Readonly<Record<string, string>>;
-      readonly host?: string;
-      readonly path?: string;
-    };
-  },
-  code: ErrorCode,
-  config?: Config,
-): AuthzResponse {
-  const http = ERROR_TABLE[code].http;
-  const status = http >= 500 ? 503 : http;
-  return buildDenial(
-    {
-      status,
-      error: STATUS_TEXT[status]!,
-      requestId: req.requestId,
-      code,
-      page: {
-        host: req.http?.host ?? '',
-        path: req.http?.path ?? '',
-        who: undefined,
-        theme: themeOf(config),
-      },
-    },
-    req.http?.headers ?? {},
-  );
 }

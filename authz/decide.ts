@@ -5,13 +5,14 @@
 import type { Logger } from 'pino';
 import { type ErrorCode, errorCodeOf, PortcullisError } from '../errors/index.js';
 import { bindCheckSpan, endCheckSpan, startCheckSpan, tracingOn } from '../tracing/index.js';
-import { type CheckContext, type CheckDeps, denialForError, runCheck } from './check.js';
+import { type CheckContext, type CheckDeps, runCheck } from './check.js';
 import type { DeadlineWatch } from './grpc/deadline-watch.js';
 import { type DecisionSummary, summarizeDecision } from './grpc/decision-metadata.js';
 import type { AuthzMetrics } from './lib/authz-metrics.js';
 import type { AuthzState } from './lib/authz-state.js';
 import type { AuthzRequest, AuthzResponse } from './lib/authz-types.js';
 import { createDecisionRecorder } from './lib/record-decision.js';
+import { denialForError } from './respond/denial-for-error.js';
 
 /**
  * Decides one request. `read` produces it (a throw is a bad request), `left` is the caller's own

@@ -4,7 +4,7 @@
 // paragraph, like every policy denial; JSON keeps its shape. Through the real authz server.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { denialForError } from '../../../authz/check.js';
+import { denialForError } from '../../../authz/respond/denial-for-error.js';
 import type { RecordStore } from '../../../databroker/index.js';
 import { themeOf } from '../../../wire/index.js';
 import {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { denialForError } from '../../../authz/check.js';
+import { denialForError } from '../../../authz/respond/denial-for-error.js';
 import { CONFIG_ISSUE_CODES } from '../../../config/index.js';
 import {
   ERROR_TABLE,
