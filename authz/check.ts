@@ -20,11 +20,8 @@ import {
 } from '../wire/index.js';
 import type { AuthzResponse } from './lib/authz-types.js';
 import type { CheckContext } from './lib/check-context.js';
-import {
-  answerUpstreamOAuth,
-  connectedUpstreams,
-  isUpstreamOAuthPath,
-} from './mcp/upstream-tokens.js';
+import { answerUpstreamOAuth, isUpstreamOAuthPath } from './mcp/upstream-connect.js';
+import { connectedUpstreams } from './mcp/upstream-tokens.js';
 import { answerMcpMetadata, readMcpBody } from './respond/answer-mcp.js';
 import {
   answerAuthorizationServerMetadata,
