@@ -6,13 +6,11 @@ export {
   type AuthorizingUser,
   authorizationServerMetadata,
   authorize,
-  exchangeToken,
   MCP_OAUTH_PREFIX,
   type OAuthAnswer,
   REGISTER_PATH,
   REVOKE_PATH,
   registerClient,
-  revokeToken,
   TOKEN_PATH,
 } from './authorization-server.js';
 export { clientDomainAllowed } from './client-domains.js';
@@ -42,3 +40,4 @@ export {
   REGISTRATIONS_PER_SECOND,
 } from './rate-limit.js';
 export { redirectUriProblem } from './redirect-uris.js';
+export { exchangeToken, revokeToken } from './token-endpoint.js';
