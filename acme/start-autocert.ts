@@ -14,21 +14,26 @@ import type { AcmeClientOptions } from './create-acme-client.js';
 import { AcmeError } from './lib/acme-error.js';
 import { autocertHosts, type RefusedHost } from './lib/autocert-hosts.js';
 import { createAutocertMetrics } from './lib/autocert-metrics.js';
-import type { AutocertStore, StoredCertificate } from './lib/autocert-store.js';
+import type { AutocertStore } from './lib/autocert-store.js';
 import { configuredCoverage } from './lib/configured-certificates.js';
 import { databrokerAutocertStore } from './lib/databroker-autocert-store.js';
 import { dirAutocertStore } from './lib/dir-autocert-store.js';
+import {
+  adoptCertificate,
+  clearFailures,
+  type HostState,
+  healthProblem,
+  isDue,
+  newHostState,
+  recordFailure,
+  type ServedCertificate,
+} from './lib/host-state.js';
 import { http01Records } from './lib/http01-records.js';
 import { openAccount } from './lib/open-account.js';
 import { describeCertificate } from './lib/read-certificate.js';
 import { createSecretSealer } from './lib/seal-secret.js';
 
-/** A certificate Envoy serves for one host (CA-issued or the placeholder). */
-export interface ServedCertificate {
-  readonly host: string;
-  readonly cert: string;
-  readonly key: string;
-}
+export type { ServedCertificate } from './lib/host-state.js';
 
 export interface AutocertOptions {
   readonly config: Config;
@@ -64,15 +69,6 @@ export interface Autocert {
   close(): Promise<void>;
 }
 
-interface HostState {
-  served: ServedCertificate;
-  stored: StoredCertificate | undefined;
-  failures: number;
-  retryAt: number;
-  lastError: string | undefined;
-}
-
-const HOUR = 3_600_000;
 const LEASE_MS = 5 * 60_000;
 
 export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
@@ -106,13 +102,6 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
     }
     return p;
   };
-  const adopt = (st: HostState, c: StoredCertificate): boolean => {
-    if (st.stored?.serial === c.serial && st.stored.renewAt === c.renewAt) return false;
-    const changed = st.served.cert !== c.cert;
-    st.stored = c;
-    st.served = { host: c.host, cert: c.cert, key: c.key };
-    return changed;
-  };
   const setHosts = (c: Config): boolean => {
     const found = autocertHosts(c, configuredCoverage(c, opts.baseDir));
     if (found.covered.length > 0) {
@@ -131,13 +120,7 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
     let changed = false;
     for (const h of found.hosts) {
       if (!hosts.has(h)) {
-        hosts.set(h, {
-          served: placeholder(h),
-          stored: undefined,
-          failures: 0,
-          retryAt: 0,
-          lastError: undefined,
-        });
+        hosts.set(h, newHostState(placeholder(h)));
         changed = true;
       }
     }
@@ -149,19 +132,7 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
     }
     return changed;
   };
-  const reportHealth = () => {
-    const failing = [...hosts].filter(([, s]) => s.lastError !== undefined);
-    opts.onHealth?.(
-      failing.length === 0
-        ? null
-        : failing
-            .map(
-              ([h, s]) =>
-                `${h}: ${s.lastError} (${s.stored && s.stored.notAfter > now() ? 'the previous certificate keeps serving' : 'serving a self-signed placeholder'})`,
-            )
-            .join('; '),
-    );
-  };
+  const reportHealth = () => opts.onHealth?.(healthProblem(hosts, now()));
 
   const accountClient = async () => {
     // The CA forgot the account (accountDoesNotExist): register a new one in its place.
@@ -183,17 +154,13 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
     for (const [h, st] of hosts) {
       if (only !== undefined && h !== only) continue;
       const c = await certStore.getCertificate(h);
-      if (c !== null && adopt(st, c)) changed = true;
+      if (c !== null && adoptCertificate(st, c)) changed = true;
       if (c !== null && st.lastError !== undefined && c.notAfter > now() && c.renewAt > now()) {
-        st.lastError = undefined; // another replica succeeded
-        st.failures = 0;
+        clearFailures(st); // another replica succeeded
       }
     }
     return changed;
   };
-  const due = (st: HostState, t: number) =>
-    (st.stored === undefined || st.stored.renewAt <= t) && st.retryAt <= t;
-
   const order = async (
     host: string,
     st: HostState,
@@ -205,10 +172,8 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
       const pair = await acme.order([host], http01, config.autocert_must_staple);
       const c = describeCertificate(host, pair.cert, pair.key);
       await certStore.putCertificate(c);
-      adopt(st, c);
-      st.failures = 0;
-      st.retryAt = 0;
-      st.lastError = undefined;
+      adoptCertificate(st, c);
+      clearFailures(st);
       metrics.obtained();
       log.info(
         { host, issuer: c.issuer, serial: c.serial, not_after: new Date(c.notAfter).toISOString() },
@@ -220,10 +185,7 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
         err instanceof AcmeError
           ? err
           : new AcmeError('internal', (err as Error).message, undefined, err);
-      st.failures++;
-      const backoff = Math.min(HOUR, retryBase * 2 ** (st.failures - 1));
-      st.retryAt = e.retryAt ?? now() + (e.reason === 'rateLimited' ? HOUR : backoff);
-      st.lastError = e.message;
+      recordFailure(st, e, now(), retryBase);
       metrics.failed(e.reason);
       if (e.reason === 'accountDoesNotExist') {
         dropAccount = true;
@@ -246,7 +208,7 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
   const runCheck = async (): Promise<void> => {
     let changed = await refresh();
     const t = now();
-    if ([...hosts.values()].some((st) => due(st, t))) {
+    if ([...hosts.values()].some((st) => isDue(st, t))) {
       const lease = await certStore.lease(LEASE_MS);
       leaseBusy = lease === null;
       if (lease !== null) {
@@ -254,17 +216,14 @@ export async function startAutocert(opts: AutocertOptions): Promise<Autocert> {
           changed = (await refresh()) || changed; // another replica may have just stored some
           let acme: Awaited<ReturnType<typeof accountClient>> | undefined;
           for (const [h, st] of hosts) {
-            if (closed || !due(st, now())) continue;
+            if (closed || !isDue(st, now())) continue;
             try {
               acme ??= await accountClient();
             } catch (err) {
               const e =
                 err instanceof AcmeError ? err : new AcmeError('internal', (err as Error).message);
               for (const s of hosts.values()) {
-                if (!due(s, now())) continue;
-                s.failures++;
-                s.retryAt = e.retryAt ?? now() + Math.min(HOUR, retryBase * 2 ** (s.failures - 1));
-                s.lastError = e.message;
+                if (isDue(s, now())) recordFailure(s, e, now(), retryBase);
               }
               metrics.failed(e.reason);
               log.error(
