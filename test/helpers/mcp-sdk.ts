@@ -122,7 +122,7 @@ export function loopbackFetch(): typeof fetch {
   }) as typeof fetch;
 }
 
-/** A loopback redirect URI that resolves with the query each time the browser lands on it. */
+/** A loopback redirect URI (`/callback`) that resolves with the query each time the browser lands on it. */
 export interface RedirectReceiver {
   readonly url: string;
   /** The next landing's query. */
@@ -136,7 +136,13 @@ export async function startRedirectReceiver(): Promise<RedirectReceiver> {
   const landings: URLSearchParams[] = [];
   let waiting: ((q: URLSearchParams) => void) | null = null;
   const http = createServer((req, res) => {
-    const q = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/callback') {
+      // Chromium asks for /favicon.ico after a landing, sometimes late: not a landing
+      res.writeHead(404).end();
+      return;
+    }
+    const q = url.searchParams;
     landings.push(q);
     res.writeHead(200, { 'content-type': 'text/plain' }).end('you may close this window');
     waiting?.(q);
