@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildBootstrap, devCertificateFor } from '../../../envoy/index.js';
+import { devCertificateFor } from '../../../envoy/index.js';
+import { envoyInFrontOf } from '../../helpers/authz-envoy.js';
 import { type AuthzHarness, fixtureText, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { type EchoUpstream, startEchoUpstream } from '../../helpers/echo-upstream.js';
-import { launchEnvoy, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
+import type { RunningEnvoy } from '../../helpers/spawn-envoy.js';
 
 let upstream: EchoUpstream;
 let authn: EchoUpstream;
@@ -37,16 +38,13 @@ routes:
     allowed_domains: [example.com]
 `,
   });
-  const result = buildBootstrap(authz.loaded.config, {
-    authz: [{ host: '127.0.0.1', port: authz.port }],
-    authn: { host: '127.0.0.1', port: authn.port },
-    adminPort: 0,
-    devCertificate: devCertificateFor(authz.loaded.config),
-    baseDir: dirname(authz.loaded.file),
-  });
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
-  envoy = await launchEnvoy(result.bootstrap);
-  port = (await envoy.ports())['https-ingress']!;
+  ({ envoy, port } = await envoyInFrontOf(authz, authn, {
+    build: {
+      devCertificate: devCertificateFor(authz.loaded.config),
+      baseDir: dirname(authz.loaded.file),
+    },
+    listener: 'https-ingress',
+  }));
   ({ token } = await authz.signIn({ email: 'alice@example.com' }));
 });
 after(async () => {

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { after, before, test } from 'node:test';
-import { buildBootstrap } from '../../../envoy/index.js';
+import { envoyInFrontOf } from '../../helpers/authz-envoy.js';
 import { type AuthzHarness, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { type Echo, type EchoUpstream, startEchoUpstream } from '../../helpers/echo-upstream.js';
-import { httpGet, launchEnvoy, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
+import { httpGet, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
 
 interface Stack {
   readonly authz: AuthzHarness;
@@ -42,14 +42,7 @@ routes:
 
 async function stack(yaml: string): Promise<Stack> {
   const authz = await startAuthzHarness({ yaml });
-  const result = buildBootstrap(authz.loaded.config, {
-    authz: [{ host: '127.0.0.1', port: authz.port }],
-    authn: { host: '127.0.0.1', port: authn.port },
-    adminPort: 0,
-  });
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
-  const envoy = await launchEnvoy(result.bootstrap);
-  const port = (await envoy.ports())['http-ingress']!;
+  const { envoy, port } = await envoyInFrontOf(authz, authn);
   const s = { authz, envoy, port };
   stacks.push(s);
   return s;

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { after, before, test } from 'node:test';
-import { buildBootstrap } from '../../../envoy/index.js';
 import { verifySessionHandle } from '../../../wire/index.js';
+import { envoyInFrontOf } from '../../helpers/authz-envoy.js';
 import { type AuthzHarness, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { type Echo, type EchoUpstream, startEchoUpstream } from '../../helpers/echo-upstream.js';
-import { httpGet, launchEnvoy, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
+import { httpGet, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
 
 let upstream: EchoUpstream;
 let authn: EchoUpstream;
@@ -34,14 +34,7 @@ routes:
       - deny: {or: [{email: {is: MALLORY@example.com}}]}
 `,
   });
-  const result = buildBootstrap(authz.loaded.config, {
-    authz: [{ host: '127.0.0.1', port: authz.port }],
-    authn: { host: '127.0.0.1', port: authn.port },
-    adminPort: 0,
-  });
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
-  envoy = await launchEnvoy(result.bootstrap);
-  port = (await envoy.ports())['http-ingress']!;
+  ({ envoy, port } = await envoyInFrontOf(authz, authn));
   ({ token: alice } = await authz.signIn({ email: 'alice@example.com' }));
   ({ token: mallory } = await authz.signIn({ email: 'mallory@example.com' }));
 });

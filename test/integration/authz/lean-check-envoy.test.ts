@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { type ClientHttp2Session, constants } from 'node:http2';
 import { after, before, test } from 'node:test';
-import { buildBootstrap } from '../../../envoy/index.js';
+import { envoyInFrontOf } from '../../helpers/authz-envoy.js';
 import { type AuthzHarness, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { type EchoUpstream, startEchoUpstream } from '../../helpers/echo-upstream.js';
 import { openSession } from '../../helpers/raw-grpc.js';
-import { launchEnvoy, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
+import type { RunningEnvoy } from '../../helpers/spawn-envoy.js';
 
 const STREAMS = 100_000;
 const IN_FLIGHT = 48;
@@ -43,14 +43,7 @@ routes:
     allow_public_unauthenticated_access: true
 `,
   });
-  const result = buildBootstrap(authz.loaded.config, {
-    authz: [{ host: '127.0.0.1', port: authz.port }],
-    authn: { host: '127.0.0.1', port: authn.port },
-    adminPort: 0,
-  });
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
-  envoy = await launchEnvoy(result.bootstrap);
-  port = (await envoy.ports())['http-ingress']!;
+  ({ envoy, port } = await envoyInFrontOf(authz, authn));
   const { token } = await authz.signIn({ email: 'alice@example.com' });
   cookie = `_pomerium=${token}`;
 });

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
-import { buildBootstrap } from '../../../envoy/index.js';
+import { envoyInFrontOf } from '../../helpers/authz-envoy.js';
 import { type AuthzHarness, startAuthzHarness } from '../../helpers/authz-harness.js';
 import { type EchoUpstream, startEchoUpstream } from '../../helpers/echo-upstream.js';
-import { type HttpResult, launchEnvoy, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
+import type { HttpResult, RunningEnvoy } from '../../helpers/spawn-envoy.js';
 
 const MAX = 2048;
 let upstream: EchoUpstream;
@@ -44,14 +44,7 @@ routes:
               starts_with: admin_
 `,
   });
-  const result = buildBootstrap(authz.loaded.config, {
-    authz: [{ host: '127.0.0.1', port: authz.port }],
-    authn: { host: '127.0.0.1', port: authn.port },
-    adminPort: 0,
-  });
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
-  envoy = await launchEnvoy(result.bootstrap);
-  port = (await envoy.ports())['http-ingress']!;
+  ({ envoy, port } = await envoyInFrontOf(authz, authn));
   ({ token } = await authz.signIn({ email: 'alice@example.com' }));
 });
 after(async () => {

@@ -8,14 +8,14 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { recordId, sealTokenSet } from '../../../authz/mcp/upstream-tokens.js';
-import { buildBootstrap } from '../../../envoy/index.js';
+import { envoyInFrontOf } from '../../helpers/authz-envoy.js';
 import {
   type AuthzHarness,
   SHARED_SECRET,
   startAuthzHarness,
 } from '../../helpers/authz-harness.js';
 import { type EchoUpstream, startEchoUpstream } from '../../helpers/echo-upstream.js';
-import { type HttpResult, launchEnvoy, type RunningEnvoy } from '../../helpers/spawn-envoy.js';
+import type { HttpResult, RunningEnvoy } from '../../helpers/spawn-envoy.js';
 
 const TICKET = 'x-portcullis-mcp-tools-list';
 
@@ -116,14 +116,7 @@ routes:
     allow_any_authenticated_user: true
 `,
   });
-  const result = buildBootstrap(authz.loaded.config, {
-    authz: [{ host: '127.0.0.1', port: authz.port }],
-    authn: { host: '127.0.0.1', port: authn.port },
-    adminPort: 0,
-  });
-  assert.ok(result.ok, JSON.stringify(!result.ok && result.issues));
-  envoy = await launchEnvoy(result.bootstrap);
-  port = (await envoy.ports())['http-ingress']!;
+  ({ envoy, port } = await envoyInFrontOf(authz, authn));
   const signedIn = await authz.signIn({ email: 'alice@example.com' });
   alice = signedIn.token;
   // alice connected the upstream_oauth2 route earlier: her token is in the databroker, sealed
