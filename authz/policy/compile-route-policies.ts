@@ -1,6 +1,7 @@
 // Every route's policy compiled once at config load: the route's PPL, the implicit legacy-key
 // allow rule before it, and the mTLS default deny rule when a client CA is configured. Problems
 // are positioned `invalid_policy` issues; compileRoutePolicies throws them, policyIssues lists them.
+// One loaded config's routes are compiled once (compileAll).
 import { ConfigError, type ConfigIssue, type LoadedConfig } from '../../config/index.js';
 import { compileRuleSet } from './lib/compile-rule-set.js';
 import { compileSession } from './lib/criterion.js';
@@ -15,10 +16,31 @@ function usesCriterion(rules: RuleSet, key: string): boolean {
   return [...rules.allow, ...rules.deny].some((b) => b.criteria.some((c) => c.key === key));
 }
 
-function compileAll(loaded: LoadedConfig): {
-  policies: Map<string, CompiledPolicy>;
-  issues: ConfigIssue[];
-} {
+interface Compiled {
+  readonly policies: Map<string, CompiledPolicy>;
+  readonly issues: ConfigIssue[];
+}
+
+/**
+ * The last compilation of a routes list, with the other inputs it read: `portcullis validate`
+ * lists the problems and then prepares authz from the same loaded config (its copy with the
+ * generated secrets shares the routes), which compiled every policy a second time.
+ */
+const compiledRoutes = new WeakMap<
+  readonly unknown[],
+  { readonly file: string; readonly mtls: unknown; readonly compiled: Compiled }
+>();
+
+function compileAll(loaded: LoadedConfig): Compiled {
+  const { routes, downstream_mtls: mtls } = loaded.config;
+  const memo = compiledRoutes.get(routes);
+  if (memo !== undefined && memo.file === loaded.file && memo.mtls === mtls) return memo.compiled;
+  const compiled = compileUncached(loaded);
+  compiledRoutes.set(routes, { file: loaded.file, mtls, compiled });
+  return compiled;
+}
+
+function compileUncached(loaded: LoadedConfig): Compiled {
   const session = compileSession();
   const policies = new Map<string, CompiledPolicy>();
   const { config } = loaded;
