@@ -85,64 +85,114 @@ export const vendoredProtoEntryFiles: readonly string[] = [
   ...envoyResourceProtoFiles,
 ];
 
-let loaded: { root: protobuf.Root; services: ProtoDescriptor['services'] } | undefined;
+interface MethodJson {
+  readonly requestStream?: boolean;
+  readonly responseStream?: boolean;
+}
 
-function load(): NonNullable<typeof loaded> {
-  if (loaded === undefined) {
+let descriptor: ProtoDescriptor | undefined;
+let root: protobuf.Root | undefined;
+/** Entry file → its services, service → its methods: kept after the descriptor is dropped. */
+let serviceTable:
+  | {
+      readonly files: ProtoDescriptor['services'];
+      readonly methods: ReadonlyMap<string, Readonly<Record<string, MethodJson>>>;
+    }
+  | undefined;
+
+/** The parsed descriptor (cheap: JSON.parse); dropped once the Root is built from it. */
+function readDescriptor(): ProtoDescriptor {
+  if (descriptor === undefined) {
     const d = JSON.parse(
       readFileSync(join(vendorDir(), 'descriptor.json'), 'utf8'),
     ) as ProtoDescriptor;
-    const root = protobuf.Root.fromJSON(d.root);
+    const methods = new Map<string, Record<string, MethodJson>>();
+    for (const name of Object.values(d.services).flat()) {
+      let ns: protobuf.INamespace | undefined = d.root;
+      for (const part of name.split('.')) ns = ns?.nested?.[part] as protobuf.INamespace;
+      const m = (ns as { methods?: Record<string, MethodJson> } | undefined)?.methods;
+      if (m === undefined) throw new Error(`protos: no service ${name} in the descriptor`);
+      methods.set(name, m);
+    }
+    serviceTable ??= { files: d.services, methods };
+    descriptor = d;
+  }
+  return descriptor;
+}
+
+function services(): NonNullable<typeof serviceTable> {
+  if (serviceTable === undefined) readDescriptor();
+  return serviceTable!;
+}
+
+/** The one protobufjs Root of every type in protos/vendor/ and grpc.health.v1, resolved. */
+export function protoRoot(): protobuf.Root {
+  if (root === undefined) {
+    const d = readDescriptor();
+    const built = protobuf.Root.fromJSON(d.root);
     for (const [typeName, fields] of Object.entries(d.fieldOptions)) {
-      const type = root.lookupType(typeName);
+      const type = built.lookupType(typeName);
       for (const [name, parsed] of Object.entries(fields)) {
         (type.fields[name] as protobuf.Field).parsedOptions =
           parsed as protobuf.Field['parsedOptions'];
       }
     }
-    root.resolveAll();
-    loaded = { root, services: d.services };
+    built.resolveAll();
+    root = built;
+    descriptor = undefined;
   }
-  return loaded;
+  return root;
 }
 
-/** The one protobufjs Root of every type in protos/vendor/ and grpc.health.v1, resolved. */
-export function protoRoot(): protobuf.Root {
-  return load().root;
-}
-
-function serializer(type: protobuf.Type): (value: unknown) => Buffer {
+function serializer(type: () => protobuf.Type): (value: unknown) => Buffer {
   return (value) => {
     if (Array.isArray(value)) {
       throw new Error(
-        `Failed to serialize message: expected object with ${type.name} structure, got array instead`,
+        `Failed to serialize message: expected object with ${type().name} structure, got array instead`,
       );
     }
+    const t = type();
     // A Buffer on Node (protobufjs's BufferWriter), as @grpc/proto-loader returns it.
-    return type.encode(type.fromObject(value as Record<string, unknown>)).finish() as Buffer;
+    return t.encode(t.fromObject(value as Record<string, unknown>)).finish() as Buffer;
   };
 }
 
-function deserializer(type: protobuf.Type): (bytes: Buffer) => unknown {
-  return (bytes) => type.toObject(type.decode(bytes), protoObjectOptions);
+function deserializer(type: () => protobuf.Type): (bytes: Buffer) => unknown {
+  return (bytes) => {
+    const t = type();
+    return t.toObject(t.decode(bytes), protoObjectOptions);
+  };
 }
 
-/** A service's definition for grpc-js (its methods' paths and message codecs). */
-function serviceDefinition(service: protobuf.Service): ServiceDefinition {
+/**
+ * A service's definition for grpc-js: paths and streaming from the descriptor's JSON, message
+ * codecs that build the Root on their first call. Registering the services then costs nothing,
+ * and `portcullis start` builds the Root after Envoy was spawned (its start overlaps ours).
+ */
+function serviceDefinition(fullName: string): ServiceDefinition {
+  const methods = services().methods.get(fullName)!;
   const def: Record<string, MethodDefinition<unknown, unknown>> = {};
-  for (const m of service.methodsArray) {
-    m.resolve();
-    const req = m.resolvedRequestType as protobuf.Type;
-    const res = m.resolvedResponseType as protobuf.Type;
-    def[m.name] = {
-      path: `/${service.fullName.slice(1)}/${m.name}`,
+  for (const [name, m] of Object.entries(methods)) {
+    let resolved: protobuf.Method | undefined;
+    const method = (): protobuf.Method => {
+      if (resolved === undefined) {
+        const m = protoRoot().lookupService(fullName).methods[name]!;
+        m.resolve();
+        resolved = m;
+      }
+      return resolved;
+    };
+    const req = () => method().resolvedRequestType as protobuf.Type;
+    const res = () => method().resolvedResponseType as protobuf.Type;
+    def[name] = {
+      path: `/${fullName}/${name}`,
       requestStream: m.requestStream === true,
       responseStream: m.responseStream === true,
       requestSerialize: serializer(req),
       requestDeserialize: deserializer(req),
       responseSerialize: serializer(res),
       responseDeserialize: deserializer(res),
-      originalName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
+      originalName: name.charAt(0).toLowerCase() + name.slice(1),
     };
   }
   return def;
@@ -159,12 +209,11 @@ export function loadGrpcObject(files: readonly string[]): GrpcObject {
   const key = [...files].sort().join('\n');
   let object = objects.get(key);
   if (object === undefined) {
-    const { root, services } = load();
     const definition: Record<string, ServiceDefinition> = {};
     for (const file of files) {
-      const names = services[file];
+      const names = services().files[file];
       if (names === undefined) throw new Error(`protos: ${file} declares no service we load`);
-      for (const name of names) definition[name] = serviceDefinition(root.lookupService(name));
+      for (const name of names) definition[name] = serviceDefinition(name);
     }
     object = loadPackageDefinition(definition);
     objects.set(key, object);
