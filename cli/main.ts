@@ -5,6 +5,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { enableCompileCache } from './lib/compile-cache.js';
 
 export interface Command {
   /** One line shown in `portcullis --help`. */
@@ -80,6 +81,8 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // Before the commands load (main imports them lazily): they compile from the cache.
+  enableCompileCache();
   main(argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -2,10 +2,9 @@
 export {
   envoyResourceProtoFiles,
   loadGrpcObject,
-  loadProtoDefinition,
-  loadProtoRoot,
-  protoIncludeDirs,
-  protoLoaderOptions,
+  type ProtoDescriptor,
+  protoObjectOptions,
+  protoRoot,
   serviceProtoFiles,
   vendoredProtoEntryFiles,
 } from './load-protos.js';

@@ -1,19 +1,32 @@
-// Loads Envoy's and gRPC's protos once, with one set of loader options: Envoy's API, xDS and
-// protoc-gen-validate from protos/vendor/ (copied at build time from the devDependency
-// @grpc/grpc-js-xds by scripts/generate-protos.ts, so production installs none of its
-// dependencies); grpc.health.v1 from grpc-health-check. Nothing else in the project calls
-// loadSync; the protobufjs Root (for reflection, Any payloads and encoding) uses the same dirs.
+// Loads Envoy's and gRPC's protos once, for the whole process: one protobufjs Root from the
+// prebuilt descriptor protos/vendor/descriptor.json (scripts/generate-protos.ts writes it from the
+// vendored .proto files and grpc.health.v1; scripts/check-generated keeps it in sync), used for
+// reflection over Envoy's types (fields, protoc-gen-validate options), `google.protobuf.Any`
+// payloads and binary encoding, and the gRPC service definitions built from the same Root.
+// Reading JSON instead of parsing .proto text, and one Root instead of one per load, is most of
+// what start-up spent on protos (docs/performance.md "The cold path").
 
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type GrpcObject, loadPackageDefinition } from '@grpc/grpc-js';
-import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import {
+  type GrpcObject,
+  loadPackageDefinition,
+  type MethodDefinition,
+  type ServiceDefinition,
+} from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
-const require = createRequire(import.meta.url);
-const healthRoot = dirname(require.resolve('grpc-health-check/package.json'));
+/** What protos/vendor/descriptor.json holds (scripts/lib/proto-descriptor.ts). */
+export interface ProtoDescriptor {
+  readonly generatedBy: string;
+  /** Entry file → the full names of the services it declares. */
+  readonly services: Readonly<Record<string, readonly string[]>>;
+  /** Message full name → field name → the field's parsed options (protobufjs JSON drops them). */
+  readonly fieldOptions: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** protobufjs JSON of every type (`Root.toJSON()`). */
+  readonly root: protobuf.INamespace;
+}
 
 /** protos/vendor/ of the package this file belongs to (from protos/ or dist/protos/). */
 function vendorDir(): string {
@@ -26,17 +39,12 @@ function vendorDir(): string {
   return join(dir, 'protos', 'vendor');
 }
 
-/** Folders that hold the .proto trees, in import-resolution order. */
-export const protoIncludeDirs: readonly string[] = [vendorDir(), join(healthRoot, 'proto')];
-
-/** The one option set every proto load in Portcullis uses. */
-export const protoLoaderOptions: Options = {
-  keepCase: true,
+/** The options every decoded gRPC message is turned into an object with (enums and longs as strings). */
+export const protoObjectOptions: protobuf.IConversionOptions = {
   longs: String,
   enums: String,
   defaults: true,
   oneofs: true,
-  includeDirs: [...protoIncludeDirs],
 };
 
 /** Proto files of the services Portcullis serves or speaks. */
@@ -77,48 +85,138 @@ export const vendoredProtoEntryFiles: readonly string[] = [
   ...envoyResourceProtoFiles,
 ];
 
-const cache = new Map<string, PackageDefinition>();
+interface MethodJson {
+  readonly requestStream?: boolean;
+  readonly responseStream?: boolean;
+}
 
-/** Loads (once) and returns the package definition of the given proto files. */
-export function loadProtoDefinition(files: readonly string[]): PackageDefinition {
-  const key = [...files].sort().join('\n');
-  let def = cache.get(key);
-  if (def === undefined) {
-    def = loadSync([...files], protoLoaderOptions);
-    cache.set(key, def);
+let descriptor: ProtoDescriptor | undefined;
+let root: protobuf.Root | undefined;
+/** Entry file → its services, service → its methods: kept after the descriptor is dropped. */
+let serviceTable:
+  | {
+      readonly files: ProtoDescriptor['services'];
+      readonly methods: ReadonlyMap<string, Readonly<Record<string, MethodJson>>>;
+    }
+  | undefined;
+
+/** The parsed descriptor (cheap: JSON.parse); dropped once the Root is built from it. */
+function readDescriptor(): ProtoDescriptor {
+  if (descriptor === undefined) {
+    const d = JSON.parse(
+      readFileSync(join(vendorDir(), 'descriptor.json'), 'utf8'),
+    ) as ProtoDescriptor;
+    const methods = new Map<string, Record<string, MethodJson>>();
+    for (const name of Object.values(d.services).flat()) {
+      let ns: protobuf.INamespace | undefined = d.root;
+      for (const part of name.split('.')) ns = ns?.nested?.[part] as protobuf.INamespace;
+      const m = (ns as { methods?: Record<string, MethodJson> } | undefined)?.methods;
+      if (m === undefined) throw new Error(`protos: no service ${name} in the descriptor`);
+      methods.set(name, m);
+    }
+    serviceTable ??= { files: d.services, methods };
+    descriptor = d;
+  }
+  return descriptor;
+}
+
+function services(): NonNullable<typeof serviceTable> {
+  if (serviceTable === undefined) readDescriptor();
+  return serviceTable!;
+}
+
+/** The one protobufjs Root of every type in protos/vendor/ and grpc.health.v1, resolved. */
+export function protoRoot(): protobuf.Root {
+  if (root === undefined) {
+    const d = readDescriptor();
+    const built = protobuf.Root.fromJSON(d.root);
+    for (const [typeName, fields] of Object.entries(d.fieldOptions)) {
+      const type = built.lookupType(typeName);
+      for (const [name, parsed] of Object.entries(fields)) {
+        (type.fields[name] as protobuf.Field).parsedOptions =
+          parsed as protobuf.Field['parsedOptions'];
+      }
+    }
+    built.resolveAll();
+    root = built;
+    descriptor = undefined;
+  }
+  return root;
+}
+
+function serializer(type: () => protobuf.Type): (value: unknown) => Buffer {
+  return (value) => {
+    if (Array.isArray(value)) {
+      throw new Error(
+        `Failed to serialize message: expected object with ${type().name} structure, got array instead`,
+      );
+    }
+    const t = type();
+    // A Buffer on Node (protobufjs's BufferWriter), as @grpc/proto-loader returns it.
+    return t.encode(t.fromObject(value as Record<string, unknown>)).finish() as Buffer;
+  };
+}
+
+function deserializer(type: () => protobuf.Type): (bytes: Buffer) => unknown {
+  return (bytes) => {
+    const t = type();
+    return t.toObject(t.decode(bytes), protoObjectOptions);
+  };
+}
+
+/**
+ * A service's definition for grpc-js: paths and streaming from the descriptor's JSON, message
+ * codecs that build the Root on their first call. Registering the services then costs nothing,
+ * and `portcullis start` builds the Root after Envoy was spawned (its start overlaps ours).
+ */
+function serviceDefinition(fullName: string): ServiceDefinition {
+  const methods = services().methods.get(fullName)!;
+  const def: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(methods)) {
+    let resolved: protobuf.Method | undefined;
+    const method = (): protobuf.Method => {
+      if (resolved === undefined) {
+        const m = protoRoot().lookupService(fullName).methods[name]!;
+        m.resolve();
+        resolved = m;
+      }
+      return resolved;
+    };
+    const req = () => method().resolvedRequestType as protobuf.Type;
+    const res = () => method().resolvedResponseType as protobuf.Type;
+    def[name] = {
+      path: `/${fullName}/${name}`,
+      requestStream: m.requestStream === true,
+      responseStream: m.responseStream === true,
+      requestSerialize: serializer(req),
+      requestDeserialize: deserializer(req),
+      responseSerialize: serializer(res),
+      responseDeserialize: deserializer(res),
+      originalName: name.charAt(0).toLowerCase() + name.slice(1),
+    };
   }
   return def;
 }
 
-/** The gRPC object tree for the given proto files (services and message types). */
-export function loadGrpcObject(files: readonly string[]): GrpcObject {
-  return loadPackageDefinition(loadProtoDefinition(files));
-}
-
-const roots = new Map<string, protobuf.Root>();
+const objects = new Map<string, GrpcObject>();
 
 /**
- * Loads (once) a protobufjs Root of the given proto files with the same include dirs and
- * `keepCase` as the loader above, fully resolved: for reflection over Envoy's types (fields,
- * protoc-gen-validate options), `google.protobuf.Any` payloads and binary encoding.
+ * The gRPC object tree (service clients and their `.service` definitions) of the services the
+ * given proto files declare, as @grpc/proto-loader would make it, without its per-message
+ * descriptors (nothing here uses them).
  */
-export function loadProtoRoot(files: readonly string[]): protobuf.Root {
+export function loadGrpcObject(files: readonly string[]): GrpcObject {
   const key = [...files].sort().join('\n');
-  let root = roots.get(key);
-  if (root === undefined) {
-    root = new protobuf.Root();
-    const fallback = root.resolvePath.bind(root);
-    root.resolvePath = (origin: string, target: string): string | null => {
-      if (isAbsolute(target)) return target;
-      for (const dir of protoIncludeDirs) {
-        const full = join(dir, target);
-        if (existsSync(full)) return full;
-      }
-      return fallback(origin, target); // google/protobuf/* come bundled with protobufjs
-    };
-    root.loadSync([...files], { keepCase: true });
-    root.resolveAll();
-    roots.set(key, root);
+  let object = objects.get(key);
+  if (object === undefined) {
+    const definition: Record<string, ServiceDefinition> = {};
+    for (const file of files) {
+      const names = services().files[file];
+      if (names === undefined) throw new Error(`protos: ${file} declares no service we load`);
+      for (const name of names) definition[name] = serviceDefinition(name);
+    }
+    object = loadPackageDefinition(definition);
+    objects.set(key, object);
   }
-  return root;
+  return object;
 }

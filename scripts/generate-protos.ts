@@ -1,13 +1,16 @@
 // Copies the .proto files Portcullis loads at run time (and everything they import) from the
 // devDependency @grpc/grpc-js-xds, which bundles Envoy's API, xDS, googleapis and
 // protoc-gen-validate, into the committed folder protos/vendor/. The runtime then needs no
-// grpc-js-xds (and none of its dependencies) in production. `--check` exits 1 when the folder
-// differs from what the package holds now (run by scripts/check-generated and a unit test).
+// grpc-js-xds (and none of its dependencies) in production. It also writes the prebuilt
+// descriptor of those files (protos/vendor/descriptor.json, scripts/lib/proto-descriptor.ts) that
+// the runtime loads instead of parsing .proto text. `--check` exits 1 when the folder differs
+// from what the package holds now (run by scripts/check-generated and a unit test).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
-import { vendoredProtoEntryFiles } from '../protos/index.js';
+import { serviceProtoFiles, vendoredProtoEntryFiles } from '../protos/index.js';
+import { buildProtoDescriptor } from './lib/proto-descriptor.js';
 import { repoRoot } from './lib/repo-root.js';
 
 const root = repoRoot(import.meta.url);
@@ -51,6 +54,14 @@ function listFiles(dir: string): string[] {
 }
 
 const wanted = closure(vendoredProtoEntryFiles);
+const healthProtoDir = join(dirname(require.resolve('grpc-health-check/package.json')), 'proto');
+wanted.set(
+  'descriptor.json',
+  buildProtoDescriptor(
+    [...vendoredProtoEntryFiles, serviceProtoFiles.health],
+    [...sourceDirs, healthProtoDir],
+  ),
+);
 wanted.set(
   'README.md',
   [
@@ -58,7 +69,8 @@ wanted.set(
     '',
     `Copied by \`scripts/generate-protos.ts\` from \`@grpc/grpc-js-xds\` ${xdsVersion}`,
     "(its `deps/`: Envoy's data-plane API, xDS, googleapis and protoc-gen-validate, all",
-    'Apache-2.0): the files Portcullis loads at run time and everything they import. Regenerate',
+    'Apache-2.0): the files Portcullis loads at run time and everything they import, and',
+    '`descriptor.json`, all of them (with grpc.health.v1) parsed once: what the runtime loads. Regenerate',
     'with `npm run build && node dist/scripts/generate-protos.js`.',
     '',
   ].join('\n'),

@@ -74,15 +74,35 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** ms from spawning `portcullis start` until its public route answers 200. */
-export async function startToFirst200(dir: string): Promise<number> {
+/**
+ * ms from spawning `portcullis start` until its public route answers 200. With `phases`, each
+ * start-up phase the process marks (cli/lib/start-phases.ts: ms since its start) is pushed
+ * there, and `first_200` (ms since spawn) with them.
+ */
+export async function startToFirst200(
+  dir: string,
+  phases?: Record<string, number[]>,
+): Promise<number> {
   const { file, port } = await startConfig(dir);
   const t0 = performance.now();
   const child = spawn(process.execPath, [CLI, 'start', '-c', file], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PORTCULLIS_START_PHASES: '1' },
+  });
+  let rest = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      const m = /^portcullis-phase (\S+) ([\d.]+)$/.exec(line);
+      if (m === null) process.stderr.write(`${line}\n`);
+      else if (phases) phases[m[1]!] = [...(phases[m[1]!] ?? []), Number(m[2])];
+    }
   });
   try {
-    return await waitFor200(child, port, `public.localhost:${port}`, t0);
+    const ms = await waitFor200(child, port, `public.localhost:${port}`, t0);
+    if (phases) phases.first_200 = [...(phases.first_200 ?? []), ms];
+    return ms;
   } finally {
     await stop(child);
   }

@@ -15,6 +15,7 @@ import {
 import { errorCodeOf, PortcullisError } from '../../errors/index.js';
 import { applyTracing, stopTracing } from '../../tracing/index.js';
 import { createLogger } from '../lib/create-logger.js';
+import { markPhase } from '../lib/start-phases.js';
 import { startPortcullis } from '../lib/start-portcullis.js';
 import type { Command } from '../main.js';
 
@@ -62,6 +63,7 @@ function stopSignal(abort: AbortController): Promise<NodeJS.Signals> {
 const command: Command = {
   summary: 'run the services of a config (and Envoy) until Ctrl-C',
   async run(args) {
+    markPhase('modules_loaded');
     let values: {
       config?: string;
       'databroker-schema'?: string;
@@ -118,6 +120,7 @@ const command: Command = {
       stderr.write(`portcullis start: ${describeError(err)}\n`);
       return 1;
     }
+    markPhase('config_loaded');
     const logger = createLogger({
       level: loaded.config.log_level,
       ...(format === undefined ? {} : { pretty: format === 'pretty' }),
@@ -173,6 +176,7 @@ const command: Command = {
     // scripts and supervisors wait for `ready`.
     const lifecycle = logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });
     lifecycle.info({ file, services: loaded.config.services, listen: running.addresses }, 'ready');
+    markPhase('ready');
     logger.flush();
     let reloads = Promise.resolve();
     onHangup = () => {

@@ -3,7 +3,6 @@
 import type { Logger } from 'pino';
 import type { AuthzServer } from '../../authz/index.js';
 import type { LoadedConfig } from '../../config/index.js';
-import { createForwardAuthServer } from '../../forward-auth/index.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
 import type { ServiceUnit } from './service-unit.js';
 
@@ -15,6 +14,8 @@ export async function startForwardAuthService(opts: {
   const where = opts.loaded.config.forward_auth_address;
   if (!where) return null;
   const address = parseListenAddress(where, 'forward_auth_address');
+  // Loaded only when configured: a start without forward auth does not pay for its modules.
+  const { createForwardAuthServer } = await import('../../forward-auth/index.js');
   const server = createForwardAuthServer({
     loaded: opts.loaded,
     authz: opts.authz,

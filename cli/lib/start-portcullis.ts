@@ -20,7 +20,7 @@ import { createProcessHealth, type ProcessHealth } from './process-health.js';
 import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 import { type AuthnUnit, startAuthnService } from './start-authn-service.js';
 import { type AuthzUnit, createAuthzUnit } from './start-authz-service.js';
-import { type AutocertUnit, startAutocertService } from './start-autocert-service.js';
+import type { AutocertUnit } from './start-autocert-service.js';
 import { startForwardAuthService } from './start-forward-auth-service.js';
 import { bindGrpcServer, createGrpcServer } from './start-grpc-server.js';
 import { startMetricsServer } from './start-metrics-server.js';
@@ -253,6 +253,8 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       let autocertUnit: AutocertUnit | undefined;
       let republish = (): void => undefined;
       if (xds && autocertOn && store) {
+        // acme/ is loaded only when autocert runs (docs/performance.md "The cold path").
+        const { startAutocertService } = await import('./start-autocert-service.js');
         autocertUnit = await startAutocertService({
           loaded: current,
           store,

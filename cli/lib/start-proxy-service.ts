@@ -24,6 +24,7 @@ import { ENVOY_INSTALL_HINT } from './find-envoy-binary.js';
 import { formatHostPort, type HostPort } from './listen-address.js';
 import type { ProcessHealth } from './process-health.js';
 import type { ServiceUnit } from './service-unit.js';
+import { markPhase } from './start-phases.js';
 import { watchEnvoyAcceptance } from './watch-envoy-acceptance.js';
 import { createXdsMetrics, type XdsMetrics } from './xds-metrics.js';
 
@@ -154,16 +155,19 @@ export async function startProxyService(opts: {
       accessLogger: opts.logger.child({ service: 'envoy' }),
       ...(c.proxy_log_level ? { logLevel: c.proxy_log_level } : {}),
     });
+    markPhase('envoy_spawned');
     try {
       // Envoy starts first and waits on its ADS stream while the first snapshot is built and
       // checked (loading Envoy's protos is most of that): the two overlap (docs/performance.md).
       version = publish(opts.loaded);
+      markPhase('snapshot_published');
       // Truthful readiness: Envoy is LIVE even when a listener failed to bind; ready means it
       // accepted this snapshot's clusters and listeners (a NACK stops the start).
       await Promise.all([
         envoy.ready(),
         acceptance.accepted(ENVOY_NODE_ID, version, opts.acceptTimeoutMs ?? 20_000),
       ]);
+      markPhase('envoy_accepted');
     } catch (err) {
       acceptance.close();
       await envoy.stop();

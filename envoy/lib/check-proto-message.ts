@@ -75,6 +75,8 @@ interface Memo {
 
 const NO_PROBLEMS: readonly ProtoProblem[] = Object.freeze([]);
 const NOT_ENCODED = new Uint8Array(0);
+/** What a checked message, list or map converts to when nothing is encoded (no copy is built). */
+const CHECKED: Obj = Object.freeze({});
 
 /**
  * The types whose objects the builders share (internal routes in every virtual host, filters):
@@ -108,7 +110,10 @@ class Checker {
    * resource cost the collector more than the check itself.
    */
   readonly memo = new Map<object, Memo>();
-  /** Encode `Any` payloads (false: only check them; the converted value is then not encodable). */
+  /**
+   * Build the converted value and encode `Any` payloads (false: only check; messages, lists and
+   * maps then convert to an empty placeholder, and nothing is encodable).
+   */
   readonly encode: boolean;
   readonly anyTypes: Map<string, protobuf.Type>;
   readonly root: protobuf.Root;
@@ -233,13 +238,18 @@ class Checker {
   field(field: protobuf.Field, v: unknown, path: string): unknown {
     if (field.map) {
       if (!isObj(v)) return this.problem(path, 'must be a map');
-      const out: Obj = {};
-      for (const [k, x] of Object.entries(v)) out[k] = this.single(field, x, join(path, k));
-      return out;
+      const out: Obj | undefined = this.encode ? {} : undefined;
+      for (const [k, x] of Object.entries(v)) {
+        const converted = this.single(field, x, join(path, k));
+        if (out !== undefined) out[k] = converted;
+      }
+      return out ?? CHECKED;
     }
     if (field.repeated) {
       if (!Array.isArray(v)) return this.problem(path, 'must be a list');
-      return v.map((x, i) => this.single(field, x, join(path, i)));
+      if (this.encode) return v.map((x, i) => this.single(field, x, join(path, i)));
+      for (let i = 0; i < v.length; i++) this.single(field, v[i], join(path, i));
+      return CHECKED;
     }
     return this.single(field, v, path);
   }
@@ -285,7 +295,8 @@ class Checker {
     const wk = this.wellKnown(type, v, path);
     if (wk.done) return wk.value as Obj | undefined;
     if (!isObj(v)) return this.problem(path, `must be a map (${type.name})`);
-    const out: Obj = {};
+    // Only checking (no encoding): no converted copy is built.
+    const out: Obj | undefined = this.encode ? {} : undefined;
     for (const key in v) {
       if (!Object.hasOwn(v, key)) continue;
       const x = v[key];
@@ -298,7 +309,7 @@ class Checker {
       }
       if (f.options?.deprecated === true) this.problem(at, 'deprecated field');
       const converted = this.field(f, x, at);
-      if (converted !== undefined) out[key] = converted;
+      if (converted !== undefined && out !== undefined) out[key] = converted;
       const oneof = f.partOf;
       if (oneof !== null && oneof !== undefined) {
         const set = oneof.oneof.filter((n) => v[n] !== undefined);
@@ -316,7 +327,7 @@ class Checker {
         this.problem(path, `one of ${oneof.oneof.join(', ')} is required`);
       }
     }
-    return out;
+    return out ?? CHECKED;
   }
 }
 

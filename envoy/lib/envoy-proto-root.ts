@@ -1,14 +1,12 @@
 // The protobufjs Root of every Envoy type our resources use (resources, the typed configs they
-// embed and the bootstrap), loaded once through protos/.
+// embed and the bootstrap): the process's one Root, loaded once through protos/.
 import type protobuf from 'protobufjs';
-import { envoyResourceProtoFiles, loadProtoRoot } from '../../protos/index.js';
+import { protoRoot } from '../../protos/index.js';
 
-let root: protobuf.Root | undefined;
 const types = new Map<string, protobuf.Type>();
 
 export function envoyProtoRoot(): protobuf.Root {
-  root ??= loadProtoRoot(envoyResourceProtoFiles);
-  return root;
+  return protoRoot();
 }
 
 /** A message type by full name (without the leading dot), looked up once. */
