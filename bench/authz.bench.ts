@@ -291,6 +291,8 @@ async function serverChild(fullMode: string, routes: number): Promise<void> {
       gc.maxMs = 0;
     }
     if (m === 'refused') process.send?.({ refused });
+    // A clean exit, so that `--cpu-prof` (BENCH_SERVER_NODE_FLAGS) writes its profile.
+    if (m === 'exit') process.exit(0);
     if (m === 'cpu') {
       const u = process.cpuUsage();
       process.send?.({ cpuUs: u.user + u.system, heapMb: process.memoryUsage().heapUsed / 1e6 });
