@@ -47,6 +47,8 @@ function forwardAccessLog(proc: ChildProcess, log: Logger): void {
   proc.stdout?.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
+    // Below info (log_level warn, error) no access line is written: parse none.
+    if (!log.isLevelEnabled('info')) return;
     for (const line of lines) {
       if (line === '') continue;
       let fields: Record<string, unknown> | null = null;
