@@ -7,7 +7,7 @@
 // `node authz.bench.js load` (both talk to the parent over IPC).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,14 @@ import {
   signGrpcServiceToken,
   signSessionHandle,
 } from '../wire/index.js';
+import {
+  assertAllowed,
+  bodyRequest,
+  grpcBody,
+  H2LOAD,
+  type H2loadResult,
+  h2load,
+} from './lib/authz-h2load.js';
 import { benchCheckRequest } from './lib/check-request.js';
 import { withTracingRows } from './lib/tracing-rows.js';
 import type { BenchResult } from './run.js';
@@ -529,137 +537,6 @@ function median<T>(xs: readonly T[], by: (x: T) => number): T {
   return sorted[Math.floor(sorted.length / 2)] as T;
 }
 
-const H2LOAD = '/usr/bin/h2load';
-
-/**
- * One CheckRequest as a gRPC message body (5-byte frame header + protobuf) in a temp file of its
- * own per `label`: each server has its own secret, so a body made for one server carries a
- * session another server refuses (the plain row once measured the TLS server's body: every
- * Check a denial).
- */
-function grpcBody(dir: string, label: string, routeIndex: number, token: string): string {
-  const def = serviceDefinitions().authorization.Check as grpc.MethodDefinition<object, unknown>;
-  const msg = def.requestSerialize(benchCheckRequest(routeIndex, token));
-  const frame = Buffer.alloc(5 + msg.length);
-  frame.writeUInt32BE(msg.length, 1);
-  msg.copy(frame, 5);
-  const file = join(dir, `check-${label}-${routeIndex}.bin`);
-  writeFileSync(file, frame);
-  return file;
-}
-
-/** The CheckRequest in a body file of grpcBody(). */
-function bodyRequest(file: string): object {
-  const def = serviceDefinitions().authorization.Check as grpc.MethodDefinition<object, unknown>;
-  return def.requestDeserialize(readFileSync(file).subarray(5));
-}
-
-/**
- * Sends the request once with grpc-js and checks the answer is an OK CheckResponse (over TLS with
- * the service JWT when `tls` is given: the TLS row must measure allowed Checks, not refusals).
- */
-async function assertAllowed(
-  port: number,
-  req: object,
-  tls?: { readonly jwt: string; readonly ca: string },
-): Promise<void> {
-  const root = loadGrpcObject([serviceProtoFiles.extAuthz]) as unknown as Record<
-    string,
-    // biome-ignore lint/suspicious/noExplicitAny: untyped proto tree
-    any
-  >;
-  const Ctor = root.envoy.service.auth.v3.Authorization as grpc.ServiceClientConstructor;
-  const client = new Ctor(
-    `127.0.0.1:${port}`,
-    tls ? grpc.credentials.createSsl(Buffer.from(tls.ca)) : grpc.credentials.createInsecure(),
-    tls ? { 'grpc.ssl_target_name_override': 'localhost' } : {},
-  ) as unknown as grpc.Client & {
-    check(
-      r: object,
-      md: grpc.Metadata,
-      cb: (
-        e: grpc.ServiceError | null,
-        res: { status?: { code?: number }; ok_response?: unknown },
-      ) => void,
-    ): void;
-  };
-  const md = new grpc.Metadata();
-  if (tls) md.set('jwt', tls.jwt);
-  const res = await new Promise<{ status?: { code?: number }; ok_response?: unknown }>(
-    (resolve, reject) => client.check(req, md, (e, r) => (e ? reject(e) : resolve(r))),
-  );
-  client.close();
-  if (res.status?.code !== 0 || !res.ok_response)
-    throw new Error('the bench request is not allowed');
-}
-
-interface H2loadResult {
-  readonly rps: number;
-  readonly done: number;
-  readonly failed: number;
-  /** Server CPU (user + system) per Check done, µs; warm-up included on every server alike. */
-  readonly cpuUsPerCheck: number;
-}
-
-/** Saturates the server with h2load (nghttp2, C) on the other core: the server is the bottleneck. */
-async function h2load(
-  server: Server,
-  body: string,
-  connections = 4,
-  /** Checks per second per connection (h2load --rps); default: as fast as the server answers. */
-  rps?: number,
-): Promise<H2loadResult> {
-  const scheme = server.jwt === '' ? 'http' : 'https';
-  const args = [
-    ...(pinnable ? ['-c', '1', H2LOAD] : []),
-    '-c',
-    String(connections),
-    '-m',
-    '32',
-    '-t',
-    '1',
-    '-D',
-    String(PHASE_MS / 1000),
-    '--warm-up-time',
-    '1',
-    ...(rps === undefined ? [] : ['--rps', String(rps)]),
-    '-H',
-    'content-type: application/grpc',
-    '-H',
-    'te: trailers',
-    ...(server.jwt === '' ? [] : ['-H', `jwt: ${server.jwt}`]),
-    '-d',
-    body,
-    `${scheme}://127.0.0.1:${server.port}/envoy.service.auth.v3.Authorization/Check`,
-  ];
-  const cpu0 = await server.cpu();
-  const c = spawn(pinnable ? '/usr/bin/taskset' : H2LOAD, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  c.stdout?.on('data', (d) => {
-    out += String(d);
-  });
-  c.stderr?.on('data', (d) => {
-    out += String(d);
-  });
-  await new Promise((resolve) => c.once('exit', resolve));
-  const fin = /finished in ([\d.]+)(m?s), ([\d.]+) req\/s/.exec(out);
-  const req =
-    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(
-      out,
-    );
-  if (!fin || !req) throw new Error(`h2load output not understood:\n${out}`);
-  const cpu1 = await server.cpu();
-  const done = Number(req[3]);
-  return {
-    rps: Number(fin[3]),
-    done,
-    failed: Number(req[5]) + Number(req[6]),
-    cpuUsPerCheck: (cpu1 - cpu0) / Math.max(1, done),
-  };
-}
-
 const ROUNDS = 3;
 
 const run = async (): Promise<BenchResult> => {
@@ -723,19 +600,19 @@ const run = async (): Promise<BenchResult> => {
     // Alternate the servers so drifting load on the machine hits both alike; medians of rounds.
     for (let r = 0; r < ROUNDS; r++) {
       if (hasH2load) {
-        h2.noop.push(await h2load(noop, noopBody));
-        h2.big.push(await h2load(big, bigBody));
-        h2.tls.push(await h2load(bigTls, tlsBody));
-        h2.lean.push(await h2load(lean, leanBody));
-        h2.leanTls.push(await h2load(leanTls, leanTlsBody));
+        h2.noop.push(await h2load(noop, noopBody, PHASE_MS / 1000));
+        h2.big.push(await h2load(big, bigBody, PHASE_MS / 1000));
+        h2.tls.push(await h2load(bigTls, tlsBody, PHASE_MS / 1000));
+        h2.lean.push(await h2load(lean, leanBody, PHASE_MS / 1000));
+        h2.leanTls.push(await h2load(leanTls, leanTlsBody, PHASE_MS / 1000));
         // Workers: the same total rate into one server, then split over two at the same time
         // (the cost of spreading work over processes, not of saturating one core: a saturated
         // pair would share the load generator's core with the second server).
-        h2.oneWorker.push(await h2load(lean, leanBody, 4, WORKERS_RATE / 4));
-        h2.oneWorkerHalf.push(await h2load(lean, leanBody, 2, WORKERS_RATE / 4));
+        h2.oneWorker.push(await h2load(lean, leanBody, PHASE_MS / 1000, 4, WORKERS_RATE / 4));
+        h2.oneWorkerHalf.push(await h2load(lean, leanBody, PHASE_MS / 1000, 2, WORKERS_RATE / 4));
         const pair = await Promise.all([
-          h2load(lean, leanBody, 2, WORKERS_RATE / 4),
-          h2load(lean2, lean2Body, 2, WORKERS_RATE / 4),
+          h2load(lean, leanBody, PHASE_MS / 1000, 2, WORKERS_RATE / 4),
+          h2load(lean2, lean2Body, PHASE_MS / 1000, 2, WORKERS_RATE / 4),
         ]);
         h2.twoWorkersCpu.push(
           pair.reduce((us, r) => us + r.cpuUsPerCheck * r.done, 0) /
@@ -743,8 +620,8 @@ const run = async (): Promise<BenchResult> => {
         );
         // Bearer vs cookie with h2load: the Node generator's own CPU (it serializes the longer
         // Bearer request) once bounded this ratio.
-        h2.cookie.push(await h2load(small, cookieBody));
-        h2.bearer.push(await h2load(bearer, bearerBody));
+        h2.cookie.push(await h2load(small, cookieBody, PHASE_MS / 1000));
+        h2.bearer.push(await h2load(bearer, bearerBody, PHASE_MS / 1000));
       }
       runs.noopMax.push(await load(noop, 10_000, 0));
       runs.bigMax.push(await load(big, 10_000, 0));
