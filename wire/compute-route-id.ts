@@ -1,6 +1,6 @@
 // A route's id is its explicit `id`, else a hash of what identifies it: from, prefix, path, regex
 // and the upstream URLs with weights (or the redirect/response). Other keys never change it.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface RouteIdentity {
   readonly from: string;
@@ -49,5 +49,5 @@ export function computeRouteId(r: RouteIdentity): string {
     member('regex', r.regex) +
     member('response', canonical(r.response)) +
     `${to}}`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return hash('sha256', text, 'hex').slice(0, 16);
 }
