@@ -438,10 +438,12 @@ const pinnable = existsSync('/usr/bin/taskset');
 
 /**
  * V8 flags of every server child (no-op and authz alike), as README § Production tuning tells
- * operators to run `portcullis start`: a 64 MB young generation makes scavenges (each a few ms
- * in the 10,000-route process) about 4× rarer, so far fewer Checks wait behind one.
+ * operators to run `portcullis start` (PORTCULLIS_BENCH_SEMI_SPACE_MB=64 measures another size):
+ * 16 MB, measured against 64 in docs/performance.md "Memory".
  */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+export const SERVER_NODE_FLAGS = [
+  `--max-semi-space-size=${process.env.PORTCULLIS_BENCH_SEMI_SPACE_MB ?? '16'}`,
+];
 
 function child(args: string[], core: number, server = false): ChildProcess {
   const node = [...(server ? SERVER_NODE_FLAGS : []), SELF, ...args];

@@ -18,7 +18,7 @@ const SECONDS = 5;
 async function measure(upPort: number, extraConfig: string) {
   const stack = await startE2eStack('all', {
     collectLogs: false,
-    execArgv: ['--max-semi-space-size=64'],
+    execArgv: ['--max-semi-space-size=16'],
     extraConfig,
     extraRoutes: `- from: http://bench.localhost:{{envoy}}\n  to: http://127.0.0.1:${upPort}\n  allow_any_authenticated_user: true`,
   });

@@ -222,8 +222,8 @@ async function bench(): Promise<BenchResult> {
       const stack = await startE2eStack('all', {
         logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
         collectLogs: false,
-        // The production tuning the README recommends for authz (fewer young-generation pauses).
-        execArgv: ['--max-semi-space-size=64'],
+        // The production tuning the README recommends for authz (docs/performance.md "Memory").
+        execArgv: ['--max-semi-space-size=16'],
         extraRoutes: `- from: http://bench.localhost:{{envoy}}\n  to: http://127.0.0.1:${upPort}\n  allow_any_authenticated_user: true`,
       });
       try {
@@ -368,7 +368,7 @@ async function bench(): Promise<BenchResult> {
       portcullis_node_anon_mb_after_load: { max: 100 },
       validate_20k_routes_ms: { max: 2000 },
     },
-    table: `${table}\n(Envoy with 1 worker thread in all three; the same ext_authz filter and authz cluster as Portcullis generates for the no-op row; Portcullis with --max-semi-space-size=64; h2load HTTP/1.1, ${SECONDS} s per point after 1 s warm-up, best of ${ROUNDS} interleaved rounds; 32 connections at saturation; fixed rates as N×100 req/s connections; a browser's ${Object.keys(BROWSER_HEADERS).length} headers on every request, and the signed-in session cookie on every no-op and Portcullis request)\n${extra}`,
+    table: `${table}\n(Envoy with 1 worker thread in all three; the same ext_authz filter and authz cluster as Portcullis generates for the no-op row; Portcullis with --max-semi-space-size=16; h2load HTTP/1.1, ${SECONDS} s per point after 1 s warm-up, best of ${ROUNDS} interleaved rounds; 32 connections at saturation; fixed rates as N×100 req/s connections; a browser's ${Object.keys(BROWSER_HEADERS).length} headers on every request, and the signed-in session cookie on every no-op and Portcullis request)\n${extra}`,
   };
 }
 

@@ -126,8 +126,8 @@ function findDuplicateIds(config: Config, policyLen: number, out: RawIssue[]): v
   const seen = new Map<string, number>();
   config.routes.forEach((r, i) => {
     const first = seen.get(r.id);
-    const path = i < policyLen ? ['policy', i] : ['routes', i - policyLen];
     if (first !== undefined) {
+      const path = i < policyLen ? ['policy', i] : ['routes', i - policyLen];
       out.push({
         code: 'duplicate_route_id',
         path: [...path, 'id'],

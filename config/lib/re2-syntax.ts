@@ -576,8 +576,24 @@ class Parser {
   }
 }
 
+/**
+ * Translations by pattern: config checks, the Envoy builder and authz's matcher each translate a
+ * route's regex (three times per regex route of `portcullis validate`). Bounded for reloads.
+ */
+const translated = new Map<string, Re2Result>();
+
 /** Parses `pattern` as RE2 does; the JavaScript translation and program size, or the error. */
 export function translateRe2(pattern: string): Re2Result {
+  let r = translated.get(pattern);
+  if (r === undefined) {
+    if (translated.size >= 10_000) translated.clear();
+    r = translateUncached(pattern);
+    translated.set(pattern, r);
+  }
+  return r;
+}
+
+function translateUncached(pattern: string): Re2Result {
   const parser = new Parser(pattern);
   try {
     const node = parser.parse();

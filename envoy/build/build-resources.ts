@@ -29,6 +29,13 @@ export interface BuiltResources {
 const HTTP_FROM = new Set(['http:', 'https:']);
 const HTTP_TO = new Set(['http:', 'https:', 'h2c:']);
 
+/** A URL's scheme as `URL#protocol` gives it; the config's URLs were already parsed when loaded. */
+const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+const protocolOf = (url: string): string => {
+  const m = SCHEME.exec(url);
+  return m === null ? new URL(url).protocol : `${m[1]!.toLowerCase()}:`;
+};
+
 function routeProblem(route: Route, index: number): Omit<EnvoyIssue, 'resource'> | undefined {
   const issue = (code: EnvoyIssue['code'], message: string) => ({
     code,
@@ -36,18 +43,22 @@ function routeProblem(route: Route, index: number): Omit<EnvoyIssue, 'resource'>
     message,
     route: { index, id: route.id, path: `routes[${index}]` },
   });
-  if (!HTTP_FROM.has(new URL(route.from.replace('*', 'w')).protocol)) {
+  if (!HTTP_FROM.has(protocolOf(route.from))) {
     return issue(
       'ENVOY_UNSUPPORTED',
       'TCP, UDP and SSH routes are not supported by the Envoy generator yet',
     );
   }
-  const schemes = new Set((route.to ?? []).map((t) => new URL(t.url).protocol));
-  for (const s of schemes) {
+  let https = false;
+  let plain = false;
+  for (const t of route.to ?? []) {
+    const s = protocolOf(t.url);
     if (!HTTP_TO.has(s))
       return issue('ENVOY_UNSUPPORTED', `${s.slice(0, -1)} upstreams are not supported yet`);
+    if (s === 'https:') https = true;
+    else plain = true;
   }
-  if (schemes.has('https:') && schemes.size > 1) {
+  if (https && plain) {
     return issue('ENVOY_UNSUPPORTED', 'a route cannot mix https upstreams with plain ones');
   }
   const bad = (route.remove_request_headers ?? []).find(

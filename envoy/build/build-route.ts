@@ -19,8 +19,39 @@ const REDIRECT_CODES: Record<number, string> = {
   308: 'PERMANENT_REDIRECT',
 };
 
+/**
+ * The list of a route that sets, removes and impersonates nothing depends on the config and
+ * pass_identity_headers only: one frozen list per config and flag, shared by those routes.
+ */
+const plainLists = new WeakMap<Config, Map<boolean, readonly string[]>>();
+
+function isPlain(route: Route): boolean {
+  return (
+    (route.remove_request_headers ?? []).length === 0 &&
+    route.set_request_headers === undefined &&
+    !route.kubernetes_service_account_token &&
+    !route.kubernetes_service_account_token_file
+  );
+}
+
 /** Headers Envoy removes before the upstream (lower case, de-duplicated, in order). */
-export function headersToRemove(route: Route, config: Config): string[] {
+export function headersToRemove(route: Route, config: Config): readonly string[] {
+  if (!isPlain(route)) return computeHeadersToRemove(route, config);
+  const pass = route.pass_identity_headers ?? config.pass_identity_headers;
+  let lists = plainLists.get(config);
+  if (lists === undefined) {
+    lists = new Map();
+    plainLists.set(config, lists);
+  }
+  let list = lists.get(pass);
+  if (list === undefined) {
+    list = Object.freeze(computeHeadersToRemove(route, config));
+    lists.set(pass, list);
+  }
+  return list;
+}
+
+function computeHeadersToRemove(route: Route, config: Config): string[] {
   const out = [...ALWAYS_REMOVED];
   if (!(route.pass_identity_headers ?? config.pass_identity_headers)) {
     out.push('x-pomerium-jwt-assertion', 'x-pomerium-jwt-assertion-for');

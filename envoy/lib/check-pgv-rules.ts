@@ -153,6 +153,38 @@ function numericKeysOf(rules: Obj): readonly string[] {
   return keys;
 }
 
+/**
+ * Per item rules object (one per field, so the field is implied), list items that passed
+ * checkValue: a snapshot repeats the same header names in every route. Bounded for reloads.
+ */
+const passedStrings = new Map<Obj, Set<string>>();
+const MAX_PASSED = 10_000;
+
+/** checkValue of a string list item, skipped when this string already passed these rules. */
+function checkStringValue(
+  field: protobuf.Field,
+  rules: Obj,
+  v: string,
+  path: string,
+  rep: Reporter,
+): void {
+  let passed = passedStrings.get(rules);
+  if (passed?.has(v)) return;
+  let failed = false;
+  checkValue(field, rules, v, path, {
+    problem(f, m) {
+      failed = true;
+      return rep.problem(f, m);
+    },
+  });
+  if (failed) return;
+  if (passed === undefined || passed.size >= MAX_PASSED) {
+    passed = new Set();
+    passedStrings.set(rules, passed);
+  }
+  passed.add(v);
+}
+
 function checkValue(
   field: protobuf.Field,
   rules: Obj,
@@ -235,7 +267,15 @@ export function checkPgvRules(
       rep.problem(path, 'items must be unique');
     }
     if (isObj(r.items)) {
-      for (const [i, x] of v.entries()) checkValue(field, r.items, x, `${path}[${i}]`, rep);
+      const items = r.items;
+      const passed = passedStrings.get(items);
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'string') {
+          // The item's path is only written when it is new to these rules.
+          if (passed?.has(x) !== true) checkStringValue(field, items, x, `${path}[${i}]`, rep);
+        } else checkValue(field, items, x, `${path}[${i}]`, rep);
+      }
     }
     return;
   }

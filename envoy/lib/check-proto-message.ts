@@ -28,34 +28,41 @@ const WRAPPERS = new Set(
   ),
 );
 
-const ruled = new WeakMap<protobuf.Type, [protobuf.Field, Obj][]>();
-const requiredOneofsCache = new WeakMap<protobuf.Type, protobuf.OneOf[]>();
-
-/** The fields of a type that carry protoc-gen-validate rules (computed once per type). */
-function ruledFields(type: protobuf.Type): [protobuf.Field, Obj][] {
-  let list = ruled.get(type);
-  if (list === undefined) {
-    list = [];
-    for (const f of type.fieldsArray) {
-      const rules = pgvRules(f);
-      if (rules !== undefined) list.push([f, rules]);
-    }
-    ruled.set(type, list);
-  }
-  return list;
+/** What the checker needs of a type, computed once per type (one Map lookup per message). */
+interface TypeInfo {
+  /** `type.fullName`, a costly getter. */
+  readonly name: string;
+  readonly wellKnown: boolean;
+  readonly memoized: boolean;
+  /** The fields that carry protoc-gen-validate rules. */
+  readonly ruled: readonly (readonly [protobuf.Field, Obj])[];
+  readonly requiredOneofs: readonly protobuf.OneOf[];
 }
 
-function requiredOneofs(type: protobuf.Type): protobuf.OneOf[] {
-  let list = requiredOneofsCache.get(type);
-  if (list === undefined) {
-    list = type.oneofsArray.filter((o) => o.options?.['(validate.required)'] === true);
-    requiredOneofsCache.set(type, list);
+const typeInfos = new Map<protobuf.Type, TypeInfo>();
+
+function infoOf(type: protobuf.Type): TypeInfo {
+  let info = typeInfos.get(type);
+  if (info === undefined) {
+    const name = type.fullName;
+    const ruled: [protobuf.Field, Obj][] = [];
+    for (const f of type.fieldsArray) {
+      const rules = pgvRules(f);
+      if (rules !== undefined) ruled.push([f, rules]);
+    }
+    info = {
+      name,
+      wellKnown: name.startsWith('.google.protobuf.'),
+      memoized: MEMOIZED.has(name),
+      ruled,
+      requiredOneofs: type.oneofsArray.filter((o) => o.options?.['(validate.required)'] === true),
+    };
+    typeInfos.set(type, info);
   }
-  return list;
+  return info;
 }
 
 const anyTypesByRoot = new WeakMap<protobuf.Root, Map<string, protobuf.Type>>();
-const fullNames = new WeakMap<protobuf.Type, string>();
 const NOT_WELL_KNOWN = { done: false } as const;
 
 const prefix = (path: string, field: string): string =>
@@ -93,14 +100,8 @@ const MEMOIZED: ReadonlySet<string> = new Set([
   '.envoy.config.cluster.v3.Cluster',
 ]);
 
-function fullNameOf(type: protobuf.Type): string {
-  let name = fullNames.get(type);
-  if (name === undefined) {
-    name = type.fullName; // a costly getter: cached
-    fullNames.set(type, name);
-  }
-  return name;
-}
+/** A singular string field: a string value is all it checks (its rules are checkPgvRules'). */
+const isPlainString = (f: protobuf.Field): boolean => f.type === 'string' && !f.map && !f.repeated;
 
 class Checker {
   problems: ProtoProblem[] = [];
@@ -190,8 +191,8 @@ class Checker {
   }
 
   wellKnown(type: protobuf.Type, v: unknown, path: string): { done: boolean; value?: unknown } {
-    const name = fullNameOf(type);
-    if (!name.startsWith('.google.protobuf.')) return NOT_WELL_KNOWN;
+    const { name, wellKnown } = infoOf(type);
+    if (!wellKnown) return NOT_WELL_KNOWN;
     if (name === '.google.protobuf.Duration') {
       const m = typeof v === 'string' ? /^(-?)(\d+)(?:\.(\d{1,9}))?s$/.exec(v) : null;
       if (m === null)
@@ -248,7 +249,11 @@ class Checker {
     if (field.repeated) {
       if (!Array.isArray(v)) return this.problem(path, 'must be a list');
       if (this.encode) return v.map((x, i) => this.single(field, x, join(path, i)));
-      for (let i = 0; i < v.length; i++) this.single(field, v[i], join(path, i));
+      const strings = field.type === 'string';
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (!strings || typeof x !== 'string') this.single(field, x, join(path, i));
+      }
       return CHECKED;
     }
     return this.single(field, v, path);
@@ -266,7 +271,7 @@ class Checker {
   }
 
   message(type: protobuf.Type, v: unknown, path: string): Obj | undefined {
-    if (!isObj(v) || !MEMOIZED.has(fullNameOf(type))) return this.uncached(type, v, path);
+    if (!isObj(v) || !infoOf(type).memoized) return this.uncached(type, v, path);
     // Most objects are checked as one type only: one memo entry, a map only for the rare rest.
     const seen = this.memo.get(v);
     let hit: Memo | undefined;
@@ -291,6 +296,21 @@ class Checker {
     return hit.value;
   }
 
+  /** Several members of a oneof set: reported once, at the first one set. */
+  oneofSet(oneof: protobuf.OneOf, v: Obj, key: string, path: string): void {
+    let count = 0;
+    let first: string | undefined;
+    for (const n of oneof.oneof) {
+      if (v[n] === undefined) continue;
+      count++;
+      first ??= n;
+    }
+    if (count > 1 && first === key) {
+      const set = oneof.oneof.filter((n) => v[n] !== undefined);
+      this.problem(path, `only one of ${set.join(', ')} may be set`);
+    }
+  }
+
   uncached(type: protobuf.Type, v: unknown, path: string): Obj | undefined {
     const wk = this.wellKnown(type, v, path);
     if (wk.done) return wk.value as Obj | undefined;
@@ -302,27 +322,27 @@ class Checker {
       const x = v[key];
       if (x === undefined) continue;
       const f = Object.hasOwn(type.fields, key) ? type.fields[key] : undefined;
-      const at = join(path, key);
       if (f === undefined) {
-        this.problem(at, `unknown field of ${type.fullName.slice(1)}`);
+        this.problem(join(path, key), `unknown field of ${type.fullName.slice(1)}`);
         continue;
       }
-      if (f.options?.deprecated === true) this.problem(at, 'deprecated field');
-      const converted = this.field(f, x, at);
-      if (converted !== undefined && out !== undefined) out[key] = converted;
-      const oneof = f.partOf;
-      if (oneof !== null && oneof !== undefined) {
-        const set = oneof.oneof.filter((n) => v[n] !== undefined);
-        if (set.length > 1 && set[0] === key)
-          this.problem(path, `only one of ${set.join(', ')} may be set`);
+      if (f.options?.deprecated === true) this.problem(join(path, key), 'deprecated field');
+      // A string in a plain string field is checked (and, checking only, converted) as it is:
+      // no path is written for it (most fields of a snapshot are such strings).
+      if (out !== undefined || typeof x !== 'string' || !isPlainString(f)) {
+        const converted = this.field(f, x, join(path, key));
+        if (converted !== undefined && out !== undefined) out[key] = converted;
       }
+      const oneof = f.partOf;
+      if (oneof !== null && oneof !== undefined) this.oneofSet(oneof, v, key, path);
     }
-    for (const [f, rules] of ruledFields(type)) {
+    const info = infoOf(type);
+    for (const [f, rules] of info.ruled) {
       // Rules of a oneof member apply only when that member is set.
       if (f.partOf !== null && f.partOf !== undefined && v[f.name] === undefined) continue;
       checkPgvRules(f, rules, v[f.name], join(path, f.name), this);
     }
-    for (const oneof of requiredOneofs(type)) {
+    for (const oneof of info.requiredOneofs) {
       if (oneof.oneof.every((n) => v[n] === undefined)) {
         this.problem(path, `one of ${oneof.oneof.join(', ')} is required`);
       }

@@ -121,6 +121,38 @@ const cases: { name: string; type: string; value: unknown; fields: string[] }[] 
     fields: ['request_headers_to_remove[0]'],
   },
   {
+    name: 'rejects the same bad header name every time it occurs, after good ones',
+    type: ROUTE,
+    value: {
+      match: { prefix: '/' },
+      route: { cluster: 'c' },
+      request_headers_to_remove: ['x-a', 'x-a', 'x-b\n', 'x-b\n'],
+    },
+    fields: ['request_headers_to_remove[2]', 'request_headers_to_remove[3]'],
+  },
+  {
+    name: 'rejects a string where a list of strings goes',
+    type: ROUTE,
+    value: { match: { prefix: '/' }, route: { cluster: 'c' }, request_headers_to_remove: 'x-a' },
+    fields: ['request_headers_to_remove'],
+  },
+  {
+    name: 'rejects a number in a list of strings',
+    type: ROUTE,
+    value: {
+      match: { prefix: '/' },
+      route: { cluster: 'c' },
+      request_headers_to_remove: ['x-a', 7],
+    },
+    fields: ['request_headers_to_remove[1]'],
+  },
+  {
+    name: 'rejects a number in a string field',
+    type: CLUSTER,
+    value: { ...good, alt_stat_name: 7 },
+    fields: ['alt_stat_name'],
+  },
+  {
     name: 'rejects a direct response status out of range',
     type: ROUTE,
     value: { match: { prefix: '/' }, direct_response: { status: 99 } },
@@ -141,6 +173,15 @@ for (const c of cases) {
     for (const f of c.fields)
       assert.ok(fields.includes(f), `${f} not in ${JSON.stringify(problems)}`);
     if (c.fields.length === 0) assert.deepEqual(problems, []);
+  });
+  // Checking without encoding (portcullis validate) takes shortcuts; the problems are the same.
+  test(`proto check without encoding ${c.name} (the same problems)`, () => {
+    const root = envoyProtoRoot();
+    const encoding = checkProtoMessage(root, c.type, c.value).problems;
+    assert.deepEqual(
+      checkProtoMessage(root, c.type, c.value, { encode: false }).problems,
+      encoding,
+    );
   });
 }
 
