@@ -83,22 +83,58 @@ const MAX_KEY = 16_384;
 /** Ends a section of the key (headers, removals, query removals): never a header name. */
 const SECTION = Symbol('section');
 
+type KeyPart = string | symbol;
+
 /**
  * One level of the answer cache: the next part of the key (a header name or value, a removal, a
- * decision field, SECTION) to the level below; `bytes` where a key ends.
+ * decision field, SECTION) to the level below; `bytes` where a key ends. Most levels have one
+ * part below them (past the assertion every key is its own): that one is held in `part`/`child`,
+ * and a Map is made only where keys branch, so the cache costs about what the concatenated
+ * string keys did.
  */
 interface KeyNode {
-  readonly next: Map<string | symbol, KeyNode>;
+  part: KeyPart | undefined;
+  child: KeyNode | undefined;
+  branches: Map<KeyPart, KeyNode> | undefined;
   bytes: Buffer | undefined;
 }
 
-const keyNode = (): KeyNode => ({ next: new Map(), bytes: undefined });
+const keyNode = (): KeyNode => ({
+  part: undefined,
+  child: undefined,
+  branches: undefined,
+  bytes: undefined,
+});
+
+function below(node: KeyNode, part: KeyPart): KeyNode | undefined {
+  if (node.branches !== undefined) return node.branches.get(part);
+  return node.part === part ? node.child : undefined;
+}
+
+function belowOrNew(node: KeyNode, part: KeyPart): KeyNode {
+  const found = below(node, part);
+  if (found !== undefined) return found;
+  const made = keyNode();
+  if (node.branches !== undefined) node.branches.set(part, made);
+  else if (node.child === undefined) {
+    node.part = part;
+    node.child = made;
+  } else {
+    node.branches = new Map<KeyPart, KeyNode>([
+      [node.part!, node.child],
+      [part, made],
+    ]);
+    node.part = undefined;
+    node.child = undefined;
+  }
+  return made;
+}
 
 /** The parts of an OK answer's cache key, in order. */
 function forEachKeyPart(
   response: AuthzResponse & { kind: 'allow' },
   summary: DecisionSummary | undefined,
-  visit: (part: string | symbol) => void,
+  visit: (part: KeyPart) => void,
 ): void {
   for (const [n, v] of response.headers) {
     visit(n);
@@ -137,17 +173,12 @@ export function createResponseEncoder(
   // The lookup's position (undefined once a part is missing) and the insertion's.
   let node: KeyNode | undefined;
   let at = root;
-  const step = (part: string | symbol): void => {
+  const step = (part: KeyPart): void => {
     if (typeof part === 'string') chars += part.length + 1;
-    if (node !== undefined) node = node.next.get(part);
+    if (node !== undefined) node = below(node, part);
   };
-  const put = (part: string | symbol): void => {
-    let n = at.next.get(part);
-    if (n === undefined) {
-      n = keyNode();
-      at.next.set(part, n);
-    }
-    at = n;
+  const put = (part: KeyPart): void => {
+    at = belowOrNew(at, part);
   };
   return (response, summary) => {
     if (response.kind !== 'allow') return writeCheckResponse(response, summary);

@@ -80,3 +80,25 @@ test('an answer whose key is longer than 16,384 characters is never cached', () 
   encode(big);
   assert.equal(n, 0, 'serialized by the proto serializer each time, not cached');
 });
+
+test('answers that share a beginning and part at the same place each keep their own bytes', () => {
+  let n = 0;
+  const encode = createResponseEncoder(() => Buffer.from(String(++n)));
+  const answers = ['1', '2', '3', '4'].map((v) =>
+    allow(
+      [
+        ['a', 'same'],
+        ['b', v],
+      ],
+      ['c'],
+    ),
+  );
+  const bytes = answers.map((a) => encode(a));
+  answers.forEach((a, i) => {
+    assert.equal(encode({ ...a, headers: [...a.headers] }), bytes[i]);
+  });
+  assert.equal(n, 4);
+  // A key that ends where a longer one goes on is an answer of its own.
+  const shorter = encode(allow([['a', 'same']]));
+  assert.ok(!bytes.includes(shorter as Buffer));
+});
