@@ -18,10 +18,15 @@ type Http = Mutable<
 >;
 type HeaderValue = { key?: string; value?: string; raw_value?: Uint8Array };
 
+/**
+ * A cursor over the request bytes. A nested message is read in place: enter() narrows `end` to
+ * it and leave() widens it back, so decoding allocates the values it keeps and nothing else (no
+ * reader, bounds array or callback per field: docs/performance.md "Tails").
+ */
 class Reader {
   pos: number;
+  end: number;
   readonly buf: Buffer;
-  readonly end: number;
   constructor(buf: Buffer, start: number, end: number) {
     this.buf = buf;
     this.pos = start;
@@ -41,22 +46,40 @@ class Reader {
     }
     return result > 0xffffffff ? result % 2 ** 32 : result;
   }
-  /** The bounds of a length-delimited field. */
-  span(): [number, number] {
+  /** Reads a length and returns where that length-delimited field stops (pos is its start). */
+  private stop(): number {
     const len = this.varint();
-    const start = this.pos;
-    const stop = start + len;
+    const stop = this.pos + len;
     if (stop > this.end) throw new RangeError('CheckRequest: length past the end');
-    this.pos = stop;
-    return [start, stop];
+    return stop;
+  }
+  /** Narrows the reader to the message that starts here; returns the end to leave() with. */
+  enter(): number {
+    const outer = this.end;
+    this.end = this.stop();
+    return outer;
+  }
+  /** Back to the enclosing message (pos is the end of the inner one). */
+  leave(outer: number): void {
+    this.end = outer;
   }
   string(): string {
-    const [s, e] = this.span();
-    return this.buf.toString('utf8', s, e);
+    const stop = this.stop();
+    const s = this.buf.toString('utf8', this.pos, stop);
+    this.pos = stop;
+    return s;
   }
   bytes(): Buffer {
-    const [s, e] = this.span();
-    return this.buf.subarray(s, e);
+    const stop = this.stop();
+    const b = this.buf.subarray(this.pos, stop);
+    this.pos = stop;
+    return b;
+  }
+  /** The next tag: field number × 8 + wire type (field 0 refused). */
+  tag(): number {
+    const tag = this.varint();
+    if (tag >>> 3 === 0) throw new RangeError('CheckRequest: field number 0');
+    return tag;
   }
   skip(wireType: number, field: number): void {
     switch (wireType) {
@@ -67,7 +90,7 @@ class Reader {
         this.advance(8);
         return;
       case 2:
-        this.span();
+        this.pos = this.stop();
         return;
       case 5:
         this.advance(4);
@@ -99,60 +122,51 @@ function expect(wireType: number, want: number): void {
     throw new RangeError('CheckRequest: a known field has the wrong wire type');
 }
 
-/** Runs `each(field, wireType)` over the fields of the message in [start, end). */
-function fields(
-  r: Reader,
-  start: number,
-  end: number,
-  each: (field: number, wireType: number, r: Reader) => boolean,
-): void {
-  const inner = new Reader(r.buf, start, end);
-  while (inner.pos < end) {
-    const tag = inner.varint();
-    const field = tag >>> 3;
-    const wt = tag & 7;
-    if (field === 0) throw new RangeError('CheckRequest: field number 0');
-    if (!each(field, wt, inner)) inner.skip(wt, field);
+/** Runs `each(field, wireType)` over the fields of the message that starts at the reader. */
+function fields(r: Reader, each: (field: number, wireType: number) => boolean): void {
+  const outer = r.enter();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (!each(tag >>> 3, tag & 7)) r.skip(tag & 7, tag >>> 3);
   }
+  r.leave(outer);
 }
 
+/** A map<string, string> entry (headers, context_extensions): read in a loop of its own. */
 function mapEntry(r: Reader, into: Record<string, string>): void {
-  const [s, e] = r.span();
   let key = '';
   let value = '';
-  fields(r, s, e, (f, wt, x) => {
-    if (f === 1) {
-      expect(wt, LEN);
-      key = x.string();
-    } else if (f === 2) {
-      expect(wt, LEN);
-      value = x.string();
-    } else return false;
-    return true;
-  });
+  const outer = r.enter();
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    const f = tag >>> 3;
+    if (f === 1 || f === 2) {
+      expect(tag & 7, LEN);
+      if (f === 1) key = r.string();
+      else value = r.string();
+    } else r.skip(tag & 7, f);
+  }
+  r.leave(outer);
   into[key] = value;
 }
 
 function peer(r: Reader, into: Peer): void {
-  const [s, e] = r.span();
-  fields(r, s, e, (f, wt, x) => {
+  fields(r, (f, wt) => {
     if (f === 5) {
       expect(wt, LEN);
-      into.certificate = x.string();
+      into.certificate = r.string();
     } else if (f === 1) {
       expect(wt, LEN);
       // Address { socket_address = 1 { address = 2 } }
       const address: { socket_address?: { address?: string } } = {};
-      const [as, ae] = x.span();
-      fields(x, as, ae, (af, awt, ax) => {
+      fields(r, (af, awt) => {
         if (af !== 1) return false;
         expect(awt, LEN);
-        const [ss, se] = ax.span();
         const socket: { address?: string } = {};
-        fields(ax, ss, se, (sf, swt, sx) => {
+        fields(r, (sf, swt) => {
           if (sf !== 2) return false;
           expect(swt, LEN);
-          socket.address = sx.string();
+          socket.address = r.string();
           return true;
         });
         address.socket_address = socket;
@@ -164,58 +178,59 @@ function peer(r: Reader, into: Peer): void {
   });
 }
 
+/** HeaderMap { repeated HeaderValue headers = 1 { key = 1, value = 2, raw_value = 3 } }. */
 function headerMap(r: Reader, into: HeaderValue[]): void {
-  const [s, e] = r.span();
-  fields(r, s, e, (f, wt, x) => {
+  fields(r, (f, wt) => {
     if (f !== 1) return false;
     expect(wt, LEN);
-    const [hs, he] = x.span();
     const h: HeaderValue = { key: '', value: '' };
-    fields(x, hs, he, (hf, hwt, hx) => {
-      expect(hwt, LEN);
-      if (hf === 1) h.key = hx.string();
-      else if (hf === 2) h.value = hx.string();
-      else if (hf === 3) h.raw_value = hx.bytes();
-      else return false;
-      return true;
-    });
+    const outer = r.enter();
+    while (r.pos < r.end) {
+      const tag = r.tag();
+      const hf = tag >>> 3;
+      expect(tag & 7, LEN);
+      if (hf === 1) h.key = r.string();
+      else if (hf === 2) h.value = r.string();
+      else if (hf === 3) h.raw_value = r.bytes();
+      else r.skip(tag & 7, hf);
+    }
+    r.leave(outer);
     into.push(h);
     return true;
   });
 }
 
 function http(r: Reader, into: Http): void {
-  const [s, e] = r.span();
-  fields(r, s, e, (f, wt, x) => {
+  fields(r, (f, wt) => {
     switch (f) {
       case 1:
         expect(wt, LEN);
-        into.id = x.string();
+        into.id = r.string();
         return true;
       case 2:
         expect(wt, LEN);
-        into.method = x.string();
+        into.method = r.string();
         return true;
       case 3:
         expect(wt, LEN);
-        mapEntry(x, into.headers as Record<string, string>);
+        mapEntry(r, into.headers as Record<string, string>);
         return true;
       case 4:
         expect(wt, LEN);
-        into.path = x.string();
+        into.path = r.string();
         return true;
       case 5:
         expect(wt, LEN);
-        into.host = x.string();
+        into.host = r.string();
         return true;
       case 11:
         expect(wt, LEN);
-        into.body = x.string();
+        into.body = r.string();
         return true;
       case 13: {
         expect(wt, LEN);
         const map = { headers: [] as HeaderValue[] };
-        headerMap(x, map.headers);
+        headerMap(r, map.headers);
         into.header_map = map;
         return true;
       }
@@ -227,41 +242,42 @@ function http(r: Reader, into: Http): void {
 
 /** Decodes the fields of a CheckRequest that authz reads; throws RangeError on malformed bytes. */
 export function decodeCheckRequest(bytes: Buffer): CheckRequestWire {
-  const top = new Reader(bytes, 0, bytes.length);
+  const r = new Reader(bytes, 0, bytes.length);
   let attrs: Attributes | null = null;
-  fields(top, 0, bytes.length, (f, wt, x) => {
-    if (f !== 1) return false;
-    expect(wt, LEN);
+  while (r.pos < r.end) {
+    const tag = r.tag();
+    if (tag >>> 3 !== 1) {
+      r.skip(tag & 7, tag >>> 3);
+      continue;
+    }
+    expect(tag & 7, LEN);
     const a = { context_extensions: {} } as Attributes;
     attrs = a;
-    const [s, e] = x.span();
-    fields(x, s, e, (af, awt, ax) => {
+    fields(r, (af, awt) => {
       if (af === 1) {
         expect(awt, LEN);
         const source: Peer = {};
-        peer(ax, source);
+        peer(r, source);
         a.source = source;
       } else if (af === 4) {
         expect(awt, LEN);
         // Request { http = 2 }
         const req: { http?: Http | null } = {};
         a.request = req;
-        const [rs, re] = ax.span();
-        fields(ax, rs, re, (rf, rwt, rx) => {
+        fields(r, (rf, rwt) => {
           if (rf !== 2) return false;
           expect(rwt, LEN);
           const h = { headers: {} } as Http;
-          http(rx, h);
+          http(r, h);
           req.http = h;
           return true;
         });
       } else if (af === 10) {
         expect(awt, LEN);
-        mapEntry(ax, a.context_extensions as Record<string, string>);
+        mapEntry(r, a.context_extensions as Record<string, string>);
       } else return false;
       return true;
     });
-    return true;
-  });
+  }
   return { attributes: attrs };
 }

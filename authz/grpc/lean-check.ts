@@ -127,7 +127,9 @@ function sendMessage(stream: ServerHttp2Stream, bytes: Buffer): void {
   bytes.copy(frame, 5);
   try {
     stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
-    stream.once('wantTrailers', () => {
+    // `on`, not `once`: the event comes once per stream, and once() wraps every listener in an
+    // object of its own (docs/performance.md "Tails").
+    stream.on('wantTrailers', () => {
       try {
         stream.sendTrailers(OK_TRAILERS);
       } catch {

@@ -61,22 +61,40 @@ function bad(message: string): PortcullisError {
   return new PortcullisError('AUTHZ_BAD_REQUEST', message);
 }
 
-function headerPairs(
-  http: NonNullable<NonNullable<CheckRequestWire['attributes']>['request']>['http'],
-): [string, string][] {
-  const out: [string, string][] = [];
-  const map = http?.headers;
-  if (map) for (const k of Object.keys(map)) out.push([k.toLowerCase(), String(map[k])]);
-  for (const h of http?.header_map?.headers ?? []) {
+type HttpWire = NonNullable<
+  NonNullable<NonNullable<CheckRequestWire['attributes']>['request']>['http']
+>;
+
+/**
+ * The request's headers, lower-cased, pseudo-headers left out, repeats joined with `,`, and
+ * every Cookie value in order (Envoy's `headers` map first, then its `header_map`). Written
+ * straight into the result: no list of pairs per Check.
+ */
+function readHeaders(http: NonNullable<HttpWire>): {
+  headers: Record<string, string>;
+  cookies: string;
+} {
+  const headers: Record<string, string> = Object.create(null);
+  let cookies = '';
+  let cookieCount = 0;
+  const add = (key: string, value: string): void => {
+    const name = key.toLowerCase();
+    if (name.startsWith(':')) return;
+    if (name === 'cookie') cookies = cookieCount++ === 0 ? value : `${cookies},${value}`;
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  };
+  const map = http.headers;
+  if (map) for (const k of Object.keys(map)) add(k, String(map[k]));
+  for (const h of http.header_map?.headers ?? []) {
     if (!h.key) continue;
     let v = h.value ?? '';
     if (v === '' && h.raw_value !== undefined && h.raw_value.length > 0) {
       v =
         typeof h.raw_value === 'string' ? h.raw_value : Buffer.from(h.raw_value).toString('latin1');
     }
-    out.push([h.key.toLowerCase(), v]);
+    add(h.key, v);
   }
-  return out;
+  return { headers, cookies };
 }
 
 function decodePath(raw: string): string {
@@ -92,13 +110,7 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
   const attrs = wire.attributes;
   const http = attrs?.request?.http;
   if (!attrs || !http) throw bad('the CheckRequest carries no HTTP request attributes');
-  const headers: Record<string, string> = Object.create(null);
-  const cookies: string[] = [];
-  for (const [name, value] of headerPairs(http)) {
-    if (name.startsWith(':')) continue;
-    if (name === 'cookie') cookies.push(value);
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
-  }
+  const { headers, cookies } = readHeaders(http);
   const host = http.host || headers.host || '';
   const target = http.path || '/';
   const q = target.indexOf('?');
@@ -144,7 +156,7 @@ export function readCheckRequest(wire: CheckRequestWire): AuthzRequest {
     routeId: ext.route_id ?? '',
     peerCertificatePresented: cert !== '',
     peerCertificatePem: pem,
-    cookieHeader: cookies.join(','),
+    cookieHeader: cookies,
     rejected,
     body: http.body ?? '',
   };

@@ -80,7 +80,78 @@ export function writeCheckResponse(
 export type EncodedCheckResponse = Buffer | CheckResponseWire;
 
 const MAX_KEY = 16_384;
-const ASSERTION = 'x-pomerium-jwt-assertion';
+/** Ends a section of the key (headers, removals, query removals): never a header name. */
+const SECTION = Symbol('section');
+
+type KeyPart = string | symbol;
+
+/**
+ * One level of the answer cache: the next part of the key (a header name or value, a removal, a
+ * decision field, SECTION) to the level below; `bytes` where a key ends. Most levels have one
+ * part below them (past the assertion every key is its own): that one is held in `part`/`child`,
+ * and a Map is made only where keys branch, so the cache costs about what the concatenated
+ * string keys did.
+ */
+interface KeyNode {
+  part: KeyPart | undefined;
+  child: KeyNode | undefined;
+  branches: Map<KeyPart, KeyNode> | undefined;
+  bytes: Buffer | undefined;
+}
+
+const keyNode = (): KeyNode => ({
+  part: undefined,
+  child: undefined,
+  branches: undefined,
+  bytes: undefined,
+});
+
+function below(node: KeyNode, part: KeyPart): KeyNode | undefined {
+  if (node.branches !== undefined) return node.branches.get(part);
+  return node.part === part ? node.child : undefined;
+}
+
+function belowOrNew(node: KeyNode, part: KeyPart): KeyNode {
+  const found = below(node, part);
+  if (found !== undefined) return found;
+  const made = keyNode();
+  if (node.branches !== undefined) node.branches.set(part, made);
+  else if (node.child === undefined) {
+    node.part = part;
+    node.child = made;
+  } else {
+    node.branches = new Map<KeyPart, KeyNode>([
+      [node.part!, node.child],
+      [part, made],
+    ]);
+    node.part = undefined;
+    node.child = undefined;
+  }
+  return made;
+}
+
+/** The parts of an OK answer's cache key, in order. */
+function forEachKeyPart(
+  response: AuthzResponse & { kind: 'allow' },
+  summary: DecisionSummary | undefined,
+  visit: (part: KeyPart) => void,
+): void {
+  for (const [n, v] of response.headers) {
+    visit(n);
+    visit(v);
+  }
+  visit(SECTION);
+  for (const n of response.headersToRemove) visit(n);
+  visit(SECTION);
+  for (const n of response.queryToRemove) visit(n);
+  if (summary) {
+    visit(SECTION);
+    visit(summary.outcome);
+    visit(summary.reason);
+    visit(summary.routeId);
+    visit(summary.routeName);
+  }
+}
 
 /**
  * Encodes responses, reusing the serialized bytes of an OK answer seen before: the same set of
@@ -92,42 +163,40 @@ export function createResponseEncoder(
   serialize: (wire: CheckResponseWire) => Buffer,
   maxEntries = 10_000,
 ): (response: AuthzResponse, summary?: DecisionSummary) => EncodedCheckResponse {
-  // Outer key: the assertion (the same cached string object every time, so its hash is cached
-  // too); inner key: every other header, removal and query removal (short).
-  const cache = new Map<string, Map<string, Buffer>>();
+  // The key is walked part by part through nested maps instead of being concatenated into one
+  // string per Check: the parts are strings the caches already hold (header names, the cached
+  // assertion and identity headers, route ids), so a hit allocates nothing
+  // (docs/performance.md "Tails").
+  let root = keyNode();
   let size = 0;
+  let chars = 0;
+  // The lookup's position (undefined once a part is missing) and the insertion's.
+  let node: KeyNode | undefined;
+  let at = root;
+  const step = (part: KeyPart): void => {
+    if (typeof part === 'string') chars += part.length + 1;
+    if (node !== undefined) node = below(node, part);
+  };
+  const put = (part: KeyPart): void => {
+    at = belowOrNew(at, part);
+  };
   return (response, summary) => {
     if (response.kind !== 'allow') return writeCheckResponse(response, summary);
-    let outer = '';
-    let key = '';
-    for (const [n, v] of response.headers) {
-      if (n === ASSERTION) outer = v;
-      else key += `${n}\u0000${v}\u0000`;
+    node = root;
+    chars = 0;
+    forEachKeyPart(response, summary, step);
+    const hit = node?.bytes;
+    if (hit !== undefined) return hit;
+    if (chars > MAX_KEY) return writeCheckResponse(response, summary);
+    const bytes = serialize(writeCheckResponse(response, summary));
+    if (size >= maxEntries) {
+      root = keyNode();
+      size = 0;
     }
-    key += '\u0001';
-    for (const n of response.headersToRemove) key += `${n}\u0000`;
-    key += '\u0001';
-    for (const n of response.queryToRemove) key += `${n}\u0000`;
-    if (summary) {
-      key += `\u0001${summary.outcome}\u0000${summary.reason}\u0000${summary.routeId}\u0000${summary.routeName}`;
-    }
-    if (key.length > MAX_KEY) return writeCheckResponse(response, summary);
-    let inner = cache.get(outer);
-    let bytes = inner?.get(key);
-    if (bytes === undefined) {
-      bytes = serialize(writeCheckResponse(response, summary));
-      if (size >= maxEntries) {
-        cache.clear();
-        size = 0;
-        inner = undefined;
-      }
-      if (inner === undefined) {
-        inner = new Map();
-        cache.set(outer, inner);
-      }
-      inner.set(key, bytes);
-      size++;
-    }
+    at = root;
+    forEachKeyPart(response, summary, put);
+    at.bytes = bytes;
+    size++;
     return bytes;
   };
 }

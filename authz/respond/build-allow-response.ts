@@ -197,6 +197,9 @@ function kubernetesHeaders(
   return groups.slice(1);
 }
 
+/** The empty list of removals, shared by every answer that removes nothing. */
+const NOTHING: readonly string[] = Object.freeze([]);
+
 function assemble(input: AllowInput, jwt: string): AllowResponse {
   const { state, route, req, session } = input;
   const h = req.http.headers;
@@ -218,11 +221,16 @@ function assemble(input: AllowInput, jwt: string): AllowResponse {
     if (kept === null) remove.add('cookie');
     else if (kept !== req.cookieHeader) set.set('cookie', kept);
   }
-  const queryToRemove = queryTokens(req.http.rawQuery).length > 0 ? ['pomerium_session'] : [];
+  const queryToRemove =
+    req.http.rawQuery !== '' && queryTokens(req.http.rawQuery).length > 0
+      ? ['pomerium_session']
+      : NOTHING;
 
   // Identity headers: ours, or none; a client's own values never pass.
   const claimNames = route.claimHeaderNames;
-  for (const name of Object.keys(h)) {
+  // for…in over the request's own header names: no array of names per Check.
+  for (const name in h) {
+    if (!Object.hasOwn(h, name)) continue;
     if (name.startsWith('x-pomerium-claim-') && !claimNames.has(name)) remove.add(name);
     else if (isRequestDescribingHeader(name)) remove.add(name);
   }
@@ -235,9 +243,9 @@ function assemble(input: AllowInput, jwt: string): AllowResponse {
     if (previous) set.set(ASSERTION_FOR_HEADER, previous);
     for (const [name, value] of input.identityHeaders(input).claimHeaders) set.set(name, value);
   } else {
-    for (const name of [ASSERTION_HEADER, ASSERTION_FOR_HEADER, ...claimNames]) {
-      if (name in h) remove.add(name);
-    }
+    if (ASSERTION_HEADER in h) remove.add(ASSERTION_HEADER);
+    if (ASSERTION_FOR_HEADER in h) remove.add(ASSERTION_FOR_HEADER);
+    for (const name of claimNames) if (name in h) remove.add(name);
   }
   if (route.routingKey && session) {
     set.set(ROUTING_KEY, createHash('sha256').update(session.id).digest('hex'));
@@ -261,5 +269,10 @@ function assemble(input: AllowInput, jwt: string): AllowResponse {
   for (const [name, value] of set) headers.push([name, headerSafe(value)]);
   // Further values of a name already set are appended (write-check-response.ts).
   for (const g of groups) headers.push([IMPERSONATE_GROUP, headerSafe(g)]);
-  return { kind: 'allow', headers, headersToRemove: [...remove], queryToRemove };
+  return {
+    kind: 'allow',
+    headers,
+    headersToRemove: remove.size === 0 ? NOTHING : [...remove],
+    queryToRemove,
+  };
 }

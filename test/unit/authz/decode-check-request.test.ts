@@ -168,6 +168,15 @@ test('malformed bytes throw instead of deciding on garbage', () => {
     ['field number 0', Buffer.from([0x02, 0x00])],
     ['wire type 7', Buffer.from([0x0f])],
     ['an unmatched end group', Buffer.concat([tag(5, 3), tag(6, 4)])],
+    // Within the buffer but past the end of the attributes message around it.
+    [
+      'a field longer than its enclosing message',
+      Buffer.concat([tag(1, 2), varint(2), tag(10, 2), varint(5), Buffer.alloc(5)]),
+    ],
+    [
+      'a header entry longer than the HTTP request around it',
+      Buffer.concat([len(1, len(4, tag(2, 2), varint(2), tag(3, 2), varint(9))), Buffer.alloc(9)]),
+    ],
   ] as const) {
     assert.throws(() => decodeCheckRequest(bytes), RangeError, name);
   }
