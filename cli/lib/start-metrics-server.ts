@@ -1,10 +1,12 @@
 // metrics_address: Prometheus text at GET /metrics from every service of this process that has
-// metrics (authz, the supervised Envoy's stats: envoy-metrics.ts); metrics_basic_auth (base64 of user:pass) guards it when set.
+// metrics (authz, the supervised Envoy's stats: envoy-metrics.ts) and the process's own figures
+// (process-metrics.ts); metrics_basic_auth (base64 of user:pass) guards it when set.
 import { timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from '../../config/index.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
+import { createProcessMetrics } from './process-metrics.js';
 import type { ServiceUnit } from './service-unit.js';
 
 function authorized(header: string | undefined, expected: string | undefined): boolean {
@@ -21,6 +23,8 @@ export async function startMetricsServer(
   const where = loaded.config.metrics_address;
   if (!where) return null;
   let basicAuth = loaded.config.metrics_basic_auth;
+  const own = createProcessMetrics();
+  const all = [...sources, () => own.render()];
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || new URL(req.url ?? '/', 'http://x').pathname !== '/metrics') {
       res.writeHead(404).end();
@@ -30,7 +34,7 @@ export async function startMetricsServer(
       res.writeHead(401, { 'www-authenticate': 'Basic realm="metrics"' }).end();
       return;
     }
-    Promise.all(sources.map((s) => s())).then(
+    Promise.all(all.map((s) => s())).then(
       (parts) =>
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(parts.join('')),
       () => res.writeHead(500).end(),
@@ -40,6 +44,9 @@ export async function startMetricsServer(
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(address.port, address.host, () => resolve());
+  }).catch((err: unknown) => {
+    own.close();
+    throw err;
   });
   const bound = { host: address.host, port: (server.address() as AddressInfo).port };
   return {
@@ -52,6 +59,7 @@ export async function startMetricsServer(
     }),
     close: () =>
       new Promise<void>((resolve) => {
+        own.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
