@@ -131,6 +131,24 @@ async function spawnNoopCheck(): Promise<{ port: number; pid: number; child: Chi
   return { port, pid: child.pid!, child };
 }
 
+/** The process's own memory figures from its /metrics (cli/lib/process-metrics.ts), MB. */
+async function memoryBreakdown(port: number): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (sample: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+    return line === undefined
+      ? Number.NaN
+      : Math.round(Number(line.slice(sample.length + 1)) / 2 ** 20);
+  };
+  return {
+    portcullis_node_heap_total_mb_after_load: value('nodejs_heap_size_total_bytes'),
+    portcullis_node_heap_used_mb_after_load: value('nodejs_heap_size_used_bytes'),
+    portcullis_node_young_mb_after_load: value('nodejs_heap_space_size_total_bytes{space="new"}'),
+    portcullis_node_external_mb_after_load: value('nodejs_external_memory_bytes'),
+    portcullis_node_rss_mb_after_load: value('process_resident_memory_bytes'),
+  };
+}
+
 /** RssAnon of a process, MB (Linux). */
 function anonMb(pid: number): number {
   const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -186,7 +204,8 @@ const range = (xs: readonly number[]) => `${f(Math.min(...xs))}–${f(Math.max(.
 async function bench(): Promise<BenchResult> {
   const envoyBin = findEnvoyBinary();
   if (!envoyBin) throw new Error(`Envoy is required: ${ENVOY_INSTALL_HINT}`);
-  const [upPort, upAdmin, aloneProxy, aloneAdmin, noopProxy, noopAdmin] = await freePorts(6);
+  const [upPort, upAdmin, aloneProxy, aloneAdmin, noopProxy, noopAdmin, metricsPort] =
+    await freePorts(7);
   // First the figures outside the request path (quick; a failure here costs no load run).
   const starts: number[] = [];
   let validate10k: number;
@@ -202,6 +221,7 @@ async function bench(): Promise<BenchResult> {
   const upstream = await startStaticEnvoy(envoyBin, upstreamBootstrap(upPort, upAdmin), upPort, 1);
   let series: Record<System, Series>;
   let nodeAnonMb = Number.NaN;
+  let memory: Record<string, number> = {};
   try {
     // One worker thread, like the Envoy that `portcullis start` supervises: the comparison is
     // the same Envoy with and without ext_authz.
@@ -224,6 +244,8 @@ async function bench(): Promise<BenchResult> {
         collectLogs: false,
         // The production tuning the README recommends for authz (docs/performance.md "Memory").
         execArgv: ['--max-semi-space-size=16'],
+        // /metrics: what the Node process's memory is made of after the load
+        extraConfig: `metrics_address: 127.0.0.1:${metricsPort}`,
         extraRoutes: `- from: http://bench.localhost:{{envoy}}\n  to: http://127.0.0.1:${upPort}\n  allow_any_authenticated_user: true`,
       });
       try {
@@ -254,6 +276,7 @@ async function bench(): Promise<BenchResult> {
           },
         });
         nodeAnonMb = anonMb(node);
+        memory = await memoryBreakdown(metricsPort!);
       } finally {
         await stack.close();
       }
@@ -288,6 +311,7 @@ async function bench(): Promise<BenchResult> {
     portcullis_node_cpu_us_per_request: cpu.portcullis.node ?? Number.NaN,
     start_to_first_200_ms: Math.round(median(starts)),
     portcullis_node_anon_mb_after_load: Math.round(nodeAnonMb),
+    ...memory,
     validate_10k_routes_ms: Math.round(validate10k),
     validate_20k_routes_ms: Math.round(validate20k),
     validate_20k_vs_10k: validate20k / validate10k,
@@ -350,7 +374,7 @@ async function bench(): Promise<BenchResult> {
     .join('\n');
   const extra = [
     `start to first 200 (all-in-one, one public route; median of ${START_RUNS}): ${figures.start_to_first_200_ms} ms (${starts.map((x) => Math.round(x)).join(', ')})`,
-    `anonymous memory of the Portcullis Node process after the load: ${figures.portcullis_node_anon_mb_after_load} MB`,
+    `anonymous memory of the Portcullis Node process after the load: ${figures.portcullis_node_anon_mb_after_load} MB (V8 heap reserved ${figures.portcullis_node_heap_total_mb_after_load} MB, of it the young generation ${figures.portcullis_node_young_mb_after_load} MB, in use ${figures.portcullis_node_heap_used_mb_after_load} MB; outside the heap: buffers ${figures.portcullis_node_external_mb_after_load} MB, resident in all ${figures.portcullis_node_rss_mb_after_load} MB)`,
     // The Check transport of this run (docs/performance.md): PORTCULLIS_CHECK_TRANSPORT=grpc-js
     // in the bench's environment reaches `portcullis start` and measures the grpc-js one.
     `Portcullis Check transport: ${process.env.PORTCULLIS_CHECK_TRANSPORT === 'grpc-js' ? 'grpc-js (PORTCULLIS_CHECK_TRANSPORT=grpc-js)' : 'lean node:http2 (default; PORTCULLIS_CHECK_TRANSPORT=grpc-js for the other)'}`,
