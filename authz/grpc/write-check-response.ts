@@ -157,11 +157,14 @@ function forEachKeyPart(
  * Encodes responses, reusing the serialized bytes of an OK answer seen before: the same set of
  * headers (the cached assertion included), removals and query removals give the same bytes, so
  * the hot path skips building and encoding the protobuf (the decision summary is part of the
- * key). Denials (they carry the request id) are never cached.
+ * key). Denials (they carry the request id) are never cached. Bounded by entries and by bytes:
+ * an answer can carry what the client sent (the Cookie header without our cookie), so a client
+ * sending a new long cookie with every request must not fill memory with answers nobody reuses.
  */
 export function createResponseEncoder(
   serialize: (wire: CheckResponseWire) => Buffer,
   maxEntries = 10_000,
+  maxBytes = 16 * 2 ** 20,
 ): (response: AuthzResponse, summary?: DecisionSummary) => EncodedCheckResponse {
   // The key is walked part by part through nested maps instead of being concatenated into one
   // string per Check: the parts are strings the caches already hold (header names, the cached
@@ -169,6 +172,8 @@ export function createResponseEncoder(
   // (docs/performance.md "Tails").
   let root = keyNode();
   let size = 0;
+  /** What the entries hold, about: their bytes and two bytes per key character. */
+  let held = 0;
   let chars = 0;
   // The lookup's position (undefined once a part is missing) and the insertion's.
   let node: KeyNode | undefined;
@@ -189,10 +194,13 @@ export function createResponseEncoder(
     if (hit !== undefined) return hit;
     if (chars > MAX_KEY) return writeCheckResponse(response, summary);
     const bytes = serialize(writeCheckResponse(response, summary));
-    if (size >= maxEntries) {
+    const weight = bytes.length + 2 * chars;
+    if (size >= maxEntries || held + weight > maxBytes) {
       root = keyNode();
       size = 0;
+      held = 0;
     }
+    held += weight;
     at = root;
     forEachKeyPart(response, summary, put);
     at.bytes = bytes;

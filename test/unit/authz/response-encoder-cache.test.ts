@@ -72,6 +72,28 @@ test('the cache holds at most maxEntries answers and serves correct bytes after 
   assert.equal(encode(answers[3]!), bytes[3]);
 });
 
+test('a client sending a new long cookie each time cannot make the cache hold more than its byte budget', () => {
+  let n = 0;
+  const budget = 64 * 1024;
+  const encode = createResponseEncoder(() => Buffer.alloc(1024, ++n), 10_000, budget);
+  // 8 KB of other cookies per request, new every time: each answer is its own entry
+  const answers = Array.from({ length: 40 }, (_, i) =>
+    allow([['cookie', `tracker=${String(i).padStart(8_000, '0')}`]]),
+  );
+  for (const a of answers) encode(a);
+  assert.equal(n, 40);
+  // about 17 KB an entry: at most 3 of the 40 are held when the last one came in
+  const held = answers.filter((a) => {
+    const before = n;
+    encode(a);
+    return n === before;
+  });
+  assert.ok(held.length <= Math.ceil(budget / (1024 + 16_000)), `${held.length} answers held`);
+  // and what is served is still each answer's own bytes
+  const again = encode(answers[39]!);
+  assert.equal(encode(answers[39]!), again);
+});
+
 test('an answer whose key is longer than 16,384 characters is never cached', () => {
   let n = 0;
   const encode = createResponseEncoder(() => Buffer.from([++n]));
