@@ -30,6 +30,41 @@ export function fixture(name: string, edit?: (f: CheckFixture) => void): CheckFi
   return f;
 }
 
+/**
+ * A CheckRequest of an MCP client to `host` + `path` on route `route`: the Streamable HTTP
+ * accept and content type, `body` on a POST, extra `headers` on top.
+ */
+export function mcpCheckRequest(
+  route: string,
+  host: string,
+  path: string,
+  opts: {
+    readonly headers?: Record<string, string>;
+    readonly method?: string;
+    readonly body: string;
+    readonly internal?: boolean;
+  },
+): CheckFixture {
+  const method = opts.method ?? 'POST';
+  return fixture('api-get', (f) => {
+    const http = f.attributes.request.http;
+    http.method = method;
+    http.path = path;
+    http.host = host;
+    http.headers = {
+      ...http.headers,
+      ':authority': host,
+      ':method': method,
+      ':path': path,
+      accept: 'application/json, text/event-stream',
+      'content-type': 'application/json',
+      ...opts.headers,
+    };
+    if (method === 'POST') http.body = opts.body;
+    f.attributes.context_extensions = { internal: String(opts.internal ?? false), route_id: route };
+  });
+}
+
 export function fixtureText(name: string): string {
   return readFileSync(join(FIXTURES, name), 'utf8');
 }

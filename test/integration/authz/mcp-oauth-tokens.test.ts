@@ -11,7 +11,11 @@ import {
   signMcpToken,
   verifyMcpToken,
 } from '../../../mcp/index.js';
-import { type AuthzHarness, fixture, startAuthzHarness } from '../../helpers/authz-harness.js';
+import {
+  type AuthzHarness,
+  mcpCheckRequest,
+  startAuthzHarness,
+} from '../../helpers/authz-harness.js';
 
 const YAML = `
 runtime_flags:
@@ -61,22 +65,11 @@ function request(
   method = 'POST',
   internal = false,
 ) {
-  return fixture('api-get', (f) => {
-    const http = f.attributes.request.http;
-    http.method = method;
-    http.path = path;
-    http.host = host;
-    http.headers = {
-      ...http.headers,
-      ':authority': host,
-      ':method': method,
-      ':path': path,
-      accept: 'application/json, text/event-stream',
-      'content-type': 'application/json',
-      ...headers,
-    };
-    if (method === 'POST') http.body = '{"jsonrpc":"2.0","id":1,"method":"tools/list"}';
-    f.attributes.context_extensions = { internal: String(internal), route_id: route };
+  return mcpCheckRequest(route, host, path, {
+    headers,
+    method,
+    body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+    internal,
   });
 }
 

@@ -6,7 +6,12 @@
 // (www.pomerium.com/docs/capabilities/mcp/protect-mcp-server, recorded in docs/mcp.md).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type AuthzHarness, fixture, startAuthzHarness } from '../../helpers/authz-harness.js';
+import {
+  type AuthzHarness,
+  fixture,
+  mcpCheckRequest,
+  startAuthzHarness,
+} from '../../helpers/authz-harness.js';
 
 const YAML = `
 routes:
@@ -52,23 +57,7 @@ function request(
   headers: Record<string, string> = {},
   method = 'POST',
 ) {
-  return fixture('api-get', (f) => {
-    const http = f.attributes.request.http;
-    http.method = method;
-    http.path = path;
-    http.host = host;
-    http.headers = {
-      ...http.headers,
-      ':authority': host,
-      ':method': method,
-      ':path': path,
-      accept: 'application/json, text/event-stream',
-      'content-type': 'application/json',
-      ...headers,
-    };
-    if (method === 'POST') http.body = INITIALIZE;
-    f.attributes.context_extensions = { internal: 'false', route_id: route };
-  });
+  return mcpCheckRequest(route, host, path, { headers, method, body: INITIALIZE });
 }
 
 test('serves the protected resource metadata of an MCP route without a session', async () => {
