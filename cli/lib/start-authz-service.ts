@@ -2,7 +2,7 @@
 // server (shared with the ADS server in all-in-one mode).
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { type AuthzServer, createAuthzServer } from '../../authz/index.js';
+import { type AuthenticateStream, type AuthzServer, createAuthzServer } from '../../authz/index.js';
 import type { LoadedConfig } from '../../config/index.js';
 import type { RecordStore } from '../../databroker/index.js';
 import type { SigningKey } from '../../wire/index.js';
@@ -35,4 +35,23 @@ export function createAuthzUnit(opts: {
     setHealth: (problem) => authz.setServing(problem === null),
     close: () => authz.close(),
   };
+}
+
+/**
+ * Serves Check on the lean node:http2 transport (docs/performance.md "Lean Check transport"),
+ * ADS and health staying on grpc-js, unless PORTCULLIS_CHECK_TRANSPORT=grpc-js; logs which one.
+ */
+export function selectCheckTransport(
+  unit: AuthzUnit,
+  server: grpc.Server,
+  authenticate: AuthenticateStream | undefined,
+  env: Readonly<Record<string, string | undefined>> | undefined,
+  logger: Logger,
+): void {
+  const wanted = (env ?? process.env).PORTCULLIS_CHECK_TRANSPORT ?? 'lean';
+  const routed = wanted === 'grpc-js' ? 0 : unit.authz.routeChecks(server, authenticate);
+  logger.info(
+    { service: 'authorize', check_transport: routed > 0 ? 'lean' : 'grpc-js' },
+    'Check transport',
+  );
 }

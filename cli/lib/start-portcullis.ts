@@ -8,7 +8,6 @@ import type { LoadedConfig } from '../../config/index.js';
 import { openRecordStore, type RecordStore, startSweeper } from '../../databroker/index.js';
 import { endpointsFromConfig } from '../../envoy/index.js';
 import { errorCodeOf, PortcullisError } from '../../errors/index.js';
-import { type AuthzWorkers, defaultAuthzWorkers, startAuthzWorkers } from './authz-workers.js';
 import { findEnvoyBinary } from './find-envoy-binary.js';
 import { formatHostPort, parseListenAddress } from './listen-address.js';
 import { openStoreWithRetry } from './open-store-with-retry.js';
@@ -19,7 +18,8 @@ import { type ProcessSecrets, prepareSecrets, withSecrets } from './prepare-secr
 import { createProcessHealth, type ProcessHealth } from './process-health.js';
 import { NOTHING_TO_COMMIT, type ServiceUnit } from './service-unit.js';
 import { type AuthnUnit, startAuthnService } from './start-authn-service.js';
-import { type AuthzUnit, createAuthzUnit } from './start-authz-service.js';
+import { type AuthzUnit, createAuthzUnit, selectCheckTransport } from './start-authz-service.js';
+import { startAuthzWorkersUnit } from './start-authz-workers-unit.js';
 import type { AutocertUnit } from './start-autocert-service.js';
 import { startForwardAuthService } from './start-forward-auth-service.js';
 import { bindGrpcServer, createGrpcServer } from './start-grpc-server.js';
@@ -85,43 +85,6 @@ function envoyBinary(
     );
   }
   return bin;
-}
-
-/** The extra authz workers of this start (undefined: this process is the only Check server). */
-async function startWorkers(
-  opts: StartOptions,
-  store: RecordStore,
-  secrets: ProcessSecrets,
-  security: GrpcSecurity,
-  host: string,
-): Promise<AuthzWorkers | undefined> {
-  const wanted = opts.authzWorkers ?? defaultAuthzWorkers(1);
-  if (wanted <= 1) return undefined;
-  if (store.backend === 'memory') {
-    opts.logger.warn(
-      { service: 'authorize', authz_workers: wanted },
-      'authz workers need the Postgres databroker (the memory one lives in this process): one Check server',
-    );
-    return undefined;
-  }
-  const workers = await startAuthzWorkers(
-    wanted - 1,
-    {
-      configFile: resolve(opts.loaded.file),
-      allowUnknownKeys: opts.allowUnknownKeys === true,
-      ...(opts.databrokerSchema ? { databrokerSchema: opts.databrokerSchema } : {}),
-      ...(secrets.sharedSecret ? { sharedSecret: secrets.sharedSecret } : {}),
-      ...(secrets.signingKeyPem ? { signingKeyPem: secrets.signingKeyPem } : {}),
-      ...(security.ownClientCa ? { extraClientCa: security.ownClientCa } : {}),
-      host,
-    },
-    opts.logger,
-  );
-  opts.logger.info(
-    { service: 'authorize', authz_workers: wanted, ports: workers.ports },
-    'authz workers started',
-  );
-  return workers;
 }
 
 const connectable = (host: string): string =>
@@ -221,35 +184,13 @@ export async function startPortcullis(opts: StartOptions): Promise<Portcullis> {
       units.push(grpcUnit);
       const authzOnGrpc = units.find((u): u is AuthzUnit => u.name === 'authorize');
       if (authzOnGrpc) {
-        // Check on the lean transport (docs/performance.md), ADS and health on grpc-js.
-        const wanted = (opts.env ?? process.env).PORTCULLIS_CHECK_TRANSPORT ?? 'lean';
-        const routed =
-          wanted === 'grpc-js'
-            ? 0
-            : authzOnGrpc.authz.routeChecks(server, grpcSecurity.checkStreamAuth);
-        logger.info(
-          { service: 'authorize', check_transport: routed > 0 ? 'lean' : 'grpc-js' },
-          'Check transport',
-        );
+        selectCheckTransport(authzOnGrpc, server, grpcSecurity.checkStreamAuth, opts.env, logger);
       }
-      let workers: AuthzWorkers | undefined;
-      if (xds && authzOnGrpc && store) {
-        workers = await startWorkers(opts, store, secrets, grpcSecurity, grpcUnit.endpoint.host);
-        if (workers) {
-          const pool = workers;
-          units.push({
-            name: 'authz-workers',
-            addresses: Object.fromEntries(
-              pool.ports.map((p, i) => [
-                `worker${i + 1}`,
-                formatHostPort({ host: grpcUnit.endpoint.host, port: p }),
-              ]),
-            ),
-            prepare: () => ({ commit: () => pool.reload() }),
-            close: () => pool.close(),
-          });
-        }
-      }
+      const workers =
+        xds && authzOnGrpc && store
+          ? await startAuthzWorkersUnit(opts, store, secrets, grpcSecurity, grpcUnit.endpoint.host)
+          : undefined;
+      if (workers) units.push(workers.unit);
       let autocertUnit: AutocertUnit | undefined;
       let republish = (): void => undefined;
       if (xds && autocertOn && store) {
