@@ -125,11 +125,36 @@ function services(): NonNullable<typeof serviceTable> {
   return serviceTable!;
 }
 
-/** The one protobufjs Root of every type in protos/vendor/ and grpc.health.v1, resolved. */
+/**
+ * protobufjs's feature pass over the whole tree, the first half of `resolveAll`: it decides the
+ * wire encoding (proto3's repeated scalars are packed) and field presence, so it must run before
+ * anything is encoded. Cheap next to resolving the type references. A private method of
+ * protobufjs 7.x: test/unit/protos/lazy-root.test.ts fails if it goes away or if this Root
+ * encodes differently from `Root.fromJSON`'s.
+ */
+function resolveFeatures(r: protobuf.Root): void {
+  const pass = (r as unknown as { _resolveFeaturesRecursive?: (edition: string) => unknown })
+    ._resolveFeaturesRecursive;
+  const edition = (r as unknown as { _edition?: string })._edition;
+  if (typeof pass !== 'function' || edition === undefined) {
+    r.resolveAll(); // another protobufjs: correct, only slower
+    return;
+  }
+  pass.call(r, edition);
+}
+
+/**
+ * The one protobufjs Root of every type in protos/vendor/ and grpc.health.v1. Type references
+ * resolve on first use: reflection that reads `resolvedType` calls `field.resolve()` first.
+ */
 export function protoRoot(): protobuf.Root {
   if (root === undefined) {
     const d = readDescriptor();
-    const built = protobuf.Root.fromJSON(d.root);
+    // Not Root.fromJSON: it also resolves every type reference, which builds a constructor per
+    // type (~45 ms of the start for 532 types, most of which a config never uses). Types resolve
+    // on first use instead: encode, decode and conversion resolve their fields, and the snapshot
+    // checker asks `field.resolve()`.
+    const built = new protobuf.Root().addJSON(d.root.nested ?? {}) as protobuf.Root;
     for (const [typeName, fields] of Object.entries(d.fieldOptions)) {
       const type = built.lookupType(typeName);
       for (const [name, parsed] of Object.entries(fields)) {
@@ -137,7 +162,7 @@ export function protoRoot(): protobuf.Root {
           parsed as protobuf.Field['parsedOptions'];
       }
     }
-    built.resolveAll();
+    resolveFeatures(built);
     root = built;
     descriptor = undefined;
   }

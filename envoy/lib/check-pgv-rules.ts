@@ -206,7 +206,7 @@ function checkValue(
     rep.problem(path, 'value not allowed');
   }
   if (isObj(rules.enum) && Array.isArray(rules.enum.not_in)) {
-    const values = (field.resolvedType as protobuf.Enum | null)?.values ?? {};
+    const values = (field.resolve().resolvedType as protobuf.Enum | null)?.values ?? {};
     const n = typeof v === 'string' ? values[v] : v;
     if (rules.enum.not_in.includes(n)) rep.problem(path, 'value not allowed');
   }

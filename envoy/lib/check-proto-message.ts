@@ -260,7 +260,7 @@ class Checker {
   }
 
   single(field: protobuf.Field, v: unknown, path: string): unknown {
-    const t = field.resolvedType;
+    const t = field.resolve().resolvedType; // the Root resolves lazily (protos/load-protos.ts)
     if (t instanceof protobuf.Enum) {
       if (typeof v === 'string' && v in t.values) return t.values[v];
       if (typeof v === 'number' && Object.values(t.values).includes(v)) return v;
