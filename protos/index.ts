@@ -1,4 +1,5 @@
 // The protos room: this file is its only door.
+export { encodeMessage } from './encode-message.js';
 export {
   envoyResourceProtoFiles,
   loadGrpcObject,

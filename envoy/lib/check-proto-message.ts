@@ -5,6 +5,7 @@
 // The result is the protobufjs object form (Durations as {seconds, nanos}, Any as encoded
 // bytes, enums as numbers), which protobufjs' `Type.encode` takes as it is.
 import protobuf from 'protobufjs';
+import { encodeMessage } from '../../protos/index.js';
 import { checkPgvRules, pgvRules } from './check-pgv-rules.js';
 
 export interface ProtoProblem {
@@ -232,7 +233,7 @@ class Checker {
     const converted = this.message(inner, rest, path);
     if (converted === undefined) return undefined;
     if (!this.encode) return { type_url: url, value: NOT_ENCODED };
-    const value = inner.encode(converted).finish();
+    const value = encodeMessage(inner, converted);
     return { type_url: url, value };
   }
 

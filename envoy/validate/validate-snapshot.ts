@@ -2,6 +2,7 @@
 // against Envoy's protos (unknown fields, wrong types, protoc-gen-validate rules). The result is
 // either the encoded snapshot the ADS server serves, or every issue, each naming its route.
 import { createHash } from 'node:crypto';
+import { encodeMessage } from '../../protos/index.js';
 import { checkProtoMessage } from '../lib/check-proto-message.js';
 import { envoyProtoRoot, envoyType } from '../lib/envoy-proto-root.js';
 import { type ResourceKind, SECRET_TYPE_URL, TYPE_URLS } from '../lib/names.js';
@@ -56,7 +57,7 @@ export function checkResource(
     };
   });
   if (issues.length > 0 || value === undefined || !encode) return { issues };
-  return { issues, value: type.encode(value).finish() };
+  return { issues, value: encodeMessage(type, value) };
 }
 
 /**
