@@ -5,10 +5,11 @@ export { createMemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export {
   type DatabrokerConfig,
   type OpenRecordStoreOptions,
+  openPostgresStore,
   openRecordStore,
 } from './open-record-store.js';
 export { migrate, migrateDatabase, migrations } from './postgres/migrations.js';
-export { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+export type { PostgresStoreOptions } from './postgres/postgres-store.js';
 export { type PostgresTlsConfig, postgresTls } from './postgres/tls-options.js';
 export {
   openRecordCache,

@@ -3,7 +3,7 @@
 // connection string or the databroker_storage_*_file keys, postgres/tls-options.ts).
 import { PortcullisError } from '../errors/index.js';
 import { createMemoryStore } from './memory-store.js';
-import { openPostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+import type { PostgresStoreOptions } from './postgres/postgres-store.js';
 import { type PostgresTlsConfig, postgresTls } from './postgres/tls-options.js';
 import type { RecordStore } from './record-store.js';
 
@@ -22,6 +22,15 @@ export interface OpenRecordStoreOptions
   > {
   /** Folder relative databroker_storage_*_file paths are read from (the config's). */
   readonly baseDir?: string;
+}
+
+/**
+ * Opens the Postgres store. The store's modules (and `pg` with them, ~30 ms of a start) are
+ * loaded on the first call: a process on the memory databroker never loads them.
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<RecordStore> {
+  const store = await import('./postgres/postgres-store.js');
+  return store.openPostgresStore(options);
 }
 
 export async function openRecordStore(
