@@ -6,7 +6,7 @@
 // asking a no-op Check server on bare node:http2 (lib/noop-check-h2.ts). Then the issue-19
 // figures outside the request path: start to first 200, the Node process's anonymous memory
 // after the load, and `portcullis validate` of 10,000 and 20,000 routes.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { generateRoutesConfig } from '../examples/generate-routes.js';
 import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
 import { freePorts } from '../test/helpers/free-port.js';
 import { type LoadResult, type LoadTarget, runLoad } from './lib/h2load.js';
+import { spawnNoopCheck } from './lib/noop-check-h2.js';
 import { childPids, cpuMicros } from './lib/process-cpu.js';
 import { startToFirst200 } from './lib/start-to-first-200.js';
 import {
@@ -117,18 +118,6 @@ async function measureAll(targets: Record<System, Target>): Promise<Record<Syste
     noop: series(results.noop),
     portcullis: series(results.portcullis),
   };
-}
-
-/** The bare node:http2 no-op Check server in its own process; resolves once it listens. */
-async function spawnNoopCheck(): Promise<{ port: number; pid: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(here, 'lib', 'noop-check-h2.js')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`no-op Check server exited with ${code}`)));
-    child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
-  });
-  return { port, pid: child.pid!, child };
 }
 
 /** The process's own memory figures from its /metrics (cli/lib/process-metrics.ts), MB. */

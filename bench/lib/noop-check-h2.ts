@@ -3,6 +3,7 @@
 // CheckResponse. Envoy + this server is the best any Node Check server can do behind the same
 // ext_authz filter. Run as its own process (`node noop-check-h2.js`) so its CPU is measured
 // apart; it prints its port on stdout. Plain text, loopback only (a bench double).
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, constants as h2 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { argv } from 'node:process';
@@ -45,6 +46,22 @@ export async function startNoopCheckServer(port = 0): Promise<{
     port: (server.address() as AddressInfo).port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The no-op in a process of its own (its CPU measured apart); resolves once it listens. */
+export async function spawnNoopCheck(): Promise<{
+  port: number;
+  pid: number;
+  child: ChildProcess;
+}> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`no-op Check server exited with ${code}`)));
+    child.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
+  });
+  return { port, pid: child.pid!, child };
 }
 
 if (argv[1] === fileURLToPath(import.meta.url)) {
