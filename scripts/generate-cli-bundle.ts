@@ -19,10 +19,11 @@ export const LAUNCHER_FILE = join(cliDir, 'portcullis.mjs');
 
 /**
  * npm packages left out of the bundle, loaded from node_modules as before, and why:
- * - protobufjs (with proto-loader's and the OTLP exporters' uses of it): it finds `long` and
- *   `buffer` through a `require` hidden in an eval (@protobufjs/inquire); bundled, a miss would
- *   silently turn int64 fields into lossy numbers and bytes into Uint8Array.
- * - long: protobufjs's, loaded by that same require.
+ * - protobufjs (and proto-loader's uses of it) with long: protobufjs takes `long` through a
+ *   require inside a try (older versions: one hidden in an eval, @protobufjs/inquire); a bundle
+ *   that missed it would silently turn int64 fields into lossy numbers. Bundling it measured no
+ *   faster start (docs/performance.md "One bundled file"), so it stays a package of its own.
+ * - long: protobufjs's, required by it.
  * - pg-native: pg's optional native binding, required only when asked for (not installed).
  * Everything else (grpc-js, jose, openid-client, pg, pino, zod, yaml, …) is bundled: none reads
  * files next to itself on the paths Portcullis runs (pino's worker-thread transports, which do,
@@ -47,6 +48,46 @@ const mainIsTheBundle: Plugin = {
   },
 };
 
+/**
+ * `import … from 'node:http'` in an ES module costs ~50 ms on Node 24 (~4 ms through require):
+ * Node's ES module face of a builtin reads every export, and node:http's WebSocket, CloseEvent
+ * and MessageEvent getters load undici, Node's fetch. The bundle's ES imports of node:http take
+ * these names from require('node:http') instead; an import of another name fails the build.
+ */
+const HTTP_EXPORTS = [
+  'Agent',
+  'ClientRequest',
+  'IncomingMessage',
+  'METHODS',
+  'OutgoingMessage',
+  'STATUS_CODES',
+  'Server',
+  'ServerResponse',
+  'createServer',
+  'get',
+  'request',
+  'validateHeaderName',
+  'validateHeaderValue',
+];
+const httpThroughRequire: Plugin = {
+  name: 'http-through-require',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?http$/ }, (args) =>
+      args.kind === 'import-statement' || args.kind === 'dynamic-import'
+        ? { path: 'node:http', namespace: 'http-through-require' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'http-through-require' }, () => ({
+      contents: [
+        "const http = require('node:http');",
+        'export default http;',
+        `export const { ${HTTP_EXPORTS.join(', ')} } = http;`,
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -67,6 +108,7 @@ export async function bundleCli(): Promise<Map<string, string>> {
       outfile: BUNDLE_FILE,
       external: EXTERNAL_PACKAGES,
       banner: { js: BANNER },
+      plugins: [httpThroughRequire],
     }),
     build({
       ...common,

@@ -44,6 +44,18 @@ test('the bundle is one file: it imports only node builtins and the packages lef
   assert.doesNotMatch(text, /node_modules\/protobufjs\//);
 });
 
+test("loading the bundle does not load Node's fetch (undici): node:http is taken through require", () => {
+  // an ES import of node:http reads its WebSocket getter, which loads undici (~50 ms on Node 24)
+  const hook = `data:text/javascript,${encodeURIComponent(
+    "process.on('exit', () => process.stderr.write('undici ' + process.moduleLoadList.filter((m) => m.includes('undici')).length + '\\n'));",
+  )}`;
+  const r = spawnSync(process.execPath, ['--import', hook, PORTCULLIS_ENTRY, 'start', '--help'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^undici 0$/m);
+});
+
 test('from an installation with production packages only the bundle runs every subcommand', () => {
   const app = productionCopy();
   for (const dev of ['esbuild', 'typescript', 'tsx']) {
