@@ -7,6 +7,7 @@
 // walking up from the module) find the same files. `--check` exits 1 when the files differ from
 // what this build produces now (scripts/check-generated, test/unit/packaging/cli-bundle.test.ts).
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
 import { build, type Plugin } from 'esbuild';
@@ -88,6 +89,25 @@ const httpThroughRequire: Plugin = {
   },
 };
 
+/**
+ * Packages built by rolldown require through their own `createRequire(import.meta.url)`
+ * (`__require("@grpc/grpc-js")` in @opentelemetry/otlp-grpc-exporter-base), which esbuild cannot
+ * see: in the bundle that would load a second grpc-js from node_modules, whose credentials and
+ * metadata the bundled one does not take (no span reached the collector). Those calls become
+ * plain require calls, which esbuild bundles.
+ */
+const HIDDEN_REQUIRE = /\b__require\(("[^"]+")\)/g;
+const hiddenRequires: Plugin = {
+  name: 'hidden-requires',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.mjs$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('_virtual/_rolldown/runtime.mjs')) return undefined;
+      return { contents: text.replace(HIDDEN_REQUIRE, 'require($1)'), loader: 'js' };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -108,7 +128,7 @@ export async function bundleCli(): Promise<Map<string, string>> {
       outfile: BUNDLE_FILE,
       external: EXTERNAL_PACKAGES,
       banner: { js: BANNER },
-      plugins: [httpThroughRequire],
+      plugins: [httpThroughRequire, hiddenRequires],
     }),
     build({
       ...common,
