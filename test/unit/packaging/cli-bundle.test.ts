@@ -47,8 +47,14 @@ test('the bundle is one file: it imports only node builtins and the packages lef
   assert.doesNotMatch(text, /node_modules\/(protobufjs|long)\//);
 });
 
-test("loading the bundle does not load Node's fetch (undici): node:http is taken through require", () => {
+test("the bundle imports node:http through require, and on Node 22+ loading it loads no undici (Node's fetch)", () => {
   // an ES import of node:http reads its WebSocket getter, which loads undici (~50 ms on Node 24)
+  assert.doesNotMatch(
+    readFileSync(bundle, 'utf8'),
+    /from\s*"(node:)?http"|import\("(node:)?http"\)/,
+  );
+  // on Node 20 pg's look at the Response global loads it anyway (a lazy global there)
+  if (Number(process.versions.node.split('.')[0]) < 22) return;
   const hook = `data:text/javascript,${encodeURIComponent(
     "process.on('exit', () => process.stderr.write('undici ' + process.moduleLoadList.filter((m) => m.includes('undici')).length + '\\n'));",
   )}`;
