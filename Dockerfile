@@ -32,7 +32,7 @@ RUN npm run build \
   && mkdir -p /out/dist \
   && cp -r dist/acme dist/authn dist/authz dist/cli dist/config dist/databroker dist/envoy dist/errors dist/forward-auth dist/mcp dist/protos dist/tracing dist/wire /out/dist/ \
   && cp -r --parents protos/vendor /out/ \
-  && test -f /out/dist/cli/main.js
+  && test -f /out/dist/cli/portcullis.mjs && test -f /out/dist/cli/portcullis-main.mjs
 
 # ---- prod-deps: production dependencies only -------------------------------------------------
 FROM ${NODE_IMAGE} AS prod-deps
@@ -48,7 +48,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error \
 # The build stage as it is (sources, dist/, every dependency: oidc-provider is a devDependency).
 FROM build AS examples
 USER node
-ENTRYPOINT ["node", "/app/dist/cli/main.js"]
+ENTRYPOINT ["node", "/app/dist/cli/portcullis.mjs"]
 
 # ---- runtime: the production image ------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -75,5 +75,5 @@ COPY --from=build /out/ ./
 USER node
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/app/dist/cli/healthcheck.js"]
-ENTRYPOINT ["node", "/app/dist/cli/main.js"]
+ENTRYPOINT ["node", "/app/dist/cli/portcullis.mjs"]
 CMD ["start", "-c", "/etc/portcullis/config.yaml"]

@@ -1,7 +1,10 @@
 // The cold path (issue 19): `portcullis validate` of 1,000, 5,000 and 20,000 routes (wall and
 // CPU of the process, and how CPU grows with routes), start to first 200 of `portcullis start`
-// (all-in-one), and the memory a process keeps for 10,000 routes once every service is prepared. `PORTCULLIS_CLI=path/to/dist/cli/main.js` measures another build
-// (e.g. the commit before a change) with the same bench.
+// (all-in-one) with the process's RssAnon then, and the memory a process keeps for 10,000 routes
+// once every service is prepared. It runs the shipped entry (dist/cli/portcullis.mjs, the
+// bundle); `PORTCULLIS_CLI=path/to/dist/cli/main.js` measures another build (e.g. the commit
+// before a change) with the same bench, and `PORTCULLIS_CLI_BASELINE=…` alternates the starts
+// of another build with this one's in the same run.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -78,6 +81,26 @@ async function memory10k(dir: string): Promise<{ anon: number; heap: number }> {
   return JSON.parse(stdout) as { anon: number; heap: number };
 }
 
+/**
+ * PORTCULLIS_CLI_BASELINE=path/to/another/entry: its starts alternate with this build's, start by
+ * start, and get a line of their own (a before/after comparison from one run).
+ */
+const BASELINE = process.env.PORTCULLIS_CLI_BASELINE;
+
+/** Medians of the phases (ms after the process started; first_200 after spawn) and RssAnon. */
+function summarize(phases: Record<string, number[]>) {
+  const anonAt200 = median(phases.rss_anon_mb_at_first_200 ?? [Number.NaN]);
+  const phaseMs = Object.entries(phases)
+    .filter(([k]) => k !== 'rss_anon_mb_at_first_200')
+    .map(([k, v]) => [k, Math.round(median(v))] as const);
+  return { anonAt200, phaseMs };
+}
+
+function baselineLine(starts: number[], phases: Record<string, number[]>): string {
+  const { anonAt200, phaseMs } = summarize(phases);
+  return `baseline ${BASELINE}, interleaved: first 200 ${Math.round(median(starts))} ms (${starts.map((x) => Math.round(x)).join(', ')}); ${phaseMs.map(([k, v]) => `${k} ${v}`).join(', ')}; RssAnon at the first 200 ${Math.round(anonAt200)} MB`;
+}
+
 export default async function bench(): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-cold-bench-'));
   try {
@@ -86,9 +109,12 @@ export default async function bench(): Promise<BenchResult> {
     const v20 = await validate(dir, 20_000, 3);
     const starts: number[] = [];
     const phases: Record<string, number[]> = {};
-    for (let i = 0; i < 5; i++) starts.push(await startToFirst200(dir, phases));
-    // ms after process start (first_200: after spawn), medians of the 5 starts
-    const phaseMs = Object.entries(phases).map(([k, v]) => [k, Math.round(median(v))] as const);
+    const base = BASELINE === undefined ? undefined : { starts: [] as number[], phases: {} };
+    for (let i = 0; i < 5; i++) {
+      starts.push(await startToFirst200(dir, phases));
+      if (base) base.starts.push(await startToFirst200(dir, base.phases, BASELINE));
+    }
+    const { anonAt200, phaseMs } = summarize(phases);
     const mem = await memory10k(dir);
     const figures = {
       validate_1k_ms: Math.round(v1.wall),
@@ -100,6 +126,7 @@ export default async function bench(): Promise<BenchResult> {
       // linear in routes: 4× the routes costs 4× the CPU (the fixed start-up cost makes it less)
       validate_20k_vs_5k_cpu: v20.cpu / v5.cpu,
       start_to_first_200_ms: Math.round(median(starts)),
+      node_anon_mb_at_first_200: Math.round(anonAt200),
       node_anon_mb_10k_routes_prepared: Math.round(mem.anon),
       node_heap_mb_10k_routes_prepared: Math.round(mem.heap),
       ...Object.fromEntries(phaseMs.map(([k, v]) => [`start_phase_${k}_ms`, v])),
@@ -120,6 +147,8 @@ export default async function bench(): Promise<BenchResult> {
       ),
       `start to first 200 (all-in-one, median of 5): ${figures.start_to_first_200_ms} ms (${starts.map((x) => Math.round(x)).join(', ')})`,
       `start phases, ms after the process started (median): ${phaseMs.map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `RssAnon of the start process at its first 200 (median): ${figures.node_anon_mb_at_first_200} MB`,
+      ...(base ? [baselineLine(base.starts, base.phases)] : []),
       `10,000 routes loaded and every service prepared: RssAnon ${figures.node_anon_mb_10k_routes_prepared} MB, V8 heap ${figures.node_heap_mb_10k_routes_prepared} MB`,
     ].join('\n');
     return {

@@ -17,6 +17,7 @@ import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';
 import { generateRoutesConfig } from '../examples/generate-routes.js';
 import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
 import { freePorts } from '../test/helpers/free-port.js';
+import { PORTCULLIS_ENTRY } from '../test/helpers/portcullis-entry.js';
 import { type LoadResult, type LoadTarget, runLoad } from './lib/h2load.js';
 import { spawnNoopCheck } from './lib/noop-check-h2.js';
 import { childPids, cpuMicros } from './lib/process-cpu.js';
@@ -33,7 +34,7 @@ import type { BenchResult } from './run.js';
 const SECONDS = 5;
 const RATES = [1000, 2000] as const;
 const here = dirname(fileURLToPath(import.meta.url));
-const CLI = join(here, '..', 'cli', 'main.js');
+const CLI = PORTCULLIS_ENTRY;
 const exec = promisify(execFile);
 
 interface Series {

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { AUTHZ_WORKER_ARG, setCliEntry } from './lib/cli-entry.js';
 import { enableCompileCache } from './lib/compile-cache.js';
 
 export interface Command {
@@ -53,8 +54,13 @@ function usage(): string {
 }
 
 export async function main(args: readonly string[]): Promise<number> {
-  await import('./commands/index.js');
   const [name, ...rest] = args;
+  // A process forked by authz-workers.ts (it has their IPC channel); never a user's command.
+  if (name === AUTHZ_WORKER_ARG && process.send !== undefined) {
+    (await import('./lib/authz-worker-main.js')).runAuthzWorker();
+    return 0;
+  }
+  await import('./commands/index.js');
   if (name === '--version' || name === '-v') {
     stdout.write(`portcullis ${portcullisVersion()}\n`);
     return 0;
@@ -72,17 +78,13 @@ export async function main(args: readonly string[]): Promise<number> {
   return command.run(rest);
 }
 
-function isEntryPoint(): boolean {
-  try {
-    return argv[1] !== undefined && realpathSync(argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  // Before the commands load (main imports them lazily): they compile from the cache.
-  enableCompileCache();
+/**
+ * Runs the command line of this process and sets its exit code; `entryFile` is the file Node
+ * started (forked processes run it again: cli/lib/cli-entry.ts). The caller has enabled the
+ * compile cache first: cli/portcullis.ts (the shipped entry) or the check below.
+ */
+export function runCommandLine(entryFile: string): void {
+  setCliEntry(entryFile);
   main(argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -94,4 +96,19 @@ if (isEntryPoint()) {
       exit(1);
     },
   );
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return argv[1] !== undefined && realpathSync(argv[1]) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+// `node dist/cli/main.js` (the unbundled tree); the shipped entry is cli/portcullis.ts.
+if (isEntryPoint()) {
+  // Before the commands load (main imports them lazily): they compile from the cache.
+  enableCompileCache();
+  runCommandLine(fileURLToPath(import.meta.url));
 }

@@ -2,16 +2,15 @@
 // (all-in-one, memory databroker): the start-time row of `-- cold` and `-- e2e`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { freePorts } from '../../test/helpers/free-port.js';
+import { PORTCULLIS_ENTRY } from '../../test/helpers/portcullis-entry.js';
 
-/** The CLI under test (PORTCULLIS_CLI measures another build). */
-export const CLI =
-  process.env.PORTCULLIS_CLI ??
-  join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
+/** The CLI under test: the shipped entry, or PORTCULLIS_CLI (another build's entry file). */
+export const CLI = process.env.PORTCULLIS_CLI ?? PORTCULLIS_ENTRY;
 
 /** Status of `GET /` with `host` on 127.0.0.1:port; 0 when nothing answers. */
 export function httpStatus(port: number, host: string): Promise<number> {
@@ -74,18 +73,26 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** RssAnon of a live process, MB (Linux). */
+function rssAnonMb(pid: number): number {
+  const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
 /**
  * ms from spawning `portcullis start` until its public route answers 200. With `phases`, each
  * start-up phase the process marks (cli/lib/start-phases.ts: ms since its start) is pushed
- * there, and `first_200` (ms since spawn) with them.
+ * there, and `first_200` (ms since spawn) with them, and the process's RssAnon then (MB) under
+ * `rss_anon_mb_at_first_200`. `cli` is the entry file to run.
  */
 export async function startToFirst200(
   dir: string,
   phases?: Record<string, number[]>,
+  cli: string = CLI,
 ): Promise<number> {
   const { file, port } = await startConfig(dir);
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, 'start', '-c', file], {
+  const child = spawn(process.execPath, [cli, 'start', '-c', file], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, PORTCULLIS_START_PHASES: '1' },
   });
@@ -101,7 +108,11 @@ export async function startToFirst200(
   });
   try {
     const ms = await waitFor200(child, port, `public.localhost:${port}`, t0);
-    if (phases) phases.first_200 = [...(phases.first_200 ?? []), ms];
+    if (phases) {
+      phases.first_200 = [...(phases.first_200 ?? []), ms];
+      const anon = rssAnonMb(child.pid ?? 0);
+      phases.rss_anon_mb_at_first_200 = [...(phases.rss_anon_mb_at_first_200 ?? []), anon];
+    }
     return ms;
   } finally {
     await stop(child);

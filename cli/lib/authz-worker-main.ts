@@ -1,4 +1,5 @@
-// One extra authz worker of `portcullis start --authz-workers N` (authz-workers.ts forks it): the
+// One extra authz worker of `portcullis start --authz-workers N` (authz-workers.ts forks the
+// command with cli-entry.ts's AUTHZ_WORKER_ARG, and cli/main.ts calls runAuthzWorker): the
 // authorize service alone, on its own port of grpc_address's host, with the same TLS credentials
 // and caller authentication as grpc_address, its own record cache fed by the Postgres change feed
 // (a revocation reaches every worker the way it reaches the main process), Check on the lean
@@ -128,10 +129,13 @@ async function run(init: AuthzWorkerInit): Promise<void> {
   }
 }
 
-process.once('message', (m: AuthzWorkerInit) => {
-  if (m?.type !== 'init') process.exit(2);
-  run(m).catch((err: unknown) => {
-    process.send?.({ type: 'failed', message: (err as Error).message });
-    process.exit(1);
+/** Waits for the parent's init message, then serves (cli/main.ts calls it in a forked worker). */
+export function runAuthzWorker(): void {
+  process.once('message', (m: AuthzWorkerInit) => {
+    if (m?.type !== 'init') process.exit(2);
+    run(m).catch((err: unknown) => {
+      process.send?.({ type: 'failed', message: (err as Error).message });
+      process.exit(1);
+    });
   });
-});
+}

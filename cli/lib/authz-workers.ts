@@ -1,18 +1,18 @@
 // `portcullis start --authz-workers N` (docs/performance.md "Authz workers"): the main process
-// serves Check on grpc_address as always, and N−1 forked workers (authz-worker-main.ts) serve it
-// on ports of their own on the same host; Envoy's authz cluster lists all N and balances every
-// Check over them (round robin, health-checked, outlier detection: build-cluster.ts). Each worker
-// has its own record cache fed by the Postgres change feed, so a revocation reaches all of them;
-// the memory databroker lives in one process, so there it is one worker (said in a warning). A
-// worker that dies is forked again on the same port (Envoy's endpoints do not change); reloads
-// are passed on; close() stops them.
+// serves Check on grpc_address as always, and N−1 forked workers (authz-worker-main.ts; the
+// command's own entry run again, cli-entry.ts) serve it on ports of their own on the same host;
+// Envoy's authz cluster lists all N and balances every Check over them (round robin,
+// health-checked, outlier detection: build-cluster.ts). Each worker has its own record cache fed
+// by the Postgres change feed, so a revocation reaches all of them; the memory databroker lives
+// in one process, so there it is one worker (said in a warning). A worker that dies is forked
+// again on the same port (Envoy's endpoints do not change); reloads are passed on; close() stops
+// them.
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { AuthzWorkerInit, AuthzWorkerMessage } from './authz-worker-main.js';
+import { AUTHZ_WORKER_ARG, cliEntry } from './cli-entry.js';
 
-const ENTRY = fileURLToPath(new URL('./authz-worker-main.js', import.meta.url));
 /** A worker that dies this soon after starting is not restarted in a tight loop. */
 const RESTART_DELAY_MS = 500;
 
@@ -49,7 +49,7 @@ export async function startAuthzWorkers(
   const live = new Map<number, { child: ChildProcess; port: number }>();
   const spawnOne = (index: number, port: number): Promise<number> =>
     new Promise((resolve, reject) => {
-      const child = fork(ENTRY, [], {
+      const child = fork(cliEntry(), [AUTHZ_WORKER_ARG], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         execArgv: [...execArgv],
       });

@@ -14,7 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
 const CONFIG = join(root, 'examples', 'quickstart', 'config.yaml');
 const USERS = join(root, 'examples', 'dev-idp', 'users.yaml');
-const CLI = join(root, 'dist', 'cli', 'main.js');
+/** The shipped entry: the bundle's launcher (scripts/generate-cli-bundle.ts). */
+const CLI = join(root, 'dist', 'cli', 'portcullis.mjs');
 const ENVOY_ADDRESS = '127.0.0.1:8080';
 
 const APPS = [

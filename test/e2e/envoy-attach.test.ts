@@ -16,9 +16,10 @@ import { type AuthzHarness, baseYaml, startAuthzHarness } from '../helpers/authz
 import { repoRoot } from '../helpers/config-fixtures.js';
 import { type EchoUpstream, startEchoUpstream } from '../helpers/echo-upstream.js';
 import { freePort } from '../helpers/free-port.js';
+import { PORTCULLIS_ENTRY } from '../helpers/portcullis-entry.js';
 import { launchEnvoy, type RunningEnvoy } from '../helpers/spawn-envoy.js';
 
-const cli = join(repoRoot(), 'dist', 'cli', 'main.js');
+const cli = PORTCULLIS_ENTRY;
 
 let app: EchoUpstream;
 let theirBackend: EchoUpstream;

@@ -19,7 +19,8 @@ import {
   startAuthzHarness,
 } from '../helpers/authz-harness.js';
 import { Browser, readForm } from '../helpers/browser.js';
-import { repoRoot, tempDir } from '../helpers/config-fixtures.js';
+import { tempDir } from '../helpers/config-fixtures.js';
+import { PORTCULLIS_ENTRY } from '../helpers/portcullis-entry.js';
 import {
   assertPostgresReachable,
   databaseUrl,
@@ -224,7 +225,7 @@ test("revoking the session created for a token denies the token's next request",
 
 /** Runs the built `portcullis` CLI and captures exit code and stdout. */
 function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const main = join(repoRoot(), 'dist', 'cli', 'main.js');
+  const main = PORTCULLIS_ENTRY;
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

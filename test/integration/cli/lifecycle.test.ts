@@ -16,10 +16,11 @@ import { service as healthService } from 'grpc-health-check';
 import { spawnPortcullis } from '../../../examples/split-mode/spawn-portcullis.js';
 import { SECRET, tempDir } from '../../helpers/config-fixtures.js';
 import { freePort } from '../../helpers/free-port.js';
+import { PORTCULLIS_ENTRY } from '../../helpers/portcullis-entry.js';
 import { startPrivatePostgres } from '../../helpers/private-postgres.js';
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', '..', '..', 'cli', 'main.js');
+const CLI = PORTCULLIS_ENTRY;
 
 function envoyEnv(): Record<string, string> {
   const bin = process.env.ENVOY_BIN;

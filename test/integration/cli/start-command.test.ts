@@ -12,9 +12,10 @@ import { service as healthService } from 'grpc-health-check';
 import { spawnPortcullis } from '../../../examples/split-mode/spawn-portcullis.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
 import { freePort } from '../../helpers/free-port.js';
+import { PORTCULLIS_ENTRY } from '../../helpers/portcullis-entry.js';
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', '..', '..', 'cli', 'main.js');
+const CLI = PORTCULLIS_ENTRY;
 
 const config = (grpcPort: number, extraRoute = '', metricsPort = 0) => `
 metrics_address: 127.0.0.1:${metricsPort}

@@ -12,9 +12,10 @@ import { issueCertificateAuthority } from '../../../envoy/index.js';
 import { spawnPortcullis } from '../../../examples/split-mode/spawn-portcullis.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
 import { freePort } from '../../helpers/free-port.js';
+import { PORTCULLIS_ENTRY } from '../../helpers/portcullis-entry.js';
 
 const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', '..', '..', 'cli', 'main.js');
+const CLI = PORTCULLIS_ENTRY;
 
 const config = (grpc: string) => `services: authorize,authenticate
 shared_secret: ubxqVmfhHrgk7ZbQZlJReG8m0v5lsHiv3D82jxaPrZM=

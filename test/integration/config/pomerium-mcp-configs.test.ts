@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadConfigFile } from '../../../config/index.js';
 import {
@@ -18,10 +17,10 @@ import {
   generateSelfSignedCertificate,
 } from '../../../envoy/index.js';
 import { repoRoot } from '../../helpers/config-fixtures.js';
+import { PORTCULLIS_ENTRY } from '../../helpers/portcullis-entry.js';
 import { envoyValidate } from '../../helpers/spawn-envoy.js';
 
-const here = fileURLToPath(import.meta.url);
-const mainFile = join(dirname(here), '..', '..', '..', 'cli', 'main.js');
+const mainFile = PORTCULLIS_ENTRY;
 const dir = join(repoRoot(), 'test', 'fixtures', 'pomerium-mcp-configs');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { openRecordStore } from '../../../databroker/index.js';
 import { issueCertificate, issueCertificateAuthority } from '../../../envoy/index.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
+import { PORTCULLIS_ENTRY } from '../../helpers/portcullis-entry.js';
 import { type PrivatePostgres, startPrivatePostgres } from '../../helpers/private-postgres.js';
 
 const SECRET = 'ubxqVmfhHrgk7ZbQZlJReG8m0v5lsHiv3D82jxaPrZM=';
@@ -78,7 +79,7 @@ test('portcullis migrate reaches a TLS-only PostgreSQL with databroker_storage_c
     file,
     `databroker_storage_type: postgres\ndatabroker_storage_connection_string: ${pg.url}\nshared_secret: ${SECRET}\ndatabroker_storage_ca_file: ca.pem\n`,
   );
-  const cli = join(import.meta.dirname, '..', '..', '..', 'cli', 'main.js');
+  const cli = PORTCULLIS_ENTRY;
   const r = await promisify(execFile)(process.execPath, [
     cli,
     'migrate',

@@ -16,6 +16,7 @@ import {
 } from '../../../envoy/index.js';
 import { generateRoutesConfig } from '../../../examples/generate-routes.js';
 import { repoRoot } from '../../helpers/config-fixtures.js';
+import { PORTCULLIS_ENTRY } from '../../helpers/portcullis-entry.js';
 import { envoyValidate } from '../../helpers/spawn-envoy.js';
 
 const root = repoRoot();
@@ -80,7 +81,7 @@ test('envoy --mode validate accepts the ADS bootstrap', async () => {
 });
 
 test('portcullis envoy bootstrap prints YAML that envoy --mode validate accepts', async () => {
-  const cli = join(root, 'dist', 'cli', 'main.js');
+  const cli = PORTCULLIS_ENTRY;
   const file = join(root, 'examples', 'quickstart', 'config.yaml');
   for (const extra of [[], ['--ads']]) {
     const stdout = await new Promise<string>((resolve, reject) =>

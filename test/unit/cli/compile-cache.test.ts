@@ -1,4 +1,4 @@
-// The `portcullis` command keeps Node's module compile cache (cli/lib/compile-cache.ts) where the
+// The `portcullis` command (the shipped bundle) keeps Node's module compile cache (cli/lib/compile-cache.ts) where the
 // environment says, and still runs where the cache cannot be written or Node has none.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,16 +15,17 @@ import {
 } from 'node:fs';
 import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import {
   compileCacheDir,
   privateCacheFolder,
   unsafeCacheFolder,
 } from '../../../cli/lib/compile-cache.js';
+import { PORTCULLIS_ENTRY } from '../../helpers/portcullis-entry.js';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'main.js');
+/** The shipped entry: its launcher turns the cache on, then loads the bundle (cli/portcullis.ts). */
+const CLI = PORTCULLIS_ENTRY;
 const hasCache =
   typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
@@ -43,14 +44,22 @@ test('the cache goes under XDG_CACHE_HOME when it is set, else a folder of this 
   assert.ok(compileCacheDir({}).startsWith(tmpdir()));
 });
 
-test('a run of the command fills the compile cache under XDG_CACHE_HOME (Node ≥ 22.1)', () => {
+test('a run of the shipped command fills the compile cache under XDG_CACHE_HOME, and the next run compiles the bundle from it (Node ≥ 22.1)', () => {
   const home = mkdtempSync(join(tmpdir(), 'portcullis-cc-'));
   try {
     const r = runHelp({ XDG_CACHE_HOME: home });
     assert.equal(r.status, 0, r.stderr);
     const dir = join(home, 'portcullis', 'compile-cache');
-    if (hasCache) assert.ok(readdirSync(dir).length > 0, 'cache folder is empty');
-    else assert.equal(existsSync(dir), false);
+    if (!hasCache) {
+      assert.equal(existsSync(dir), false);
+      return;
+    }
+    assert.ok(readdirSync(dir).length > 0, 'cache folder is empty');
+    // the launcher loads before the cache is on; the bundle it imports then must come from it
+    // (Node's own report of its compile cache)
+    const again = runHelp({ XDG_CACHE_HOME: home, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /code cache for ESM \S+\/portcullis-main\.mjs was accepted/);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

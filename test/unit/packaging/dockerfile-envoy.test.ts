@@ -39,7 +39,7 @@ test('the Envoy image is the production image plus Envoy, supervised, non-root, 
       /^HEALTHCHECK .* CMD \["node", "\/app\/dist\/cli\/healthcheck\.js"\]$/.test(l),
     ),
   );
-  assert.ok(last.includes('ENTRYPOINT ["node", "/app/dist/cli/main.js"]'));
+  assert.ok(last.includes('ENTRYPOINT ["node", "/app/dist/cli/portcullis.mjs"]'));
   assert.ok(
     !last.some((l) => /^RUN /.test(l)),
     'nothing is installed on top of the production image',

@@ -120,7 +120,7 @@ test('the production stage runs as a non-root user with a HEALTHCHECK and OCI la
   for (const key of ['title', 'description', 'version', 'revision', 'licenses', 'source']) {
     assert.match(labels, new RegExp(`org\\.opencontainers\\.image\\.${key}=`), key);
   }
-  assert.match(ofKind(runtime, 'ENTRYPOINT').join(' '), /dist\/cli\/main\.js/);
+  assert.match(ofKind(runtime, 'ENTRYPOINT').join(' '), /dist\/cli\/portcullis\.mjs/);
 });
 
 test("the compose file's Portcullis services serve /metrics where the image's HEALTHCHECK looks", () => {

@@ -1,15 +1,17 @@
 // Production installs only what runs (issue 17): `npm ls --omit=dev` holds no devDependency and
 // none of the packages grpc-js-xds used to pull in; the runtime rooms import only dependencies;
-// and `portcullis validate` runs from a copy of the runtime rooms whose node_modules holds the
-// production tree only. Run on compiled output (dist/).
+// and `portcullis validate` (the shipped bundle) runs from a copy of the runtime rooms whose
+// node_modules holds the production tree only (test/helpers/production-copy.ts; the bundle's own
+// checks: cli-bundle.test.ts). Run on compiled output (dist/).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { repoRoot, tempDir } from '../../helpers/config-fixtures.js';
+import { repoRoot } from '../../helpers/config-fixtures.js';
+import { productionCopy } from '../../helpers/production-copy.js';
 import { RUNTIME_ROOMS } from '../../helpers/runtime-rooms.js';
 
 const root = repoRoot();
@@ -78,28 +80,7 @@ test('the runtime rooms import only node builtins, their own files and dependenc
 });
 
 test('portcullis validate runs from the runtime rooms with production packages only', () => {
-  const here = fileURLToPath(import.meta.url);
-  const dist = here.endsWith('.js') ? join(dirname(here), '..', '..', '..') : '';
-  assert.ok(dist !== '' && existsSync(join(dist, 'cli', 'main.js')), 'run on dist/ (npm test)');
-  const app = tempDir();
-  cpSync(join(root, 'package.json'), join(app, 'package.json'));
-  cpSync(join(root, 'protos', 'vendor'), join(app, 'protos', 'vendor'), { recursive: true });
-  for (const room of RUNTIME_ROOMS) {
-    cpSync(join(dist, room), join(app, 'dist', room), { recursive: true });
-  }
-  // node_modules with the top-level packages of the production tree only (nested ones follow).
-  const prod = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
-    cwd: root,
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .map((p) => relative(join(root, 'node_modules'), p).split(sep))
-    .filter((parts) => parts[0] !== '..' && parts[0] !== '' && !parts.includes('node_modules'))
-    .filter((parts) => parts.length === (parts[0]?.startsWith('@') ? 2 : 1));
-  for (const parts of prod) {
-    mkdirSync(join(app, 'node_modules', ...parts.slice(0, -1)), { recursive: true });
-    symlinkSync(join(root, 'node_modules', ...parts), join(app, 'node_modules', ...parts), 'dir');
-  }
+  const app = productionCopy();
   const devOnly = [...Object.keys(pkg.devDependencies), ...NEVER_IN_PRODUCTION].filter(
     (n) => DECLARED_BY_A_DEPENDENCY[n] === undefined,
   );
@@ -109,7 +90,7 @@ test('portcullis validate runs from the runtime rooms with production packages o
   const r = spawnSync(
     process.execPath,
     [
-      join(app, 'dist', 'cli', 'main.js'),
+      join(app, 'dist', 'cli', 'portcullis.mjs'),
       'validate',
       '-c',
       join(root, 'examples', 'quickstart', 'config.yaml'),
