@@ -10,8 +10,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';
 import { generateRoutesConfig } from '../examples/generate-routes.js';
@@ -33,7 +32,6 @@ import type { BenchResult } from './run.js';
 
 const SECONDS = 5;
 const RATES = [1000, 2000] as const;
-const here = dirname(fileURLToPath(import.meta.url));
 const CLI = PORTCULLIS_ENTRY;
 const exec = promisify(execFile);
 
