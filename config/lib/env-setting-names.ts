@@ -15,8 +15,20 @@ function envNames(vocab: Vocabulary): string[] {
   return out;
 }
 
+/**
+ * Variables the `portcullis` process itself reads that are not config settings: the image's
+ * health check URL (cli/healthcheck.ts), the Check transport switch
+ * (cli/lib/start-authz-service.ts) and the start-phase timings (cli/lib/start-phases.ts).
+ */
+export const PROCESS_VARIABLES: ReadonlySet<string> = new Set([
+  'PORTCULLIS_HEALTHCHECK_URL',
+  'PORTCULLIS_CHECK_TRANSPORT',
+  'PORTCULLIS_START_PHASES',
+]);
+
 /** Why `name` is reported, or undefined when it is not setting-like (PATH, HOME, …). */
 export function looksLikeSetting(name: string, vocab: Vocabulary): string | undefined {
+  if (PROCESS_VARIABLES.has(name)) return undefined;
   const key = name.toLowerCase();
   const pomerium = POMERIUM_ONLY_GLOBAL_KEYS[key];
   if (pomerium !== undefined) {

@@ -69,6 +69,7 @@ const REPORTED: readonly [string, RegExp][] = [
   ['POMERIUM_COOKIE_SECRET', /did you mean COOKIE_SECRET/],
   ['IDP_CLIENT_SECRETT', /did you mean IDP_CLIENT_SECRET/],
   ['PORTCULLIS_WHATEVER', /not one, so it is ignored/],
+  ['PORTCULLIS_HEALTHCHECK_URI', /not one, so it is ignored/],
   ['DNS_LOOKUP_FAMILY', /Pomerium reads DNS_LOOKUP_FAMILY .*does not implement it/],
   ['OTEL_LOG_LEVEL', /Pomerium reads OTEL_LOG_LEVEL/],
 ];
@@ -82,6 +83,18 @@ for (const [name, message] of REPORTED) {
     assert.match(w[0]!.message, message);
   });
 }
+
+test('says nothing about the variables the portcullis process reads itself (the image sets one)', () => {
+  const { warnings } = load('', {
+    PORTCULLIS_HEALTHCHECK_URL: 'http://127.0.0.1:9902/metrics',
+    PORTCULLIS_CHECK_TRANSPORT: 'grpc-js',
+    PORTCULLIS_START_PHASES: '1',
+  });
+  assert.deepEqual(
+    warnings.filter((i) => i.code === 'ignored_setting'),
+    [],
+  );
+});
 
 test('says nothing about ordinary variables (PATH, HOME, DATABASE_URL, ENVOY_BIN, GRPC_TRACE)', () => {
   const { warnings } = load('', {
