@@ -12,6 +12,7 @@ export { buildRouteConfig } from './build/build-route-config.js';
 export { buildSnapshot } from './build/build-snapshot.js';
 export { buildInternalUpstreamTls, internalServerName } from './build/build-upstream-tls.js';
 export { endpointsFromConfig } from './build/endpoints-from-config.js';
+export { adminGet } from './lib/admin-get.js';
 export { type AdminSettings, adminSettings, DEFAULT_NODE_ID } from './lib/bootstrap-common.js';
 export {
   AUTHN_CLUSTER,

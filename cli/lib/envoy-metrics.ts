@@ -3,6 +3,7 @@
 // to every series of a route's cluster (`envoy_cluster_name="route-<id>"`, envoy/lib/names.ts).
 // A scrape while Envoy is down gives `portcullis_envoy_up 0` and no Envoy series.
 import type { Config } from '../../config/index.js';
+import { adminGet } from '../../envoy/index.js';
 import { escapeLabelValue as label } from '../../wire/index.js';
 
 const CLUSTER = /envoy_cluster_name="route-([^"]*)"/;
@@ -39,9 +40,9 @@ export function createEnvoyMetrics(
     const url = adminUrl();
     if (url === '') return up(0);
     try {
-      const res = await fetch(`${url}/stats/prometheus`, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) return up(0);
-      const text = labelEnvoyStats(await res.text(), names());
+      const res = await adminGet(`${url}/stats/prometheus`, 5000);
+      if (res.status !== 200) return up(0);
+      const text = labelEnvoyStats(res.text, names());
       return `${up(1)}${text.endsWith('\n') ? text : `${text}\n`}`;
     } catch {
       return up(0);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { PortcullisError } from '../../errors/index.js';
+import { adminGet } from '../lib/admin-get.js';
 import type { Json } from '../lib/envoy-values.js';
 import { guardEnvoy } from '../lib/envoy-watchdog.js';
 import { forwardAccessLog } from './forward-access-log.js';
@@ -141,8 +142,8 @@ export function startEnvoy(opts: StartEnvoyOptions): EnvoyProcess {
         }
         if (adminUrl !== '') {
           try {
-            const res = await fetch(`${adminUrl}/ready`);
-            if (res.ok && (await res.text()).trim() === 'LIVE') return;
+            const res = await adminGet(`${adminUrl}/ready`, 2000);
+            if (res.status === 200 && res.text.trim() === 'LIVE') return;
           } catch {
             // not listening yet
           }
