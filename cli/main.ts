@@ -5,6 +5,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { argv, exit, stderr, stdout } from 'node:process';
 import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
 import { AUTHZ_WORKER_ARG, setCliEntry } from './lib/cli-entry.js';
 import { enableCompileCache } from './lib/compile-cache.js';
 
@@ -55,6 +56,10 @@ function usage(): string {
 
 export async function main(args: readonly string[]): Promise<number> {
   const [name, ...rest] = args;
+  // zod without generated code: its object parsers are compiled with `new Function` on first
+  // use, which costs a process that parses one config more than it saves (config load at start
+  // 52 -> 37-41 ms of CPU; `validate` of 20,000 routes within noise: docs/performance.md).
+  z.config({ jitless: true });
   // A process forked by authz-workers.ts (it has their IPC channel); never a user's command.
   if (name === AUTHZ_WORKER_ARG && process.send !== undefined) {
     (await import('./lib/authz-worker-main.js')).runAuthzWorker();
