@@ -20,6 +20,7 @@ import { type KeyVocabulary, mapZodIssue } from './lib/map-zod-issue.js';
 import type { RawIssue } from './lib/raw-issue.js';
 import { readSecretFiles } from './lib/read-secret-files.js';
 import { readYamlFast } from './lib/read-yaml-fast.js';
+import { type TopLevelPositions, topLevelPositions } from './lib/top-level-positions.js';
 import { ROUTE_KEYS, redirectSchema, responseSchema } from './route-schema.js';
 import {
   type Config,
@@ -179,9 +180,15 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
       js = undefined;
     }
   }
+  // The fast reader's top-level keys in document order (before nulls are dropped and the
+  // environment adds keys): what lets a top-level key be positioned without the document.
+  let fastKeys: readonly string[] | undefined;
   if (js === undefined) {
     const fast = readYamlFast(text);
     if (fast !== undefined) js = fast ?? {};
+    if (fast !== null && typeof fast === 'object' && !Array.isArray(fast)) {
+      fastKeys = Object.keys(fast);
+    }
   }
   if (js === undefined) {
     try {
@@ -227,6 +234,7 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
   for (const e of env.errors)
     raws.push({ code: 'invalid_value', path: e.path, message: e.message });
 
+  let topLevel: TopLevelPositions | null | undefined;
   const position = (at: readonly PropertyKey[], atKey = false): { file: string } & Position => {
     const alias = typeof at[0] === 'string' ? aliases.get(at[0]) : undefined;
     const path = alias === undefined ? at : [alias, ...at.slice(1)];
@@ -237,6 +245,11 @@ export function parseConfigText(text: string, opts: ParseOptions): LoadedConfig 
         : undefined;
     if (envName !== undefined) return { file: `env:${envName}`, line: 0, column: 0 };
     if (path.length === 0) return { file, line: 1, column: 1 };
+    if (path.length === 1 && typeof top === 'string' && source === undefined && fastKeys) {
+      if (topLevel === undefined) topLevel = topLevelPositions(text, fastKeys) ?? null;
+      const at = topLevel?.locate(top, atKey);
+      if (at !== undefined) return { file, ...at };
+    }
     const { doc, lines } = getSource();
     const pos = locateNode(doc, lines, path, { key: atKey }) ?? { line: 1, column: 1 };
     return { file, ...pos };
