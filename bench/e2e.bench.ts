@@ -5,7 +5,7 @@
 // limit runs in the same interleaved rounds: the same Envoy with Portcullis's ext_authz filter
 // asking a no-op Check server on bare node:http2 (lib/noop-check-h2.ts). Then the issue-19
 // figures outside the request path: start to first 200, the Node process's anonymous memory
-// after the load, and `portcullis validate` of 10,000 and 20,000 routes.
+// under load (bench/lib/anon-memory.ts), and `portcullis validate` of 10,000 and 20,000 routes.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
