@@ -62,9 +62,12 @@ LABEL org.opencontainers.image.title="Portcullis" \
   org.opencontainers.image.revision="${REVISION}" \
   org.opencontainers.image.source="${SOURCE}" \
   org.opencontainers.image.base.name="docker.io/library/node:24-bookworm-slim"
-# NODE_OPTIONS: a bounded young generation for authz (README: Production tuning).
+# NODE_OPTIONS and MALLOC_ARENA_MAX: the Node process's memory under load (README: Production
+# tuning; docs/performance.md "Memory"): an 8 MB semi-space, and two malloc arenas instead of
+# one per thread that allocates.
 ENV NODE_ENV=production \
-  NODE_OPTIONS=--max-semi-space-size=16 \
+  NODE_OPTIONS=--max-semi-space-size=8 \
+  MALLOC_ARENA_MAX=2 \
   PORTCULLIS_HEALTHCHECK_URL=http://127.0.0.1:9902/metrics
 WORKDIR /app
 # Owned by root and read-only to the `node` user: nothing in /app is written at run time.

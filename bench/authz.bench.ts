@@ -26,6 +26,7 @@ import {
 } from '../cli/lib/authenticate-grpc-callers.js';
 import { createLogger } from '../cli/lib/create-logger.js';
 import { createGrpcServerCredentials } from '../cli/lib/grpc-server-credentials.js';
+import { applyHeapGrowing } from '../cli/lib/heap-growing.js';
 import { createGrpcServer } from '../cli/lib/start-grpc-server.js';
 import { parseConfigText } from '../config/index.js';
 import { createMemoryStore } from '../databroker/index.js';
@@ -47,6 +48,7 @@ import {
   h2load,
 } from './lib/authz-h2load.js';
 import { benchCheckRequest } from './lib/check-request.js';
+import { PRODUCTION_NODE } from './lib/production-node.js';
 import { withTracingRows } from './lib/tracing-rows.js';
 import type { BenchResult } from './run.js';
 
@@ -274,6 +276,8 @@ async function serverChild(fullMode: string, routes: number): Promise<void> {
     );
     if (routed === 0) throw new Error('the lean Check transport could not be routed');
   }
+  // As `portcullis start` once ready (cli/lib/heap-growing.ts), the no-op server too.
+  applyHeapGrowing();
   // Tails (issue 19): event-loop delay and GC pauses since the last 'tails' message.
   const eld = monitorEventLoopDelay({ resolution: 1 });
   eld.enable();
@@ -437,13 +441,13 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
 const pinnable = existsSync('/usr/bin/taskset');
 
 /**
- * V8 flags of every server child (no-op and authz alike), as README § Production tuning tells
- * operators to run `portcullis start` (PORTCULLIS_BENCH_SEMI_SPACE_MB=64 measures another size):
- * 16 MB, measured against 64 in docs/performance.md "Memory".
+ * V8 flags of every server child (no-op and authz alike): the image's (lib/signed-in-stack.ts
+ * PRODUCTION_NODE; README § Production tuning), or PORTCULLIS_BENCH_SEMI_SPACE_MB=16 to measure
+ * another semi-space (docs/performance.md "Memory").
  */
-export const SERVER_NODE_FLAGS = [
-  `--max-semi-space-size=${process.env.PORTCULLIS_BENCH_SEMI_SPACE_MB ?? '16'}`,
-];
+export const SERVER_NODE_FLAGS = process.env.PORTCULLIS_BENCH_SEMI_SPACE_MB
+  ? [`--max-semi-space-size=${process.env.PORTCULLIS_BENCH_SEMI_SPACE_MB}`]
+  : [...PRODUCTION_NODE.execArgv];
 
 function child(args: string[], core: number, server = false): ChildProcess {
   const node = [...(server ? SERVER_NODE_FLAGS : []), SELF, ...args];

@@ -7,30 +7,17 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';
-import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
 import { freePorts } from '../test/helpers/free-port.js';
 import { type LoadResult, runLoad } from './lib/h2load.js';
+import { startSignedInStack } from './lib/signed-in-stack.js';
 import { startStaticEnvoy, upstreamBootstrap } from './lib/static-envoy.js';
 import type { BenchResult } from './run.js';
 
 const SECONDS = 5;
 
 async function measure(upPort: number, extraConfig: string) {
-  const stack = await startE2eStack('all', {
-    collectLogs: false,
-    execArgv: ['--max-semi-space-size=16'],
-    extraConfig,
-    extraRoutes: `- from: http://bench.localhost:{{envoy}}\n  to: http://127.0.0.1:${upPort}\n  allow_any_authenticated_user: true`,
-  });
+  const { stack, target } = await startSignedInStack(upPort, { extraConfig });
   try {
-    const browser = stack.browser();
-    const landed = await scriptedSignIn(stack, browser, `${stack.url('bench')}/`);
-    if (landed.status !== 200) throw new Error(`signed-in request answered ${landed.status}`);
-    const target = {
-      url: `http://127.0.0.1:${stack.envoyPort}/`,
-      authority: `bench.localhost:${stack.envoyPort}`,
-      headers: { cookie: browser.jar.header(new URL(stack.url('bench'))) },
-    };
     const saturation = await runLoad(target, { clients: 32, seconds: SECONDS });
     const rated = await runLoad(target, { clients: 10, rps: 100, seconds: SECONDS });
     return { saturation, rated };

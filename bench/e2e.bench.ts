@@ -5,21 +5,22 @@
 // limit runs in the same interleaved rounds: the same Envoy with Portcullis's ext_authz filter
 // asking a no-op Check server on bare node:http2 (lib/noop-check-h2.ts). Then the issue-19
 // figures outside the request path: start to first 200, the Node process's anonymous memory
-// after the load, and `portcullis validate` of 10,000 and 20,000 routes.
+// under load (bench/lib/anon-memory.ts), and `portcullis validate` of 10,000 and 20,000 routes.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';
 import { generateRoutesConfig } from '../examples/generate-routes.js';
-import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
 import { freePorts } from '../test/helpers/free-port.js';
 import { PORTCULLIS_ENTRY } from '../test/helpers/portcullis-entry.js';
+import { anonBreakdown, anonMb, metricsMemory, sampleAnonPeak } from './lib/anon-memory.js';
 import { type LoadResult, type LoadTarget, runLoad } from './lib/h2load.js';
 import { spawnNoopCheck } from './lib/noop-check-h2.js';
 import { childPids, cpuMicros } from './lib/process-cpu.js';
+import { PRODUCTION_NODE } from './lib/production-node.js';
+import { startSignedInStack } from './lib/signed-in-stack.js';
 import { startToFirst200 } from './lib/start-to-first-200.js';
 import {
   authzProxyBootstrap,
@@ -119,30 +120,6 @@ async function measureAll(targets: Record<System, Target>): Promise<Record<Syste
   };
 }
 
-/** The process's own memory figures from its /metrics (cli/lib/process-metrics.ts), MB. */
-async function memoryBreakdown(port: number): Promise<Record<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const value = (sample: string): number => {
-    const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-    return line === undefined
-      ? Number.NaN
-      : Math.round(Number(line.slice(sample.length + 1)) / 2 ** 20);
-  };
-  return {
-    portcullis_node_heap_total_mb_after_load: value('nodejs_heap_size_total_bytes'),
-    portcullis_node_heap_used_mb_after_load: value('nodejs_heap_size_used_bytes'),
-    portcullis_node_young_mb_after_load: value('nodejs_heap_space_size_total_bytes{space="new"}'),
-    portcullis_node_external_mb_after_load: value('nodejs_external_memory_bytes'),
-    portcullis_node_rss_mb_after_load: value('process_resident_memory_bytes'),
-  };
-}
-
-/** RssAnon of a process, MB (Linux). */
-function anonMb(pid: number): number {
-  const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
 const START_RUNS = 3;
 
 /**
@@ -209,7 +186,9 @@ async function bench(): Promise<BenchResult> {
   const upstream = await startStaticEnvoy(envoyBin, upstreamBootstrap(upPort, upAdmin), upPort, 1);
   let series: Record<System, Series>;
   let nodeAnonMb = Number.NaN;
+  let afterAnonMb = Number.NaN;
   let memory: Record<string, number> = {};
+  let smaps: Record<string, number> = {};
   try {
     // One worker thread, like the Envoy that `portcullis start` supervises: the comparison is
     // the same Envoy with and without ext_authz.
@@ -227,21 +206,20 @@ async function bench(): Promise<BenchResult> {
       1,
     );
     try {
-      const stack = await startE2eStack('all', {
+      const {
+        stack,
+        pid: node,
+        cookie,
+      } = await startSignedInStack(upPort!, {
         logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
-        collectLogs: false,
-        // The production tuning the README recommends for authz (docs/performance.md "Memory").
-        execArgv: ['--max-semi-space-size=16'],
         // /metrics: what the Node process's memory is made of after the load
         extraConfig: `metrics_address: 127.0.0.1:${metricsPort}`,
-        extraRoutes: `- from: http://bench.localhost:{{envoy}}\n  to: http://127.0.0.1:${upPort}\n  allow_any_authenticated_user: true`,
       });
       try {
-        const browser = stack.browser();
-        const landed = await scriptedSignIn(stack, browser, `${stack.url('bench')}/`);
-        if (landed.status !== 200) throw new Error(`signed-in request answered ${landed.status}`);
-        const cookie = browser.jar.header(new URL(stack.url('bench')));
-        const node = stack.portcullis!.child.pid!;
+        // The issue's figure: the Node process's anonymous memory under load, its highest
+        // sample while the rounds run (they end with the rated points, so it is not the figure
+        // after a pause).
+        const peak = sampleAnonPeak(node);
         series = await measureAll({
           alone: {
             url: `http://127.0.0.1:${aloneProxy}/`,
@@ -263,8 +241,22 @@ async function bench(): Promise<BenchResult> {
             cpu: { envoy: childPids(node)[0] ?? 0, node },
           },
         });
-        nodeAnonMb = anonMb(node);
-        memory = await memoryBreakdown(metricsPort!);
+        nodeAnonMb = peak.stop();
+        afterAnonMb = anonMb(node);
+        const m = await metricsMemory(metricsPort!);
+        memory = {
+          portcullis_node_heap_total_mb_after_load: m.heap_total_mb!,
+          portcullis_node_heap_used_mb_after_load: m.heap_used_mb!,
+          portcullis_node_young_mb_after_load: m.young_mb!,
+          portcullis_node_external_mb_after_load: m.external_mb!,
+          portcullis_node_rss_mb_after_load: m.rss_mb!,
+        };
+        const parts = anonBreakdown(node);
+        smaps = {
+          portcullis_node_v8_pages_mb_after_load: parts.v8_aligned_256k_mb!,
+          portcullis_node_malloc_mb_after_load:
+            parts.glibc_main_heap_mb! + parts.glibc_thread_arenas_mb!,
+        };
       } finally {
         await stack.close();
       }
@@ -298,8 +290,10 @@ async function bench(): Promise<BenchResult> {
     portcullis_envoy_cpu_us_per_request: cpu.portcullis.envoy ?? Number.NaN,
     portcullis_node_cpu_us_per_request: cpu.portcullis.node ?? Number.NaN,
     start_to_first_200_ms: Math.round(median(starts)),
-    portcullis_node_anon_mb_after_load: Math.round(nodeAnonMb),
+    portcullis_node_anon_mb_under_load: Math.round(nodeAnonMb),
+    portcullis_node_anon_mb_after_load: Math.round(afterAnonMb),
     ...memory,
+    ...smaps,
     validate_10k_routes_ms: Math.round(validate10k),
     validate_20k_routes_ms: Math.round(validate20k),
     validate_20k_vs_10k: validate20k / validate10k,
@@ -362,7 +356,7 @@ async function bench(): Promise<BenchResult> {
     .join('\n');
   const extra = [
     `start to first 200 (all-in-one, one public route; median of ${START_RUNS}): ${figures.start_to_first_200_ms} ms (${starts.map((x) => Math.round(x)).join(', ')})`,
-    `anonymous memory of the Portcullis Node process after the load: ${figures.portcullis_node_anon_mb_after_load} MB (V8 heap reserved ${figures.portcullis_node_heap_total_mb_after_load} MB, of it the young generation ${figures.portcullis_node_young_mb_after_load} MB, in use ${figures.portcullis_node_heap_used_mb_after_load} MB; outside the heap: buffers ${figures.portcullis_node_external_mb_after_load} MB, resident in all ${figures.portcullis_node_rss_mb_after_load} MB)`,
+    `anonymous memory of the Portcullis Node process under load (highest RssAnon sample): ${figures.portcullis_node_anon_mb_under_load} MB, after it ${figures.portcullis_node_anon_mb_after_load} MB: V8's pages ${f(figures.portcullis_node_v8_pages_mb_after_load!, 1)} MB and malloc's heap and arenas ${f(figures.portcullis_node_malloc_mb_after_load!, 1)} MB (/proc/PID/smaps, bench/lib/anon-memory.ts); V8 heap reserved ${figures.portcullis_node_heap_total_mb_after_load} MB, of it the young generation ${figures.portcullis_node_young_mb_after_load} MB, in use ${figures.portcullis_node_heap_used_mb_after_load} MB; outside the heap: buffers ${figures.portcullis_node_external_mb_after_load} MB, resident in all ${figures.portcullis_node_rss_mb_after_load} MB`,
     // The Check transport of this run (docs/performance.md): PORTCULLIS_CHECK_TRANSPORT=grpc-js
     // in the bench's environment reaches `portcullis start` and measures the grpc-js one.
     `Portcullis Check transport: ${process.env.PORTCULLIS_CHECK_TRANSPORT === 'grpc-js' ? 'grpc-js (PORTCULLIS_CHECK_TRANSPORT=grpc-js)' : 'lean node:http2 (default; PORTCULLIS_CHECK_TRANSPORT=grpc-js for the other)'}`,
@@ -377,10 +371,16 @@ async function bench(): Promise<BenchResult> {
       portcullis_failed_requests: { max: 0 },
       noop_check_failed_requests: { max: 0 },
       start_to_first_200_ms: { max: 300 },
-      portcullis_node_anon_mb_after_load: { max: 100 },
+      portcullis_node_anon_mb_under_load: { max: 100 },
       validate_20k_routes_ms: { max: 2000 },
     },
-    table: `${table}\n(Envoy with 1 worker thread in all three; the same ext_authz filter and authz cluster as Portcullis generates for the no-op row; Portcullis with --max-semi-space-size=16; h2load HTTP/1.1, ${SECONDS} s per point after 1 s warm-up, best of ${ROUNDS} interleaved rounds; 32 connections at saturation; fixed rates as N×100 req/s connections; a browser's ${Object.keys(BROWSER_HEADERS).length} headers on every request, and the signed-in session cookie on every no-op and Portcullis request)\n${extra}`,
+    table: `${table}\n(Envoy with 1 worker thread in all three; the same ext_authz filter and authz cluster as Portcullis generates for the no-op row; Portcullis with the image's ${PRODUCTION_NODE.execArgv.join(' ')} and ${Object.entries(
+      PRODUCTION_NODE.env,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(
+        ' ',
+      )}; h2load HTTP/1.1, ${SECONDS} s per point after 1 s warm-up, best of ${ROUNDS} interleaved rounds; 32 connections at saturation; fixed rates as N×100 req/s connections; a browser's ${Object.keys(BROWSER_HEADERS).length} headers on every request, and the signed-in session cookie on every no-op and Portcullis request)\n${extra}`,
   };
 }
 

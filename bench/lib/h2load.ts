@@ -50,12 +50,13 @@ async function h2load(args: string[]): Promise<string> {
 }
 
 /**
- * `clients` connections for `seconds`; with `rps` each client sends that many requests per
- * second (total rate = clients × rps), else as fast as it can.
+ * `clients` connections for `seconds` (after a second of warm-up), or for `requests` requests in
+ * all; with `rps` each client sends that many requests per second (total rate = clients × rps),
+ * else as fast as it can.
  */
 export async function runLoad(
   target: LoadTarget,
-  opts: { clients: number; seconds: number; rps?: number },
+  opts: { clients: number; seconds: number; rps?: number } | { clients: number; requests: number },
 ): Promise<LoadResult> {
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-h2load-'));
   const log = join(dir, 'requests.log');
@@ -64,11 +65,10 @@ export async function runLoad(
       '--h1',
       '-c',
       String(opts.clients),
-      '-D',
-      String(opts.seconds),
-      '--warm-up-time',
-      '1',
-      ...(opts.rps ? ['--rps', String(opts.rps)] : []),
+      ...('requests' in opts
+        ? ['-n', String(opts.requests)]
+        : ['-D', String(opts.seconds), '--warm-up-time', '1']),
+      ...('rps' in opts && opts.rps ? ['--rps', String(opts.rps)] : []),
       '--log-file',
       log,
       ...headerArgs(target),

@@ -15,6 +15,7 @@ import {
 import { errorCodeOf, PortcullisError } from '../../errors/index.js';
 import { applyTracing, stopTracing } from '../../tracing/index.js';
 import { createLogger } from '../lib/create-logger.js';
+import { applyHeapGrowing } from '../lib/heap-growing.js';
 import { markPhase } from '../lib/start-phases.js';
 import { startPortcullis } from '../lib/start-portcullis.js';
 import type { Command } from '../main.js';
@@ -177,6 +178,9 @@ const command: Command = {
     const lifecycle = logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });
     lifecycle.info({ file, services: loaded.config.services, listen: running.addresses }, 'ready');
     markPhase('ready');
+    // After the start, so loading a large config is not slowed by more mark-compacts.
+    const heap = applyHeapGrowing();
+    if (heap.warning) logger.warn(heap.warning);
     logger.flush();
     let reloads = Promise.resolve();
     onHangup = () => {

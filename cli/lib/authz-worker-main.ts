@@ -13,6 +13,7 @@ import { openRecordStore, type RecordStore } from '../../databroker/index.js';
 import { errorCodeOf } from '../../errors/index.js';
 import { loadSigningKeys } from '../../wire/index.js';
 import { createLogger } from './create-logger.js';
+import { applyHeapGrowing } from './heap-growing.js';
 import { formatHostPort } from './listen-address.js';
 import { prepareGrpcSecurity } from './prepare-grpc-security.js';
 import { type ProcessSecrets, withSecrets } from './prepare-secrets.js';
@@ -88,6 +89,7 @@ async function run(init: AuthzWorkerInit): Promise<void> {
       logger.warn('the lean Check transport is not available: grpc-js serves Check');
     }
     logger.info({ grpc: formatHostPort(unit.endpoint), pid: process.pid }, 'authz worker ready');
+    applyHeapGrowing(); // its warning, if any, is the parent's (same environment)
     logger.flush();
     send({ type: 'ready', port: unit.endpoint.port });
     const a = authz;

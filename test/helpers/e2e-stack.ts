@@ -81,6 +81,8 @@ export interface E2eStackOptions {
   readonly collectLogs?: boolean;
   /** Node options of the all-in-one child (e.g. `--cpu-prof`). */
   readonly execArgv?: readonly string[];
+  /** More environment of the Portcullis children (e.g. MALLOC_ARENA_MAX for a memory bench). */
+  readonly env?: Readonly<Record<string, string>>;
   /** `cookie_secure` (default false: the stack is plain HTTP; true gives `__Host-` names). */
   readonly cookieSecure?: boolean;
   /** Split mode's PostgreSQL (default DATABASE_URL), e.g. a private one a fault bench restarts. */
@@ -208,7 +210,7 @@ routes:
       portcullis = await spawnPortcullis({
         name: 'portcullis',
         configFile,
-        env: { ENVOY_BIN: envoyBin },
+        env: { ...options.env, ENVOY_BIN: envoyBin },
         onLine,
         ...(options.execArgv ? { execArgv: options.execArgv } : {}),
       });
@@ -217,7 +219,7 @@ routes:
         configFile,
         databaseUrl: options.databaseUrl ?? databaseUrl(),
         databrokerSchema: schema!,
-        env: { ENVOY_BIN: envoyBin },
+        env: { ...options.env, ENVOY_BIN: envoyBin },
         onLine,
         ...(options.execArgv ? { execArgv: options.execArgv } : {}),
       });
