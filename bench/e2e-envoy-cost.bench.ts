@@ -15,11 +15,11 @@ import { dirname } from 'node:path';
 import { ENVOY_INSTALL_HINT, findEnvoyBinary } from '../cli/index.js';
 import { loadConfigFile } from '../config/index.js';
 import { buildBootstrap, endpointsFromConfig } from '../envoy/index.js';
-import { scriptedSignIn, startE2eStack } from '../test/helpers/e2e-stack.js';
 import { freePorts } from '../test/helpers/free-port.js';
 import { type LoadTarget, runLoad } from './lib/h2load.js';
 import { spawnNoopCheck } from './lib/noop-check-h2.js';
 import { childPids, cpuMicros } from './lib/process-cpu.js';
+import { startSignedInStack } from './lib/signed-in-stack.js';
 import {
   authzProxyBootstrap,
   type StaticEnvoy,
@@ -84,17 +84,9 @@ export default async function bench(): Promise<BenchResult> {
       authzProxyBootstrap(minPort!, upPort!, minAdmin!, noop.port),
       minPort!,
     );
-    const stack = await startE2eStack('all', {
-      logLevel: 'info',
-      collectLogs: false,
-      execArgv: ['--max-semi-space-size=16'],
-      extraRoutes: `- from: http://bench.localhost:{{envoy}}\n  to: http://127.0.0.1:${upPort}\n  allow_any_authenticated_user: true`,
-    });
+    const signedIn = await startSignedInStack(upPort!);
+    const { stack, cookie } = signedIn;
     try {
-      const browser = stack.browser();
-      const landed = await scriptedSignIn(stack, browser, `${stack.url('bench')}/`);
-      if (landed.status !== 200) throw new Error(`signed-in request answered ${landed.status}`);
-      const cookie = browser.jar.header(new URL(stack.url('bench')));
       const loaded = await loadConfigFile(stack.configFile, { env: {} });
       const generatedBoot = (port: number, adminPort: number) => {
         const built = buildBootstrap(loaded.config, {
@@ -112,7 +104,7 @@ export default async function bench(): Promise<BenchResult> {
         withoutAccessLogs(generatedBoot(nlPort!, nlAdmin!)) as object,
         nlPort!,
       );
-      const node = stack.portcullis!.child.pid!;
+      const node = signedIn.pid;
       // The same request on every system: Portcullis's route authority, its session cookie.
       const authority = `bench.localhost:${stack.envoyPort}`;
       const target = (port: number): LoadTarget => ({

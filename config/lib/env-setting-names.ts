@@ -18,12 +18,14 @@ function envNames(vocab: Vocabulary): string[] {
 /**
  * Variables the `portcullis` process itself reads that are not config settings: the image's
  * health check URL (cli/healthcheck.ts), the Check transport switch
- * (cli/lib/start-authz-service.ts) and the start-phase timings (cli/lib/start-phases.ts).
+ * (cli/lib/start-authz-service.ts), the start-phase timings (cli/lib/start-phases.ts) and V8's
+ * heap growing (cli/lib/heap-growing.ts).
  */
 export const PROCESS_VARIABLES: ReadonlySet<string> = new Set([
   'PORTCULLIS_HEALTHCHECK_URL',
   'PORTCULLIS_CHECK_TRANSPORT',
   'PORTCULLIS_START_PHASES',
+  'PORTCULLIS_HEAP_GROWING_PERCENT',
 ]);
 
 /** Why `name` is reported, or undefined when it is not setting-like (PATH, HOME, …). */

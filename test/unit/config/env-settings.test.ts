@@ -89,6 +89,7 @@ test('says nothing about the variables the portcullis process reads itself (the 
     PORTCULLIS_HEALTHCHECK_URL: 'http://127.0.0.1:9902/metrics',
     PORTCULLIS_CHECK_TRANSPORT: 'grpc-js',
     PORTCULLIS_START_PHASES: '1',
+    PORTCULLIS_HEAP_GROWING_PERCENT: '50',
   });
   assert.deepEqual(
     warnings.filter((i) => i.code === 'ignored_setting'),
