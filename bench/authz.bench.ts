@@ -31,7 +31,7 @@ import { createGrpcServer } from '../cli/lib/start-grpc-server.js';
 import { parseConfigText } from '../config/index.js';
 import { createMemoryStore } from '../databroker/index.js';
 import { issueCertificate, issueCertificateAuthority } from '../envoy/index.js';
-import { loadGrpcObject, serviceProtoFiles } from '../protos/index.js';
+import { checkClient } from '../test/helpers/check-client.js';
 import {
   computeIdpId,
   deriveKeys,
@@ -350,24 +350,11 @@ function pct(sorted: Float64Array, p: number): number {
 }
 
 async function runLoad(job: LoadJob): Promise<LoadResult> {
-  const root = loadGrpcObject([serviceProtoFiles.extAuthz]) as unknown as Record<
-    string,
-    // biome-ignore lint/suspicious/noExplicitAny: untyped proto tree
-    any
-  >;
-  const Ctor = root.envoy.service.auth.v3.Authorization as grpc.ServiceClientConstructor;
-  const clients = Array.from(
-    { length: 4 },
-    (_, i) =>
-      new Ctor(`127.0.0.1:${job.port}`, grpc.credentials.createInsecure(), {
-        'grpc.use_local_subchannel_pool': 1,
-        'grpc.channel_id': i,
-      }) as unknown as grpc.Client & {
-        check(
-          r: object,
-          cb: (e: grpc.ServiceError | null, res: { status?: { code?: number } }) => void,
-        ): void;
-      },
+  const clients = Array.from({ length: 4 }, (_, i) =>
+    checkClient(`127.0.0.1:${job.port}`, undefined, {
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.channel_id': i,
+    }),
   );
   const reqs = Array.from({ length: Math.max(1, job.routes) }, (_, i) =>
     benchCheckRequest(i, job.token),

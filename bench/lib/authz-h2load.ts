@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { serviceDefinitions } from '../../authz/grpc/grpc-services.js';
-import { loadGrpcObject, serviceProtoFiles } from '../../protos/index.js';
+import { type CheckResponseObject, checkClient } from '../../test/helpers/check-client.js';
 import { benchCheckRequest } from './check-request.js';
 
 export const H2LOAD = '/usr/bin/h2load';
@@ -53,30 +53,15 @@ export async function assertAllowed(
   req: object,
   tls?: { readonly jwt: string; readonly ca: string },
 ): Promise<void> {
-  const root = loadGrpcObject([serviceProtoFiles.extAuthz]) as unknown as Record<
-    string,
-    // biome-ignore lint/suspicious/noExplicitAny: untyped proto tree
-    any
-  >;
-  const Ctor = root.envoy.service.auth.v3.Authorization as grpc.ServiceClientConstructor;
-  const client = new Ctor(
+  const client = checkClient(
     `127.0.0.1:${port}`,
-    tls ? grpc.credentials.createSsl(Buffer.from(tls.ca)) : grpc.credentials.createInsecure(),
+    tls ? grpc.credentials.createSsl(Buffer.from(tls.ca)) : undefined,
     tls ? { 'grpc.ssl_target_name_override': 'localhost' } : {},
-  ) as unknown as grpc.Client & {
-    check(
-      r: object,
-      md: grpc.Metadata,
-      cb: (
-        e: grpc.ServiceError | null,
-        res: { status?: { code?: number }; ok_response?: unknown },
-      ) => void,
-    ): void;
-  };
+  );
   const md = new grpc.Metadata();
   if (tls) md.set('jwt', tls.jwt);
-  const res = await new Promise<{ status?: { code?: number }; ok_response?: unknown }>(
-    (resolve, reject) => client.check(req, md, (e, r) => (e ? reject(e) : resolve(r))),
+  const res = await new Promise<CheckResponseObject>((resolve, reject) =>
+    client.check(req, md, (e, r) => (e ? reject(e) : resolve(r))),
   );
   client.close();
   if (res.status?.code !== 0 || !res.ok_response)

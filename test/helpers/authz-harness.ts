@@ -19,6 +19,7 @@ import {
 } from '../../databroker/index.js';
 import { loadGrpcObject, serviceProtoFiles } from '../../protos/index.js';
 import { computeIdpId, type DerivedKeys, deriveKeys, signSessionHandle } from '../../wire/index.js';
+import { type CheckClient, checkClient } from './check-client.js';
 import { repoRoot } from './config-fixtures.js';
 
 export const FIXTURES = join(repoRoot(), 'test', 'integration', 'authz', 'fixtures');
@@ -276,30 +277,20 @@ export async function startAuthzHarness(options: AuthzHarnessOptions): Promise<A
     throw err;
   }
   const port = await authz.listen(0, '127.0.0.1');
-  const root = loadGrpcObject([
-    serviceProtoFiles.extAuthz,
-    serviceProtoFiles.health,
-  ]) as unknown as Record<
-    string,
-    // biome-ignore lint/suspicious/noExplicitAny: untyped proto tree
-    any
-  >;
-  const Authorization = root.envoy.service.auth.v3.Authorization as grpc.ServiceClientConstructor;
-  const Health = root.grpc.health.v1.Health as grpc.ServiceClientConstructor;
+  const root = loadGrpcObject([serviceProtoFiles.health]) as unknown as {
+    grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
+  };
   const clients: grpc.Client[] = [];
   const client = (service: 'authorization' | 'health'): grpc.Client => {
-    const Ctor = service === 'authorization' ? Authorization : Health;
-    const c = new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const target = `127.0.0.1:${port}`;
+    const c =
+      service === 'authorization'
+        ? checkClient(target)
+        : new root.grpc.health.v1.Health(target, grpc.credentials.createInsecure());
     clients.push(c);
     return c;
   };
-  const authClient = client('authorization') as grpc.Client & {
-    check(
-      req: object,
-      opts: grpc.CallOptions,
-      cb: (err: grpc.ServiceError | null, res: unknown) => void,
-    ): void;
-  };
+  const authClient = client('authorization') as CheckClient;
   const keys = deriveKeys(loaded.config.shared_secret!);
   const now = options.now ?? Date.now;
   const idpId = computeIdpId(loaded.config);

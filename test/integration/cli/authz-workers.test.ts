@@ -8,16 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import * as grpc from '@grpc/grpc-js';
 import { parseConfigText } from '../../../config/index.js';
 import { openRecordStore, type RecordStore } from '../../../databroker/index.js';
 import {
   type PortcullisProcess,
   spawnPortcullis,
 } from '../../../examples/split-mode/spawn-portcullis.js';
-import { loadGrpcObject, serviceProtoFiles } from '../../../protos/index.js';
 import { computeIdpId, deriveKeys, signSessionHandle } from '../../../wire/index.js';
 import { fixture } from '../../helpers/authz-harness.js';
+import { type CheckResponseObject, checkClient } from '../../helpers/check-client.js';
 import { tempDir } from '../../helpers/config-fixtures.js';
 import { freePorts } from '../../helpers/free-port.js';
 import { databaseUrl, dropSchema, testSchemaName } from '../../helpers/postgres.js';
@@ -59,27 +58,12 @@ function checkPorts(grpcPort: number): number[] {
 }
 
 async function check(port: number, cookie: string): Promise<'allow' | 'deny'> {
-  const root = loadGrpcObject([serviceProtoFiles.extAuthz]) as unknown as Record<
-    string,
-    // biome-ignore lint/suspicious/noExplicitAny: untyped proto tree
-    any
-  >;
-  const Ctor = root.envoy.service.auth.v3.Authorization as grpc.ServiceClientConstructor;
-  const client = new Ctor(
-    `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
-  ) as unknown as grpc.Client & {
-    check(
-      r: object,
-      o: grpc.CallOptions,
-      cb: (e: grpc.ServiceError | null, r: { ok_response?: unknown }) => void,
-    ): void;
-  };
+  const client = checkClient(`127.0.0.1:${port}`);
   const req = fixture('api-get', (f) => {
     f.attributes.request.http.headers.cookie = cookie;
   });
   try {
-    const res = await new Promise<{ ok_response?: unknown }>((resolve, reject) =>
+    const res = await new Promise<CheckResponseObject>((resolve, reject) =>
       client.check(req, { deadline: Date.now() + 10_000 }, (e, r) => (e ? reject(e) : resolve(r))),
     );
     return res.ok_response ? 'allow' : 'deny';
