@@ -1,6 +1,6 @@
 // The file that started this `portcullis` process, which processes it forks run again (the authz
 // workers: authz-workers.ts). That is the shipped entry, dist/cli/portcullis.mjs (the bundle's
-// launcher, scripts/bundle-cli.ts), or dist/cli/main.js of the unbundled tree; cli/main.ts sets
+// launcher, scripts/generate-cli-bundle.ts), or dist/cli/main.js of the unbundled tree; cli/main.ts sets
 // it. A process that did not start from the command (a test calling startPortcullis) forks the
 // unbundled entry next to this file.
 import { fileURLToPath } from 'node:url';
